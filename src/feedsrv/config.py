@@ -1,0 +1,349 @@
+"""Configuration: a table of documented settings and a TOML loader.
+
+Every ``[site]`` and ``[server]`` key is listed in :data:`SETTINGS` with its default
+and help text; the README's config reference is checked against this table by the
+tests, so a setting cannot go undocumented.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .errors import ConfigError
+
+DEFAULT_CONFIG_PATH = Path("config/feedsrv.toml")
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """One documented configuration key."""
+
+    section: str
+    name: str
+    default: Any
+    help: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.section}.{self.name}"
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("site", "title", "feedsrv", "Title of the site and of the feed of all articles."),
+    Setting("site", "description", "News articles syndicated by feedsrv.",
+            "Subtitle of the feed of all articles and description of the index page."),
+    Setting("site", "base_url", "http://127.0.0.1:8080",
+            "Public URL the site is reached at; every link in a feed is made absolute with it."),
+    Setting("site", "language", "en", "Language of the articles (BCP 47 tag), for feeds and pages."),
+    Setting("site", "articles_dir", "seeds",
+            "Directory of article files (*.txt); a relative path is taken from the "
+            "config file's directory (from the current directory when there is no file)."),
+    Setting("site", "entries_per_feed", 50, "Newest entries kept in each feed."),
+    Setting("site", "cache_max_age", 300,
+            "Seconds a client or proxy may reuse a feed without asking again (Cache-Control max-age)."),
+    Setting("site", "max_article_bytes", 1_048_576, "Article files larger than this are skipped with a warning."),
+    Setting("site", "timezone", "UTC", "Time zone given to dates that name none (IANA name)."),
+    Setting("server", "host", "127.0.0.1", "Address `feedsrv serve` listens on."),
+    Setting("server", "port", 8080, "TCP port `feedsrv serve` listens on."),
+)
+
+_SLUG_STRIP = re.compile(r"[^a-z0-9]+")
+
+
+def slugify(text: str) -> str:
+    """Lower-case ASCII slug of ``text``: ``Mail & Guardian`` → ``mail-guardian``."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return _SLUG_STRIP.sub("-", ascii_text.lower()).strip("-")
+
+
+@dataclass(frozen=True, slots=True)
+class Outlet:
+    """A publication declared in ``[outlets.<slug>]``."""
+
+    slug: str
+    name: str
+    homepage: str | None = None
+    description: str | None = None
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every spelling by which the text may name this outlet."""
+        return (self.name, *self.aliases)
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    """A topic declared in ``[topics.<slug>]``: an article belongs to it when the
+    keywords (whole words or phrases, case-insensitive) occur at least ``min_hits``
+    times over title and body."""
+
+    slug: str
+    name: str
+    keywords: tuple[str, ...]
+    min_hits: int = 1
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleMeta:
+    """Metadata declared for one article in ``[articles.<file stem>]``; it wins over
+    anything read from the text."""
+
+    id: str | None = None
+    title: str | None = None
+    author: str | None = None
+    outlet: str | None = None
+    published: datetime | None = None
+    updated: datetime | None = None
+    topics: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SiteConfig:
+    """Everything feedsrv reads from its config file, validated."""
+
+    title: str
+    description: str
+    base_url: str
+    language: str
+    articles_dir: Path
+    entries_per_feed: int
+    cache_max_age: int
+    max_article_bytes: int
+    timezone: ZoneInfo
+    host: str
+    port: int
+    outlets: Mapping[str, Outlet] = field(default_factory=dict)
+    topics: Mapping[str, Topic] = field(default_factory=dict)
+    articles: Mapping[str, ArticleMeta] = field(default_factory=dict)
+    source: Path | None = None
+
+    def url(self, path: str) -> str:
+        """Absolute URL of a site path such as ``/feeds/all.atom``."""
+        return self.base_url + path
+
+
+def default_config(root: Path | None = None) -> SiteConfig:
+    """The configuration used when no file is given, relative to ``root`` (the cwd)."""
+    return _build({}, root or Path.cwd(), source=None)
+
+
+def load_config(path: Path | str | None = None) -> SiteConfig:
+    """Read and validate a TOML config file.
+
+    With no path, ``config/feedsrv.toml`` under the current directory is used when it
+    exists, else the defaults. Raises :class:`ConfigError` naming the offending key.
+    """
+    if path is None:
+        if not DEFAULT_CONFIG_PATH.is_file():
+            return default_config()
+        path = DEFAULT_CONFIG_PATH
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(str(path), "file not found") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(str(path), f"not UTF-8 ({exc.reason})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(str(path), f"invalid TOML: {exc}") from None
+    # Relative paths are anchored at the config file, as nginx and systemd units do,
+    # so the server finds its articles whatever the working directory is.
+    root = path.resolve().parent
+    return _build(raw, root, source=path)
+
+
+def _build(raw: Mapping[str, Any], root: Path, *, source: Path | None) -> SiteConfig:
+    known_sections = {"site", "server", "outlets", "topics", "articles"}
+    for section in raw:
+        if section not in known_sections:
+            raise ConfigError(section, f"unknown section (expected one of {', '.join(sorted(known_sections))})")
+    values: dict[str, Any] = {}
+    for section in ("site", "server"):
+        table = _table(raw, section)
+        names = {s.name for s in SETTINGS if s.section == section}
+        for key in table:
+            if key not in names:
+                raise ConfigError(f"{section}.{key}", "unknown setting")
+    for setting in SETTINGS:
+        table = _table(raw, setting.section)
+        value = table.get(setting.name, setting.default)
+        values[setting.name] = _check_type(setting, value)
+
+    base_url = values["base_url"].rstrip("/")
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError("site.base_url", f"must be an absolute http(s) URL, got {values['base_url']!r}")
+    for name in ("entries_per_feed", "max_article_bytes", "port"):
+        if values[name] < 1:
+            raise ConfigError(_key_of(name), "must be at least 1")
+    if values["cache_max_age"] < 0:
+        raise ConfigError("site.cache_max_age", "must not be negative")
+    if values["port"] > 65535:
+        raise ConfigError("server.port", "must be at most 65535")
+    try:
+        timezone = ZoneInfo(values["timezone"])
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError("site.timezone", f"unknown time zone {values['timezone']!r}") from None
+    articles_dir = Path(values["articles_dir"])
+    if not articles_dir.is_absolute():
+        articles_dir = (root / articles_dir).resolve()
+
+    return SiteConfig(
+        title=values["title"],
+        description=values["description"],
+        base_url=base_url,
+        language=values["language"],
+        articles_dir=articles_dir,
+        entries_per_feed=values["entries_per_feed"],
+        cache_max_age=values["cache_max_age"],
+        max_article_bytes=values["max_article_bytes"],
+        timezone=timezone,
+        host=values["host"],
+        port=values["port"],
+        outlets=_outlets(_table(raw, "outlets")),
+        topics=_topics(_table(raw, "topics")),
+        articles=_articles(_table(raw, "articles"), timezone),
+        source=source,
+    )
+
+
+def _key_of(name: str) -> str:
+    return next(s.key for s in SETTINGS if s.name == name)
+
+
+def _table(raw: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    table = raw.get(key, {})
+    if not isinstance(table, dict):
+        raise ConfigError(key, f"must be a table, got {type(table).__name__}")
+    return table
+
+
+def _check_type(setting: Setting, value: Any) -> Any:
+    expected = type(setting.default)
+    # bool is an int subclass; a boolean where a number belongs is a mistake.
+    if isinstance(value, bool) or not isinstance(value, expected):
+        raise ConfigError(setting.key, f"must be {_type_name(expected)}, got {value!r}")
+    return value
+
+
+def _type_name(kind: type) -> str:
+    return {str: "a string", int: "an integer"}.get(kind, kind.__name__)
+
+
+def _string(table: Mapping[str, Any], key: str, where: str, *, required: bool = False) -> str | None:
+    value = table.get(key)
+    if value is None:
+        if required:
+            raise ConfigError(f"{where}.{key}", "is required")
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{where}.{key}", f"must be a non-empty string, got {value!r}")
+    return value.strip()
+
+
+def _strings(table: Mapping[str, Any], key: str, where: str) -> tuple[str, ...] | None:
+    value = table.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ConfigError(f"{where}.{key}", "must be a list of non-empty strings")
+    return tuple(v.strip() for v in value)
+
+
+def _sub_tables(section: Mapping[str, Any], name: str) -> list[tuple[str, str, Mapping[str, Any]]]:
+    result = []
+    for slug, table in section.items():
+        where = f"{name}.{slug}"
+        if not isinstance(table, dict):
+            raise ConfigError(where, "must be a table")
+        result.append((slug, where, table))
+    return result
+
+
+def _check_keys(table: Mapping[str, Any], where: str, allowed: set[str]) -> None:
+    for key in table:
+        if key not in allowed:
+            raise ConfigError(f"{where}.{key}", f"unknown key (expected one of {', '.join(sorted(allowed))})")
+
+
+def _check_slug(slug: str, where: str) -> None:
+    if slugify(slug) != slug:
+        raise ConfigError(where, "the table name must be a slug: lower-case letters, digits and hyphens")
+
+
+def _outlets(section: Mapping[str, Any]) -> dict[str, Outlet]:
+    outlets = {}
+    for slug, where, table in _sub_tables(section, "outlets"):
+        _check_slug(slug, where)
+        _check_keys(table, where, {"name", "homepage", "description", "aliases"})
+        homepage = _string(table, "homepage", where)
+        if homepage and urlsplit(homepage).scheme not in ("http", "https"):
+            raise ConfigError(f"{where}.homepage", f"must be an http(s) URL, got {homepage!r}")
+        outlets[slug] = Outlet(
+            slug=slug,
+            name=_string(table, "name", where, required=True),
+            homepage=homepage,
+            description=_string(table, "description", where),
+            aliases=_strings(table, "aliases", where) or (),
+        )
+    return outlets
+
+
+def _topics(section: Mapping[str, Any]) -> dict[str, Topic]:
+    topics = {}
+    for slug, where, table in _sub_tables(section, "topics"):
+        _check_slug(slug, where)
+        _check_keys(table, where, {"name", "keywords", "min_hits", "description"})
+        keywords = _strings(table, "keywords", where)
+        if not keywords:
+            raise ConfigError(f"{where}.keywords", "is required: a non-empty list of words or phrases")
+        min_hits = table.get("min_hits", 1)
+        if isinstance(min_hits, bool) or not isinstance(min_hits, int) or min_hits < 1:
+            raise ConfigError(f"{where}.min_hits", f"must be an integer ≥ 1, got {min_hits!r}")
+        topics[slug] = Topic(
+            slug=slug,
+            name=_string(table, "name", where, required=True),
+            keywords=keywords,
+            min_hits=min_hits,
+            description=_string(table, "description", where),
+        )
+    return topics
+
+
+def _articles(section: Mapping[str, Any], timezone: ZoneInfo) -> dict[str, ArticleMeta]:
+    articles = {}
+    for stem, where, table in _sub_tables(section, "articles"):
+        _check_keys(table, where, {"id", "title", "author", "outlet", "published", "updated", "topics"})
+        articles[stem] = ArticleMeta(
+            id=_string(table, "id", where),
+            title=_string(table, "title", where),
+            author=_string(table, "author", where),
+            outlet=_string(table, "outlet", where),
+            published=_datetime(table, "published", where, timezone),
+            updated=_datetime(table, "updated", where, timezone),
+            topics=_strings(table, "topics", where),
+        )
+    return articles
+
+
+def _datetime(table: Mapping[str, Any], key: str, where: str, timezone: ZoneInfo) -> datetime | None:
+    value = table.get(key)
+    if value is None:
+        return None
+    # TOML has native dates and datetimes; a bare date means midnight in the site zone.
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=timezone)
+    if hasattr(value, "year") and not isinstance(value, datetime):
+        return datetime(value.year, value.month, value.day, tzinfo=timezone)
+    raise ConfigError(f"{where}.{key}", f"must be a TOML date or datetime, got {value!r}")

@@ -1,0 +1,30 @@
+"""Exceptions raised by feedsrv's library code.
+
+Only the edges (the CLI and the HTTP layer) turn these into messages or statuses.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class FeedsrvError(Exception):
+    """Base class for every error feedsrv raises on purpose."""
+
+
+class ParseError(FeedsrvError):
+    """An article file that cannot be turned into an entry."""
+
+    def __init__(self, path: str | Path, message: str) -> None:
+        self.path = str(path)
+        self.message = message
+        super().__init__(f"{self.path}: {message}")
+
+
+class ConfigError(FeedsrvError):
+    """A configuration value that is missing, of the wrong type or out of range."""
+
+    def __init__(self, key: str, message: str) -> None:
+        self.key = key
+        self.message = message
+        super().__init__(f"config error at {key}: {message}")

@@ -1,0 +1,63 @@
+"""Value objects that flow from the parser to the renderers.
+
+Every datetime here is timezone-aware; the parser attaches UTC (or the configured
+zone) to dates that name none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Caption:
+    """A photo caption and the credit it carries (``Reuters``, ``AP Photo/…``)."""
+
+    text: str
+    credit: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A source the article cites: outlet, headline and the date it gives."""
+
+    outlet: str
+    title: str
+    date: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One article, normalized.
+
+    ``body`` holds the plain-text paragraphs; ``content`` is the HTML rendering of
+    body, captions and references that feeds carry as full content.
+    """
+
+    id: str
+    slug: str
+    title: str
+    title_derived: bool
+    authors: tuple[str, ...]
+    author_role: str | None
+    outlet: str | None
+    outlet_slug: str | None
+    dateline: str | None
+    published: datetime
+    published_from: str
+    updated: datetime
+    summary: str
+    body: tuple[str, ...]
+    content: str
+    captions: tuple[Caption, ...] = ()
+    references: tuple[Reference, ...] = ()
+    topics: tuple[str, ...] = ()
+    language: str = "en"
+    source: str = ""
+    warnings: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def author(self) -> str | None:
+        """The byline as one string, or None when the article names no person."""
+        return ", ".join(self.authors) if self.authors else None
