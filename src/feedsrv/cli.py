@@ -1,0 +1,162 @@
+"""The ``feedsrv`` command: a thin click layer over the library.
+
+Library errors become one clean line and an exit status here, never a traceback:
+2 for a bad config or usage, 1 for articles that could not be used.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from dataclasses import asdict
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from . import __version__
+from .config import SiteConfig, load_config
+from .errors import ConfigError, FeedsrvError, ParseError
+from .model import Entry
+
+EXIT_ARTICLE_ERRORS = 1
+EXIT_CONFIG_ERROR = 2
+
+config_option = click.option(
+    "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help="TOML config file. Default: config/feedsrv.toml if it exists, else built-in defaults.",
+)
+
+
+def _load(config_path: Path | None) -> SiteConfig:
+    try:
+        return load_config(config_path)
+    except ConfigError as exc:
+        _fail(exc)
+
+
+def _fail(exc: FeedsrvError) -> NoReturn:
+    click.echo(f"feedsrv: {exc}", err=True)
+    sys.exit(EXIT_CONFIG_ERROR if isinstance(exc, ConfigError) else EXIT_ARTICLE_ERRORS)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="feedsrv")
+def main() -> None:
+    """Publish news articles as RSS 2.0 and Atom 1.0 feeds."""
+
+
+@main.command()
+@config_option
+@click.option("--host", default=None, help="Address to listen on. Default: server.host (127.0.0.1).")
+@click.option("--port", type=click.IntRange(1, 65535), default=None,
+              help="Port to listen on. Default: server.port (8080).")
+def serve(config_path: Path | None, host: str | None, port: int | None) -> None:
+    """Serve the feeds, article pages and index over HTTP."""
+    from aiohttp import web
+
+    from .web import SITE, create_app
+
+    config = _load(config_path)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        app = create_app(config)
+    except FeedsrvError as exc:
+        _fail(exc)
+    site = app[SITE]
+    for message in (*site.loaded.errors, *site.loaded.warnings):
+        logging.getLogger("feedsrv").warning("%s", message)
+    web.run_app(app, host=host or config.host, port=port or config.port,
+                print=lambda message: click.echo(message.strip(), err=True))
+
+
+@main.command()
+@config_option
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Directory to write the site into (created if missing).")
+def build(config_path: Path | None, out_dir: Path) -> None:
+    """Write every feed and page as static files (plus .gz siblings)."""
+    from .export import export_site
+    from .site import build_site
+
+    config = _load(config_path)
+    try:
+        site = build_site(config)
+        written = export_site(site, out_dir)
+    except FeedsrvError as exc:
+        _fail(exc)
+    except OSError as exc:
+        click.echo(f"feedsrv: cannot write to {out_dir}: {exc.strerror or exc}", err=True)
+        sys.exit(EXIT_ARTICLE_ERRORS)
+    for message in (*site.loaded.errors, *site.loaded.warnings):
+        click.echo(f"warning: {message}", err=True)
+    click.echo(f"wrote {len(written)} files for {len(site.catalog.entries)} articles "
+               f"and {len(site.catalog.feeds)} feeds to {out_dir}")
+
+
+def _json_default(value: Any) -> str:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    raise TypeError(f"cannot serialize {type(value).__name__}")
+
+
+def entry_as_json(entry: Entry) -> str:
+    """One line of JSON for an entry, dates in ISO 8601."""
+    record = asdict(entry)
+    record["author"] = entry.author
+    return json.dumps(record, ensure_ascii=False, default=_json_default)
+
+
+@main.command()
+@config_option
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+def parse(config_path: Path | None, files: tuple[Path, ...]) -> None:
+    """Print each FILE's normalized entry as one line of JSON (JSON Lines).
+
+    A file that cannot be parsed yields a line with its source and the error,
+    and the exit status is 1.
+    """
+    from .parser import ParseOptions
+    from .sources import load_article
+
+    config = _load(config_path)
+    options = ParseOptions.from_config(config)
+    failed = False
+    for path in files:
+        try:
+            click.echo(entry_as_json(load_article(path, config, options)))
+        except ParseError as exc:
+            failed = True
+            click.echo(json.dumps({"source": str(path), "error": exc.message,
+                                   "warnings": [str(exc)]}, ensure_ascii=False))
+    if failed:
+        sys.exit(EXIT_ARTICLE_ERRORS)
+
+
+@main.command()
+@config_option
+def check(config_path: Path | None) -> None:
+    """Validate the config and every article; list every problem.
+
+    Exits 2 on a config error, 1 when an article had to be skipped.
+    """
+    from .catalog import build_catalog
+    from .sources import load_articles
+
+    config = _load(config_path)
+    try:
+        loaded = load_articles(config)
+    except FeedsrvError as exc:
+        _fail(exc)
+    catalog = build_catalog(loaded.entries, config)
+    for message in loaded.errors:
+        click.echo(f"error: {message}")
+    for message in loaded.warnings:
+        click.echo(f"warning: {message}")
+    click.echo(f"{config.source or 'built-in defaults'}: {len(loaded.entries)} articles, "
+               f"{len(catalog.feeds)} feeds, {len(loaded.errors)} skipped, "
+               f"{len(loaded.warnings)} warnings")
+    if loaded.errors:
+        sys.exit(EXIT_ARTICLE_ERRORS)

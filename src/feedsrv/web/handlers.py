@@ -1,0 +1,61 @@
+"""Request handlers. Responses are assembled from bytes rendered at build time."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from ..site import Resource, Site
+from .caching import choose_coding, http_date, is_not_modified
+
+# The site being served; typed state on the app, never a global.
+SITE = web.AppKey("site", Site)
+
+FEED_PREFIX = "/feeds/"
+
+
+def resource_response(request: web.Request, resource: Resource, max_age: int) -> web.Response:
+    """A 200 or 304 for ``resource``, with its caching headers and chosen coding."""
+    coding = choose_coding(request.headers.get("Accept-Encoding"), resource.variants)
+    variant = resource.variants[coding]
+    headers = {
+        "ETag": variant.etag,
+        "Last-Modified": http_date(resource.last_modified),
+        "Cache-Control": f"public, max-age={max_age}",
+        "X-Content-Type-Options": "nosniff",
+    }
+    if len(resource.variants) > 1:
+        headers["Vary"] = "Accept-Encoding"
+    if resource.path.startswith(FEED_PREFIX):
+        # Browser-based feed readers fetch feeds cross-origin.
+        headers["Access-Control-Allow-Origin"] = "*"
+    if is_not_modified(request.headers, variant.etag, resource.last_modified):
+        return web.Response(status=304, headers=headers)
+    headers["Content-Type"] = resource.media_type
+    if coding != "identity":
+        headers["Content-Encoding"] = coding
+    return web.Response(body=variant.body, headers=headers)
+
+
+async def serve_resource(request: web.Request) -> web.Response:
+    """Any pre-rendered path: feeds, article pages, the index."""
+    site = request.app[SITE]
+    resource = site.resources.get(request.path)
+    if resource is None:
+        raise web.HTTPNotFound(text=f"404: no such page: {request.path}\n")
+    return resource_response(request, resource, site.config.cache_max_age)
+
+
+async def healthz(request: web.Request) -> web.Response:
+    """Liveness and a summary of what is served; never cached."""
+    site = request.app[SITE]
+    return web.json_response(
+        {
+            "status": "ok",
+            "articles": len(site.catalog.entries),
+            "feeds": len(site.catalog.feeds),
+            "skipped": len(site.loaded.errors),
+            "warnings": len(site.loaded.warnings),
+            "fingerprint": site.catalog.fingerprint,
+        },
+        headers={"Cache-Control": "no-store"},
+    )
