@@ -1,0 +1,5 @@
+"""``python -m feedsrv`` runs the command line."""
+
+from .cli import main
+
+main()

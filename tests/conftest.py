@@ -1,0 +1,47 @@
+"""Fixtures that build the real site from the shipped seeds and config."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from feedsrv.config import SiteConfig, load_config
+from feedsrv.site import Site, build_site
+from feedsrv.web import create_app
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+CONFIG = ROOT / "config" / "feedsrv.toml"
+
+
+@pytest.fixture
+def seed_config() -> SiteConfig:
+    """The shipped config, serving the shipped seeds."""
+    return load_config(CONFIG)
+
+
+@pytest.fixture
+def seed_site(seed_config: SiteConfig) -> Site:
+    return build_site(seed_config)
+
+
+@pytest.fixture
+async def client(aiohttp_client, seed_site: Site):
+    """A test client talking to the real app over a real socket."""
+    return await aiohttp_client(create_app(seed_site.config, site=seed_site))
+
+
+@pytest.fixture
+def articles_dir(tmp_path: Path) -> Path:
+    """A writable copy of the seeds, for tests that add bad files beside them."""
+    directory = tmp_path / "articles"
+    shutil.copytree(SEEDS, directory, copy_function=shutil.copy2)
+    return directory
+
+
+@pytest.fixture
+def tmp_config(seed_config: SiteConfig, articles_dir: Path) -> SiteConfig:
+    return replace(seed_config, articles_dir=articles_dir)

@@ -1,0 +1,82 @@
+"""The command line, run in-process through click's runner."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from conftest import CONFIG, ROOT
+from feedsrv.cli import main
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def config_for(tmp_path, articles_dir) -> str:
+    path = tmp_path / "feedsrv.toml"
+    text = CONFIG.read_text(encoding="utf-8").replace('articles_dir = "../seeds"', f'articles_dir = "{articles_dir}"')
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_every_command_has_help():
+    for command in ("serve", "build", "parse", "check"):
+        result = run(command, "--help")
+        assert result.exit_code == 0
+        assert "--config" in result.output
+
+
+def test_check_on_the_seeds_passes():
+    result = run("check", "--config", str(CONFIG))
+    assert result.exit_code == 0
+    assert "2 articles" in result.output
+    assert "0 skipped" in result.output
+
+
+def test_check_lists_every_bad_file_and_fails(tmp_path, articles_dir):
+    (articles_dir / "empty.txt").write_bytes(b"")
+    (articles_dir / "binary.txt").write_bytes(b"\x00\x01\x02\xff" * 100)
+    (articles_dir / "latin.txt").write_bytes("Caf\xe9 news\n\nThe caf\xe9 reopened on Monday after the flood.\n".encode("latin-1"))
+    result = run("check", "--config", config_for(tmp_path, articles_dir))
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert any(line.startswith("error: ") and "empty.txt" in line for line in lines)
+    assert any(line.startswith("error: ") and "binary.txt" in line for line in lines)
+    assert any(line.startswith("warning: ") and "latin.txt" in line for line in lines)
+    assert "3 articles" in result.output
+
+
+def test_malformed_config_is_one_line_and_exit_2(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[site]\nentries_per_feed = 'lots'\n", encoding="utf-8")
+    for command in (("check",), ("build", "--out", str(tmp_path / "out")), ("serve",)):
+        result = CliRunner().invoke(main, [*command, "--config", str(bad)])
+        assert result.exit_code == 2, command
+        assert result.output.strip().count("\n") == 0
+        assert "site.entries_per_feed" in result.output
+        assert "Traceback" not in result.output
+
+
+def test_parse_prints_json_lines(tmp_path):
+    broken = tmp_path / "broken.txt"
+    broken.write_bytes(b"")
+    seeds = sorted((ROOT / "seeds").glob("*.txt"))
+    result = run("parse", "--config", str(CONFIG), str(seeds[0]), str(broken), str(seeds[1]))
+    assert result.exit_code == 1
+    records = [json.loads(line) for line in result.output.splitlines()]
+    assert [record["source"] for record in records] == [str(seeds[0]), str(broken), str(seeds[1])]
+    assert records[0]["author"] == "Shelby Vcelka"
+    assert records[0]["published"].startswith("2015-10-22")
+    assert records[1]["warnings"] and "broken.txt" in records[1]["warnings"][0]
+    assert records[2]["title"] == "Syrian Leader Bashar Assad Meets in Moscow with Putin"
+
+
+def test_build_writes_the_site(tmp_path):
+    out = tmp_path / "site"
+    result = run("build", "--config", str(CONFIG), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert (out / "feeds" / "all.atom").read_bytes().startswith(b"<?xml")
+    assert (out / "feeds" / "all.atom.gz").is_file()
+    assert (out / "index.html").is_file()

@@ -1,0 +1,78 @@
+"""Config loading: defaults, validation errors naming the key, documentation."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import ROOT
+from feedsrv.config import SETTINGS, load_config
+from feedsrv.errors import ConfigError
+
+
+def write(tmp_path, text: str):
+    path = tmp_path / "feedsrv.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_shipped_config(seed_config):
+    assert seed_config.articles_dir == ROOT / "seeds"
+    assert seed_config.base_url == "http://127.0.0.1:8080"
+    assert seed_config.entries_per_feed == 50
+    assert seed_config.cache_max_age == 300
+    assert {"syria", "russia", "middle-east", "diplomacy"} <= set(seed_config.topics)
+    assert seed_config.outlets["impunity-watch"].name == "Impunity Watch"
+
+
+def test_defaults_without_a_file(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    config = load_config()
+    assert config.source is None
+    assert config.articles_dir == tmp_path / "seeds"
+    assert (config.host, config.port) == ("127.0.0.1", 8080)
+
+
+def test_relative_paths_are_taken_from_the_config_file(tmp_path):
+    config = load_config(write(tmp_path, '[site]\narticles_dir = "news"\nbase_url = "https://example.org/"\n'))
+    assert config.articles_dir == tmp_path / "news"
+    assert config.url("/feeds/all.atom") == "https://example.org/feeds/all.atom"
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("[site]\nentries_per_feed = 'many'\n", "site.entries_per_feed"),
+        ("[site]\nentries_per_feed = 0\n", "site.entries_per_feed"),
+        ("[site]\ncache_max_age = true\n", "site.cache_max_age"),
+        ("[site]\nbase_url = 'example.org'\n", "site.base_url"),
+        ("[site]\ntimezone = 'Mars/Olympus'\n", "site.timezone"),
+        ("[site]\ncolour = 'blue'\n", "site.colour"),
+        ("[server]\nport = 70000\n", "server.port"),
+        ("[outlets.acme]\nhomepage = 'https://acme.example/'\n", "outlets.acme.name"),
+        ("[outlets.Bad_Slug]\nname = 'x'\n", "outlets.Bad_Slug"),
+        ("[topics.tech]\nname = 'Tech'\n", "topics.tech.keywords"),
+        ("[topics.tech]\nname = 'Tech'\nkeywords = ['ai']\nmin_hits = 0\n", "topics.tech.min_hits"),
+        ("[articles.a]\npublished = 'last week'\n", "articles.a.published"),
+        ("[sites]\ntitle = 'x'\n", "sites"),
+        ("site = 3\n", "site"),
+    ],
+)
+def test_errors_name_the_key(tmp_path, text, key):
+    with pytest.raises(ConfigError) as raised:
+        load_config(write(tmp_path, text))
+    assert raised.value.key == key
+
+
+def test_invalid_toml_names_the_file(tmp_path):
+    path = write(tmp_path, "[site\n")
+    with pytest.raises(ConfigError) as raised:
+        load_config(path)
+    assert raised.value.key == str(path)
+
+
+def test_readme_documents_every_setting():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = dict(re.findall(r"^\| `([a-z_]+\.[a-z_]+)` \| `([^`]*)` \|", readme, re.MULTILINE))
+    assert rows == {setting.key: str(setting.default) for setting in SETTINGS}

@@ -1,0 +1,53 @@
+"""Bad article files are skipped or degraded with a warning naming them; the rest keeps working."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from feedsrv.site import build_site
+from feedsrv.sources import load_articles
+
+SEED_COUNT = 2
+
+
+def write_bad_files(directory):
+    (directory / "empty.txt").write_bytes(b"")
+    (directory / "blank.txt").write_bytes(b"  \n\n \t\n")
+    (directory / "binary.txt").write_bytes(bytes(range(256)) * 8)
+    (directory / "huge.txt").write_bytes(b"Headline\n\n" + b"word " * 300_000)
+    (directory / ".hidden.txt").write_text("Hidden\n\nNot an article.\n")
+    (directory / "notes.md").write_text("Not an article either.\n")
+
+
+def test_bad_files_are_skipped_with_a_message_naming_each(tmp_config, articles_dir):
+    write_bad_files(articles_dir)
+    loaded = load_articles(tmp_config)
+    assert len(loaded.entries) == SEED_COUNT
+    skipped = {message.split(":", 1)[0].rsplit("/", 1)[1] for message in loaded.errors}
+    assert skipped == {"empty.txt", "blank.txt", "binary.txt", "huge.txt"}
+    huge = next(message for message in loaded.errors if "huge.txt" in message)
+    assert "site.max_article_bytes" in huge
+
+
+def test_the_size_limit_comes_from_config(tmp_config, articles_dir):
+    write_bad_files(articles_dir)
+    loaded = load_articles(replace(tmp_config, max_article_bytes=2_000_000))
+    assert any(entry.source.endswith("huge.txt") for entry in loaded.entries)
+    assert not any("huge.txt" in message for message in loaded.errors)
+
+
+def test_cp1252_file_is_read_with_a_warning(tmp_config, articles_dir):
+    text = "Caf\u00e9 owners protest \u201cunfair\u201d rents\n\nBy Ren\u00e9e Dupont\n\nThe owners of the caf\u00e9 said the rents were \u201cunfair\u201d and would march on Monday.\n"
+    (articles_dir / "legacy.txt").write_bytes(text.encode("cp1252"))
+    loaded = load_articles(tmp_config)
+    entry = next(entry for entry in loaded.entries if entry.source.endswith("legacy.txt"))
+    assert entry.title == "Café owners protest “unfair” rents"
+    assert entry.authors == ("Renée Dupont",)
+    assert any("legacy.txt" in warning and "cp1252" in warning for warning in loaded.warnings)
+
+
+def test_site_still_serves_the_good_articles(tmp_config, articles_dir):
+    write_bad_files(articles_dir)
+    site = build_site(tmp_config)
+    assert len(site.catalog.feeds["all"].entries) == SEED_COUNT
+    assert "/articles/000-035b52bdb15d24f1" in site.resources
