@@ -308,6 +308,14 @@ def test_rss_read_back_with_feedparser(feed: Feed, config: SiteConfig) -> None:
     assert old.published_parsed[:6] == (2024, 3, 1, 12, 30, 0)
 
 
+
+def test_undeclared_topic_is_labelled_with_its_slug(config: SiteConfig) -> None:
+    # [articles.*] may name a topic that [topics] does not declare.
+    feed = build_catalog([make_entry("stray", day(4), topics=("undeclared",))], config).feeds["all"]
+    category = atom_tree(feed, config).find("atom:entry/atom:category", NS)
+    assert (category.get("term"), category.get("label")) == ("undeclared", "undeclared")
+    assert rss_channel(feed, config).findtext("item/category") == "undeclared"
+
 # --- escaping and hostile text -------------------------------------------------------
 
 NASTY_CONTENT = '<p>a ]]> b <script>alert("x")</script> &amp; c</p><![CDATA[ d ]]>'
