@@ -57,6 +57,7 @@ def test_relative_paths_are_taken_from_the_config_file(tmp_path):
         ("[articles.a]\npublished = 'last week'\n", "articles.a.published"),
         ("[sites]\ntitle = 'x'\n", "sites"),
         ("site = 3\n", "site"),
+        ("[site]\ntitle = '  '\n", "site.title"),
     ],
 )
 def test_errors_name_the_key(tmp_path, text, key):

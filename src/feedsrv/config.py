@@ -234,6 +234,10 @@ def _check_type(setting: Setting, value: Any) -> Any:
     # bool is an int subclass; a boolean where a number belongs is a mistake.
     if isinstance(value, bool) or not isinstance(value, expected):
         raise ConfigError(setting.key, f"must be {_type_name(expected)}, got {value!r}")
+    if isinstance(value, str):
+        value = value.strip()
+        if not value:
+            raise ConfigError(setting.key, "must not be empty")
     return value
 
 

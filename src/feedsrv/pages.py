@@ -12,6 +12,7 @@ from html import escape
 from .catalog import Catalog, Feed
 from .config import SiteConfig
 from .model import Entry
+from .render import entry_url
 
 FEED_FORMATS = (("atom", "Atom", "application/atom+xml"), ("rss", "RSS", "application/rss+xml"))
 
@@ -83,11 +84,6 @@ def _byline(entry: Entry) -> str:
     return ", ".join(part for part in parts if part)
 
 
-def article_url(entry: Entry, config: SiteConfig) -> str:
-    """Absolute URL of an entry's page; every feed links its entries here."""
-    return config.url(f"/articles/{entry.slug}")
-
-
 def entry_feeds(entry: Entry, catalog: Catalog) -> list[Feed]:
     """The feeds an entry appears in (as far as its outlet and topics go), all first."""
     keys = ["all"]
@@ -135,7 +131,7 @@ def render_index_page(catalog: Catalog, config: SiteConfig) -> bytes:
         )
         sections.append(f'<h2>{heading}</h2>\n<table class="feeds">\n{rows}\n</table>')
     items = "\n".join(
-        f'<li><a href="{escape(article_url(entry, config))}">{escape(entry.title)}</a>'
+        f'<li><a href="{escape(entry_url(entry, config))}">{escape(entry.title)}</a>'
         f'<span class="meta">{_byline(entry)} · {_date(entry.published)}</span></li>'
         for entry in catalog.feeds["all"].entries
     )

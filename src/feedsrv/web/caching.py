@@ -12,6 +12,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 # Preference among codings a client accepts with the same quality: smallest first.
 CODING_PREFERENCE = ("br", "gzip", "identity")
 _CODING_ALIASES = {"x-gzip": "gzip"}
+IMPLICIT_IDENTITY_QUALITY = 0.0001
 
 
 def http_date(moment: datetime) -> str:
@@ -70,7 +71,9 @@ def choose_coding(header: str | None, available: Iterable[str]) -> str:
             continue
         quality = qualities.get(coding, wildcard)
         if quality is None:
-            quality = 1.0 if coding == "identity" else 0.0
+            # Identity is acceptable unless excluded, but a client that names a coding
+            # at any quality would rather have it than uncompressed bytes.
+            quality = IMPLICIT_IDENTITY_QUALITY if coding == "identity" else 0.0
         if quality > best_quality:
             best, best_quality = coding, quality
     return best
