@@ -1,0 +1,468 @@
+"""Recognizers for single paragraphs: what a line of an article *is*.
+
+Each function looks at one normalized paragraph and says whether it is a byline, a
+desk line, a copyright notice, a dateline, a photo credit, a cited source or page
+furniture, returning what it carries. They know general English newsroom
+conventions only, never the names of particular sites. Patterns are anchored at the
+start of a paragraph and use no nested quantifiers, so each runs in linear time.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import tzinfo
+from urllib.parse import urlsplit
+
+from .dates import StatedDate, find_dates, remove_dates
+from .model import Reference
+
+# Words naming a newsroom job; a line made of them (plus an outlet and a region) is a
+# desk line, and a name followed by them is a byline.
+ROLE_WORDS = frozenset({
+    "reporter", "reporters", "correspondent", "correspondents", "editor", "editors", "writer",
+    "writers", "desk", "columnist", "columnists", "contributor", "contributors", "journalist",
+    "journalists", "producer", "producers", "photographer", "photographers", "analyst", "blogger",
+    "critic", "bureau", "staff", "intern", "stringer", "anchor", "host",
+})
+_ROLE_MODIFIERS = frozenset({
+    "senior", "chief", "associate", "assistant", "deputy", "managing", "contributing", "executive",
+    "special", "foreign", "political", "investigative", "national", "international", "regional",
+    "local", "news", "guest", "freelance", "lead", "general", "science", "business", "sports",
+    "health", "legal", "digital", "data", "editorial", "opinion", "features", "culture",
+    "technology", "tech", "economics", "economy", "diplomatic", "defense", "defence", "security",
+    "world", "metro", "city", "entertainment", "weather", "climate", "environment", "arts",
+})
+# Joiners inside a job title ("Politics and Security Correspondent") that cannot start one.
+_ROLE_JOINERS = frozenset({"and", "&"})
+_ROLE_CONNECTORS = frozenset({"for", "at", "with", "of"})
+# Generic words that end the name of a collective author: "Impunity Watch Archive".
+_COLLECTIVE_WORDS = frozenset({
+    "archive", "archives", "staff", "team", "desk", "editors", "editorial", "newsroom", "bureau",
+    "admin", "administrator", "reports", "board",
+})
+# Words in organization names that are never part of a person's name.
+_ORGANIZATION_WORDS = frozenset({
+    "press", "news", "media", "times", "post", "daily", "network", "agency", "radio", "television",
+    "tv", "magazine", "journal", "herald", "tribune", "gazette", "channel", "online", "wire",
+    "service", "services", "group", "watch", "archive", "international", "association", "institute",
+    "university", "council", "ministry", "department", "office", "committee", "foundation",
+})
+_NOT_IN_NAMES = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "by"})
+_NAME_PARTICLES = frozenset({
+    "al", "el", "bin", "ibn", "da", "de", "del", "della", "der", "den", "di", "dos", "du", "la", "le",
+    "van", "von", "y", "ter", "ten", "abu",
+})
+_ORGANIZATION_CONNECTORS = frozenset({"of", "for", "the", "and", "&", "de", "on", "in", "al"})
+_MAX_NAME_TOKENS = 5
+_MAX_LABEL_LENGTH = 100  # bylines, desk lines, credits: short lines
+_MAX_ORGANIZATION_TOKENS = 8
+
+# Page furniture: share buttons, comment counts, navigation, promotions.
+_FURNITURE_WORDS = frozenset({
+    "facebook", "twitter", "x", "email", "e-mail", "mail", "print", "share", "shares", "shared",
+    "comments", "comment", "tweet", "pinterest", "linkedin", "reddit", "whatsapp", "messenger",
+    "flipboard", "telegram", "tumblr", "sms", "copy", "link", "url", "save", "me", "follow", "us",
+    "on", "this", "article", "story", "page", "video", "videos", "advertisement", "ad", "sponsored",
+    "subscribe", "sign", "up", "in", "log", "newsletter", "read", "more", "continue", "reading",
+    "below", "related", "links", "stories", "articles", "top", "report", "error", "close", "menu",
+    "search", "home", "next", "previous", "back", "to", "photos", "photo", "gallery", "view",
+    "image", "images", "listen", "watch", "play", "now", "loading", "like", "send", "whatsapp",
+    "google", "google+", "+", "the", "a", "via", "show", "hide", "toggle", "caption", "expand",
+    "collapse", "by",
+})
+_MAX_FURNITURE_WORDS = 6
+_HANDLE_COUNT_OR_URL = re.compile(r"^(?:@\w{1,30}|\d{1,6}|[-–—•·|*#]+|(?:https?://|www\.)\S+)$")
+_CALL_TO_ACTION = re.compile(r"\b(?:click here|clicking here|sign up|subscribe|download the app|follow us)\b", re.IGNORECASE)
+_END_MARKERS = re.compile(
+    r"^(?:leave a (?:reply|comment)|post a comment|add a comment|comments are closed|join the (?:discussion|conversation)"
+    r"|\d{1,5} (?:comments?|responses?|replies)(?: to .{1,200})?)\s*[:.!]?$",
+    re.IGNORECASE,
+)
+_REFERENCE_HEADER = re.compile(
+    r"^(?:for (?:more|further) (?:information|info|reading|details),?\s{0,3}(?:please )?(?:see|visit|read|consult)?"
+    r"|sources?|references?|further reading|citations?|works cited|bibliography)\s{0,3}[:.]?$",
+    re.IGNORECASE,
+)
+_COPYRIGHT = re.compile(r"^(?:©|\(c\)|copyright\b|&copy;)", re.IGNORECASE)
+# A copyright notice gives a year or says so; "© Jane Doe" alone credits a photo.
+_COPYRIGHT_NOTICE = re.compile(r"\b\d{4}\b|\bcopyright\b|\ball rights reserved\b", re.IGNORECASE)
+_COPYRIGHT_NOISE = re.compile(r"©|\(c\)|\bcopyright\b|&copy;|\b\d{4}(?:\s{0,2}[-–—]\s{0,2}\d{4})?\b", re.IGNORECASE)
+_ALL_RIGHTS = re.compile(r"\ball rights reserved\b", re.IGNORECASE)
+_BY = re.compile(r"^(?:written |posted |reported |words |story )?by\s{0,3}:?\s", re.IGNORECASE)
+_AUTHOR_LABEL = re.compile(r"^(?:authors?|writer|written by|posted by|reporter|byline)\s{0,3}:\s{0,3}|^posted by\s", re.IGNORECASE)
+_NAME_LIST_SPLIT = re.compile(r"\s*,\s*(?:and\s+)?|\s+(?:and|&)\s+", re.IGNORECASE)
+_BYLINE_TAIL_SPLIT = re.compile(r"\s[|–—-]\s|\|")
+# A hyphen separates only with a space beside it: WILKES-BARRE is one place.
+_DASH_AFTER_DATELINE = re.compile(r"\s{0,2}(?:—|–|--)\s*|\s-\s*|-\s")
+_LEADING_AGENCY = re.compile(r"^\((?P<agency>[A-Z][\w.&'-]{0,30}(?: [A-Z][\w.&'-]{0,30}){0,3})\)\s(?=\S)")
+_SENTENCE_PUNCTUATION = frozenset("?!:;\"“”")
+
+# Photo credits: "(Photo courtesy of Reuters)", "(AP Photo/Alan Diaz, File)", "(Getty Images)".
+_CREDIT_LABEL = (r"(?:photo(?:graph)?s?|images?|pictures?)(?: credits?)?|credits?|courtesy"
+                 r"|(?:photo|image) courtesy")
+_PARENTHESIZED_CREDIT = re.compile(
+    rf"\(\s{{0,2}}(?:(?:{_CREDIT_LABEL})\s{{0,2}}(?:courtesy of|courtesy|by|of|:|-|–)\s{{0,2}}(?P<credit>[^()]{{1,100}})"
+    r"|(?-i:(?P<agency_credit>[^()]{0,60}\b(?:Photo|Photos|Images|Pictures|Photography)(?:\s{0,2}/\s{0,2}[^()]{1,80})?)))\)$",
+    re.IGNORECASE,
+)
+_CREDIT_LINE = re.compile(rf"^(?:(?:{_CREDIT_LABEL})\s{{0,2}}(?:courtesy of|by|:)|©)\s{{0,2}}(?P<credit>.{{1,100}})$", re.IGNORECASE)
+_AGENCY_CREDIT_LINE = re.compile(r"^(?P<credit>[^|/]{1,60}\s?[|/]\s?[^|/]{0,50}\b(?:Images|Photos?|Pictures|Photography))$")
+_CAPTION_CUE = re.compile(
+    r"\((?:left|right|center|centre|l|r|c|front|back|top|bottom)\)|\bpictured\b|\bin this (?:file )?(?:photo|image|picture)\b"
+    r"|\bposes?\b|\bposing\b|\bfile photo\b|\bphoto taken\b|\bshown here\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Byline:
+    """Who wrote an article and for whom, as one line states it."""
+
+    authors: tuple[str, ...] = ()
+    role: str | None = None
+    outlet: str | None = None
+    dates: tuple[StatedDate, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Dateline:
+    """A dateline (``MOSCOW, Russia —``) and the paragraph text after it."""
+
+    place: str
+    agency: str | None
+    rest: str
+    dates: tuple[StatedDate, ...] = ()
+
+
+def words_of(text: str) -> list[str]:
+    """Lower-case words with surrounding punctuation removed."""
+    return [word.strip(".,;:!?()[]\"'“”‘’").lower() for word in text.split()]
+
+
+def is_furniture(paragraph: str) -> bool:
+    """Share buttons, counters, handles and calls to action: page furniture, not text."""
+    if _HANDLE_COUNT_OR_URL.match(paragraph):
+        return True
+    words = [word for word in words_of(paragraph) if word]
+    if not words:
+        return True
+    if len(words) <= _MAX_FURNITURE_WORDS and all(word in _FURNITURE_WORDS for word in words):
+        return True
+    return paragraph.isupper() and len(paragraph) <= _MAX_LABEL_LENGTH and bool(_CALL_TO_ACTION.search(paragraph))
+
+
+def is_end_marker(paragraph: str) -> bool:
+    """Where the article ends and the comment section starts (``Leave a Reply``)."""
+    return len(paragraph) <= 300 and bool(_END_MARKERS.match(paragraph))
+
+
+def is_reference_header(paragraph: str) -> bool:
+    """A heading introducing the cited sources: ``For more information, please see``, ``Sources:``."""
+    return len(paragraph) <= 60 and bool(_REFERENCE_HEADER.match(paragraph))
+
+
+def read_copyright(paragraph: str) -> str | None:
+    """The holder named by a copyright line (``© 2006-2016 Mideast Time.``), ``""`` when it
+    names none, ``None`` when the paragraph is no copyright line."""
+    if len(paragraph) > 300 or not _COPYRIGHT.match(paragraph) or not _COPYRIGHT_NOTICE.search(paragraph):
+        return None
+    holder = _ALL_RIGHTS.split(paragraph, maxsplit=1)[0]
+    holder = " ".join(_COPYRIGHT_NOISE.sub(" ", holder).split()).strip(" .,;:|")
+    return holder if is_organization(holder) else ""
+
+
+def person_name(text: str) -> str | None:
+    """``text`` if it reads as a person's name (two to five capitalized words)."""
+    text = text.strip(" .,;:")
+    tokens = text.split()
+    named = [token for token in tokens if token.lower() not in _NAME_PARTICLES]
+    if not 2 <= len(named) <= _MAX_NAME_TOKENS or len(tokens) > _MAX_NAME_TOKENS + 2:
+        return None
+    for token in named:
+        word = token.lower().strip(".")
+        if word in _NOT_IN_NAMES or word in ROLE_WORDS or word in _ORGANIZATION_WORDS or not _is_name_token(token):
+            return None
+    return text
+
+
+def _is_name_token(token: str) -> bool:
+    """``Vcelka``, ``J.``, ``O'Brien``, ``al-Assad``, ``McDonald``, ``Renée``."""
+    head, _, tail = token.partition("-")
+    if tail and head.lower() in _NAME_PARTICLES:
+        head, tail = tail, ""
+    for part in (head, tail) if tail else (head,):
+        if not part or not part[0].isupper():
+            return False
+        if not all(char.isalpha() or char in ".'’-" for char in part):
+            return False
+    return True
+
+
+def is_organization(text: str) -> bool:
+    """Whether ``text`` reads as the name of a publication or agency."""
+    tokens = text.split()
+    if not 1 <= len(tokens) <= _MAX_ORGANIZATION_TOKENS or len(text) > 80:
+        return False
+    if not (tokens[0][0].isupper() or tokens[0][0].isdigit()):
+        return False
+    return all(token[0].isupper() or token[0].isdigit() or token.lower() in _ORGANIZATION_CONNECTORS
+               for token in tokens)
+
+
+def read_byline(paragraph: str, zone: tzinfo) -> Byline | None:
+    """``By X``, ``by X and Y``, ``By X, Staff Writer``, ``By X | Outlet``, ``X, Staff Writer``.
+
+    Dates on the line are returned with it. None when the line is no byline.
+    """
+    if len(paragraph) > _MAX_LABEL_LENGTH + 50:
+        return None
+    dates = tuple(find_dates(paragraph, zone))
+    text = _without_dates(paragraph, dates)
+    by = _BY.match(text)
+    if by:
+        return _read_by(text[by.end():], dates)
+    head, comma, tail = text.partition(",")
+    name = person_name(head) if comma else None
+    if name and _split_role(tail.strip()) and _ends_without_sentence(tail):
+        return Byline(authors=(name,), role=tail.strip(), dates=dates)
+    return None
+
+
+def _read_by(text: str, dates: tuple[StatedDate, ...]) -> Byline | None:
+    # A Twitter handle glued to the name ("By Jane Doe@janedoe") ends the names.
+    text = text.split("@", 1)[0].strip(" ,;:-–—|")
+    if not text or not (text[0].isupper()) or not _ends_without_sentence(text):
+        return None
+    names_part, *tail_parts = _BYLINE_TAIL_SPLIT.split(text, maxsplit=1)
+    authors: list[str] = []
+    chunks = [chunk for chunk in _NAME_LIST_SPLIT.split(names_part) if chunk]
+    for index, chunk in enumerate(chunks):
+        role_split = _split_role(chunk)
+        # "Jane Doe Staff Writer" holds a name; after a name, "Middle East
+        # Correspondent" is a job title whose first words are a beat.
+        name = None if role_split and authors else person_name(role_split[0] if role_split else chunk)
+        if name is None:
+            tail_parts.insert(0, ", ".join(chunks[index:]))
+            break
+        authors.append(name)
+        if role_split:
+            tail_parts.insert(0, chunk[len(role_split[0]):])
+            break
+    role, outlet = _role_and_outlet(" ".join(tail_parts).strip(" ,;:|"), outlet_before_role=False)
+    if not authors and not outlet:
+        return None
+    return Byline(authors=tuple(authors), role=role, outlet=outlet, dates=dates)
+
+
+def _role_and_outlet(tail: str, *, outlet_before_role: bool) -> tuple[str | None, str | None]:
+    """Split a job title from the outlet it names: ``Reuters`` (an outlet alone),
+    ``Staff Writer`` (a title alone), ``Editor for X``, and when ``outlet_before_role``
+    ``X Desk Reporter, Europe``. After a person's name, words before the job title
+    are a beat (``Middle East Correspondent``), not an outlet."""
+    if not tail:
+        return None, None
+    region_split = tail.split(",", 1)
+    role_split = _split_role(region_split[0])
+    if role_split is None:
+        return None, (tail if is_organization(tail) else None)
+    before, role, after = role_split
+    outlet = after if is_organization(after) else None
+    if before and not outlet and outlet_before_role and _is_standalone_outlet(before):
+        outlet = before
+    elif before:
+        role = f"{before} {role}"
+    if len(region_split) > 1 and region_split[1].strip():
+        role = f"{role}, {region_split[1].strip()}"
+    return role, outlet
+
+
+def read_role_line(paragraph: str) -> Byline | None:
+    """A desk line: ``Impunity Watch Desk Reporter, Europe`` → outlet and role."""
+    if len(paragraph) > _MAX_LABEL_LENGTH or not _ends_without_sentence(paragraph):
+        return None
+    role, outlet = _role_and_outlet(paragraph, outlet_before_role=True)
+    if role is None:
+        return None
+    return Byline(role=role, outlet=outlet)
+
+
+def _split_role(text: str) -> tuple[str, str, str] | None:
+    """Split ``Impunity Watch Desk Reporter`` or ``Reporter for X`` into the words before
+    the job title, the job title, and the outlet after ``for``/``at``; None without one.
+
+    The job title must end the text or be followed by ``for``/``at``/``with``/``of``:
+    "Washington Post editor resigns" is a headline, not a desk line.
+    """
+    tokens = text.split()
+    words = words_of(text)
+    start = 0
+    while start < len(words):
+        if words[start] in ROLE_WORDS or words[start] in _ROLE_MODIFIERS:
+            end = start
+            while end < len(words) and (words[end] in ROLE_WORDS or words[end] in _ROLE_MODIFIERS
+                                        or words[end] in _ROLE_JOINERS):
+                end += 1
+            if any(word in ROLE_WORDS for word in words[start:end]):
+                return _role_parts(tokens, words, start, end)
+            start = end
+        start += 1
+    return None
+
+
+def _role_parts(tokens: list[str], words: list[str], start: int, end: int) -> tuple[str, str, str] | None:
+    after = ""
+    if end < len(words):
+        if words[end] not in _ROLE_CONNECTORS:
+            return None
+        after = " ".join(tokens[end + 1:])
+    return " ".join(tokens[:start]), " ".join(tokens[start:end]), after
+
+
+def _is_standalone_outlet(text: str) -> bool:
+    """Words before a job title name an outlet when they look like one: several
+    capitalized words or an acronym, not a lone place name (``Washington Correspondent``)."""
+    if not is_organization(text):
+        return False
+    tokens = text.split()
+    return len(tokens) > 1 or (len(tokens[0]) > 1 and tokens[0].isupper())
+
+
+def read_author_line(paragraph: str) -> Byline | None:
+    """``Author: Jane Doe`` → an author; ``Author: Impunity Watch Archive`` → an outlet."""
+    if len(paragraph) > _MAX_LABEL_LENGTH:
+        return None
+    label = _AUTHOR_LABEL.match(paragraph)
+    if not label:
+        return None
+    text = paragraph[label.end():].strip(" .")
+    tokens = text.split()
+    if tokens and tokens[-1].lower() in _COLLECTIVE_WORDS and len(tokens) > 1:
+        outlet = " ".join(tokens[:-1])
+        return Byline(outlet=outlet) if is_organization(outlet) else None
+    names = tuple(filter(None, (person_name(chunk) for chunk in _NAME_LIST_SPLIT.split(text))))
+    if names:
+        return Byline(authors=names)
+    return Byline(outlet=text) if is_organization(text) else None
+
+
+def read_dateline(paragraph: str, zone: tzinfo, *, standalone: bool) -> Dateline | None:
+    """``MOSCOW, Russia–`` (a line of its own when ``standalone``) or the leading
+    ``BERLIN (AP) — `` of a paragraph: an upper-case place, maybe a country, an
+    agency in parentheses and a date, ended by a dash."""
+    separator = _DASH_AFTER_DATELINE.search(paragraph, 0, 120)
+    if separator is None:
+        return None
+    prefix, rest = paragraph[:separator.start()].strip(), paragraph[separator.end():].strip()
+    if standalone == bool(rest) or any(char in _SENTENCE_PUNCTUATION for char in prefix):
+        return None
+    if rest and not (rest[0].isupper() or rest[0].isdigit() or rest[0] in "\"“‘'"):
+        return None
+    agency = None
+    if prefix.endswith(")") and "(" in prefix:
+        prefix, _, agency = prefix[:-1].rpartition("(")
+        prefix, agency = prefix.strip(), agency.strip() or None
+    dates = tuple(find_dates(prefix, zone))
+    place = _without_dates(prefix, dates).strip(" ,")
+    if not _is_place(place):
+        return None
+    return Dateline(place=place, agency=agency, rest=rest, dates=dates)
+
+
+def _is_place(text: str) -> bool:
+    """``MOSCOW``, ``ST. LOUIS, Mo.``, ``MOSCOW, Russia``: an upper-case city first."""
+    city, _, region = text.partition(",")
+    letters = [char for char in city if char.isalpha()]
+    if len(letters) < 2 or not all(char.isupper() for char in letters) or len(city.split()) > 4:
+        return False
+    return not region or (len(region) <= 40 and region.strip()[:1].isupper())
+
+
+def read_leading_agency(paragraph: str) -> tuple[str, str] | None:
+    """``(CNN) President …`` → (``CNN``, ``President …``)."""
+    match = _LEADING_AGENCY.match(paragraph)
+    return (match["agency"], paragraph[match.end():]) if match else None
+
+
+def read_trailing_credit(paragraph: str) -> tuple[str, str] | None:
+    """A caption ending in its credit: ``… (Photo courtesy of Reuters)`` → (caption, ``Reuters``)."""
+    opening = paragraph.rfind("(")
+    if opening < 0 or not paragraph.endswith(")"):
+        return None
+    match = _PARENTHESIZED_CREDIT.match(paragraph, opening)
+    if not match:
+        return None
+    credit = (match["credit"] or match["agency_credit"]).strip(" .")
+    return paragraph[:opening].strip(), credit
+
+
+def read_credit_line(paragraph: str) -> str | None:
+    """A line that is only a credit: ``Photo: Jane Doe / Reuters``, ``Credit: …``,
+    ``Alex Wong | Getty Images``, ``(Photo courtesy of Reuters)``."""
+    if len(paragraph) > _MAX_LABEL_LENGTH or not _ends_without_sentence(paragraph.rstrip(".")):
+        return None
+    for pattern in (_CREDIT_LINE, _AGENCY_CREDIT_LINE):
+        match = pattern.match(paragraph)
+        if match:
+            return match["credit"].strip(" .")
+    trailing = read_trailing_credit(paragraph)
+    if trailing and not trailing[0]:
+        return trailing[1]
+    return None
+
+
+def has_caption_cue(paragraph: str) -> bool:
+    """Words captions use and prose rarely does: ``pictured``, ``(left)``, ``poses``."""
+    return bool(_CAPTION_CUE.search(paragraph))
+
+
+def read_reference(paragraph: str, zone: tzinfo) -> Reference | None:
+    """A cited source: ``Outlet–Title— 21 October 2015`` (a dash after the outlet, the
+    date last); a bare URL is a source whose title is the URL."""
+    if len(paragraph) > 300:
+        return None
+    if _is_url(paragraph):
+        return Reference(outlet=urlsplit(paragraph).netloc, title=paragraph)
+    if is_furniture(paragraph):
+        return None
+    dates = find_dates(paragraph, zone)
+    text, cited = paragraph, None
+    if dates and not paragraph[dates[-1].end:].strip(" .)]"):
+        text, cited = paragraph[:dates[-1].start], dates[-1].when.date()
+    text = text.rstrip(" ,;:([—–-")
+    outlet, title = _split_outlet_title(text)
+    if not title:
+        return None
+    return Reference(outlet=outlet, title=title, date=cited)
+
+
+def _split_outlet_title(text: str) -> tuple[str, str]:
+    """``Huffington Post–Bashar Assad Meets … – In Moscow``: the outlet ends at the first
+    dash; the title may hold more dashes."""
+    positions = [index for index in (text.find("–"), text.find("—"), text.find(" - "), text.find(" | "))
+                 if index > 0]
+    if positions:
+        cut = min(positions)
+        outlet = text[:cut].strip()
+        title = text[cut:].lstrip(" -–—|").strip()
+        if title and len(outlet.split()) <= _MAX_ORGANIZATION_TOKENS:
+            return outlet, title
+    return "", text.strip()
+
+
+def _is_url(text: str) -> bool:
+    return " " not in text and text.startswith(("http://", "https://", "www."))
+
+
+def _without_dates(text: str, dates: tuple[StatedDate, ...]) -> str:
+    return remove_dates(text, list(dates))
+
+
+def _ends_without_sentence(text: str) -> bool:
+    """Labels (bylines, desk lines, credits) are not sentences: no final full stop
+    (an initial such as ``J.`` excepted) and no sentence punctuation inside."""
+    text = text.strip()
+    if any(char in "?!;\"“”" for char in text):
+        return False
+    last_word = text.rsplit(" ", 1)[-1]
+    return not text.endswith(".") or len(last_word.rstrip(".")) <= 2

@@ -1,0 +1,505 @@
+"""The article parser: text in, :class:`~feedsrv.model.Entry` out. Pure, no I/O.
+
+An article file is plain text, paragraphs separated by blank lines. At the top may
+stand a headline, bylines, a desk line, a dateline and date lines; then the body,
+with photo captions among its paragraphs; at the end the cited sources under a
+heading such as "For more information, please see", and page furniture (author
+archive links, "Leave a Reply", copyright lines). The reading pass sorts every
+paragraph into one of these; the entry is assembled from what it found.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import re
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, tzinfo
+from enum import Enum
+from pathlib import Path
+
+from .config import ArticleMeta, Outlet, SiteConfig, Topic, slugify
+from .dates import MONTH_NAMES, PUBLISHED, UPDATED, StatedDate, find_dates, strip_dates
+from .errors import ParseError
+from .lines import (
+    Byline,
+    has_caption_cue,
+    is_end_marker,
+    is_furniture,
+    is_reference_header,
+    person_name,
+    read_author_line,
+    read_byline,
+    read_copyright,
+    read_credit_line,
+    read_dateline,
+    read_leading_agency,
+    read_reference,
+    read_role_line,
+    read_trailing_credit,
+)
+from .model import Caption, Entry, Reference
+from .prose import derive_title, summarize
+from .text import decode_article, normalize_text, split_paragraphs
+
+__all__ = ["ParseOptions", "decode_article", "parse_article"]
+
+# Entry ids are UUIDv5 names in this namespace; it must never change, or every
+# feed reader would see every article as new.
+ENTRY_ID_NAMESPACE = uuid.UUID("6f1e2a3c-9b1d-5e4f-8a7b-2c3d4e5f6a7b")
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+# Where an outlet is named, most telling first.
+_OUTLET_SOURCES = ("copyright", "desk", "author", "byline", "agency")
+_MAX_HEADLINE_LENGTH = 160
+_MAX_HEADLINE_WORDS = 25
+_MAX_DATE_LINE_LENGTH = 200
+_MAX_DATE_LINE_REST_WORDS = 3
+_MAX_CAPTION_LENGTH = 300
+_MAX_REFERENCE_LENGTH = 250
+_DECLARED_NAMES_SPLIT = re.compile(r"\s*;\s*|\s+(?:and|&)\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class ParseOptions:
+    """What the parser needs from the site configuration."""
+
+    outlets: Mapping[str, Outlet] = field(default_factory=dict)
+    topics: Mapping[str, Topic] = field(default_factory=dict)
+    timezone: tzinfo = UTC
+    language: str = "en"
+
+    @classmethod
+    def from_config(cls, config: SiteConfig) -> ParseOptions:
+        """The options a site's configuration implies."""
+        return cls(outlets=config.outlets, topics=config.topics, timezone=config.timezone,
+                   language=config.language)
+
+
+class _Zone(Enum):
+    """Where in the article the reading pass is."""
+
+    BODY = "body"
+    REFERENCES = "references"
+    ENDED = "ended"
+
+
+@dataclass(slots=True)
+class _Reading:
+    """Everything one pass over the paragraphs found; filled in as it reads."""
+
+    title: str | None = None
+    authors: list[str] = field(default_factory=list)
+    role: str | None = None
+    dateline: str | None = None
+    outlet_mentions: list[tuple[int, str, str | None]] = field(default_factory=list)
+    stated_dates: list[StatedDate] = field(default_factory=list)
+    blocks: list[str | Caption] = field(default_factory=list)
+    references: list[Reference] = field(default_factory=list)
+    pending_credit: str | None = None
+    header_seen: bool = False
+
+    def mention_outlet(self, source: str, line: str, name: str | None) -> None:
+        """Note a line that names (or may name) the outlet."""
+        self.outlet_mentions.append((_OUTLET_SOURCES.index(source), line, name or None))
+
+    def add_byline(self, byline: Byline, line: str, source: str) -> None:
+        if byline.authors and not self.authors:
+            self.authors.extend(byline.authors)
+        if byline.role and not self.role:
+            self.role = byline.role
+        self.mention_outlet(source, line, byline.outlet)
+        self.stated_dates.extend(byline.dates)
+
+    @property
+    def body(self) -> list[str]:
+        return [block for block in self.blocks if isinstance(block, str)]
+
+
+def parse_article(text: str, *, source: str, options: ParseOptions | None = None,
+                  meta: ArticleMeta | None = None, modified: datetime | None = None) -> Entry:
+    """Parse one article's text into an :class:`Entry`.
+
+    ``source`` is the file's path (its stem names the entry); ``meta`` holds the
+    metadata the config declares for it, which wins over the text; ``modified`` is
+    the file's modification time, the last resort for the publication date.
+    Raises :class:`ParseError` when the text holds no body paragraph.
+    """
+    options = options or ParseOptions()
+    paragraphs = split_paragraphs(normalize_text(text))
+    if not paragraphs:
+        raise ParseError(source, "empty article: no text")
+    reading = _read(paragraphs, options.timezone)
+    body = tuple(reading.body)
+    if not body:
+        raise ParseError(source, "no body paragraph: only a headline, bylines or page furniture")
+    meta = meta or ArticleMeta()
+    stem = Path(source).stem
+    warnings: list[str] = []
+
+    outlet, outlet_slug = _outlet(reading, options.outlets, meta)
+    title, title_derived = _title(reading, body, meta, stem)
+    published, published_from = _published(reading, meta, modified, options.timezone)
+    if published_from == "mtime":
+        warnings.append(f"{source}: no date in the text or its sources; using the file's modification time")
+    elif published_from == "none":
+        warnings.append(f"{source}: no date found and no file time given; using {EPOCH:%Y-%m-%d}")
+    references = tuple(reading.references)
+    return Entry(
+        id=meta.id or _entry_id(outlet_slug, stem),
+        slug=slugify(stem) or _entry_id(outlet_slug, stem).rsplit(":", 1)[1],
+        title=title,
+        title_derived=title_derived,
+        authors=_declared_names(meta.author) if meta.author else tuple(reading.authors),
+        author_role=reading.role,
+        outlet=outlet,
+        outlet_slug=outlet_slug,
+        dateline=reading.dateline,
+        published=published,
+        published_from=published_from,
+        updated=_updated(reading, meta, published, options.timezone),
+        summary=summarize(body[0]),
+        body=body,
+        content=_content(reading.blocks, references),
+        captions=tuple(block for block in reading.blocks if isinstance(block, Caption)),
+        references=references,
+        topics=meta.topics if meta.topics is not None else _topics(title, title_derived, body, options.topics),
+        language=options.language,
+        source=source,
+        warnings=tuple(warnings),
+    )
+
+
+# --- the reading pass -------------------------------------------------------------
+
+
+def _read(paragraphs: list[str], zone: tzinfo) -> _Reading:
+    reading = _Reading()
+    body_start = _read_header(paragraphs, reading, zone)
+    _read_body(paragraphs[body_start:], reading, zone)
+    if reading.pending_credit:
+        reading.blocks.append(Caption(text="", credit=reading.pending_credit))
+    return reading
+
+
+def _read_header(paragraphs: list[str], reading: _Reading, zone: tzinfo) -> int:
+    """Read the headline and the lines about the article; return where the body starts."""
+    for index, paragraph in enumerate(paragraphs):
+        if is_furniture(paragraph):
+            continue
+        if _read_label(paragraph, reading, zone, in_header=True):
+            reading.header_seen = True
+            continue
+        credit = read_credit_line(paragraph)
+        if credit:
+            reading.pending_credit = credit
+            continue
+        is_first = not reading.header_seen and reading.title is None
+        if is_first and index + 1 < len(paragraphs) and _is_headline(paragraph):
+            reading.title = paragraph
+            continue
+        return index
+    return len(paragraphs)
+
+
+def _read_body(paragraphs: list[str], reading: _Reading, zone: tzinfo) -> None:
+    """Sort the remaining paragraphs into body, captions, sources and furniture."""
+    area = _Zone.BODY
+    for paragraph in paragraphs:
+        if is_end_marker(paragraph):
+            area = _Zone.ENDED
+        elif _read_outlet_line(paragraph, reading):
+            continue
+        elif area is _Zone.ENDED:
+            continue
+        elif is_reference_header(paragraph):
+            area = _Zone.REFERENCES
+        elif area is _Zone.REFERENCES and _read_reference(paragraph, reading, zone):
+            continue
+        elif is_furniture(paragraph):
+            continue
+        else:
+            area = _Zone.BODY
+            _read_body_paragraph(paragraph, reading, zone)
+
+
+def _read_reference(paragraph: str, reading: _Reading, zone: tzinfo) -> bool:
+    if len(paragraph) > _MAX_REFERENCE_LENGTH:
+        return False
+    reference = read_reference(paragraph, zone)
+    if reference:
+        reading.references.append(reference)
+    return reference is not None
+
+
+def _read_body_paragraph(paragraph: str, reading: _Reading, zone: tzinfo) -> None:
+    if _read_label(paragraph, reading, zone, in_header=False):
+        return
+    captioned = read_trailing_credit(paragraph)
+    if captioned and captioned[0]:
+        reading.blocks.append(Caption(text=captioned[0], credit=captioned[1]))
+        return
+    credit = read_credit_line(paragraph)
+    if credit:
+        _attach_credit(credit, reading)
+        return
+    if reading.pending_credit:
+        credit, reading.pending_credit = reading.pending_credit, None
+        if has_caption_cue(paragraph):
+            reading.blocks.append(Caption(text=paragraph, credit=credit))
+            return
+        reading.blocks.append(Caption(text="", credit=credit))
+    if not reading.body:
+        paragraph = _strip_dateline(paragraph, reading, zone)
+    if paragraph:
+        reading.blocks.append(paragraph)
+
+
+def _attach_credit(credit: str, reading: _Reading) -> None:
+    """A credit line belongs to the short paragraph above it (the caption), else to
+    the next paragraph when that reads like a caption."""
+    previous = reading.blocks[-1] if reading.blocks else None
+    if isinstance(previous, str) and len(previous) <= _MAX_CAPTION_LENGTH and len(reading.body) > 1:
+        reading.blocks[-1] = Caption(text=previous, credit=credit)
+    else:
+        reading.pending_credit = credit
+
+
+def _strip_dateline(paragraph: str, reading: _Reading, zone: tzinfo) -> str:
+    """Take a leading ``CITY, Country —`` or ``(Agency)`` off the first body paragraph."""
+    if reading.dateline is not None:
+        return paragraph
+    dateline = read_dateline(paragraph, zone, standalone=False)
+    if dateline:
+        reading.dateline = dateline.place
+        reading.stated_dates.extend(dateline.dates)
+        if dateline.agency:
+            reading.mention_outlet("agency", paragraph, dateline.agency)
+        return dateline.rest
+    agency = read_leading_agency(paragraph)
+    if agency:
+        reading.mention_outlet("agency", paragraph, agency[0])
+        return agency[1]
+    return paragraph
+
+
+def _read_outlet_line(paragraph: str, reading: _Reading) -> bool:
+    """Copyright and author-archive lines, wherever they stand (usually at the end)."""
+    holder = read_copyright(paragraph)
+    if holder is not None:
+        reading.mention_outlet("copyright", paragraph, holder)
+        return True
+    author = read_author_line(paragraph)
+    if author:
+        reading.add_byline(author, paragraph, "author")
+        return True
+    return False
+
+
+def _read_label(paragraph: str, reading: _Reading, zone: tzinfo, *, in_header: bool) -> bool:
+    """Bylines, date lines, datelines and desk lines: lines about the article, not
+    of it. Datelines and desk lines count only above the body; bylines below it
+    only when they name a person."""
+    if _read_outlet_line(paragraph, reading):
+        return True
+    byline = read_byline(paragraph, zone)
+    if byline and (in_header or byline.authors):
+        reading.add_byline(byline, paragraph, "byline")
+        return True
+    if _read_date_line(paragraph, reading, zone, in_header=in_header):
+        return True
+    if not in_header:
+        return False
+    dateline = read_dateline(paragraph, zone, standalone=True)
+    if dateline and reading.dateline is None:
+        reading.dateline = dateline.place
+        reading.stated_dates.extend(dateline.dates)
+        if dateline.agency:
+            reading.mention_outlet("agency", paragraph, dateline.agency)
+        return True
+    role_line = read_role_line(paragraph)
+    if role_line:
+        reading.add_byline(role_line, paragraph, "desk")
+        return True
+    return False
+
+
+def _read_date_line(paragraph: str, reading: _Reading, zone: tzinfo, *, in_header: bool) -> bool:
+    """``Published 21 October 2015``, ``Nov. 19, 2019 8:21 am ET``: a line that is a
+    date, maybe labelled, maybe with a name beside it at the top."""
+    if len(paragraph) > _MAX_DATE_LINE_LENGTH:
+        return False
+    dates = find_dates(paragraph, zone)
+    rest = strip_dates(paragraph, dates)
+    rest_words = [word for word in rest.split() if any(char.isalpha() for char in word)]
+    if not dates:
+        # "Tuesday", "Today 12:01 AM", "3 hours ago": a relative date at the top is
+        # no date to use, but no text either.
+        return in_header and not rest_words
+    if rest_words and not (in_header and len(rest_words) <= _MAX_DATE_LINE_REST_WORDS
+                           and not paragraph.endswith((".", "!", "?"))):
+        return False
+    reading.stated_dates.extend(dates)
+    name = person_name(rest) if rest_words else None
+    if name and not reading.authors:
+        reading.authors.append(name)
+    return True
+
+
+def _is_headline(paragraph: str) -> bool:
+    """A short line that does not end like a sentence and starts like a title."""
+    words = paragraph.split()
+    if len(paragraph) > _MAX_HEADLINE_LENGTH or len(words) > _MAX_HEADLINE_WORDS:
+        return False
+    if paragraph.endswith((".", ",", ":", ";")) and not paragraph.endswith("..."):
+        return False
+    first = paragraph.lstrip("\"'“‘(")[:1]
+    return first.isupper() or first.isdigit()
+
+
+# --- assembling the entry ---------------------------------------------------------
+
+
+def _entry_id(outlet_slug: str | None, stem: str) -> str:
+    name = f"{outlet_slug or ''}/{stem}"
+    return f"urn:uuid:{uuid.uuid5(ENTRY_ID_NAMESPACE, name)}"
+
+
+def _declared_names(author: str) -> tuple[str, ...]:
+    return tuple(name for name in _DECLARED_NAMES_SPLIT.split(author.strip()) if name)
+
+
+def _outlet(reading: _Reading, outlets: Mapping[str, Outlet], meta: ArticleMeta) -> tuple[str | None, str | None]:
+    """The declared outlet, else a configured outlet named on an outlet-bearing line,
+    else the name such a line states (copyright first, then desk, author, byline)."""
+    if meta.outlet:
+        return _named_outlet(meta.outlet, outlets)
+    mentions = sorted(reading.outlet_mentions, key=lambda mention: mention[0])
+    for _, line, _ in mentions:
+        configured = _configured_outlet_in(line, outlets)
+        if configured:
+            return configured.name, configured.slug
+    for _, _, name in mentions:
+        if name:
+            return _named_outlet(name, outlets)
+    return None, None
+
+
+def _named_outlet(name: str, outlets: Mapping[str, Outlet]) -> tuple[str, str | None]:
+    wanted = name.casefold()
+    for outlet in outlets.values():
+        if wanted == outlet.slug or any(wanted == known.casefold() for known in outlet.names):
+            return outlet.name, outlet.slug
+    return name, slugify(name) or None
+
+
+def _configured_outlet_in(line: str, outlets: Mapping[str, Outlet]) -> Outlet | None:
+    for outlet in outlets.values():
+        if _outlet_name_pattern(outlet.names).search(line):
+            return outlet
+    return None
+
+
+@functools.lru_cache(maxsize=256)
+def _outlet_name_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
+    return _phrase_pattern(names)
+
+
+def _title(reading: _Reading, body: tuple[str, ...], meta: ArticleMeta, stem: str) -> tuple[str, bool]:
+    if meta.title:
+        return meta.title, False
+    if reading.title:
+        return reading.title, False
+    return derive_title(body[0]) or stem, True
+
+
+def _published(reading: _Reading, meta: ArticleMeta, modified: datetime | None,
+               zone: tzinfo) -> tuple[datetime, str]:
+    """Declared > stated in the text > newest cited source > file time > the epoch."""
+    if meta.published:
+        return _aware(meta.published, zone), "declared"
+    stated = _stated(reading, PUBLISHED) or _stated(reading, "") or _stated(reading, UPDATED)
+    if stated:
+        return stated, "text"
+    cited = [reference.date for reference in reading.references if reference.date]
+    if cited:
+        newest = max(cited)
+        return datetime(newest.year, newest.month, newest.day, tzinfo=zone), "references"
+    if modified:
+        return _aware(modified, zone).replace(microsecond=0), "mtime"
+    return EPOCH, "none"
+
+
+def _updated(reading: _Reading, meta: ArticleMeta, published: datetime, zone: tzinfo) -> datetime:
+    """Declared > an ``Updated …`` date in the text > published; never before published."""
+    updated = _aware(meta.updated, zone) if meta.updated else _stated(reading, UPDATED)
+    return max(updated, published) if updated else published
+
+
+def _stated(reading: _Reading, kind: str) -> datetime | None:
+    return next((stated.when for stated in reading.stated_dates if stated.kind == kind), None)
+
+
+def _aware(when: datetime, zone: tzinfo) -> datetime:
+    return when if when.tzinfo else when.replace(tzinfo=zone)
+
+
+def _topics(title: str, title_derived: bool, body: tuple[str, ...], topics: Mapping[str, Topic]) -> tuple[str, ...]:
+    """Topics whose keywords occur at least ``min_hits`` times in title and body; a
+    derived title repeats the body's first words, so it is not counted twice."""
+    text = "\n".join(body if title_derived else (title, *body))
+    return tuple(slug for slug, topic in topics.items()
+                 if _hits(_phrase_pattern(topic.keywords), text, topic.min_hits) >= topic.min_hits)
+
+
+def _hits(pattern: re.Pattern[str], text: str, enough: int) -> int:
+    count = 0
+    for _ in pattern.finditer(text):
+        count += 1
+        if count >= enough:
+            break
+    return count
+
+
+@functools.lru_cache(maxsize=256)
+def _phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    """Whole words or phrases, case-insensitive, any spacing; longest first so that
+    "civil war" counts once, not also as "war"."""
+    alternatives = sorted({phrase.strip() for phrase in phrases if phrase.strip()}, key=len, reverse=True)
+    body = "|".join(r"\s+".join(map(re.escape, phrase.split())) for phrase in alternatives)
+    return re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE)
+
+
+def _content(blocks: list[str | Caption], references: tuple[Reference, ...]) -> str:
+    """HTML of the body: paragraphs, figures where the captions stood, then sources."""
+    escape = html.escape
+    parts = []
+    for block in blocks:
+        if isinstance(block, str):
+            parts.append(f"<p>{escape(block)}</p>")
+        else:
+            credit = f"<small>{escape(_credit_label(block.credit))}</small>" if block.credit else ""
+            separator = " " if block.text and credit else ""
+            parts.append(f"<figure><figcaption>{escape(block.text)}{separator}{credit}</figcaption></figure>")
+    if references:
+        items = "".join(f"<li>{_reference_html(reference)}</li>" for reference in references)
+        parts.append(f"<h2>Sources</h2><ul>{items}</ul>")
+    return "\n".join(parts)
+
+
+def _credit_label(credit: str) -> str:
+    """``Photo: Reuters``, but ``AP Photo/Jane Doe`` as it stands: it says photo already."""
+    return credit if "photo" in credit.casefold() else f"Photo: {credit}"
+
+
+def _reference_html(reference: Reference) -> str:
+    text = f"<cite>{html.escape(reference.title)}</cite>"
+    if reference.outlet:
+        text = f"{html.escape(reference.outlet)}: {text}"
+    if reference.date:
+        cited = reference.date
+        text += (f", <time datetime=\"{cited.isoformat()}\">"
+                 f"{cited.day} {MONTH_NAMES[cited.month - 1]} {cited.year}</time>")
+    return text

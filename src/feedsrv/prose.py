@@ -1,0 +1,106 @@
+"""Cutting prose to size: the lead sentence, a title derived from it, a summary."""
+
+from __future__ import annotations
+
+import re
+
+TITLE_LIMIT = 110
+SUMMARY_LIMIT = 300
+_ELLIPSIS = "…"
+
+# A full stop, question or exclamation mark, closing quotes or brackets, then space
+# and something that can start a sentence.
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]{0,3}\s(?=[\"'“‘(\[]?[A-Z0-9])")
+_ABBREVIATIONS = frozenset({
+    "mr", "mrs", "ms", "dr", "prof", "st", "sen", "rep", "gov", "gen", "col", "lt", "sgt", "capt",
+    "cmdr", "adm", "maj", "jr", "sr", "inc", "co", "corp", "ltd", "no", "vs", "etc", "mt", "ft",
+    "ave", "rev", "hon", "pres", "supt", "det", "insp", "jan", "feb", "mar", "apr", "jun", "jul",
+    "aug", "sep", "sept", "oct", "nov", "dec", "approx", "est", "dept", "univ", "assn",
+})
+# Words a cut title must not end on: they promise more words.
+_DANGLING_WORDS = frozenset({
+    "and", "or", "but", "nor", "the", "a", "an", "of", "to", "in", "on", "at", "for", "with", "by",
+    "from", "as", "that", "which", "who", "whose", "whom", "its", "their", "his", "her", "our",
+    "your", "my", "than", "into", "onto", "over", "after", "before", "while", "during", "about",
+    "against", "between", "through", "under", "is", "are", "was", "were", "be", "been", "being",
+    "has", "have", "had", "will", "would", "could", "should", "can", "may", "might", "must",
+    "said", "says", "this", "these", "those", "if", "so", "because", "when", "where", "not",
+    "very", "more", "most", "also", "both", "either", "neither", "each", "every", "some", "any",
+    "such", "then", "there", "how", "what", "why", "al", "el", "de", "la", "le",
+})
+_DEBRIS = " ,;:–—-/&(“‘\"'[«…"
+_PAIRS = (("(", ")"), ("“", "”"), ("[", "]"))
+
+
+def sentence_ends(text: str) -> list[int]:
+    """Offsets just after each sentence end in ``text`` (abbreviations and initials
+    such as ``Mr.``, ``U.S.`` and ``J.`` do not end sentences)."""
+    ends = []
+    for match in _SENTENCE_END.finditer(text):
+        if text[match.start()] == "." and _is_abbreviation(text, match.start()):
+            continue
+        ends.append(match.end() - 1)
+    return ends
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    word_start = text.rfind(" ", 0, dot) + 1
+    word = text[word_start:dot].lstrip("\"'“‘(")
+    return len(word) <= 1 or "." in word or word.lower() in _ABBREVIATIONS
+
+
+def lead_sentence(paragraph: str) -> str:
+    """The first sentence of ``paragraph`` (all of it when it has one sentence)."""
+    ends = sentence_ends(paragraph)
+    return paragraph[:ends[0]].strip() if ends else paragraph.strip()
+
+
+def derive_title(paragraph: str, limit: int = TITLE_LIMIT) -> str:
+    """A headline made from the lead sentence: at most ``limit`` characters, cut at
+    a word boundary, without a final full stop or dangling words and punctuation."""
+    title = lead_sentence(paragraph).rstrip(" .")
+    if len(title) > limit:
+        title = _cut_at_word(title, limit)
+    return _trim_debris(title)
+
+
+def summarize(paragraph: str, limit: int = SUMMARY_LIMIT) -> str:
+    """``paragraph`` cut to ``limit`` characters: at a sentence end when one falls in
+    the last two thirds of the room, else at a word, marked with an ellipsis."""
+    if len(paragraph) <= limit:
+        return paragraph
+    ends = [end for end in sentence_ends(paragraph) if limit // 3 <= end <= limit]
+    if ends:
+        return paragraph[:ends[-1]].rstrip()
+    return _trim_debris(_cut_at_word(paragraph, limit - len(_ELLIPSIS))) + _ELLIPSIS
+
+
+def _cut_at_word(text: str, limit: int) -> str:
+    """The longest run of whole words of ``text`` within ``limit`` characters."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit + 1]
+    space = cut.rfind(" ")
+    return cut[:space] if space > 0 else text[:limit]
+
+
+def _trim_debris(text: str) -> str:
+    """Drop trailing punctuation, dangling words and unclosed quotes or brackets."""
+    while True:
+        trimmed = _close_pairs(text.rstrip(_DEBRIS))
+        words = trimmed.rsplit(" ", 1)
+        if len(words) == 2 and words[1].lower().strip(_DEBRIS) in _DANGLING_WORDS:
+            trimmed = words[0]
+        if trimmed == text:
+            return text
+        text = trimmed
+
+
+def _close_pairs(text: str) -> str:
+    """Cut before an opening bracket or quote that the text never closes, unless
+    that would throw away most of it (a title may open with a quotation)."""
+    for opening, closing in _PAIRS:
+        position = text.rfind(opening)
+        if position >= len(text) // 2 and text.find(closing, position) < 0:
+            text = text[:position]
+    return text
