@@ -392,7 +392,8 @@ def test_text_dates_win_over_references() -> None:
 
 def test_newest_reference_date_when_the_text_states_none() -> None:
     text = article("Council Backs Budget", LEAD, "Sources:", "Example Times – Council votes — 25 October 2015",
-                   "Daily Planet – Budget passes — 2 November 2015", "Example Times – Earlier story — 1 March 2015")
+                   "Daily Planet – Budget passes — 2 November 2015",
+                   "Example Times – Earlier story — 1 March 2015")
     entry = parse(text, modified=datetime(2020, 1, 1, tzinfo=UTC))
     assert (entry.published, entry.published_from) == (datetime(2015, 11, 2, tzinfo=UTC), "references")
 
@@ -685,7 +686,8 @@ def test_options_from_config() -> None:
     options = ParseOptions.from_config(config)
     assert options.outlets == config.outlets and options.topics == config.topics
     assert options.timezone == config.timezone and options.language == config.language
-    assert parse(article("Council Backs Budget", LEAD), options=dataclasses.replace(options, language="fr")).language == "fr"
+    french = dataclasses.replace(options, language="fr")
+    assert parse(article("Council Backs Budget", LEAD), options=french).language == "fr"
 
 
 @pytest.mark.parametrize("text", ["", "  \n\n\t\n", "Facebook\n\nTwitter\n\nShare\n",

@@ -10,7 +10,7 @@ boundaries and use no nested quantifiers, so matching stays linear.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
@@ -35,9 +35,11 @@ _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\b"
 _YEAR = r"(?P<year>\d{4}|['’]\d{2})\b"
 _DAY_MONTH_YEAR = re.compile(rf"\b{_DAY}(?: of)?\s{{1,3}}{_MONTH},?\s{{1,3}}{_YEAR}", re.IGNORECASE)
 _MONTH_DAY_YEAR = re.compile(rf"\b{_MONTH}\s{{0,3}}{_DAY},?\s{{1,3}}{_YEAR}", re.IGNORECASE)
-_NUMERIC = re.compile(r"(?<![\d/.-])\b(?P<first>[0-3]?\d)(?P<sep>[/.-])(?P<second>[0-3]?\d)(?P=sep)(?P<year>\d{4}|\d{2})\b(?![/.-]\d)")
+_NUMERIC = re.compile(r"(?<![\d/.-])\b(?P<first>[0-3]?\d)(?P<sep>[/.-])(?P<second>[0-3]?\d)(?P=sep)"
+                      r"(?P<year>\d{4}|\d{2})\b(?![/.-]\d)")
 _YEAR_FIRST = re.compile(r"\b(?P<year>\d{4})(?P<sep>[/-])(?P<month>[01]?\d)(?P=sep)(?P<day>[0-3]?\d)\b")
-_ISO_DATETIME = re.compile(r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?(?![\w:])")
+_ISO_DATETIME = re.compile(r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?"
+                           r"(?:Z|[+-]\d{2}(?::?\d{2})?)?(?![\w:])")
 
 # Clock times: 9:41, 9:41 AM, 9 a.m., and the 24-hour "0339" when a zone follows.
 _CLOCK = re.compile(
@@ -68,6 +70,22 @@ _UPDATE_LABELS = frozenset({"last updated", "updated", "modified", "revised"})
 # Where one stated date ends and the next begins: "Posted … | Updated …".
 _SEPARATOR = re.compile(r"\s[|/]\s|;|\|")
 
+_ZONE_NAME = re.compile(rf"\(?\b(?:{'|'.join(sorted((*_FIXED_ZONES, *_REGION_ZONES), key=len, reverse=True))})\b\)?")
+# Weekday abbreviations only with their full stop or comma: "Sun" may be a newspaper.
+_WEEKDAY = re.compile(
+    r"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?=[.,]))\.?",
+    re.IGNORECASE,
+)
+# Separators left side by side once the dates between them are gone: "Doe, , ," → "Doe,".
+_EMPTY_PUNCTUATION = re.compile(r"[,;](?: ?[,;])+")
+_DANGLING_BEFORE_DATE = frozenset({"on", "at", "-", "–", "—", "|", ",", ";", ":", "/", "•", "·"})
+# What may stand beside a date on a line that holds nothing else: "Today", "3 hours ago".
+_DATE_FILLER = re.compile(
+    r"\b(?:on|at|today|yesterday|tonight|now|just|ago|an?|\d{1,3}|(?:sec|min(?:ute)?|hour|hr|day|week|month|year)s?)\b"
+    r"|[-–—|,;:()/.•·]",
+    re.IGNORECASE,
+)
+
 # The letter o typed for a zero inside a number: "2o15", "2O15".
 _DIGITS_WITH_O = re.compile(r"\b[\doO]{2,4}\b")
 
@@ -89,7 +107,7 @@ class StatedDate:
     end: int
 
 
-def repair_digits(line: str) -> str:
+def _repair_digits(line: str) -> str:
     """Fix the letter o typed for a zero inside numbers (``2o15`` → ``2015``); the
     result has the same length, so positions in it hold in the original."""
     return _DIGITS_WITH_O.sub(_zero_for_o, line)
@@ -108,7 +126,7 @@ def find_dates(line: str, default_zone: tzinfo) -> list[StatedDate]:
     A date without a stated time is midnight in ``default_zone``; a stated time
     without a zone is in ``default_zone``; a stated zone is kept.
     """
-    repaired = repair_digits(line)
+    repaired = _repair_digits(line)
     spans = _date_spans(repaired, default_zone)
     found = []
     for index, (start, end, day) in enumerate(spans):
@@ -123,7 +141,7 @@ def find_dates(line: str, default_zone: tzinfo) -> list[StatedDate]:
     return found
 
 
-def remove_dates(line: str, found: list[StatedDate]) -> str:
+def remove_dates(line: str, found: Sequence[StatedDate]) -> str:
     """``line`` without its dates, clock times, time zones and weekday names; the
     rest, punctuation included, is kept (``By Jane Doe, Wednesday, 20 Nov 2019`` →
     ``By Jane Doe``)."""
@@ -143,23 +161,11 @@ def remove_dates(line: str, found: list[StatedDate]) -> str:
     return " ".join(words).strip(" ,;")
 
 
-def strip_dates(line: str, found: list[StatedDate]) -> str:
+def strip_dates(line: str, found: Sequence[StatedDate]) -> str:
     """``line`` without its dates, times, date labels and punctuation: what is left
     says whether the line held anything but a date."""
     rest = _LABEL.sub(" ", remove_dates(line, found))
     return " ".join(_DATE_FILLER.sub(" ", rest).split())
-
-
-_ZONE_NAME = re.compile(rf"\(?\b(?:{'|'.join(sorted((*_FIXED_ZONES, *_REGION_ZONES), key=len, reverse=True))})\b\)?")
-_WEEKDAY = re.compile(r"\b(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\b\.?", re.IGNORECASE)
-# Separators left side by side once the dates between them are gone: "Doe, , ," → "Doe,".
-_EMPTY_PUNCTUATION = re.compile(r"[,;](?: ?[,;])+")
-_DANGLING_BEFORE_DATE = frozenset({"on", "at", "-", "–", "—", "|", ",", ";", ":", "/", "•", "·"})
-_DATE_FILLER = re.compile(
-    r"\b(?:on|at|today|yesterday|tonight|now|just|ago|an?|\d{1,3}|(?:sec|min(?:ute)?|hour|hr|day|week|month|year)s?)\b"
-    r"|[-–—|,;:()/.•·]",
-    re.IGNORECASE,
-)
 
 
 def _first_punctuation(match: re.Match[str]) -> str:
@@ -241,8 +247,7 @@ def _label_before(line: str, start: int, end: int) -> tuple[str, int]:
     """The last date label between ``start`` and ``end`` and where it ends."""
     kind, label_end = "", start
     for match in _LABEL.finditer(line, start, end):
-        label = " ".join(match["label"].lower().split())
-        kind = UPDATED if label in _UPDATE_LABELS else PUBLISHED
+        kind = UPDATED if match["label"].lower() in _UPDATE_LABELS else PUBLISHED
         label_end = match.end()
     return kind, label_end
 
@@ -294,16 +299,17 @@ def _clock_of(match: re.Match[str]) -> tuple[int, int, int] | None:
 
 def _zone_after(line: str, start: int, end: int) -> tzinfo | None:
     match = _ZONE.match(line, start, end)
-    return zone_named(match["name"]) if match else None
+    return _zone_named(match["name"]) if match else None
 
 
-def zone_named(name: str) -> tzinfo | None:
+def _zone_named(name: str) -> tzinfo | None:
     """The time zone an abbreviation (``EST``, ``PT``) or offset (``+02:00``) names."""
     if name[0] in "+-":
         digits = name[1:].replace(":", "")
-        offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
-        if offset >= timedelta(hours=24):
+        hours, minutes = int(digits[:2]), int(digits[2:])
+        if hours > 23 or minutes > 59:
             return None
+        offset = timedelta(hours=hours, minutes=minutes)
         return timezone(-offset if name[0] == "-" else offset)
     if name in _REGION_ZONES:
         return ZoneInfo(_REGION_ZONES[name])

@@ -67,16 +67,16 @@ _FURNITURE_WORDS = frozenset({
     "subscribe", "sign", "up", "in", "log", "newsletter", "read", "more", "continue", "reading",
     "below", "related", "links", "stories", "articles", "top", "report", "error", "close", "menu",
     "search", "home", "next", "previous", "back", "to", "photos", "photo", "gallery", "view",
-    "image", "images", "listen", "watch", "play", "now", "loading", "like", "send", "whatsapp",
-    "google", "google+", "+", "the", "a", "via", "show", "hide", "toggle", "caption", "expand",
-    "collapse", "by",
+    "image", "images", "listen", "watch", "play", "now", "loading", "like", "send", "google",
+    "google+", "+", "the", "a", "via", "show", "hide", "toggle", "caption", "expand", "collapse", "by",
 })
 _MAX_FURNITURE_WORDS = 6
 _HANDLE_COUNT_OR_URL = re.compile(r"^(?:@\w{1,30}|\d{1,6}|[-–—•·|*#]+|(?:https?://|www\.)\S+)$")
-_CALL_TO_ACTION = re.compile(r"\b(?:click here|clicking here|sign up|subscribe|download the app|follow us)\b", re.IGNORECASE)
+_CALL_TO_ACTION = re.compile(r"\b(?:click here|clicking here|sign up|subscribe|download the app|follow us)\b",
+                             re.IGNORECASE)
 _END_MARKERS = re.compile(
-    r"^(?:leave a (?:reply|comment)|post a comment|add a comment|comments are closed|join the (?:discussion|conversation)"
-    r"|\d{1,5} (?:comments?|responses?|replies)(?: to .{1,200})?)\s*[:.!]?$",
+    r"^(?:leave a (?:reply|comment)|post a comment|add a comment|comments are closed"
+    r"|join the (?:discussion|conversation)|\d{1,5} (?:comments?|responses?|replies)(?: to .{1,200})?)\s*[:.!]?$",
     re.IGNORECASE,
 )
 _REFERENCE_HEADER = re.compile(
@@ -87,30 +87,37 @@ _REFERENCE_HEADER = re.compile(
 _COPYRIGHT = re.compile(r"^(?:©|\(c\)|copyright\b|&copy;)", re.IGNORECASE)
 # A copyright notice gives a year or says so; "© Jane Doe" alone credits a photo.
 _COPYRIGHT_NOTICE = re.compile(r"\b\d{4}\b|\bcopyright\b|\ball rights reserved\b", re.IGNORECASE)
-_COPYRIGHT_NOISE = re.compile(r"©|\(c\)|\bcopyright\b|&copy;|\b\d{4}(?:\s{0,2}[-–—]\s{0,2}\d{4})?\b", re.IGNORECASE)
+_COPYRIGHT_NOISE = re.compile(r"©|\(c\)|\bcopyright\b|&copy;|\b\d{4}(?:\s{0,2}[-–—]\s{0,2}\d{4})?\b",
+                              re.IGNORECASE)
 _ALL_RIGHTS = re.compile(r"\ball rights reserved\b", re.IGNORECASE)
 _BY = re.compile(r"^(?:written |posted |reported |words |story )?by\s{0,3}:?\s", re.IGNORECASE)
-_AUTHOR_LABEL = re.compile(r"^(?:authors?|writer|written by|posted by|reporter|byline)\s{0,3}:\s{0,3}|^posted by\s", re.IGNORECASE)
+_AUTHOR_LABEL = re.compile(r"^(?:authors?|writer|reporter|byline)\s{0,3}:\s{0,3}", re.IGNORECASE)
 _NAME_LIST_SPLIT = re.compile(r"\s*,\s*(?:and\s+)?|\s+(?:and|&)\s+", re.IGNORECASE)
 _BYLINE_TAIL_SPLIT = re.compile(r"\s[|–—-]\s|\|")
 # A hyphen separates only with a space beside it: WILKES-BARRE is one place.
 _DASH_AFTER_DATELINE = re.compile(r"\s{0,2}(?:—|–|--)\s*|\s-\s*|-\s")
 _LEADING_AGENCY = re.compile(r"^\((?P<agency>[A-Z][\w.&'-]{0,30}(?: [A-Z][\w.&'-]{0,30}){0,3})\)\s(?=\S)")
-_SENTENCE_PUNCTUATION = frozenset("?!:;\"“”")
+# Marks that show a line is a sentence, not a label such as a byline or a dateline.
+_SENTENCE_MARKS = frozenset("?!;\"“”")
 
 # Photo credits: "(Photo courtesy of Reuters)", "(AP Photo/Alan Diaz, File)", "(Getty Images)".
 _CREDIT_LABEL = (r"(?:photo(?:graph)?s?|images?|pictures?)(?: credits?)?|credits?|courtesy"
                  r"|(?:photo|image) courtesy")
 _PARENTHESIZED_CREDIT = re.compile(
-    rf"\(\s{{0,2}}(?:(?:{_CREDIT_LABEL})\s{{0,2}}(?:courtesy of|courtesy|by|of|:|-|–)\s{{0,2}}(?P<credit>[^()]{{1,100}})"
-    r"|(?-i:(?P<agency_credit>[^()]{0,60}\b(?:Photo|Photos|Images|Pictures|Photography)(?:\s{0,2}/\s{0,2}[^()]{1,80})?)))\)$",
+    rf"\(\s{{0,2}}(?:(?:{_CREDIT_LABEL})\s{{0,2}}(?:courtesy of|courtesy|by|of|:|-|–)\s{{0,2}}"
+    r"(?P<credit>[^()]{1,100})"
+    r"|(?-i:(?P<agency_credit>[^()]{0,60}\b(?:Photo|Photos|Images|Pictures|Photography)"
+    r"(?:\s{0,2}/\s{0,2}[^()]{1,80})?)))\)$",
     re.IGNORECASE,
 )
-_CREDIT_LINE = re.compile(rf"^(?:(?:{_CREDIT_LABEL})\s{{0,2}}(?:courtesy of|by|:)|©)\s{{0,2}}(?P<credit>.{{1,100}})$", re.IGNORECASE)
-_AGENCY_CREDIT_LINE = re.compile(r"^(?P<credit>[^|/]{1,60}\s?[|/]\s?[^|/]{0,50}\b(?:Images|Photos?|Pictures|Photography))$")
+_CREDIT_LINE = re.compile(rf"^(?:(?:{_CREDIT_LABEL})\s{{0,2}}(?:courtesy of|by|:)|©)\s{{0,2}}(?P<credit>.{{1,100}})$",
+                          re.IGNORECASE)
+_AGENCY_CREDIT_LINE = re.compile(
+    r"^(?P<credit>[^|/]{1,60}\s?[|/]\s?[^|/]{0,50}\b(?:Images|Photos?|Pictures|Photography))$")
 _CAPTION_CUE = re.compile(
-    r"\((?:left|right|center|centre|l|r|c|front|back|top|bottom)\)|\bpictured\b|\bin this (?:file )?(?:photo|image|picture)\b"
-    r"|\bposes?\b|\bposing\b|\bfile photo\b|\bphoto taken\b|\bshown here\b",
+    r"\((?:left|right|center|centre|l|r|c|front|back|top|bottom)\)|\bpictured\b"
+    r"|\bin this (?:file )?(?:photo|image|picture)\b|\bposes?\b|\bposing\b|\bfile photo\b|\bphoto taken\b"
+    r"|\bshown here\b",
     re.IGNORECASE,
 )
 
@@ -144,12 +151,14 @@ def is_furniture(paragraph: str) -> bool:
     """Share buttons, counters, handles and calls to action: page furniture, not text."""
     if _HANDLE_COUNT_OR_URL.match(paragraph):
         return True
+    if len(paragraph) > _MAX_LABEL_LENGTH:
+        return False
     words = [word for word in words_of(paragraph) if word]
     if not words:
         return True
     if len(words) <= _MAX_FURNITURE_WORDS and all(word in _FURNITURE_WORDS for word in words):
         return True
-    return paragraph.isupper() and len(paragraph) <= _MAX_LABEL_LENGTH and bool(_CALL_TO_ACTION.search(paragraph))
+    return paragraph.isupper() and bool(_CALL_TO_ACTION.search(paragraph))
 
 
 def is_end_marker(paragraph: str) -> bool:
@@ -218,7 +227,7 @@ def read_byline(paragraph: str, zone: tzinfo) -> Byline | None:
     if len(paragraph) > _MAX_LABEL_LENGTH + 50:
         return None
     dates = tuple(find_dates(paragraph, zone))
-    text = _without_dates(paragraph, dates)
+    text = remove_dates(paragraph, dates)
     by = _BY.match(text)
     if by:
         return _read_by(text[by.end():], dates)
@@ -232,7 +241,7 @@ def read_byline(paragraph: str, zone: tzinfo) -> Byline | None:
 def _read_by(text: str, dates: tuple[StatedDate, ...]) -> Byline | None:
     # A Twitter handle glued to the name ("By Jane Doe@janedoe") ends the names.
     text = text.split("@", 1)[0].strip(" ,;:-–—|")
-    if not text or not (text[0].isupper()) or not _ends_without_sentence(text):
+    if not text or not text[0].isupper() or not _ends_without_sentence(text):
         return None
     names_part, *tail_parts = _BYLINE_TAIL_SPLIT.split(text, maxsplit=1)
     authors: list[str] = []
@@ -354,7 +363,7 @@ def read_dateline(paragraph: str, zone: tzinfo, *, standalone: bool) -> Dateline
     if separator is None:
         return None
     prefix, rest = paragraph[:separator.start()].strip(), paragraph[separator.end():].strip()
-    if standalone == bool(rest) or any(char in _SENTENCE_PUNCTUATION for char in prefix):
+    if standalone == bool(rest) or any(char in _SENTENCE_MARKS or char == ":" for char in prefix):
         return None
     if rest and not (rest[0].isupper() or rest[0].isdigit() or rest[0] in "\"“‘'"):
         return None
@@ -363,7 +372,7 @@ def read_dateline(paragraph: str, zone: tzinfo, *, standalone: bool) -> Dateline
         prefix, _, agency = prefix[:-1].rpartition("(")
         prefix, agency = prefix.strip(), agency.strip() or None
     dates = tuple(find_dates(prefix, zone))
-    place = _without_dates(prefix, dates).strip(" ,")
+    place = remove_dates(prefix, dates).strip(" ,")
     if not _is_place(place):
         return None
     return Dateline(place=place, agency=agency, rest=rest, dates=dates)
@@ -454,15 +463,11 @@ def _is_url(text: str) -> bool:
     return " " not in text and text.startswith(("http://", "https://", "www."))
 
 
-def _without_dates(text: str, dates: tuple[StatedDate, ...]) -> str:
-    return remove_dates(text, list(dates))
-
-
 def _ends_without_sentence(text: str) -> bool:
     """Labels (bylines, desk lines, credits) are not sentences: no final full stop
     (an initial such as ``J.`` excepted) and no sentence punctuation inside."""
     text = text.strip()
-    if any(char in "?!;\"“”" for char in text):
+    if any(char in _SENTENCE_MARKS for char in text):
         return False
     last_word = text.rsplit(" ", 1)[-1]
     return not text.endswith(".") or len(last_word.rstrip(".")) <= 2

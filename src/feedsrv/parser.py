@@ -25,6 +25,7 @@ from .dates import MONTH_NAMES, PUBLISHED, UPDATED, StatedDate, find_dates, stri
 from .errors import ParseError
 from .lines import (
     Byline,
+    Dateline,
     has_caption_cue,
     is_end_marker,
     is_furniture,
@@ -98,6 +99,7 @@ class _Reading:
     stated_dates: list[StatedDate] = field(default_factory=list)
     blocks: list[str | Caption] = field(default_factory=list)
     references: list[Reference] = field(default_factory=list)
+    paragraph_count: int = 0
     pending_credit: str | None = None
     header_seen: bool = False
 
@@ -113,9 +115,20 @@ class _Reading:
         self.mention_outlet(source, line, byline.outlet)
         self.stated_dates.extend(byline.dates)
 
-    @property
-    def body(self) -> list[str]:
-        return [block for block in self.blocks if isinstance(block, str)]
+    def add_dateline(self, dateline: Dateline, line: str) -> None:
+        self.dateline = dateline.place
+        self.stated_dates.extend(dateline.dates)
+        if dateline.agency:
+            self.mention_outlet("agency", line, dateline.agency)
+
+    def add_paragraph(self, paragraph: str) -> None:
+        self.blocks.append(paragraph)
+        self.paragraph_count += 1
+
+    def caption_last_paragraph(self, credit: str) -> None:
+        """Turn the paragraph just read into the caption ``credit`` belongs to."""
+        self.blocks[-1] = Caption(text=self.blocks[-1], credit=credit)
+        self.paragraph_count -= 1
 
 
 def parse_article(text: str, *, source: str, options: ParseOptions | None = None,
@@ -132,7 +145,7 @@ def parse_article(text: str, *, source: str, options: ParseOptions | None = None
     if not paragraphs:
         raise ParseError(source, "empty article: no text")
     reading = _read(paragraphs, options.timezone)
-    body = tuple(reading.body)
+    body = tuple(block for block in reading.blocks if isinstance(block, str))
     if not body:
         raise ParseError(source, "no body paragraph: only a headline, bylines or page furniture")
     meta = meta or ArticleMeta()
@@ -189,7 +202,7 @@ def _read_header(paragraphs: list[str], reading: _Reading, zone: tzinfo) -> int:
     for index, paragraph in enumerate(paragraphs):
         if is_furniture(paragraph):
             continue
-        if _read_label(paragraph, reading, zone, in_header=True):
+        if _read_outlet_line(paragraph, reading) or _read_label(paragraph, reading, zone, in_header=True):
             reading.header_seen = True
             continue
         credit = read_credit_line(paragraph)
@@ -245,24 +258,31 @@ def _read_body_paragraph(paragraph: str, reading: _Reading, zone: tzinfo) -> Non
     if credit:
         _attach_credit(credit, reading)
         return
-    if reading.pending_credit:
-        credit, reading.pending_credit = reading.pending_credit, None
-        if has_caption_cue(paragraph):
-            reading.blocks.append(Caption(text=paragraph, credit=credit))
-            return
-        reading.blocks.append(Caption(text="", credit=credit))
-    if not reading.body:
+    if reading.pending_credit and _take_pending_credit(paragraph, reading):
+        return
+    if not reading.paragraph_count:
         paragraph = _strip_dateline(paragraph, reading, zone)
     if paragraph:
-        reading.blocks.append(paragraph)
+        reading.add_paragraph(paragraph)
+
+
+def _take_pending_credit(paragraph: str, reading: _Reading) -> bool:
+    """Give a credit that stood above to ``paragraph`` if it reads like a caption
+    (and say so), else let the credit stand alone where it was."""
+    credit, reading.pending_credit = reading.pending_credit, None
+    if has_caption_cue(paragraph):
+        reading.blocks.append(Caption(text=paragraph, credit=credit))
+        return True
+    reading.blocks.append(Caption(text="", credit=credit))
+    return False
 
 
 def _attach_credit(credit: str, reading: _Reading) -> None:
     """A credit line belongs to the short paragraph above it (the caption), else to
     the next paragraph when that reads like a caption."""
     previous = reading.blocks[-1] if reading.blocks else None
-    if isinstance(previous, str) and len(previous) <= _MAX_CAPTION_LENGTH and len(reading.body) > 1:
-        reading.blocks[-1] = Caption(text=previous, credit=credit)
+    if isinstance(previous, str) and len(previous) <= _MAX_CAPTION_LENGTH and reading.paragraph_count > 1:
+        reading.caption_last_paragraph(credit)
     else:
         reading.pending_credit = credit
 
@@ -273,10 +293,7 @@ def _strip_dateline(paragraph: str, reading: _Reading, zone: tzinfo) -> str:
         return paragraph
     dateline = read_dateline(paragraph, zone, standalone=False)
     if dateline:
-        reading.dateline = dateline.place
-        reading.stated_dates.extend(dateline.dates)
-        if dateline.agency:
-            reading.mention_outlet("agency", paragraph, dateline.agency)
+        reading.add_dateline(dateline, paragraph)
         return dateline.rest
     agency = read_leading_agency(paragraph)
     if agency:
@@ -302,8 +319,6 @@ def _read_label(paragraph: str, reading: _Reading, zone: tzinfo, *, in_header: b
     """Bylines, date lines, datelines and desk lines: lines about the article, not
     of it. Datelines and desk lines count only above the body; bylines below it
     only when they name a person."""
-    if _read_outlet_line(paragraph, reading):
-        return True
     byline = read_byline(paragraph, zone)
     if byline and (in_header or byline.authors):
         reading.add_byline(byline, paragraph, "byline")
@@ -314,10 +329,7 @@ def _read_label(paragraph: str, reading: _Reading, zone: tzinfo, *, in_header: b
         return False
     dateline = read_dateline(paragraph, zone, standalone=True)
     if dateline and reading.dateline is None:
-        reading.dateline = dateline.place
-        reading.stated_dates.extend(dateline.dates)
-        if dateline.agency:
-            reading.mention_outlet("agency", paragraph, dateline.agency)
+        reading.add_dateline(dateline, paragraph)
         return True
     role_line = read_role_line(paragraph)
     if role_line:
