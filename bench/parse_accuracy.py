@@ -1,0 +1,146 @@
+"""Parser accuracy on a corpus of real articles with ground truth.
+
+Usage: python bench/parse_accuracy.py CORPUS_DIR [--misses]
+
+CORPUS_DIR holds NNN.txt (the article as plain text) beside NNN.json (the page's own
+metadata). A field is scored only where its truth is non-null and, for the fields
+``visible_in_text`` covers, visible in the text: a parser cannot be blamed for a
+byline the copied text does not contain.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from feedsrv.errors import ParseError
+from feedsrv.model import Entry
+from feedsrv.parser import ParseOptions, decode_article, parse_article
+
+QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2032": "'", "\u00b4": "'"})
+BODY_TOLERANCE = 0.15
+
+
+def normalize(text: str) -> str:
+    return " ".join(text.translate(QUOTES).split())
+
+
+def authors_of(truth: str) -> set[str]:
+    return {name.strip().casefold() for name in truth.split(",") if name.strip()}
+
+
+@dataclass
+class Score:
+    matched: int = 0
+    scored: int = 0
+    misses: list[str] = field(default_factory=list)
+
+
+def check_title(entry: Entry, truth: dict[str, Any]) -> tuple[bool, str]:
+    return normalize(entry.title) == normalize(truth["title"]), f"{entry.title!r} != {truth['title']!r}"
+
+
+def check_authors(entry: Entry, truth: dict[str, Any]) -> tuple[bool, str]:
+    got = {name.casefold() for name in entry.authors}
+    return got == authors_of(truth["author"]), f"{sorted(got)} != {truth['author']!r}"
+
+
+def check_outlet(entry: Entry, truth: dict[str, Any]) -> tuple[bool, str]:
+    got = (entry.outlet or "").casefold()
+    return got == truth["outlet"].casefold(), f"{entry.outlet!r} != {truth['outlet']!r}"
+
+
+def check_published(entry: Entry, truth: dict[str, Any]) -> tuple[bool, str]:
+    got = entry.published.date().isoformat() if entry.published_from != "mtime" else None
+    return got == truth["published"][:10], f"{got} ({entry.published_from}) != {truth['published']}"
+
+
+def check_first_paragraph(entry: Entry, truth: dict[str, Any]) -> tuple[bool, str]:
+    got = normalize(entry.body[0]) if entry.body else ""
+    want = normalize(truth["first_paragraph"])
+    return got == want, f"{got[:90]!r} != {want[:90]!r}"
+
+
+def check_body_length(entry: Entry, truth: dict[str, Any]) -> tuple[bool, str]:
+    got = sum(len(paragraph) for paragraph in entry.body)
+    want = truth["body_chars"]
+    return abs(got - want) <= BODY_TOLERANCE * want, f"{got} chars vs {want}"
+
+
+# field name, truth key, visibility key (None: always scored when non-null), check
+CHECKS: list[tuple[str, str, str | None, Callable[[Entry, dict[str, Any]], tuple[bool, str]]]] = [
+    ("title", "title", "title", check_title),
+    ("authors", "author", "author", check_authors),
+    ("outlet", "outlet", "outlet", check_outlet),
+    ("published", "published", "published", check_published),
+    ("first paragraph", "first_paragraph", None, check_first_paragraph),
+    ("body length", "body_chars", None, check_body_length),
+]
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    arguments.add_argument("corpus", type=Path)
+    arguments.add_argument("--misses", action="store_true", help="list every miss")
+    options = arguments.parse_args(argv)
+
+    texts = sorted(options.corpus.glob("*.txt"))
+    if not texts:
+        print(f"no *.txt files in {options.corpus}", file=sys.stderr)
+        return 2
+    parse_options = ParseOptions()
+    scores = {name: Score() for name, *_ in CHECKS}
+    failures: list[str] = []
+    total_bytes = 0
+    elapsed = 0.0
+    for path in texts:
+        truth = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+        data = path.read_bytes()
+        total_bytes += len(data)
+        started = time.perf_counter()
+        try:
+            text, _ = decode_article(data, source=str(path))
+            entry = parse_article(text, source=str(path), options=parse_options)
+        except ParseError as exc:
+            failures.append(str(exc))
+            entry = None
+        finally:
+            elapsed += time.perf_counter() - started
+        visible = truth.get("visible_in_text", {})
+        for name, key, visibility, check in CHECKS:
+            if truth.get(key) is None or (visibility and not visible.get(visibility, False)):
+                continue
+            score = scores[name]
+            score.scored += 1
+            ok, detail = check(entry, truth) if entry else (False, "no entry")
+            if ok:
+                score.matched += 1
+            else:
+                score.misses.append(f"{path.name}: {detail}")
+
+    print(f"corpus: {options.corpus} ({len(texts)} articles, {total_bytes / 1024:.0f} KiB)")
+    print(f"{'field':<16} {'matched':>7} / {'scored':<6} {'%':>6}")
+    for name, score in scores.items():
+        percent = 100 * score.matched / score.scored if score.scored else 0.0
+        print(f"{name:<16} {score.matched:>7} / {score.scored:<6} {percent:>6.1f}")
+    print(f"parse errors: {len(failures)}")
+    print(f"speed: {len(texts) / elapsed:,.0f} articles/s, {total_bytes / elapsed / 1e6:.2f} MB/s (parse only)")
+    if options.misses:
+        for name, score in scores.items():
+            if score.misses:
+                print(f"\n## {name} misses")
+                print("\n".join(score.misses))
+        for failure in failures:
+            print(f"error: {failure}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
