@@ -461,21 +461,30 @@ def test_derived_title_is_the_lead_sentence_when_short() -> None:
     assert entry.title == "Mr. Smith went to Washington on Monday"
 
 
-@pytest.mark.parametrize(("line", "authors", "role"), [
-    ("by Shelby Vcelka", ("Shelby Vcelka",), None),
-    ("By Jane Doe and John Roe", ("Jane Doe", "John Roe"), None),
-    ("By Ann Lee, Bo Chan and Cy Dodd", ("Ann Lee", "Bo Chan", "Cy Dodd"), None),
-    ("BY RENÉE DUPONT", ("RENÉE DUPONT",), None),
-    ("By Jane Doe, Staff Writer", ("Jane Doe",), "Staff Writer"),
-    ("Jane Doe, Staff Writer", ("Jane Doe",), "Staff Writer"),
-    ("By Ahmed Karim, Middle East Correspondent", ("Ahmed Karim",), "Middle East Correspondent"),
-    ("By Mary O'Brien-Smith | 21 October 2015", ("Mary O'Brien-Smith",), None),
-    ("By Tess Bonn - 11/19/19 06:56 AM EST", ("Tess Bonn",), None),
+@pytest.mark.parametrize(("line", "authors", "role", "outlet"), [
+    ("by Shelby Vcelka", ("Shelby Vcelka",), None, None),
+    ("By Jane Doe and John Roe", ("Jane Doe", "John Roe"), None, None),
+    ("By Ann Lee, Bo Chan and Cy Dodd", ("Ann Lee", "Bo Chan", "Cy Dodd"), None, None),
+    ("BY RENÉE DUPONT", ("RENÉE DUPONT",), None, None),
+    ("By Jane Doe, Staff Writer", ("Jane Doe",), "Staff Writer", None),
+    ("Jane Doe, Staff Writer", ("Jane Doe",), "Staff Writer", None),
+    ("By Michael Smith Business Columnist", ("Michael Smith",), "Business Columnist", None),
+    ("By Ahmed Karim, Middle East Correspondent", ("Ahmed Karim",), "Middle East Correspondent", None),
+    ("By Ann Lee, Reporter for the Example Herald", ("Ann Lee",), "Reporter", "Example Herald"),
+    ("By Jane Doe, Reuters", ("Jane Doe",), None, "Reuters"),
+    ("By Jill Doe, CNN Business", ("Jill Doe",), None, "CNN Business"),
+    ("By Jon Garber FOXBusiness", ("Jon Garber",), None, "FOXBusiness"),
+    ("Written by Rachael Link, MS, RD on November 14, 2019", ("Rachael Link",), None, None),
+    ("By Mike Wall 2019-11-18T20:51:19Z Science & Astronomy", ("Mike Wall",), None, "Science & Astronomy"),
+    ("By Mary O'Brien-Smith | 21 October 2015", ("Mary O'Brien-Smith",), None, None),
+    ("By Tess Bonn - 11/19/19 06:56 AM EST", ("Tess Bonn",), None, None),
+    ("By Staff Reports", (), "Staff Reports", None),
 ])
-def test_bylines(line: str, authors: tuple[str, ...], role: str | None) -> None:
+def test_bylines(line: str, authors: tuple[str, ...], role: str | None, outlet: str | None) -> None:
     entry = parse(article("Council Backs Budget", line, LEAD))
     assert entry.authors == authors
     assert entry.author_role == role
+    assert entry.outlet == outlet
     assert entry.body == (LEAD,)
 
 

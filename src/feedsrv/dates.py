@@ -77,7 +77,7 @@ _WEEKDAY = re.compile(
     re.IGNORECASE,
 )
 # Separators left side by side once the dates between them are gone: "Doe, , ," → "Doe,".
-_EMPTY_PUNCTUATION = re.compile(r"[,;](?: ?[,;])+")
+_EMPTY_PUNCTUATION = re.compile(r"[,;|](?: ?[,;|])+")
 _DANGLING_BEFORE_DATE = frozenset({"on", "at", "-", "–", "—", "|", ",", ";", ":", "/", "•", "·"})
 # What may stand beside a date on a line that holds nothing else: "Today", "3 hours ago".
 _DATE_FILLER = re.compile(
@@ -144,20 +144,23 @@ def find_dates(line: str, default_zone: tzinfo) -> list[StatedDate]:
 def remove_dates(line: str, found: Sequence[StatedDate]) -> str:
     """``line`` without its dates, clock times, time zones and weekday names; the
     rest, punctuation included, is kept (``By Jane Doe, Wednesday, 20 Nov 2019`` →
-    ``By Jane Doe``)."""
+    ``By Jane Doe``). A date between words separated them, so a ``|`` takes its
+    place there: ``By Jane Doe 2019-11-18 Science`` → ``By Jane Doe | Science``."""
     pieces = []
     position = 0
     for stated in found:
         pieces.append(line[position:stated.start])
         position = stated.end
     pieces.append(line[position:])
-    rest = " ".join(pieces)
+    rest = " | ".join(pieces)
     for pattern in (_CLOCK, _ZONE_NAME, _WEEKDAY):
         rest = pattern.sub(" ", rest)
     words = _EMPTY_PUNCTUATION.sub(_first_punctuation, " ".join(rest.split())).split()
     # Words that only led up to the date: "By Jane Doe on", "By Jane Doe -".
     while words and words[-1].lower() in _DANGLING_BEFORE_DATE:
         words.pop()
+    while words and words[0] in _DANGLING_BEFORE_DATE:
+        words.pop(0)
     return " ".join(words).strip(" ,;")
 
 

@@ -48,7 +48,16 @@ _ORGANIZATION_WORDS = frozenset({
     "service", "services", "group", "watch", "archive", "international", "association", "institute",
     "university", "council", "ministry", "department", "office", "committee", "foundation",
 })
-_NOT_IN_NAMES = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "by"})
+_NOT_IN_NAMES = frozenset({
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "by", "the",
+})
+# Degrees and suffixes after a name: "Jane Doe, MS, RD" names no outlet.
+_CREDENTIALS = frozenset({
+    "phd", "ph.d.", "md", "m.d.", "rn", "jd", "mba", "mph", "ms", "ma", "msc", "bsc", "rd", "dds",
+    "esq", "jr", "sr", "ii", "iii", "cpa", "lpc",
+})
+# Capitals running into lower case, as in brand names ("FOXBusiness"), not in names.
+_CAPITALS_INTO_LOWER = re.compile(r"[A-Z]{2}[a-z]")
 _NAME_PARTICLES = frozenset({
     "al", "el", "bin", "ibn", "da", "de", "del", "della", "der", "den", "di", "dos", "du", "la", "le",
     "van", "von", "y", "ter", "ten", "abu",
@@ -192,6 +201,10 @@ def person_name(text: str) -> str | None:
         word = token.lower().strip(".")
         if word in _NOT_IN_NAMES or word in ROLE_WORDS or word in _ORGANIZATION_WORDS or not _is_name_token(token):
             return None
+    # "RENÉE DUPONT" may be shouted, but "CNN Business" mixes an acronym with a word.
+    words = [token for token in named if len(token.rstrip(".")) > 1]
+    if any(token.isupper() for token in words) and not all(token.isupper() for token in words):
+        return None
     return text
 
 
@@ -203,7 +216,7 @@ def _is_name_token(token: str) -> bool:
     for part in (head, tail) if tail else (head,):
         if not part or not part[0].isupper():
             return False
-        if not all(char.isalpha() or char in ".'’-" for char in part):
+        if not all(char.isalpha() or char in ".'’-" for char in part) or _CAPITALS_INTO_LOWER.search(part):
             return False
     return True
 
@@ -244,24 +257,50 @@ def _read_by(text: str, dates: tuple[StatedDate, ...]) -> Byline | None:
     if not text or not text[0].isupper() or not _ends_without_sentence(text):
         return None
     names_part, *tail_parts = _BYLINE_TAIL_SPLIT.split(text, maxsplit=1)
-    authors: list[str] = []
-    chunks = [chunk for chunk in _NAME_LIST_SPLIT.split(names_part) if chunk]
-    for index, chunk in enumerate(chunks):
-        role_split = _split_role(chunk)
-        # "Jane Doe Staff Writer" holds a name; after a name, "Middle East
-        # Correspondent" is a job title whose first words are a beat.
-        name = None if role_split and authors else person_name(role_split[0] if role_split else chunk)
-        if name is None:
-            tail_parts.insert(0, ", ".join(chunks[index:]))
-            break
-        authors.append(name)
-        if role_split:
-            tail_parts.insert(0, chunk[len(role_split[0]):])
-            break
-    role, outlet = _role_and_outlet(" ".join(tail_parts).strip(" ,;:|"), outlet_before_role=False)
-    if not authors and not outlet:
+    authors, rest = _leading_names(names_part)
+    tail = " ".join(part for part in (rest, *tail_parts) if part).strip(" ,;:|")
+    if _is_credentials(tail):
+        tail = ""
+    role, outlet = _role_and_outlet(tail, outlet_before_role=False)
+    if not (authors or role or outlet):
         return None
     return Byline(authors=tuple(authors), role=role, outlet=outlet, dates=dates)
+
+
+def _leading_names(text: str) -> tuple[list[str], str]:
+    """The people a byline names first (``Ann Lee, Bo Chan and Cy Dodd``) and the
+    text after them (``Staff Writers``)."""
+    chunks = [chunk for chunk in _NAME_LIST_SPLIT.split(text) if chunk]
+    authors: list[str] = []
+    for index, chunk in enumerate(chunks):
+        # After a name, "Middle East Correspondent" is a job title, not a person.
+        name, rest = (None, chunk) if authors and _split_role(chunk) else _name_prefix(chunk)
+        if name:
+            authors.append(name)
+        if rest:
+            return authors, ", ".join([rest, *chunks[index + 1:]])
+    return authors, ""
+
+
+def _name_prefix(text: str) -> tuple[str | None, str]:
+    """The longest person's name ``text`` starts with, and the rest:
+    ``Jane Doe Staff Writer`` → (``Jane Doe``, ``Staff Writer``)."""
+    role_split = _split_role(text)
+    if role_split and role_split[0]:
+        name = person_name(role_split[0])
+        if name:
+            return name, text[len(role_split[0]):].strip()
+    tokens = text.split()
+    for count in range(min(len(tokens), _MAX_NAME_TOKENS + 2), 1, -1):
+        name = person_name(" ".join(tokens[:count]))
+        if name:
+            return name, " ".join(tokens[count:])
+    return None, text
+
+
+def _is_credentials(text: str) -> bool:
+    parts = [part.strip().lower() for part in text.split(",")]
+    return bool(text) and all(part in _CREDENTIALS for part in parts)
 
 
 def _role_and_outlet(tail: str, *, outlet_before_role: bool) -> tuple[str | None, str | None]:
@@ -271,11 +310,14 @@ def _role_and_outlet(tail: str, *, outlet_before_role: bool) -> tuple[str | None
     are a beat (``Middle East Correspondent``), not an outlet."""
     if not tail:
         return None, None
+    if all(word in ROLE_WORDS or word in _ROLE_MODIFIERS or word in _COLLECTIVE_WORDS for word in words_of(tail)):
+        return tail, None
     region_split = tail.split(",", 1)
     role_split = _split_role(region_split[0])
     if role_split is None:
         return None, (tail if is_organization(tail) else None)
     before, role, after = role_split
+    after = after.removeprefix("the ")
     outlet = after if is_organization(after) else None
     if before and not outlet and outlet_before_role and _is_standalone_outlet(before):
         outlet = before
