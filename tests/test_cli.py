@@ -63,7 +63,7 @@ def test_parse_prints_json_lines(tmp_path):
     broken = tmp_path / "broken.txt"
     broken.write_bytes(b"")
     seeds = sorted((ROOT / "seeds").glob("*.txt"))
-    result = run("parse", "--config", str(CONFIG), str(seeds[0]), str(broken), str(seeds[1]))
+    result = run("parse", "--json", "--config", str(CONFIG), str(seeds[0]), str(broken), str(seeds[1]))
     assert result.exit_code == 1
     records = [json.loads(line) for line in result.output.splitlines()]
     assert [record["source"] for record in records] == [str(seeds[0]), str(broken), str(seeds[1])]
@@ -71,6 +71,17 @@ def test_parse_prints_json_lines(tmp_path):
     assert records[0]["published"].startswith("2015-10-22")
     assert records[1]["warnings"] and "broken.txt" in records[1]["warnings"][0]
     assert records[2]["title"] == "Syrian Leader Bashar Assad Meets in Moscow with Putin"
+
+
+def test_parse_text_summary():
+    seed = ROOT / "seeds" / "002_3b1ee3ced2e6f8f0.txt"
+    result = run("parse", "--config", str(CONFIG), "--text", str(seed))
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[0] == f"== {seed}"
+    assert "title: Syrian Leader Bashar Assad Meets in Moscow with Putin" in lines
+    assert "outlet: Mideast Time" in lines
+    assert sum(line.startswith("¶ ") for line in lines) == 12
 
 
 def test_build_writes_the_site(tmp_path):

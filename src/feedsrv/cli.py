@@ -109,14 +109,34 @@ def entry_as_json(entry: Entry) -> str:
     return json.dumps(record, ensure_ascii=False, default=_json_default)
 
 
+TEXT_FIELDS = ("title", "title_derived", "author", "author_role", "outlet", "dateline",
+               "published", "published_from", "updated", "topics", "summary")
+
+
+def entry_as_text(entry: Entry) -> str:
+    """A readable summary of an entry, for a person checking what the parser made."""
+    lines = [f"== {entry.source}"]
+    for name in TEXT_FIELDS:
+        value = getattr(entry, name)
+        lines.append(f"{name}: {', '.join(value) if isinstance(value, tuple) else value}")
+    lines.extend(f"caption: {caption.text} [{caption.credit}]" for caption in entry.captions)
+    lines.extend(f"reference: {ref.outlet} | {ref.title} | {ref.date}" for ref in entry.references)
+    lines.extend(f"¶ {paragraph}" for paragraph in entry.body)
+    lines.extend(f"warning: {warning}" for warning in entry.warnings)
+    return "\n".join(lines)
+
+
 @main.command()
 @config_option
+@click.option("--json/--text", "as_json", default=True,
+              help="JSON Lines, one object per file (the default), or a readable summary.")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
-def parse(config_path: Path | None, files: tuple[Path, ...]) -> None:
-    """Print each FILE's normalized entry as one line of JSON (JSON Lines).
+def parse(config_path: Path | None, as_json: bool, files: tuple[Path, ...]) -> None:
+    """Print each FILE's normalized entry, in argument order.
 
-    A file that cannot be parsed yields a line with its source and the error,
-    and the exit status is 1.
+    With --json (the default), one JSON object per line: every entry field plus
+    ``author``. A file that cannot be parsed yields ``{"source", "error",
+    "warnings"}``, and the exit status is 1.
     """
     from .parser import ParseOptions
     from .sources import load_article
@@ -126,11 +146,15 @@ def parse(config_path: Path | None, files: tuple[Path, ...]) -> None:
     failed = False
     for path in files:
         try:
-            click.echo(entry_as_json(load_article(path, config, options)))
+            entry = load_article(path, config, options)
+            click.echo(entry_as_json(entry) if as_json else entry_as_text(entry))
         except ParseError as exc:
             failed = True
-            click.echo(json.dumps({"source": str(path), "error": exc.message,
-                                   "warnings": [str(exc)]}, ensure_ascii=False))
+            if as_json:
+                click.echo(json.dumps({"source": str(path), "error": exc.message,
+                                       "warnings": [str(exc)]}, ensure_ascii=False))
+            else:
+                click.echo(f"== {path}\nerror: {exc}")
     if failed:
         sys.exit(EXIT_ARTICLE_ERRORS)
 
