@@ -459,6 +459,10 @@ def test_derived_title_from_one_endless_word_is_cut_to_size() -> None:
 def test_derived_title_is_the_lead_sentence_when_short() -> None:
     entry = parse(article("Mr. Smith went to Washington on Monday. He left on Tuesday."))
     assert entry.title == "Mr. Smith went to Washington on Monday"
+    entry = parse(article("The mayor said “we listened.” Then she left."))
+    assert entry.title == "The mayor said “we listened”"
+    entry = parse(article("Is the budget too big? Many think so."))
+    assert entry.title == "Is the budget too big?"
 
 
 @pytest.mark.parametrize(("line", "authors", "role", "outlet"), [
@@ -639,7 +643,7 @@ def test_long_prose_after_sources_is_body_again() -> None:
 
 def test_page_furniture_is_not_body() -> None:
     text = article("Council Backs Budget", "Facebook", "Twitter", "Share this article", "0", "@citydesk",
-                   LEAD, "Read more", "Advertisement", SECOND, "Leave a Reply",
+                   LEAD, "Read more", "* * *", "Advertisement", SECOND, "Leave a Reply",
                    "Your email address will not be published.", "© 2019 All rights reserved.")
     entry = parse(text)
     assert entry.body == (LEAD, SECOND)

@@ -80,7 +80,7 @@ _FURNITURE_WORDS = frozenset({
     "google+", "+", "the", "a", "via", "show", "hide", "toggle", "caption", "expand", "collapse", "by",
 })
 _MAX_FURNITURE_WORDS = 6
-_HANDLE_COUNT_OR_URL = re.compile(r"^(?:@\w{1,30}|\d{1,6}|[-–—•·|*#]+|(?:https?://|www\.)\S+)$")
+_HANDLE_COUNT_OR_URL = re.compile(r"^(?:@\w{1,30}|\d{1,6}|(?:https?://|www\.)\S+)$")
 _CALL_TO_ACTION = re.compile(r"\b(?:click here|clicking here|sign up|subscribe|download the app|follow us)\b",
                              re.IGNORECASE)
 _END_MARKERS = re.compile(
@@ -157,14 +157,13 @@ def words_of(text: str) -> list[str]:
 
 
 def is_furniture(paragraph: str) -> bool:
-    """Share buttons, counters, handles and calls to action: page furniture, not text."""
-    if _HANDLE_COUNT_OR_URL.match(paragraph):
+    """Share buttons, counters, handles, calls to action and section breaks
+    (``* * *``): page furniture, not text."""
+    if _HANDLE_COUNT_OR_URL.match(paragraph) or not any(char.isalnum() for char in paragraph):
         return True
     if len(paragraph) > _MAX_LABEL_LENGTH:
         return False
     words = [word for word in words_of(paragraph) if word]
-    if not words:
-        return True
     if len(words) <= _MAX_FURNITURE_WORDS and all(word in _FURNITURE_WORDS for word in words):
         return True
     return paragraph.isupper() and bool(_CALL_TO_ACTION.search(paragraph))

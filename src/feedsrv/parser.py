@@ -424,7 +424,7 @@ def _title(reading: _Reading, body: tuple[str, ...], meta: ArticleMeta, stem: st
         return meta.title, False
     if reading.title:
         return reading.title, False
-    return derive_title(body[0]) or stem, True
+    return derive_title(body[0]) or stem or "Untitled", True
 
 
 def _published(reading: _Reading, meta: ArticleMeta, modified: datetime | None,

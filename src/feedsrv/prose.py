@@ -28,7 +28,10 @@ _DANGLING_WORDS = frozenset({
     "very", "more", "most", "also", "both", "either", "neither", "each", "every", "some", "any",
     "such", "then", "there", "how", "what", "why", "al", "el", "de", "la", "le",
 })
-_DEBRIS = " ,;:–—-/&(“‘\"'[«…"
+_DEBRIS = " ,;:–—-/&(“‘[«…"
+_CLOSERS = "\"'”’)]"
+# A straight double quote at the end closes a quotation only if one was opened.
+_STRAIGHT_QUOTE = '"'
 _PAIRS = (("(", ")"), ("“", "”"), ("[", "]"))
 
 
@@ -58,7 +61,7 @@ def lead_sentence(paragraph: str) -> str:
 def derive_title(paragraph: str, limit: int = TITLE_LIMIT) -> str:
     """A headline made from the lead sentence: at most ``limit`` characters, cut at
     a word boundary, without a final full stop or dangling words and punctuation."""
-    title = lead_sentence(paragraph).rstrip(" .")
+    title = _without_final_stop(lead_sentence(paragraph))
     if len(title) > limit:
         title = _cut_at_word(title, limit)
     return _trim_debris(title)
@@ -75,6 +78,13 @@ def summarize(paragraph: str, limit: int = SUMMARY_LIMIT) -> str:
     return _trim_debris(_cut_at_word(paragraph, limit - len(_ELLIPSIS))) + _ELLIPSIS
 
 
+def _without_final_stop(sentence: str) -> str:
+    """``He said “no.”`` → ``He said “no”``: the full stop goes, the quote stays."""
+    sentence = sentence.rstrip()
+    core = sentence.rstrip(_CLOSERS)
+    return core.rstrip(" .") + sentence[len(core):]
+
+
 def _cut_at_word(text: str, limit: int) -> str:
     """The longest run of whole words of ``text`` within ``limit`` characters."""
     if len(text) <= limit:
@@ -88,6 +98,8 @@ def _trim_debris(text: str) -> str:
     """Drop trailing punctuation, dangling words and unclosed quotes or brackets."""
     while True:
         trimmed = _close_pairs(text.rstrip(_DEBRIS))
+        if trimmed.endswith(_STRAIGHT_QUOTE) and trimmed.count(_STRAIGHT_QUOTE) % 2:
+            trimmed = trimmed[:-1]
         words = trimmed.rsplit(" ", 1)
         if len(words) == 2 and words[1].lower().strip(_DEBRIS) in _DANGLING_WORDS:
             trimmed = words[0]
