@@ -409,14 +409,9 @@ def _named_outlet(name: str, outlets: Mapping[str, Outlet]) -> tuple[str, str | 
 
 def _configured_outlet_in(line: str, outlets: Mapping[str, Outlet]) -> Outlet | None:
     for outlet in outlets.values():
-        if _outlet_name_pattern(outlet.names).search(line):
+        if _phrase_pattern(outlet.names).search(line):
             return outlet
     return None
-
-
-@functools.lru_cache(maxsize=256)
-def _outlet_name_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
-    return _phrase_pattern(names)
 
 
 def _title(reading: _Reading, body: tuple[str, ...], meta: ArticleMeta, stem: str) -> tuple[str, bool]:
