@@ -160,6 +160,21 @@ def parse(config_path: Path | None, as_json: bool, files: tuple[Path, ...]) -> N
 
 
 @main.command()
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Directory to write the articles into (created if missing).")
+@click.option("--count", type=click.IntRange(1), default=100, show_default=True, help="How many articles.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed number; the same seed gives the same files.")
+@click.option("--outlets", type=click.IntRange(1), default=50, show_default=True, help="How many outlets to spread over.")
+def generate(out_dir: Path, count: int, seed: int, outlets: int) -> None:
+    """Write synthetic articles in the style of the seeds (for demos and benchmarks)."""
+    from .synth import generate_articles, write_articles
+
+    articles = generate_articles(count, seed=seed, outlets=outlets)
+    write_articles(articles, out_dir)
+    click.echo(f"wrote {len(articles)} articles to {out_dir}")
+
+
+@main.command()
 @config_option
 def check(config_path: Path | None) -> None:
     """Validate the config and every article; list every problem.

@@ -1,0 +1,70 @@
+"""Running a real `feedsrv serve` process for tests, and talking HTTP to it."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+FEEDSRV = Path(sys.executable).parent / "feedsrv"
+
+
+def free_port() -> int:
+    """A TCP port on the loopback interface that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+def http_get(port: int, path: str, headers: dict[str, str] | None = None) -> Reply:
+    """One GET to the local server; no redirects, no decompression."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("GET", path, headers=headers or {})
+        response = connection.getresponse()
+        return Reply(response.status, dict(response.getheaders()), response.read())
+    finally:
+        connection.close()
+
+
+@contextmanager
+def running_server(arguments: Sequence[str], *, cwd: Path, port: int) -> Iterator[int]:
+    """Start `feedsrv serve ARGUMENTS --port PORT`, wait until it answers, stop it after."""
+    process = subprocess.Popen([str(FEEDSRV), "serve", *arguments, "--port", str(port)], cwd=cwd,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if http_get(port, "/healthz").status == 200:
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    process.kill()
+                    output = process.stdout.read().decode(errors="replace")
+                    raise AssertionError(f"feedsrv serve did not start:\n{output}") from None
+                time.sleep(0.1)
+        yield port
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        process.stdout.close()
