@@ -1,11 +1,15 @@
 """Validation helpers for rendered feeds, shared by every test that serves or writes one.
 
-``from feedcheck import validate_atom, validate_rss, parse_with_feedparser``; each
-raises AssertionError naming what is wrong, so a failing test says why.
+``from feedcheck import validate_atom, validate_rss, validate_json_feed,
+parse_with_feedparser``; each raises AssertionError naming what is wrong, so a
+failing test says why.
 """
 
 from __future__ import annotations
 
+import json
+import re
+from datetime import datetime
 from email.utils import parsedate_to_datetime
 from functools import cache
 from pathlib import Path
@@ -70,6 +74,66 @@ def validate_rss(data: bytes) -> None:
             _check_url(value, f"{where} permalink <guid>")
 
 
+JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
+_JSON_FEED_KEYS = {"version", "title", "home_page_url", "feed_url", "description", "user_comment",
+                   "next_url", "icon", "favicon", "authors", "author", "language", "expired", "hubs", "items"}
+_JSON_ITEM_KEYS = {"id", "url", "external_url", "title", "content_html", "content_text", "summary", "image",
+                   "banner_image", "date_published", "date_modified", "authors", "author", "tags", "language",
+                   "attachments"}
+_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
+
+
+def validate_json_feed(data: bytes) -> dict:
+    """Assert ``data`` is a valid JSON Feed 1.1 document (https://jsonfeed.org/version/1.1)
+    and return it: UTF-8 JSON; ``version``, ``title`` and ``items`` present; every
+    item with a unique string ``id`` and ``content_html`` or ``content_text``; URLs
+    absolute; dates RFC 3339; authors with a name, url or avatar; tags strings; no
+    key the specification does not define, unless it is an ``_`` extension."""
+    try:
+        document = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise AssertionError(f"not UTF-8 JSON: {exc}") from None
+    assert isinstance(document, dict), "the top level is not an object"
+    _check_keys(document, _JSON_FEED_KEYS, "feed")
+    assert document.get("version") == JSON_FEED_VERSION, f"version is {document.get('version')!r}"
+    assert isinstance(document.get("title"), str) and document["title"], "feed lacks a title"
+    for name in ("home_page_url", "feed_url", "next_url", "icon", "favicon"):
+        if name in document:
+            _check_url(document[name], f"feed {name}")
+    for name in ("description", "user_comment", "language"):
+        if name in document:
+            assert isinstance(document[name], str), f"feed {name} is not a string"
+    if "expired" in document:
+        assert isinstance(document["expired"], bool), "feed expired is not a boolean"
+    _check_json_authors(document, "feed")
+    items = document.get("items")
+    assert isinstance(items, list), "feed lacks an items array"
+    ids: set[str] = set()
+    for position, item in enumerate(items, start=1):
+        where = f"item #{position}"
+        assert isinstance(item, dict), f"{where} is not an object"
+        _check_keys(item, _JSON_ITEM_KEYS, where)
+        assert isinstance(item.get("id"), str) and item["id"], f"{where} lacks a string id"
+        assert item["id"] not in ids, f"{where} repeats id {item['id']!r}"
+        ids.add(item["id"])
+        contents = [name for name in ("content_html", "content_text") if name in item]
+        assert contents, f"{where} has neither content_html nor content_text"
+        for name in (*contents, "title", "summary", "language"):
+            if name in item:
+                assert isinstance(item[name], str), f"{where} {name} is not a string"
+        for name in ("url", "external_url", "image", "banner_image"):
+            if name in item:
+                _check_url(item[name], f"{where} {name}")
+        for name in ("date_published", "date_modified"):
+            if name in item:
+                _check_rfc3339(item[name], f"{where} {name}")
+        if "tags" in item:
+            assert isinstance(item["tags"], list) and all(isinstance(tag, str) for tag in item["tags"]), \
+                f"{where} tags are not a list of strings"
+        _check_json_authors(item, where)
+    return document
+
+
 def parse_with_feedparser(data: bytes) -> feedparser.FeedParserDict:
     """Parse ``data`` as a feed reader would; assert feedparser found nothing amiss."""
     result = feedparser.parse(data)
@@ -99,6 +163,33 @@ def _atom_rules() -> tuple[tuple[str, str, str], ...]:
         for rule in grammar.iter(f"{_SCHEMATRON}rule")
         for check in rule.iter(f"{_SCHEMATRON}assert")
     )
+
+
+def _check_keys(record: dict, known: set[str], where: str) -> None:
+    unknown = [key for key in record if key not in known and not key.startswith("_")]
+    assert not unknown, f"{where} has keys JSON Feed 1.1 does not define: {unknown}"
+
+
+def _check_json_authors(record: dict, where: str) -> None:
+    if "authors" not in record:
+        return
+    authors = record["authors"]
+    assert isinstance(authors, list), f"{where} authors is not an array"
+    for author in authors:
+        assert isinstance(author, dict), f"{where} has an author that is not an object"
+        assert any(isinstance(author.get(name), str) and author[name] for name in ("name", "url", "avatar")), \
+            f"{where} has an author with no name, url or avatar"
+        for name in ("url", "avatar"):
+            if name in author:
+                _check_url(author[name], f"{where} author {name}")
+
+
+def _check_rfc3339(text: object, where: str) -> None:
+    assert isinstance(text, str) and _RFC3339.fullmatch(text), f"{where} is not an RFC 3339 date: {text!r}"
+    try:
+        datetime.fromisoformat(text.upper())
+    except ValueError:
+        raise AssertionError(f"{where} is not a valid date: {text!r}") from None
 
 
 def _check_rfc822(text: str | None, where: str) -> None:

@@ -1,9 +1,10 @@
 """Static export: the site written as files, for any static host.
 
 Files sit at the same paths the server uses (``/feeds/all.atom`` →
-``OUT/feeds/all.atom``), each with a ``.gz`` sibling for ``gzip_static``-style
-serving. HTML pages become ``index.html`` inside a directory of their path, so
-``/articles/<slug>`` resolves on ordinary static hosts.
+``OUT/feeds/all.atom``, ``/feeds/all/archive/1.json`` → ``OUT/feeds/all/archive/1.json``),
+each with a ``.gz`` sibling for ``gzip_static``-style serving. HTML pages become
+``index.html`` inside a directory of their path, so ``/articles/<slug>`` and
+``/topics/<slug>`` resolve on ordinary static hosts.
 """
 
 from __future__ import annotations
@@ -55,8 +56,12 @@ def export_resource(resource: Resource, out: Path) -> list[Path]:
 
 
 def export_site(site: Site, out: Path) -> list[Path]:
-    """Write every resource of ``site`` under ``out``; return the files written."""
+    """Write every resource of ``site`` under ``out`` (archive and landing pages
+    included); return the files written."""
     written: list[Path] = []
-    for resource in site.resources.values():
+    for path in site.paths():
+        resource = site.resource(path)
+        # paths() lists only what the site serves, so every path resolves.
+        assert resource is not None, path
         written.extend(export_resource(resource, out))
     return written

@@ -1,4 +1,5 @@
-"""HTML pages: the index of feeds and one page per article.
+"""HTML pages: the index of feeds, one landing page per outlet, topic and author, and
+one page per article.
 
 Plain string templates with every interpolated value escaped; the only markup not
 escaped here is an entry's ``content``, which the parser builds from escaped text.
@@ -9,18 +10,19 @@ from __future__ import annotations
 from datetime import datetime
 from html import escape
 
-from .catalog import Catalog, Feed
+from .catalog import Catalog, Feed, author_key, entry_path
 from .config import SiteConfig
 from .model import Entry
-from .render import entry_url
 
-FEED_FORMATS = (("atom", "Atom", "application/atom+xml"), ("rss", "RSS", "application/rss+xml"))
+FEED_FORMATS = (("atom", "Atom", "application/atom+xml"), ("rss", "RSS", "application/rss+xml"),
+                ("json", "JSON Feed", "application/feed+json"))
 
 STYLESHEET = """
 :root { color-scheme: light dark; --muted: #666; --rule: #ddd; }
 @media (prefers-color-scheme: dark) { :root { --muted: #aaa; --rule: #444; } }
 body { font: 1.0625rem/1.6 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
        max-width: 44rem; margin: 0 auto; padding: 1rem 1.25rem 3rem; }
+main { overflow-wrap: break-word; }
 header.site { border-bottom: 1px solid var(--rule); margin-bottom: 1.5rem; }
 header.site a { color: inherit; text-decoration: none; font-weight: 600; }
 h1 { line-height: 1.25; font-size: 1.75rem; margin: .5rem 0; }
@@ -33,11 +35,12 @@ ul.entries li { margin: .9rem 0; }
 ul.entries .meta { display: block; font-size: .9rem; }
 table.feeds { border-collapse: collapse; width: 100%; }
 table.feeds td { padding: .3rem .5rem .3rem 0; border-bottom: 1px solid var(--rule); }
+table.feeds td:last-child { white-space: nowrap; }
 a.feed { font-size: .85rem; margin-right: .5rem; }
 """
 
 
-def _page(title: str, config: SiteConfig, body: str, feeds: list[Feed]) -> bytes:
+def _page(title: str, config: SiteConfig, body: str, feeds: list[Feed], description: str) -> bytes:
     discovery = "\n".join(
         f'<link rel="alternate" type="{media}" title="{escape(feed.title)} ({label})" '
         f'href="{escape(config.url(feed.path(ext)))}">'
@@ -49,6 +52,7 @@ def _page(title: str, config: SiteConfig, body: str, feeds: list[Feed]) -> bytes
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{escape(title)}</title>
+<meta name="description" content="{escape(description)}">
 {discovery}
 <style>{STYLESHEET}</style>
 </head>
@@ -63,6 +67,10 @@ def _page(title: str, config: SiteConfig, body: str, feeds: list[Feed]) -> bytes
     return html.encode("utf-8")
 
 
+def _link(config: SiteConfig, path: str, text: str) -> str:
+    return f'<a href="{escape(config.url(path))}">{escape(text)}</a>'
+
+
 def _feed_links(feed: Feed, config: SiteConfig) -> str:
     return " ".join(
         f'<a class="feed" href="{escape(config.url(feed.path(ext)))}" type="{media}">{label}</a>'
@@ -70,76 +78,96 @@ def _feed_links(feed: Feed, config: SiteConfig) -> str:
     )
 
 
+def _feed_rows(feeds: list[Feed], config: SiteConfig) -> str:
+    # Each feed's name leads to its page (the index for everything), then its formats.
+    return "\n".join(
+        f'<tr id="{escape(feed.key.replace("/", "-"))}"><td>{_link(config, feed.landing_path, feed.name)}'
+        f" <small>({len(feed.history)})</small></td><td>{_feed_links(feed, config)}</td></tr>"
+        for feed in feeds
+    )
+
+
 def _date(moment: datetime) -> str:
     return f'<time datetime="{moment.isoformat()}">{moment:%-d %B %Y}</time>'
 
 
-def _byline(entry: Entry) -> str:
-    who = entry.author or entry.outlet
-    parts = [f"By {escape(who)}" if entry.author else escape(who or "")]
+def _byline(entry: Entry, config: SiteConfig) -> str:
+    # Reporters and the outlet link to their pages, where their feeds are.
+    authors = ", ".join(_link(config, f"/{author_key(name)}", name) for name in entry.authors)
+    outlet = (_link(config, f"/outlets/{entry.outlet_slug}", entry.outlet)
+              if entry.outlet and entry.outlet_slug else escape(entry.outlet or ""))
+    parts = [f"By {authors}" if authors else outlet]
     if entry.author_role:
         parts.append(escape(entry.author_role))
-    if entry.author and entry.outlet:
-        parts.append(escape(entry.outlet))
+    if authors and outlet:
+        parts.append(outlet)
     return ", ".join(part for part in parts if part)
 
 
-def entry_feeds(entry: Entry, catalog: Catalog) -> list[Feed]:
-    """The feeds an entry appears in (as far as its outlet and topics go), all first."""
-    keys = ["all"]
-    if entry.outlet_slug:
-        keys.append(f"outlets/{entry.outlet_slug}")
-    keys.extend(f"topics/{slug}" for slug in entry.topics)
-    return [catalog.feeds[key] for key in keys if key in catalog.feeds]
+def _entry_list(entries: tuple[Entry, ...], config: SiteConfig) -> str:
+    items = "\n".join(
+        f'<li>{_link(config, entry_path(entry), entry.title)}'
+        f'<span class="meta">{_byline(entry, config)} · {_date(entry.published)}</span></li>'
+        for entry in entries
+    )
+    return f'<ul class="entries">\n{items}\n</ul>'
 
 
 def render_article_page(entry: Entry, catalog: Catalog, config: SiteConfig) -> bytes:
-    """The HTML page of one article: headline, byline, dateline, content, feeds."""
-    feeds = entry_feeds(entry, catalog)
+    """The HTML page of one article: headline, byline, dateline, content, and the
+    feeds it is in (site, outlet, topics, authors), linked and autodiscoverable."""
+    feeds = catalog.entry_feeds(entry)
     dateline = f'<span class="dateline">{escape(entry.dateline)}</span> · ' if entry.dateline else ""
-    feed_rows = "\n".join(
-        f"<tr><td>{escape(feed.title)}</td><td>{_feed_links(feed, config)}</td></tr>" for feed in feeds
-    )
     updated = (f" · updated {_date(entry.updated)}"
                if entry.updated.date() != entry.published.date() else "")
+    topics = [feed for feed in feeds if feed.kind == "topic"]
+    topic_line = (f'<p class="meta">Topics: {", ".join(_link(config, feed.landing_path, feed.name) for feed in topics)}</p>'
+                  if topics else "")
     body = f"""<article>
 <h1>{escape(entry.title)}</h1>
-<p class="byline">{_byline(entry)}</p>
+<p class="byline">{_byline(entry, config)}</p>
 <p class="meta">{dateline}{_date(entry.published)}{updated}</p>
 {entry.content}
+{topic_line}
 </article>
 <section>
 <h2>Follow</h2>
 <table class="feeds">
-{feed_rows}
+{_feed_rows(feeds, config)}
 </table>
 </section>"""
-    return _page(f"{entry.title} — {config.title}", config, body, feeds)
+    return _page(f"{entry.title} — {config.title}", config, body, feeds, entry.summary or entry.title)
+
+
+def render_feed_page(feed: Feed, catalog: Catalog, config: SiteConfig) -> bytes:
+    """The landing page of an outlet, topic or author: the feed in every format
+    (autodiscoverable) and every one of its articles, newest first."""
+    count = len(feed.history)
+    archives = (f" The feeds carry the newest {feed.page_size}; older ones are in"
+                f" {feed.archive_count} archive page{'s' if feed.archive_count != 1 else ''} they link to."
+                if feed.archive_count else "")
+    body = f"""<h1>{escape(feed.name)}</h1>
+<p>{escape(feed.subtitle)}</p>
+<p class="feeds">Subscribe: {_feed_links(feed, config)}</p>
+<h2>Articles <small>({count})</small></h2>
+<p class="meta">{count} article{'s' if count != 1 else ''}, newest first.{archives}</p>
+{_entry_list(feed.history, config)}"""
+    return _page(feed.title, config, body, [feed], feed.subtitle)
 
 
 def render_index_page(catalog: Catalog, config: SiteConfig) -> bytes:
     """The home page: every feed with its formats, then the newest articles."""
     sections = []
-    for kind, heading in (("all", "Everything"), ("outlet", "Outlets"), ("topic", "Topics")):
+    for kind, heading in (("all", "Everything"), ("outlet", "Outlets"), ("topic", "Topics"),
+                          ("author", "Authors")):
         feeds = catalog.feeds_of_kind(kind)
-        if not feeds:
-            continue
-        rows = "\n".join(
-            f'<tr id="{escape(feed.key.replace("/", "-"))}"><td>{escape(feed.title)}'
-            f" <small>({len(feed.entries)})</small></td><td>{_feed_links(feed, config)}</td></tr>"
-            for feed in feeds
-        )
-        sections.append(f'<h2>{heading}</h2>\n<table class="feeds">\n{rows}\n</table>')
-    items = "\n".join(
-        f'<li><a href="{escape(entry_url(entry, config))}">{escape(entry.title)}</a>'
-        f'<span class="meta">{_byline(entry)} · {_date(entry.published)}</span></li>'
-        for entry in catalog.feeds["all"].entries
-    )
+        if feeds:
+            sections.append(f'<h2>{heading}</h2>\n<table class="feeds">\n{_feed_rows(feeds, config)}\n</table>')
+    opml = _link(config, "/feeds.opml", "every feed as OPML")
     body = f"""<h1>{escape(config.title)}</h1>
 <p>{escape(config.description)}</p>
+<p class="feeds">Subscribe to any feed below, or import {opml} into your feed reader.</p>
 {chr(10).join(sections)}
 <h2>Latest articles</h2>
-<ul class="entries">
-{items}
-</ul>"""
-    return _page(config.title, config, body, list(catalog.feeds.values()))
+{_entry_list(catalog.feeds["all"].entries, config)}"""
+    return _page(config.title, config, body, list(catalog.feeds.values()), config.description)

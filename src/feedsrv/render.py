@@ -1,10 +1,13 @@
-"""Feeds as bytes: Atom 1.0 and RSS 2.0, built with feedgen.
+"""Feeds as bytes: Atom 1.0 and RSS 2.0 built with feedgen, JSON Feed 1.1 by
+:mod:`feedsrv.jsonfeed`, each as a subscription document or an RFC 5005 archive page.
 
 This is the only module that imports feedgen, so its sharp edges are handled here
 once: it stamps ``now()`` on feeds and entries, prepends entries, takes the RSS
 channel link from the last ``link()`` call and drops ``rel``/``type`` from Atom entry
-links. The output depends on the feed and the config only, never on the clock, so
-the same catalog always renders the same bytes (and the same ETag).
+links. feedgen knows nothing of RFC 5005 either: the archive links and
+``fh:archive`` are added to its output with lxml. The output depends on the feed
+and the config only, never on the clock, so the same catalog always renders the
+same bytes (and the same ETag).
 """
 
 from __future__ import annotations
@@ -20,16 +23,22 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from . import __version__
-from .catalog import Feed
+from .catalog import Feed, FeedPage, entry_path
 from .config import SiteConfig
+from .jsonfeed import MEDIA_TYPE as JSON_FEED_TYPE
+from .jsonfeed import render_json
 from .model import Entry
 
 FORMATS: Mapping[str, str] = MappingProxyType({
     "atom": "application/atom+xml; charset=utf-8",
     "rss": "application/rss+xml; charset=utf-8",
+    "json": JSON_FEED_TYPE,
 })
 
-_ATOM_NS = {"atom": "http://www.w3.org/2005/Atom"}
+ATOM_NS = "http://www.w3.org/2005/Atom"
+# RFC 5005 §4: the namespace of the fh:archive marker.
+HISTORY_NS = "http://purl.org/syndication/history/1.0"
+_ATOM_NS = {"atom": ATOM_NS}
 
 # Everything outside the XML 1.0 Char production (C0 controls, lone surrogates,
 # U+FFFE/U+FFFF): lxml refuses such text outright, and one stray byte in an article
@@ -41,72 +50,109 @@ _NON_XML_CHARS = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ff
 # name in a feed, or the process in the wrong locale.
 _RFC822_LOCALE_LOCK = threading.Lock()
 
+# Re-indents the documents after links are inserted, so they read like feedgen's own.
+_PRETTY_PARSER = etree.XMLParser(remove_blank_text=True)
+
 
 def entry_url(entry: Entry, config: SiteConfig) -> str:
     """Absolute URL of an article's page: the link every feed gives for the entry."""
-    return config.url(f"/articles/{entry.slug}")
+    return config.url(entry_path(entry))
 
 
-def render_atom(feed: Feed, config: SiteConfig) -> bytes:
-    """The feed as an Atom 1.0 document (RFC 4287), UTF-8 with an XML declaration."""
-    root = etree.fromstring(_generator(feed, config, "atom").atom_str())
+def render_atom(feed: Feed, config: SiteConfig, archive: int | None = None) -> bytes:
+    """The feed (or its archive page ``archive``) as an Atom 1.0 document (RFC 4287),
+    UTF-8 with an XML declaration."""
+    page = feed.page(archive)
+    root = etree.fromstring(_generator(page, config, "atom").atom_str(), _PRETTY_PARSER)
     # feedgen 1.0 writes entry links with href only (upstream issue #135); each entry
     # carries exactly one link, its article page.
     for link in root.iterfind("atom:entry/atom:link", _ATOM_NS):
         link.set("rel", "alternate")
         link.set("type", "text/html")
+    _add_history(root, page, config, "atom")
     return etree.tostring(root, encoding="UTF-8", xml_declaration=True, pretty_print=True)
 
 
-def render_rss(feed: Feed, config: SiteConfig) -> bytes:
-    """The feed as an RSS 2.0 document, UTF-8 with an XML declaration."""
-    generator = _generator(feed, config, "rss")
+def render_rss(feed: Feed, config: SiteConfig, archive: int | None = None) -> bytes:
+    """The feed (or its archive page ``archive``) as an RSS 2.0 document, UTF-8 with
+    an XML declaration; RFC 5005 links are ``atom:link`` elements of the channel."""
+    page = feed.page(archive)
+    generator = _generator(page, config, "rss")
     with _RFC822_LOCALE_LOCK:
-        return generator.rss_str(pretty=True)
+        data = generator.rss_str(pretty=True)
+    root = etree.fromstring(data, _PRETTY_PARSER)
+    _add_history(root.find("channel"), page, config, "rss")
+    return etree.tostring(root, encoding="UTF-8", xml_declaration=True, pretty_print=True)
 
 
-_RENDERERS: Mapping[str, Callable[[Feed, SiteConfig], bytes]] = MappingProxyType({
+_RENDERERS: Mapping[str, Callable[[Feed, SiteConfig, int | None], bytes]] = MappingProxyType({
     "atom": render_atom,
     "rss": render_rss,
+    "json": render_json,
 })
 
 
-def render_feed(feed: Feed, extension: str, config: SiteConfig) -> bytes:
-    """The feed in the format named by ``extension`` (a key of :data:`FORMATS`).
+def render_feed(feed: Feed, extension: str, config: SiteConfig, archive: int | None = None) -> bytes:
+    """The feed in the format named by ``extension`` (a key of :data:`FORMATS`): its
+    subscription document, or archive page ``archive`` (1 is the oldest).
 
-    Raises ValueError for any other extension: callers are expected to check
-    ``extension in FORMATS`` first (and answer 404 when it is not).
+    Raises ValueError for any other extension and IndexError for a page the feed
+    does not have: callers are expected to check first (and answer 404).
     """
     try:
         renderer = _RENDERERS[extension]
     except KeyError:
         raise ValueError(f"unknown feed format {extension!r} (expected one of {', '.join(FORMATS)})") from None
-    return renderer(feed, config)
+    return renderer(feed, config, archive)
 
 
-def _generator(feed: Feed, config: SiteConfig, extension: str) -> FeedGenerator:
+def _add_history(container: etree._Element, page: FeedPage, config: SiteConfig, extension: str) -> None:
+    """Add the RFC 5005 links (and, on an archive page, ``fh:archive``) to the feed
+    element (Atom) or the channel (RSS), right after its own links."""
+    feed = page.feed
+    links: list[tuple[str, str]] = []
+    if page.is_archive:
+        links.append(("current", feed.path(extension)))
+    if page.prev_archive is not None:
+        links.append(("prev-archive", feed.archive_path(page.prev_archive, extension)))
+    if page.next_archive is not None:
+        links.append(("next-archive", feed.archive_path(page.next_archive, extension)))
+    own_links = container.findall(f"{{{ATOM_NS}}}link")
+    position = container.index(own_links[-1]) + 1
+    media_type = _media_type(extension)
+    for offset, (rel, path) in enumerate(links):
+        link = etree.Element(f"{{{ATOM_NS}}}link", href=config.url(path), rel=rel, type=media_type)
+        container.insert(position + offset, link)
+    if page.is_archive:
+        container.insert(position + len(links), etree.Element(f"{{{HISTORY_NS}}}archive"))
+        # Declare fh on the root element, as feedgen does for its own namespaces.
+        etree.cleanup_namespaces(container.getroottree(), top_nsmap={"fh": HISTORY_NS})
+
+
+def _generator(page: FeedPage, config: SiteConfig, extension: str) -> FeedGenerator:
+    feed = page.feed
     generator = FeedGenerator()
     # dc:creator credits a name in RSS, whose <author> requires an e-mail address;
     # Atom has author/name for that.
     generator.load_extension("dc", atom=False, rss=True)
     generator.id(config.url(feed.path("atom")))
-    title = _clean(feed.title)
+    title = xml_safe(feed.title)
     generator.title(title)
     # RSS requires a channel description; an empty subtitle would make feedgen raise.
-    generator.subtitle(_clean(feed.subtitle) or title)
+    generator.subtitle(xml_safe(feed.subtitle) or title)
     # The RSS channel <link> is feedgen's last link() call, so self goes first.
-    generator.link(href=config.url(feed.path(extension)), rel="self", type=_media_type(extension))
-    generator.link(href=feed.homepage or config.url("/"), rel="alternate", type="text/html")
+    generator.link(href=config.url(page.path(extension)), rel="self", type=_media_type(extension))
+    generator.link(href=feed.homepage or config.url(feed.landing_path), rel="alternate", type="text/html")
     generator.language(config.language)
     # Both default to now() (updated also sets lastBuildDate); pinning them keeps the
     # bytes stable between builds.
-    generator.updated(_utc(feed.updated))
-    generator.pubDate(_utc(feed.updated))
+    generator.updated(_utc(page.updated))
+    generator.pubDate(_utc(page.updated))
     if extension == "atom":
         generator.generator("feedsrv", version=__version__)
     else:
         generator.generator(f"feedsrv {__version__}")
-    for entry in feed.entries:
+    for entry in page.entries:
         _add_entry(generator, entry, config, extension)
     return generator
 
@@ -115,17 +161,17 @@ def _add_entry(generator: FeedGenerator, entry: Entry, config: SiteConfig, exten
     # add_entry() prepends by default, which would turn newest-first into oldest-first.
     item = generator.add_entry(order="append")
     url = entry_url(entry, config)
-    entry_id = _clean(entry.id)
+    entry_id = xml_safe(entry.id)
     item.guid(entry_id, permalink=entry_id == url)
     # A title is required in both formats; the slug is better than no entry at all.
-    item.title(_clean(entry.title) or entry.slug)
+    item.title(xml_safe(entry.title) or entry.slug)
     item.link(href=url, rel="alternate", type="text/html")
     item.published(_utc(entry.published))
     item.updated(_utc(entry.updated))
 
-    names = [name for name in map(_clean, entry.authors) if name]
+    names = [name for name in map(xml_safe, entry.authors) if name]
     if not names:
-        names = [_clean(entry.outlet or "") or _clean(config.title)]
+        names = [xml_safe(entry.outlet or "") or xml_safe(config.title)]
     item.author([{"name": name} for name in names])
     # One dc:creator with the whole byline: readers show a single creator (feedparser
     # keeps the last), which would hide co-authors.
@@ -134,14 +180,14 @@ def _add_entry(generator: FeedGenerator, entry: Entry, config: SiteConfig, exten
     scheme = config.url("/feeds/topics/")
     for slug in entry.topics:
         topic = config.topics.get(slug)
-        item.category(term=slug, label=_clean(topic.name) if topic else slug, scheme=scheme)
+        item.category(term=slug, label=xml_safe(topic.name) if topic else slug, scheme=scheme)
 
-    content = _clean(entry.content)
+    content = xml_safe(entry.content)
     if content:
         # type="html" is escaped as text: feedgen's type="CDATA" would make lxml raise
         # on any "]]>" in an article.
         item.content(content, type="html")
-    summary = _clean(entry.summary)
+    summary = xml_safe(entry.summary)
     if summary:
         # The summary is plain text; RSS readers take <description> as HTML.
         item.summary(summary if extension == "atom" else html.escape(summary, quote=False))
@@ -157,5 +203,6 @@ def _utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
-def _clean(text: str) -> str:
+def xml_safe(text: str) -> str:
+    """``text`` without the characters XML 1.0 forbids, which lxml would refuse."""
     return _NON_XML_CHARS.sub("", text)

@@ -18,7 +18,12 @@ def create_app(config: SiteConfig, *, site: Site | None = None) -> web.Applicati
     app = web.Application()
     app[SITE] = site if site is not None else build_site(config)
     app.router.add_get("/healthz", healthz)
+    # Every other route serves a Site path; the Site decides whether it exists.
     app.router.add_get("/", serve_resource)
-    app.router.add_get("/feeds/{name:.+}", serve_resource)
+    app.router.add_get("/feeds.opml", serve_resource)
+    app.router.add_get("/feeds/{name:.+}", serve_resource)  # feeds and their archive pages
     app.router.add_get("/articles/{slug}", serve_resource)
+    app.router.add_get("/outlets/{slug}", serve_resource)
+    app.router.add_get("/topics/{slug}", serve_resource)
+    app.router.add_get("/authors/{slug}", serve_resource)
     return app

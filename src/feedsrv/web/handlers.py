@@ -1,4 +1,5 @@
-"""Request handlers. Responses are assembled from bytes rendered at build time."""
+"""Request handlers. Responses are assembled from bytes and headers the Site rendered
+once (at build, or on the first request for the path)."""
 
 from __future__ import annotations
 
@@ -10,39 +11,43 @@ from .caching import choose_coding, http_date, is_not_modified
 # The site being served; typed state on the app, never a global.
 SITE = web.AppKey("site", Site)
 
-FEED_PREFIX = "/feeds/"
 
-
-def resource_response(request: web.Request, resource: Resource, max_age: int) -> web.Response:
+def resource_response(request: web.Request, resource: Resource) -> web.Response:
     """A 200 or 304 for ``resource``, with its caching headers and chosen coding."""
     coding = choose_coding(request.headers.get("Accept-Encoding"), resource.variants)
     variant = resource.variants[coding]
     headers = {
         "ETag": variant.etag,
         "Last-Modified": http_date(resource.last_modified),
-        "Cache-Control": f"public, max-age={max_age}",
+        "Cache-Control": resource.cache_control,
         "X-Content-Type-Options": "nosniff",
     }
     if len(resource.variants) > 1:
         headers["Vary"] = "Accept-Encoding"
-    if resource.path.startswith(FEED_PREFIX):
-        # Browser-based feed readers fetch feeds cross-origin.
+    if resource.cross_origin:
+        # Browser-based feed readers fetch feeds (and subscription lists) cross-origin.
         headers["Access-Control-Allow-Origin"] = "*"
     if is_not_modified(request.headers, variant.etag, resource.last_modified):
         return web.Response(status=304, headers=headers)
     headers["Content-Type"] = resource.media_type
+    if resource.disposition:
+        headers["Content-Disposition"] = resource.disposition
     if coding != "identity":
         headers["Content-Encoding"] = coding
     return web.Response(body=variant.body, headers=headers)
 
 
 async def serve_resource(request: web.Request) -> web.Response:
-    """Any pre-rendered path: feeds, article pages, the index."""
+    """Any path of the site: feeds and their archives, pages, the subscription list.
+
+    A path not rendered yet is rendered here, in the event loop: one document takes
+    milliseconds, less than handing it to a thread would cost to coordinate.
+    """
     site = request.app[SITE]
-    resource = site.resources.get(request.path)
+    resource = site.resource(request.path)
     if resource is None:
         raise web.HTTPNotFound(text=f"404: no such page: {request.path}\n")
-    return resource_response(request, resource, site.config.cache_max_age)
+    return resource_response(request, resource)
 
 
 async def healthz(request: web.Request) -> web.Response:
