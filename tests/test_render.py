@@ -566,3 +566,79 @@ def test_validate_atom_applies_the_schematron_rules(feed: Feed, config: SiteConf
 def test_parse_with_feedparser_rejects_what_feedparser_flags() -> None:
     with pytest.raises(AssertionError, match="feedparser"):
         parse_with_feedparser(VALID_RSS.replace(b"</channel></rss>", b"</channel>"))
+
+
+# --- RFC 5005 archive pages ----------------------------------------------------------
+
+
+@pytest.fixture
+def paged_feed(entries: list[Entry]) -> tuple[Feed, SiteConfig]:
+    # One entry per document: the subscription document and two archive pages.
+    config = make_config(entries_per_feed=1)
+    return build_catalog(entries, config).feeds["all"], config
+
+
+def test_atom_archive_page(paged_feed: tuple[Feed, SiteConfig]) -> None:
+    feed, config = paged_feed
+    data = render_atom(feed, config, archive=1)
+    validate_atom(data)
+    root = etree.fromstring(data)
+    links = [(link.get("rel"), link.get("href"), link.get("type")) for link in root.iterfind("atom:link", NS)]
+    assert links == [
+        ("self", "https://news.example/feeds/all/archive/1.atom", "application/atom+xml"),
+        ("alternate", "https://news.example/", "text/html"),
+        ("current", "https://news.example/feeds/all.atom", "application/atom+xml"),
+        ("next-archive", "https://news.example/feeds/all/archive/2.atom", "application/atom+xml"),
+    ]
+    assert root.find("{http://purl.org/syndication/history/1.0}archive") is not None
+    assert root.findtext("atom:id", namespaces=NS) == "https://news.example/feeds/all.atom"
+    assert [entry.findtext("atom:id", namespaces=NS) for entry in root.iterfind("atom:entry", NS)] == [
+        "urn:feedsrv:article:old"]
+    # The page's date is its newest entry's, not the feed's: a full page never changes.
+    assert root.findtext("atom:updated", namespaces=NS) == "2024-03-01T13:30:00+00:00"
+    parsed = parse_with_feedparser(data)
+    assert {link.rel for link in parsed.feed.links} == {"self", "alternate", "current", "next-archive"}
+
+
+def test_rss_archive_page(paged_feed: tuple[Feed, SiteConfig]) -> None:
+    feed, config = paged_feed
+    data = render_rss(feed, config, archive=2)
+    validate_rss(data)
+    channel = etree.fromstring(data).find("channel")
+    links = [(link.get("rel"), link.get("href")) for link in channel.iterfind("atom:link", NS)]
+    assert links == [
+        ("self", "https://news.example/feeds/all/archive/2.rss"),
+        ("current", "https://news.example/feeds/all.rss"),
+        ("prev-archive", "https://news.example/feeds/all/archive/1.rss"),
+    ]
+    assert channel.find("{http://purl.org/syndication/history/1.0}archive") is not None
+    assert [item.findtext("guid") for item in channel.iterfind("item")] == ["https://news.example/articles/middle"]
+    # feedgen's own RSS layout is kept: the channel <link> is still the site.
+    assert channel.findtext("link") == "https://news.example/"
+    parse_with_feedparser(data)
+
+
+@pytest.mark.parametrize("extension", ["atom", "rss"])
+def test_subscription_document_points_to_the_newest_archive_page(
+    paged_feed: tuple[Feed, SiteConfig], extension: str
+) -> None:
+    feed, config = paged_feed
+    data = render_feed(feed, extension, config)
+    root = etree.fromstring(data)
+    container = root if extension == "atom" else root.find("channel")
+    rels = {link.get("rel"): link.get("href") for link in container.iterfind("atom:link", NS)}
+    assert rels["prev-archive"] == f"https://news.example/feeds/all/archive/2.{extension}"
+    assert "current" not in rels and "next-archive" not in rels
+    assert b"fh:archive" not in data and b"syndication/history" not in data
+
+
+def test_unknown_archive_page_raises(paged_feed: tuple[Feed, SiteConfig]) -> None:
+    feed, config = paged_feed
+    with pytest.raises(IndexError):
+        render_feed(feed, "atom", config, archive=3)
+
+
+def test_topic_feed_alternate_is_its_landing_page(entries: list[Entry], config: SiteConfig) -> None:
+    feed = build_catalog(entries, config).feeds["topics/syria"]
+    assert rss_channel(feed, config).findtext("link") == "https://news.example/topics/syria"
+    assert atom_tree(feed, config).find("atom:link[@rel='alternate']", NS).get("href") == "https://news.example/topics/syria"

@@ -94,7 +94,8 @@ async def test_caching_headers(client, seed_site):
     assert "Date" in response.headers
 
 
-@pytest.mark.parametrize("path", ["/feeds/all.atom", "/feeds/topics/russia.rss", "/", "/articles/002-3b1ee3ced2e6f8f0"])
+@pytest.mark.parametrize("path", ["/feeds/all.atom", "/feeds/topics/russia.rss", "/feeds/authors/shelby-vcelka.json",
+                                  "/", "/articles/002-3b1ee3ced2e6f8f0", "/outlets/impunity-watch", "/feeds.opml"])
 async def test_conditional_get_with_etag_answers_304_without_body(client, path):
     first = await client.get(path)
     etag = first.headers["ETag"]
@@ -193,3 +194,71 @@ async def test_last_modified_is_newest_entry_update(client, seed_site):
     response = await client.get("/feeds/outlets/impunity-watch.atom")
     newest = max(entry.updated for entry in feed.entries)
     assert parsedate_to_datetime(response.headers["Last-Modified"]) == newest.replace(microsecond=0)
+
+
+@pytest.mark.parametrize(("path", "name"), [
+    ("/feeds/all.atom", "all.atom"),
+    ("/feeds/topics/syria.rss", "topics-syria.rss"),
+    ("/feeds/authors/shelby-vcelka.json", "authors-shelby-vcelka.json"),
+    ("/feeds/outlets/impunity-watch.json", "outlets-impunity-watch.json"),
+])
+async def test_feeds_name_the_file_a_download_is_saved_as(client, path, name):
+    response = await client.get(path)
+    assert response.headers["Content-Disposition"] == f'inline; filename="{name}"'
+
+
+async def test_pages_are_not_downloads(client):
+    for path in ("/", "/articles/002-3b1ee3ced2e6f8f0", "/topics/syria"):
+        response = await client.get(path)
+        assert "Content-Disposition" not in response.headers, path
+        assert "Access-Control-Allow-Origin" not in response.headers, path
+
+
+async def test_json_feed_is_served_like_the_others(client, seed_site):
+    response = await client.get("/feeds/all.json", headers={"Accept-Encoding": "gzip"}, auto_decompress=False)
+    assert response.status == 200
+    assert response.headers["Content-Type"] == "application/feed+json; charset=utf-8"
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert response.headers["Cache-Control"] == "public, max-age=300"
+    assert response.headers["Last-Modified"] == http_date(seed_site.catalog.feeds["all"].updated)
+    document = validate_json_feed(gzip.decompress(await response.read()))
+    assert {item["url"] for item in document["items"]} == {
+        "http://127.0.0.1:8080/articles/000-035b52bdb15d24f1", "http://127.0.0.1:8080/articles/002-3b1ee3ced2e6f8f0"}
+    again = await client.get("/feeds/all.json", headers={"Accept-Encoding": "gzip",
+                                                         "If-None-Match": response.headers["ETag"]})
+    assert again.status == 304
+
+
+@pytest.mark.parametrize(("path", "heading", "feed"), [
+    ("/outlets/impunity-watch", "Impunity Watch", "outlets/impunity-watch"),
+    ("/outlets/mideast-time", "Mideast Time", "outlets/mideast-time"),
+    ("/topics/syria", "Syria", "topics/syria"),
+    ("/authors/shelby-vcelka", "Shelby Vcelka", "authors/shelby-vcelka"),
+])
+async def test_landing_pages(client, seed_site, path, heading, feed):
+    response = await client.get(path)
+    assert response.status == 200
+    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+    html = await response.text()
+    assert f"<h1>{heading}</h1>" in html
+    discovered = {(kind, href.removeprefix("http://127.0.0.1:8080")) for kind, href in ALTERNATE.findall(html)}
+    assert discovered == {(FEED_TYPES[ext].partition(";")[0], f"/feeds/{feed}.{ext}") for ext in FEED_TYPES}
+    for entry in seed_site.catalog.feeds[feed].history:
+        assert f'href="http://127.0.0.1:8080/articles/{entry.slug}"' in html
+
+
+async def test_article_page_discovers_its_outlet_topic_and_author_feeds(client):
+    html = await (await client.get("/articles/000-035b52bdb15d24f1")).text()
+    hrefs = {href.removeprefix("http://127.0.0.1:8080") for _, href in ALTERNATE.findall(html)}
+    for key in ("all", "outlets/impunity-watch", "topics/syria", "topics/russia", "authors/shelby-vcelka"):
+        assert {f"/feeds/{key}.{ext}" for ext in FEED_TYPES} <= hrefs, key
+    assert 'href="http://127.0.0.1:8080/authors/shelby-vcelka">Shelby Vcelka</a>' in html
+    assert 'href="http://127.0.0.1:8080/outlets/impunity-watch"' in html
+    assert 'href="http://127.0.0.1:8080/topics/syria">Syria</a>' in html
+
+
+async def test_index_links_landing_pages_and_the_subscription_list(client):
+    html = await (await client.get("/")).text()
+    for path in ("/outlets/impunity-watch", "/topics/syria", "/authors/shelby-vcelka", "/feeds.opml"):
+        assert f'href="http://127.0.0.1:8080{path}"' in html, path
+    assert "<h2>Authors</h2>" in html
