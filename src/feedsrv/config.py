@@ -47,7 +47,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("site", "articles_dir", "seeds",
             "Directory of article files (*.txt); a relative path is taken from the "
             "config file's directory (from the current directory when there is no file)."),
-    Setting("site", "entries_per_feed", 50, "Newest entries kept in each feed."),
+    Setting("site", "entries_per_feed", 50,
+            "Newest entries in each feed's subscription document; older entries are in "
+            "archive pages of this size."),
     Setting("site", "cache_max_age", 300,
             "Seconds a client or proxy may reuse a feed without asking again (Cache-Control max-age)."),
     Setting("site", "max_article_bytes", 1_048_576, "Article files larger than this are skipped with a warning."),
