@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -44,8 +45,11 @@ def http_get(port: int, path: str, headers: dict[str, str] | None = None) -> Rep
 @contextmanager
 def running_server(arguments: Sequence[str], *, cwd: Path, port: int) -> Iterator[int]:
     """Start `feedsrv serve ARGUMENTS --port PORT`, wait until it answers, stop it after."""
+    # The server logs every request: into a file, since a pipe nobody reads fills up
+    # and blocks the server.
+    log = tempfile.TemporaryFile()
     process = subprocess.Popen([str(FEEDSRV), "serve", *arguments, "--port", str(port)], cwd=cwd,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               stdout=log, stderr=subprocess.STDOUT,
                                env={**os.environ, "PYTHONUNBUFFERED": "1"})
     try:
         deadline = time.monotonic() + 60
@@ -56,7 +60,9 @@ def running_server(arguments: Sequence[str], *, cwd: Path, port: int) -> Iterato
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
                     process.kill()
-                    output = process.stdout.read().decode(errors="replace")
+                    process.wait()
+                    log.seek(0)
+                    output = log.read().decode(errors="replace")
                     raise AssertionError(f"feedsrv serve did not start:\n{output}") from None
                 time.sleep(0.1)
         yield port
@@ -67,4 +73,4 @@ def running_server(arguments: Sequence[str], *, cwd: Path, port: int) -> Iterato
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-        process.stdout.close()
+        log.close()
