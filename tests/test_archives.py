@@ -9,6 +9,7 @@ rendered on first request, not at start-up.
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -220,3 +221,13 @@ def test_every_path_renders_and_export_writes_archives(history_site, tmp_path: P
     assert target.read_bytes() == history_site.resource("/feeds/all/archive/1.atom").identity.body
     assert (tmp_path / "feeds" / "all" / "archive" / "1.atom.gz").is_file()
     assert (tmp_path / "authors").is_dir() and (tmp_path / "feeds.opml").is_file()
+
+
+def test_concurrent_first_requests_get_one_representation(history_config):
+    site = build_site(history_config)
+    paths = ["/feeds/all/archive/3.atom", "/feeds/all/archive/3.rss", "/topics/syria"] * 8
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        resources = list(pool.map(site.resource, paths))
+    for path, resource in zip(paths, resources, strict=True):
+        # Whichever thread rendered first, every caller gets the stored object.
+        assert resource is site.resource(path)

@@ -94,7 +94,12 @@ class Feed:
 @dataclass(frozen=True, slots=True)
 class FeedPage:
     """One document of a feed: the subscription document (``number`` is None) or an
-    archive page, with the RFC 5005 links between them."""
+    archive page, with the RFC 5005 links between them.
+
+    ``updated`` is the newest update among the page's entries (the feed's for the
+    subscription document); ``complete`` tells a full archive page, whose entries
+    never change.
+    """
 
     feed: Feed
     number: int | None

@@ -22,7 +22,7 @@ from types import MappingProxyType
 
 import brotli
 
-from .catalog import FEED_KINDS, Catalog, Feed, build_catalog
+from .catalog import FEED_KINDS, Catalog, Feed, build_catalog, entry_path
 from .config import SiteConfig
 from .opml import MEDIA_TYPE as OPML_TYPE
 from .opml import render_opml
@@ -161,7 +161,7 @@ class Site:
                     for extension in FORMATS:
                         yield feed.archive_path(number, extension)
         for entry in self.catalog.entries:
-            yield f"/articles/{entry.slug}"
+            yield entry_path(entry)
 
     def _renderer(self, path: str) -> Callable[[], Resource] | None:
         # Dictionary lookups only: an unknown path costs no rendering and no scan.
