@@ -149,7 +149,7 @@ def render_feed_page(feed: Feed, catalog: Catalog, config: SiteConfig) -> bytes:
     body = f"""<h1>{escape(feed.name)}</h1>
 <p>{escape(feed.subtitle)}</p>
 <p class="feeds">Subscribe: {_feed_links(feed, config)}</p>
-<h2>Articles <small>({count})</small></h2>
+<h2>Articles</h2>
 <p class="meta">{count} article{'s' if count != 1 else ''}, newest first.{archives}</p>
 {_entry_list(feed.history, config)}"""
     return _page(feed.title, config, body, [feed], feed.subtitle)
