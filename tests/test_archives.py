@@ -231,3 +231,10 @@ def test_concurrent_first_requests_get_one_representation(history_config):
     for path, resource in zip(paths, resources, strict=True):
         # Whichever thread rendered first, every caller gets the stored object.
         assert resource is site.resource(path)
+
+
+def test_a_replaced_site_renders_afresh(history_site):
+    history_site.resource("/feeds/all/archive/1.atom")
+    other = replace(history_site, config=replace(history_site.config, base_url="https://news.example"))
+    assert other.rendered_paths() == frozenset()
+    assert b"https://news.example/feeds/all/archive/1.atom" in other.resource("/feeds/all/archive/1.atom").identity.body

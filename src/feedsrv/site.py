@@ -121,8 +121,10 @@ class Site:
     config: SiteConfig
     catalog: Catalog
     loaded: LoadResult
-    _rendered: dict[str, Resource] = field(default_factory=dict, repr=False, compare=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    # Not init fields: a Site made with dataclasses.replace() gets an empty memo rather
+    # than representations rendered from another catalog or config.
+    _rendered: dict[str, Resource] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
 
     def resource(self, path: str) -> Resource | None:
         """The representation at ``path``, rendered on first use; None if there is none."""
