@@ -3,8 +3,10 @@
 
 Only complete dates are read: a day, a month and a year must all be written out.
 Weekday names and words like "yesterday" are never turned into dates, and nothing
-is guessed from fragments (no fuzzy parsing). Patterns are anchored on word
-boundaries and use no nested quantifiers, so matching stays linear.
+is guessed from fragments (no fuzzy parsing). A numeric date whose day and month
+could be swapped (``05/10/2019``) is read in the order the article's other dates show
+(:func:`date_context`). Patterns are anchored on word boundaries and use no nested
+quantifiers, so matching stays linear.
 """
 
 from __future__ import annotations
@@ -79,18 +81,32 @@ _WEEKDAY = re.compile(
 # Separators left side by side once the dates between them are gone: "Doe, , ," → "Doe,".
 _EMPTY_PUNCTUATION = re.compile(r"[,;|](?: ?[,;|])+")
 _DANGLING_BEFORE_DATE = frozenset({"on", "at", "-", "–", "—", "|", ",", ";", ":", "/", "•", "·"})
-# What may stand beside a date on a line that holds nothing else: "Today", "3 hours ago".
+# What may stand beside a date on a line that holds nothing else: "Today", "3 hours
+# ago", and the pieces of a date without its year ("Nov 19", "Posted October 2015").
 _DATE_FILLER = re.compile(
-    r"\b(?:on|at|today|yesterday|tonight|now|just|ago|an?|\d{1,3}|(?:sec|min(?:ute)?|hour|hr|day|week|month|year)s?)\b"
+    r"\b(?:on|at|today|yesterday|tonight|now|just|ago|an?|\d{1,4}(?:st|nd|rd|th)?"
+    r"|(?:sec|min(?:ute)?|hour|hr|day|week|month|year)s?"
+    r"|jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b"
     r"|[-–—|,;:()/.•·]",
     re.IGNORECASE,
 )
 
+_DIGIT = re.compile(r"\d")
 # The letter o typed for a zero inside a number: "2o15", "2O15".
 _DIGITS_WITH_O = re.compile(r"\b[\doO]{2,4}\b")
 
 _TWO_DIGIT_YEAR_PIVOT = 70  # '69 is 2069, '70 is 1970
 _MIN_YEAR, _MAX_YEAR = 1900, 2199
+
+
+@dataclass(frozen=True, slots=True)
+class DateContext:
+    """How to read the dates of one article: the zone of dates that name none, and
+    whether ambiguous numeric dates put the day first (None: the separator's habit)."""
+
+    zone: tzinfo
+    day_first: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,14 +136,38 @@ def _zero_for_o(match: re.Match[str]) -> str:
     return token
 
 
-def find_dates(line: str, default_zone: tzinfo) -> list[StatedDate]:
+def date_context(text: str, zone: tzinfo) -> DateContext:
+    """The context for reading ``text``'s dates: ``zone``, and the day/month order
+    that its unambiguous numeric dates (``21/10/2015``, ``10/21/2015``) show, else the
+    order of its written-out dates (``21 October 2015``, ``October 21, 2015``)."""
+    repaired = _repair_digits(text)
+    day_first = month_first = ambiguous = 0
+    for match in _NUMERIC.finditer(repaired):
+        first, second = int(match["first"]), int(match["second"])
+        day_first += first > 12 >= second
+        month_first += second > 12 >= first
+        ambiguous += first <= 12 and second <= 12
+    if not ambiguous:
+        return DateContext(zone)
+    if day_first == month_first:
+        day_first = sum(1 for _ in _DAY_MONTH_YEAR.finditer(repaired))
+        month_first = sum(1 for _ in _MONTH_DAY_YEAR.finditer(repaired))
+    if day_first == month_first:
+        return DateContext(zone)
+    return DateContext(zone, day_first=day_first > month_first)
+
+
+def find_dates(line: str, context: DateContext) -> list[StatedDate]:
     """Every complete date in ``line``, in order, each with its label and time.
 
-    A date without a stated time is midnight in ``default_zone``; a stated time
-    without a zone is in ``default_zone``; a stated zone is kept.
+    A date without a stated time is midnight in ``context.zone``; a stated time
+    without a zone is in ``context.zone``; a stated zone is kept.
     """
+    if not _DIGIT.search(line):
+        return []  # every complete date has a day or a year in digits
+    default_zone = context.zone
     repaired = _repair_digits(line)
-    spans = _date_spans(repaired, default_zone)
+    spans = _date_spans(repaired, context)
     found = []
     for index, (start, end, day) in enumerate(spans):
         previous_end = spans[index - 1][1] if index else 0
@@ -175,10 +215,10 @@ def _first_punctuation(match: re.Match[str]) -> str:
     return match.group()[0]
 
 
-def _date_spans(line: str, zone: tzinfo) -> list[tuple[int, int, date | datetime]]:
+def _date_spans(line: str, context: DateContext) -> list[tuple[int, int, date | datetime]]:
     """Non-overlapping complete dates in ``line`` as (start, end, date), in order;
     an ISO 8601 date-time gives a datetime, which includes its time."""
-    candidates = sorted(_date_candidates(line, zone), key=lambda item: (item[0], -item[1]))
+    candidates = sorted(_date_candidates(line, context), key=lambda item: (item[0], -item[1]))
     spans: list[tuple[int, int, date | datetime]] = []
     for start, end, day in candidates:
         if not spans or start >= spans[-1][1]:
@@ -186,9 +226,9 @@ def _date_spans(line: str, zone: tzinfo) -> list[tuple[int, int, date | datetime
     return spans
 
 
-def _date_candidates(line: str, zone: tzinfo) -> Iterator[tuple[int, int, date | datetime]]:
+def _date_candidates(line: str, context: DateContext) -> Iterator[tuple[int, int, date | datetime]]:
     for match in _ISO_DATETIME.finditer(line):
-        when = _iso_datetime(match.group(), zone)
+        when = _iso_datetime(match.group(), context.zone)
         if when:
             yield match.start(), match.end(), when
     for pattern in (_DAY_MONTH_YEAR, _MONTH_DAY_YEAR):
@@ -202,7 +242,7 @@ def _date_candidates(line: str, zone: tzinfo) -> Iterator[tuple[int, int, date |
         if day:
             yield match.start(), match.end(), day
     for match in _NUMERIC.finditer(line):
-        day = _numeric_date(match)
+        day = _numeric_date(match, context.day_first)
         if day:
             yield match.start(), match.end(), day
 
@@ -217,14 +257,17 @@ def _iso_datetime(text: str, zone: tzinfo) -> datetime | None:
     return when if when.tzinfo else when.replace(tzinfo=zone)
 
 
-def _numeric_date(match: re.Match[str]) -> date | None:
-    """``11/19/2019``, ``19.11.2019``: month first with slashes and hyphens (the
-    American habit), day first with dots (the European one), unless a number over
-    12 says otherwise."""
+def _numeric_date(match: re.Match[str], context_day_first: bool | None) -> date | None:
+    """``11/19/2019``, ``19.11.2019``: a number over 12 says which is the day; else
+    the article's order decides, else the separator's habit: month first with
+    slashes and hyphens (American), day first with dots (European)."""
     first, second = int(match["first"]), int(match["second"])
-    day_first = match["sep"] == "." or first > 12
-    if second > 12:
-        day_first = False
+    if first > 12 or second > 12:
+        day_first = first > 12
+    elif context_day_first is not None:
+        day_first = context_day_first
+    else:
+        day_first = match["sep"] == "."
     month, day = (second, first) if day_first else (first, second)
     return _make_date(_year(match["year"]), month, day)
 

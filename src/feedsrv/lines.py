@@ -10,11 +10,10 @@ start of a paragraph and use no nested quantifiers, so each runs in linear time.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import tzinfo
+from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
-from .dates import StatedDate, find_dates, remove_dates
+from .dates import UPDATED, DateContext, StatedDate, find_dates, remove_dates, strip_dates
 from .model import Reference
 
 # Words naming a newsroom job; a line made of them (plus an outlet and a region) is a
@@ -42,7 +41,7 @@ _COLLECTIVE_WORDS = frozenset({
     "admin", "administrator", "reports", "board",
 })
 # Words in organization names that are never part of a person's name.
-_ORGANIZATION_WORDS = frozenset({
+ORGANIZATION_WORDS = frozenset({
     "press", "news", "media", "times", "post", "daily", "network", "agency", "radio", "television",
     "tv", "magazine", "journal", "herald", "tribune", "gazette", "channel", "online", "wire",
     "service", "services", "group", "watch", "archive", "international", "association", "institute",
@@ -50,6 +49,11 @@ _ORGANIZATION_WORDS = frozenset({
 })
 _NOT_IN_NAMES = frozenset({
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "by", "the",
+})
+# International wire services that sign stories with one word ("By Reuters"); any
+# other single capitalized word after "By" is a person's pen name ("by Regan").
+_ONE_WORD_AGENCIES = frozenset({
+    "reuters", "bloomberg", "xinhua", "tass", "interfax", "kyodo", "yonhap", "anadolu", "bernama",
 })
 # Degrees and suffixes after a name: "Jane Doe, MS, RD" names no outlet.
 _CREDENTIALS = frozenset({
@@ -81,6 +85,23 @@ _FURNITURE_WORDS = frozenset({
 })
 _MAX_FURNITURE_WORDS = 6
 _HANDLE_COUNT_OR_URL = re.compile(r"^(?:@\w{1,30}|\d{1,6}|(?:https?://|www\.)\S+)$")
+# Counters beside share buttons: "858shares", "195 Shares", "12 comments".
+_COUNTER = re.compile(r"^\d{1,7}\s?(?:shares?|comments?|views?|likes?|reactions?|responses?)$", re.IGNORECASE)
+# Headings over links to other stories, and such links standing alone.
+_RELATED_HEADING = re.compile(
+    r"^(?:related(?: (?:stories|articles|links|posts|coverage|content|topics|videos|news))?|more(?: stories| news| videos)?"
+    r"|more (?:from|in|on) [\w .&'’-]{1,30}|most (?:read|popular|viewed|shared|watched)(?: (?:in|on) [\w .&'’-]{1,30})?"
+    r"|trending(?: now| stories)?|top stories|recommended(?: for you| stories)?|you (?:may|might) also like"
+    r"|(?:also|further) read|see also|read (?:more|next)|what to read next|editor['’]?s picks|story timeline)"
+    r"\s?:?$",
+    re.IGNORECASE)
+_RELATED_LINK = re.compile(
+    r"^(?:related(?: (?:post|story|article|roundup|coverage|content|reading|video))?|see also|also read|read more"
+    r"|read next|more|watch|listen|recommended)\s?:\s(?=\S)",
+    re.IGNORECASE)
+_MAX_RELATED_LENGTH = 200
+_MAX_DATE_LINE_LENGTH = 200
+_MAX_DATE_LINE_REST_WORDS = 3
 _CALL_TO_ACTION = re.compile(r"\b(?:click here|clicking here|sign up|subscribe|download the app|follow us)\b",
                              re.IGNORECASE)
 _END_MARKERS = re.compile(
@@ -93,19 +114,20 @@ _REFERENCE_HEADER = re.compile(
     r"|sources?|references?|further reading|citations?|works cited|bibliography)\s{0,3}[:.]?$",
     re.IGNORECASE,
 )
-_COPYRIGHT = re.compile(r"^(?:©|\(c\)|copyright\b|&copy;)", re.IGNORECASE)
-# A copyright notice gives a year or says so; "© Jane Doe" alone credits a photo.
-_COPYRIGHT_NOTICE = re.compile(r"\b\d{4}\b|\bcopyright\b|\ball rights reserved\b", re.IGNORECASE)
-_COPYRIGHT_NOISE = re.compile(r"©|\(c\)|\bcopyright\b|&copy;|\b\d{4}(?:\s{0,2}[-–—]\s{0,2}\d{4})?\b",
-                              re.IGNORECASE)
-_ALL_RIGHTS = re.compile(r"\ball rights reserved\b", re.IGNORECASE)
 _BY = re.compile(r"^(?:written |posted |reported |words |story )?by\s{0,3}:?\s", re.IGNORECASE)
 _AUTHOR_LABEL = re.compile(r"^(?:authors?|writer|reporter|byline)\s{0,3}:\s{0,3}", re.IGNORECASE)
 _NAME_LIST_SPLIT = re.compile(r"\s*,\s*(?:and\s+)?|\s+(?:and|&)\s+", re.IGNORECASE)
 _BYLINE_TAIL_SPLIT = re.compile(r"\s[|–—-]\s|\|")
 # A hyphen separates only with a space beside it: WILKES-BARRE is one place.
 _DASH_AFTER_DATELINE = re.compile(r"\s{0,2}(?:—|–|--)\s*|\s-\s*|-\s")
-_LEADING_AGENCY = re.compile(r"^\((?P<agency>[A-Z][\w.&'-]{0,30}(?: [A-Z][\w.&'-]{0,30}){0,3})\)\s(?=\S)")
+# "(CNN) President …", "Hong Kong (CNN Business) A …": an agency in parentheses, maybe
+# after a place, before a capital. "(D-Minn.) said" is a party label, not an agency.
+_LEADING_AGENCY = re.compile(
+    r"^(?:(?P<place>[A-Z][\w.'-]{0,30}(?:,? [A-Z][\w.'-]{0,30}){0,3}) )?"
+    r"\((?P<agency>[A-Z][\w.&'-]{1,30}(?: [A-Z][\w.&'-]{0,30}){0,3})\)\s{0,2}(?:(?:—|–|--?)\s{0,2})?"
+    r"(?=[A-Z0-9\"“‘'])")
+_PARTY_LABEL = re.compile(r"^[A-Z]-")
+_TRAILING_HANDLE = re.compile(r"\s@\w{1,30}$")
 # Marks that show a line is a sentence, not a label such as a byline or a dateline.
 _SENTENCE_MARKS = frozenset("?!;\"“”")
 
@@ -119,8 +141,22 @@ _PARENTHESIZED_CREDIT = re.compile(
     r"(?:\s{0,2}/\s{0,2}[^()]{1,80})?)))\)$",
     re.IGNORECASE,
 )
-_CREDIT_LINE = re.compile(rf"^(?:(?:{_CREDIT_LABEL})\s{{0,2}}(?:courtesy of|by|:)|©)\s{{0,2}}(?P<credit>.{{1,100}})$",
-                          re.IGNORECASE)
+_CREDIT_LINE = re.compile(
+    rf"^(?:(?:{_CREDIT_LABEL})\s{{0,2}}(?:courtesy of|by|:|copyright|\.{{2,3}}|…)|©)\s{{0,2}}(?P<credit>.{{1,100}})$",
+    re.IGNORECASE)
+# A credit written after a caption without parentheses: "… earnings. Photograph by
+# Jane Doe/AFP", "… sought treatment Credit: EPA". Capitals required: "by" and
+# "credit" in prose are lower case.
+_SPELLED_TRAILING_CREDIT = re.compile(
+    r"(?:(?<=[.!?”\"’])\s(?:Photo(?:graph)?s?|Image|Picture)s?\s(?:by|courtesy of)|\sCredits?:)\s(?P<credit>[^.!?]{1,80})$")
+_MAX_TRAILING_CREDIT = 140
+# Caption labels printed before the caption text: "Image caption …", "Caption: …".
+_CAPTION_LABEL = re.compile(r"^(?:(?:image|media|photo|video|picture)\s(?:caption)\s|caption:\s?)(?=\S)",
+                            re.IGNORECASE)
+# The attribution under an embedded social post: "— Jane Doe (@janedoe) November 18, 2019".
+_POST_ATTRIBUTION = re.compile(r"^(?:—|–|--?)\s?(?P<author>[^()]{1,80}?)\s?\((?P<handle>@\w{1,30})\)\s?(?P<rest>.{6,60})$")
+# Notes about later changes: "Correction, Nov. 15, 2019: …", "Update (Nov 2, 2019): …".
+_CHANGE_NOTE = re.compile(r"^(?:corrections?|clarifications?|updates?|editor['’]s note)\b[^:]{0,60}:", re.IGNORECASE)
 _AGENCY_CREDIT_LINE = re.compile(
     r"^(?P<credit>[^|/]{1,60}\s?[|/]\s?[^|/]{0,50}\b(?:Images|Photos?|Pictures|Photography))$")
 _CAPTION_CUE = re.compile(
@@ -139,6 +175,15 @@ class Byline:
     role: str | None = None
     outlet: str | None = None
     dates: tuple[StatedDate, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DateLine:
+    """A line that is a date, maybe labelled, maybe with a byline name beside it;
+    ``dates`` is empty for a relative date ("3 hours ago", "Tuesday")."""
+
+    dates: tuple[StatedDate, ...]
+    name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,12 +206,25 @@ def is_furniture(paragraph: str) -> bool:
     (``* * *``): page furniture, not text."""
     if _HANDLE_COUNT_OR_URL.match(paragraph) or not any(char.isalnum() for char in paragraph):
         return True
+    if _COUNTER.match(paragraph):
+        return True
     if len(paragraph) > _MAX_LABEL_LENGTH:
         return False
     words = [word for word in words_of(paragraph) if word]
     if len(words) <= _MAX_FURNITURE_WORDS and all(word in _FURNITURE_WORDS for word in words):
         return True
     return paragraph.isupper() and bool(_CALL_TO_ACTION.search(paragraph))
+
+
+def is_related_heading(paragraph: str) -> bool:
+    """``Most read in world news``, ``Related Stories``, ``More:``: a heading over links
+    to other stories."""
+    return len(paragraph) <= _MAX_LABEL_LENGTH and bool(_RELATED_HEADING.match(paragraph))
+
+
+def is_related_link(paragraph: str) -> bool:
+    """``Related: Another headline``: a link to another story."""
+    return len(paragraph) <= _MAX_RELATED_LENGTH and bool(_RELATED_LINK.match(paragraph))
 
 
 def is_end_marker(paragraph: str) -> bool:
@@ -179,26 +237,19 @@ def is_reference_header(paragraph: str) -> bool:
     return len(paragraph) <= 60 and bool(_REFERENCE_HEADER.match(paragraph))
 
 
-def read_copyright(paragraph: str) -> str | None:
-    """The holder named by a copyright line (``© 2006-2016 Mideast Time.``), ``""`` when it
-    names none, ``None`` when the paragraph is no copyright line."""
-    if len(paragraph) > 300 or not _COPYRIGHT.match(paragraph) or not _COPYRIGHT_NOTICE.search(paragraph):
-        return None
-    holder = _ALL_RIGHTS.split(paragraph, maxsplit=1)[0]
-    holder = " ".join(_COPYRIGHT_NOISE.sub(" ", holder).split()).strip(" .,;:|")
-    return holder if is_organization(holder) else ""
-
-
 def person_name(text: str) -> str | None:
     """``text`` if it reads as a person's name (two to five capitalized words)."""
     text = text.strip(" .,;:")
     tokens = text.split()
-    named = [token for token in tokens if token.lower() not in _NAME_PARTICLES]
+    # A particle is part of a surname ("Bashar al-Assad", "Bill de Blasio") unless
+    # it opens the name with a capital: "Al Root", "Abu Bakr".
+    named = [token for position, token in enumerate(tokens)
+             if token.lower() not in _NAME_PARTICLES or (position == 0 and token[0].isupper())]
     if not 2 <= len(named) <= _MAX_NAME_TOKENS or len(tokens) > _MAX_NAME_TOKENS + 2:
         return None
     for token in named:
         word = token.lower().strip(".")
-        if word in _NOT_IN_NAMES or word in ROLE_WORDS or word in _ORGANIZATION_WORDS or not _is_name_token(token):
+        if word in _NOT_IN_NAMES or word in ROLE_WORDS or word in ORGANIZATION_WORDS or not _is_name_token(token):
             return None
     # "RENÉE DUPONT" may be shouted, but "CNN Business" mixes an acronym with a word.
     words = [token for token in named if len(token.rstrip(".")) > 1]
@@ -231,15 +282,20 @@ def is_organization(text: str) -> bool:
                for token in tokens)
 
 
-def read_byline(paragraph: str, zone: tzinfo) -> Byline | None:
+def read_byline(paragraph: str, context: DateContext) -> Byline | None:
     """``By X``, ``by X and Y``, ``By X, Staff Writer``, ``By X | Outlet``, ``X, Staff Writer``.
 
-    Dates on the line are returned with it. None when the line is no byline.
+    Dates on the line are returned with it; words after them name a section
+    (``By X 2019-11-18 Science``), not an outlet. None when the line is no byline.
     """
-    if len(paragraph) > _MAX_LABEL_LENGTH + 50:
+    if len(paragraph) > _MAX_LABEL_LENGTH + 50 or ("," not in paragraph and "by" not in paragraph.lower()):
         return None
-    dates = tuple(find_dates(paragraph, zone))
+    dates = tuple(find_dates(paragraph, context))
     text = remove_dates(paragraph, dates)
+    if dates:
+        before_dates = remove_dates(paragraph[:dates[0].start], ())
+        if _BY.match(before_dates):
+            text = before_dates
     by = _BY.match(text)
     if by:
         return _read_by(text[by.end():], dates)
@@ -257,6 +313,8 @@ def _read_by(text: str, dates: tuple[StatedDate, ...]) -> Byline | None:
         return None
     names_part, *tail_parts = _BYLINE_TAIL_SPLIT.split(text, maxsplit=1)
     authors, rest = _leading_names(names_part)
+    if not authors and not tail_parts and _is_pen_name(rest):
+        return Byline(authors=(rest,), dates=dates)
     tail = " ".join(part for part in (rest, *tail_parts) if part).strip(" ,;:|")
     if _is_credentials(tail):
         tail = ""
@@ -297,6 +355,15 @@ def _name_prefix(text: str) -> tuple[str | None, str]:
     return None, text
 
 
+def _is_pen_name(text: str) -> bool:
+    """``Regan`` in ``by Regan``: one capitalized word that names no agency,
+    organization or job, and is no acronym (``By AP``)."""
+    word = text.lower()
+    return (" " not in text and len(text) > 1 and _is_name_token(text) and not text.isupper()
+            and word not in _ONE_WORD_AGENCIES and word not in ORGANIZATION_WORDS and word not in ROLE_WORDS
+            and word not in _COLLECTIVE_WORDS and word not in _NOT_IN_NAMES)
+
+
 def _is_credentials(text: str) -> bool:
     parts = [part.strip().lower() for part in text.split(",")]
     return bool(text) and all(part in _CREDENTIALS for part in parts)
@@ -328,8 +395,12 @@ def _role_and_outlet(tail: str, *, outlet_before_role: bool) -> tuple[str | None
 
 
 def read_role_line(paragraph: str) -> Byline | None:
-    """A desk line: ``Impunity Watch Desk Reporter, Europe`` → outlet and role."""
+    """A desk line: ``Impunity Watch Desk Reporter, Europe`` → outlet and role; a
+    handle after it is the reporter's (``News reporter @janedoe``)."""
     if len(paragraph) > _MAX_LABEL_LENGTH or not _ends_without_sentence(paragraph):
+        return None
+    paragraph = _TRAILING_HANDLE.sub("", paragraph)
+    if not paragraph:
         return None
     role, outlet = _role_and_outlet(paragraph, outlet_before_role=True)
     if role is None:
@@ -396,7 +467,36 @@ def read_author_line(paragraph: str) -> Byline | None:
     return Byline(outlet=text) if is_organization(text) else None
 
 
-def read_dateline(paragraph: str, zone: tzinfo, *, standalone: bool) -> Dateline | None:
+def read_date_line(paragraph: str, context: DateContext, *, in_header: bool) -> DateLine | None:
+    """``Published 21 October 2015``, ``Nov. 19, 2019 8:21 am ET``: a line that is a
+    date, maybe labelled. At the top, a few words may stand beside it (a name:
+    ``November 20, 2019 Jane Doe``), and a relative date ("Tuesday", "3 hours ago")
+    counts as a date line without dates."""
+    if len(paragraph) > _MAX_DATE_LINE_LENGTH:
+        return None
+    dates = find_dates(paragraph, context)
+    if not dates and not in_header:
+        return None
+    rest = strip_dates(paragraph, dates)
+    rest_words = [word for word in rest.split() if any(char.isalpha() for char in word)]
+    if not dates:
+        return DateLine(dates=()) if not rest_words else None
+    if rest_words and not (in_header and len(rest_words) <= _MAX_DATE_LINE_REST_WORDS
+                           and not paragraph.endswith((".", "!", "?"))):
+        return None
+    return DateLine(dates=tuple(dates), name=person_name(rest) if rest_words else None)
+
+
+def read_change_note(paragraph: str, context: DateContext) -> list[StatedDate]:
+    """The dates in the label of a correction or update note (``Correction, Nov. 15,
+    2019: …``), as update dates: the article existed by then."""
+    label = _CHANGE_NOTE.match(paragraph)
+    if not label:
+        return []
+    return [replace(stated, kind=UPDATED) for stated in find_dates(paragraph[:label.end()], context)]
+
+
+def read_dateline(paragraph: str, context: DateContext, *, standalone: bool) -> Dateline | None:
     """``MOSCOW, Russia–`` (a line of its own when ``standalone``) or the leading
     ``BERLIN (AP) — `` of a paragraph: an upper-case place, maybe a country, an
     agency in parentheses and a date, ended by a dash."""
@@ -412,7 +512,7 @@ def read_dateline(paragraph: str, zone: tzinfo, *, standalone: bool) -> Dateline
     if prefix.endswith(")") and "(" in prefix:
         prefix, _, agency = prefix[:-1].rpartition("(")
         prefix, agency = prefix.strip(), agency.strip() or None
-    dates = tuple(find_dates(prefix, zone))
+    dates = tuple(find_dates(prefix, context))
     place = remove_dates(prefix, dates).strip(" ,")
     if not _is_place(place):
         return None
@@ -429,21 +529,33 @@ def _is_place(text: str) -> bool:
 
 
 def read_leading_agency(paragraph: str) -> tuple[str, str] | None:
-    """``(CNN) President …`` → (``CNN``, ``President …``)."""
+    """``(CNN) President …`` → (``CNN``, ``President …``); ``Hong Kong (CNN Business) A …``
+    → (``CNN Business``, ``A …``)."""
     match = _LEADING_AGENCY.match(paragraph)
-    return (match["agency"], paragraph[match.end():]) if match else None
+    if not match or _PARTY_LABEL.match(match["agency"]):
+        return None
+    return match["agency"], paragraph[match.end():]
 
 
 def read_trailing_credit(paragraph: str) -> tuple[str, str] | None:
-    """A caption ending in its credit: ``… (Photo courtesy of Reuters)`` → (caption, ``Reuters``)."""
-    opening = paragraph.rfind("(")
-    if opening < 0 or not paragraph.endswith(")"):
+    """A caption ending in its credit: ``… (Photo courtesy of Reuters)``, ``… Photograph
+    by Jane Doe/AFP`` → (caption, credit)."""
+    if paragraph.endswith(")"):
+        opening = paragraph.rfind("(")
+        match = _PARENTHESIZED_CREDIT.match(paragraph, opening) if opening >= 0 else None
+        if match:
+            return paragraph[:opening].strip(), (match["credit"] or match["agency_credit"]).strip(" .")
         return None
-    match = _PARENTHESIZED_CREDIT.match(paragraph, opening)
-    if not match:
-        return None
-    credit = (match["credit"] or match["agency_credit"]).strip(" .")
-    return paragraph[:opening].strip(), credit
+    match = _SPELLED_TRAILING_CREDIT.search(paragraph, max(0, len(paragraph) - _MAX_TRAILING_CREDIT))
+    if match:
+        return paragraph[:match.start()].strip(), match["credit"].strip(" .")
+    return None
+
+
+def read_caption_label(paragraph: str) -> str | None:
+    """The caption after a caption label: ``Image caption Jane Doe at the launch``."""
+    label = _CAPTION_LABEL.match(paragraph)
+    return paragraph[label.end():].strip() if label else None
 
 
 def read_credit_line(paragraph: str) -> str | None:
@@ -466,7 +578,21 @@ def has_caption_cue(paragraph: str) -> bool:
     return bool(_CAPTION_CUE.search(paragraph))
 
 
-def read_reference(paragraph: str, zone: tzinfo) -> Reference | None:
+def read_post_attribution(paragraph: str, context: DateContext) -> Reference | None:
+    """The attribution under an embedded social post, ``— Jane Doe (@janedoe) November
+    18, 2019``: a source the article cites, with its date."""
+    if len(paragraph) > 200:
+        return None
+    match = _POST_ATTRIBUTION.match(paragraph)
+    if not match:
+        return None
+    dates = find_dates(match["rest"], context)
+    if len(dates) != 1 or strip_dates(match["rest"], dates):
+        return None
+    return Reference(outlet="", title=f"{match['author'].strip()} ({match['handle']})", date=dates[0].when.date())
+
+
+def read_reference(paragraph: str, context: DateContext) -> Reference | None:
     """A cited source: ``Outlet–Title— 21 October 2015`` (a dash after the outlet, the
     date last); a bare URL is a source whose title is the URL."""
     if len(paragraph) > 300:
@@ -475,7 +601,7 @@ def read_reference(paragraph: str, zone: tzinfo) -> Reference | None:
         return Reference(outlet=urlsplit(paragraph).netloc, title=paragraph)
     if is_furniture(paragraph):
         return None
-    dates = find_dates(paragraph, zone)
+    dates = find_dates(paragraph, context)
     text, cited = paragraph, None
     if dates and not paragraph[dates[-1].end:].strip(" .)]"):
         text, cited = paragraph[:dates[-1].start], dates[-1].when.date()

@@ -1,10 +1,12 @@
 """The article parser: text in, :class:`~feedsrv.model.Entry` out. Pure, no I/O.
 
-An article file is plain text, paragraphs separated by blank lines. At the top may
-stand a headline, bylines, a desk line, a dateline and date lines; then the body,
-with photo captions among its paragraphs; at the end the cited sources under a
-heading such as "For more information, please see", and page furniture (author
-archive links, "Leave a Reply", copyright lines). The reading pass sorts every
+An article file is plain text, paragraphs separated by blank lines, copied from a
+news page. At the top stand a headline, deks, bylines, date lines, a dateline,
+photos with captions and credits, share buttons and promotions, in any order;
+:mod:`feedsrv.lead` finds where the story starts. Then the body, with captions,
+embedded posts and furniture among its paragraphs; at the end the cited sources
+under a heading such as "For more information, please see", and page furniture
+(author boxes, "Leave a Reply", copyright lines). The reading pass sorts every
 paragraph into one of these; the entry is assembled from what it found.
 """
 
@@ -21,8 +23,9 @@ from enum import Enum
 from pathlib import Path
 
 from .config import ArticleMeta, Outlet, SiteConfig, Topic, slugify
-from .dates import MONTH_NAMES, PUBLISHED, UPDATED, StatedDate, find_dates, strip_dates
+from .dates import MONTH_NAMES, PUBLISHED, UPDATED, DateContext, StatedDate, date_context
 from .errors import ParseError
+from .lead import Layout, find_layout
 from .lines import (
     Byline,
     Dateline,
@@ -30,19 +33,33 @@ from .lines import (
     is_end_marker,
     is_furniture,
     is_reference_header,
-    person_name,
+    is_related_heading,
+    is_related_link,
     read_author_line,
     read_byline,
-    read_copyright,
+    read_caption_label,
+    read_change_note,
     read_credit_line,
+    read_date_line,
     read_dateline,
     read_leading_agency,
+    read_post_attribution,
     read_reference,
     read_role_line,
     read_trailing_credit,
 )
 from .model import Caption, Entry, Reference
-from .prose import derive_title, summarize
+from .outlets import (
+    brand_name,
+    email_domain,
+    read_bio,
+    read_commissioned_credit,
+    read_contact,
+    read_copyright,
+    read_domain_dateline,
+    read_self_reference,
+)
+from .prose import derive_title, reads_as_prose, summarize
 from .text import decode_article, normalize_text, split_paragraphs
 
 __all__ = ["ParseOptions", "decode_article", "parse_article"]
@@ -52,15 +69,15 @@ __all__ = ["ParseOptions", "decode_article", "parse_article"]
 ENTRY_ID_NAMESPACE = uuid.UUID("6f1e2a3c-9b1d-5e4f-8a7b-2c3d4e5f6a7b")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
-# Where an outlet is named, most telling first.
-_OUTLET_SOURCES = ("copyright", "desk", "author", "byline", "agency")
-_MAX_HEADLINE_LENGTH = 160
-_MAX_HEADLINE_WORDS = 25
-_MAX_DATE_LINE_LENGTH = 200
-_MAX_DATE_LINE_REST_WORDS = 3
+# Where an outlet is named, most telling first: the brand on the copyright line,
+# desk and author lines, the byline, the site promoting itself, newsroom e-mail
+# addresses, the company owning the copyright, a wire agency in the dateline.
+_OUTLET_SOURCES = ("copyright", "desk", "author", "byline", "self", "contact", "publisher", "agency")
 _MAX_CAPTION_LENGTH = 300
 _MAX_REFERENCE_LENGTH = 250
 _DECLARED_NAMES_SPLIT = re.compile(r"\s*;\s*|\s+(?:and|&)\s+")
+# A byline broken after its "By": "By" / "Jane Doe".
+_LONE_BY = frozenset({"by", "by:", "written by", "words by", "story by"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +100,7 @@ class _Zone(Enum):
     """Where in the article the reading pass is."""
 
     BODY = "body"
+    RELATED = "related"  # under a heading such as "Most read": links to other stories
     REFERENCES = "references"
     ENDED = "ended"
 
@@ -95,17 +113,22 @@ class _Reading:
     authors: list[str] = field(default_factory=list)
     role: str | None = None
     dateline: str | None = None
+    # The lead without its dateline: what a derived title is made from.
+    lead_text: str | None = None
     outlet_mentions: list[tuple[int, str, str | None]] = field(default_factory=list)
     stated_dates: list[StatedDate] = field(default_factory=list)
     blocks: list[str | Caption] = field(default_factory=list)
     references: list[Reference] = field(default_factory=list)
     paragraph_count: int = 0
     pending_credit: str | None = None
-    header_seen: bool = False
 
     def mention_outlet(self, source: str, line: str, name: str | None) -> None:
         """Note a line that names (or may name) the outlet."""
         self.outlet_mentions.append((_OUTLET_SOURCES.index(source), line, name or None))
+
+    def add_author(self, name: str) -> None:
+        if not self.authors:
+            self.authors.append(name)
 
     def add_byline(self, byline: Byline, line: str, source: str) -> None:
         if byline.authors and not self.authors:
@@ -113,6 +136,7 @@ class _Reading:
         if byline.role and not self.role:
             self.role = byline.role
         self.mention_outlet(source, line, byline.outlet)
+        self.mention_outlet("contact", line, email_domain(line))
         self.stated_dates.extend(byline.dates)
 
     def add_dateline(self, dateline: Dateline, line: str) -> None:
@@ -141,10 +165,11 @@ def parse_article(text: str, *, source: str, options: ParseOptions | None = None
     Raises :class:`ParseError` when the text holds no body paragraph.
     """
     options = options or ParseOptions()
-    paragraphs = split_paragraphs(normalize_text(text))
+    normalized = normalize_text(text)
+    paragraphs = _join_broken_bylines(split_paragraphs(normalized))
     if not paragraphs:
         raise ParseError(source, "empty article: no text")
-    reading = _read(paragraphs, options.timezone)
+    reading = _read(paragraphs, date_context(normalized, options.timezone))
     body = tuple(block for block in reading.blocks if isinstance(block, str))
     if not body:
         raise ParseError(source, "no body paragraph: only a headline, bylines or page furniture")
@@ -188,36 +213,88 @@ def parse_article(text: str, *, source: str, options: ParseOptions | None = None
 # --- the reading pass -------------------------------------------------------------
 
 
-def _read(paragraphs: list[str], zone: tzinfo) -> _Reading:
+def _join_broken_bylines(paragraphs: list[str]) -> list[str]:
+    """``By`` on a line of its own belongs to the name on the next."""
+    joined: list[str] = []
+    carried = ""
+    for paragraph in paragraphs:
+        if paragraph.lower() in _LONE_BY:
+            carried = f"{carried}{paragraph.rstrip(':')} "
+            continue
+        joined.append(carried + paragraph)
+        carried = ""
+    if carried:
+        joined.append(carried.strip())
+    return joined
+
+
+def _read(paragraphs: list[str], context: DateContext) -> _Reading:
     reading = _Reading()
-    body_start = _read_header(paragraphs, reading, zone)
-    _read_body(paragraphs[body_start:], reading, zone)
+    layout = find_layout(paragraphs, context)
+    _read_header(paragraphs[:layout.lead], layout, reading, context)
+    _read_body(paragraphs[layout.lead:], reading, context)
     if reading.pending_credit:
         reading.blocks.append(Caption(text="", credit=reading.pending_credit))
     return reading
 
 
-def _read_header(paragraphs: list[str], reading: _Reading, zone: tzinfo) -> int:
-    """Read the headline and the lines about the article; return where the body starts."""
+def _read_header(paragraphs: list[str], layout: Layout, reading: _Reading, context: DateContext) -> None:
+    """Read the headline and the lines about the article above the lead. Deks,
+    promotions and related links among them are not the story and are left out;
+    photos keep their captions."""
+    unlabelled: str | None = None  # the last line that was no label: maybe a caption
     for index, paragraph in enumerate(paragraphs):
-        if is_furniture(paragraph):
-            continue
-        if _read_outlet_line(paragraph, reading) or _read_label(paragraph, reading, zone, in_header=True):
-            reading.header_seen = True
-            continue
-        credit = read_credit_line(paragraph)
-        if credit:
-            reading.pending_credit = credit
-            continue
-        is_first = not reading.header_seen and reading.title is None
-        if is_first and index + 1 < len(paragraphs) and _is_headline(paragraph):
+        last_unlabelled, unlabelled = unlabelled, None
+        if index == layout.title:
             reading.title = paragraph
+        elif is_furniture(paragraph) or is_related_link(paragraph) or _read_outlet_line(paragraph, reading):
             continue
-        return index
-    return len(paragraphs)
+        elif index in layout.names:
+            reading.add_author(paragraph)
+        elif _read_label(paragraph, reading, context, in_header=True):
+            continue
+        elif not _read_photo(paragraph, reading, caption=last_unlabelled):
+            unlabelled = paragraph
 
 
-def _read_body(paragraphs: list[str], reading: _Reading, zone: tzinfo) -> None:
+def _read_photo(paragraph: str, reading: _Reading, *, caption: str | None) -> bool:
+    """Captions and credits above the lead: a credit line captions the line before it
+    (``caption``) or, failing one, the next line that reads like a caption."""
+    label = read_caption_label(paragraph)
+    if label is not None:
+        reading.blocks.append(Caption(text=label))
+        return True
+    credit = _credit_line(paragraph, reading)
+    if credit:
+        if caption is not None:
+            reading.blocks.append(Caption(text=caption, credit=credit))
+        else:
+            reading.pending_credit = credit
+        return True
+    captioned = read_trailing_credit(paragraph)
+    if captioned and captioned[0]:
+        reading.blocks.append(Caption(text=captioned[0], credit=captioned[1]))
+        return True
+    if reading.pending_credit and has_caption_cue(paragraph):
+        reading.blocks.append(Caption(text=paragraph, credit=reading.pending_credit))
+        reading.pending_credit = None
+        return True
+    return False
+
+
+def _credit_line(paragraph: str, reading: _Reading) -> str | None:
+    """A photo credit standing alone; one the outlet commissioned names it."""
+    credit = read_credit_line(paragraph)
+    if credit:
+        return credit
+    outlet = read_commissioned_credit(paragraph)
+    if outlet:
+        reading.mention_outlet("self", paragraph, outlet)
+        return paragraph
+    return None
+
+
+def _read_body(paragraphs: list[str], reading: _Reading, context: DateContext) -> None:
     """Sort the remaining paragraphs into body, captions, sources and furniture."""
     area = _Zone.BODY
     for paragraph in paragraphs:
@@ -229,41 +306,52 @@ def _read_body(paragraphs: list[str], reading: _Reading, zone: tzinfo) -> None:
             continue
         elif is_reference_header(paragraph):
             area = _Zone.REFERENCES
-        elif area is _Zone.REFERENCES and _read_reference(paragraph, reading, zone):
+        elif area is _Zone.REFERENCES and _read_reference(paragraph, reading, context):
             continue
-        elif is_furniture(paragraph):
+        elif is_related_heading(paragraph):
+            area = _Zone.RELATED
+        elif is_furniture(paragraph) or is_related_link(paragraph) \
+                or (area is _Zone.RELATED and not reads_as_prose(paragraph)):
             continue
         else:
             area = _Zone.BODY
-            _read_body_paragraph(paragraph, reading, zone)
+            _read_body_paragraph(paragraph, reading, context)
 
 
-def _read_reference(paragraph: str, reading: _Reading, zone: tzinfo) -> bool:
+def _read_reference(paragraph: str, reading: _Reading, context: DateContext) -> bool:
     if len(paragraph) > _MAX_REFERENCE_LENGTH:
         return False
-    reference = read_reference(paragraph, zone)
+    reference = read_reference(paragraph, context)
     if reference:
         reading.references.append(reference)
     return reference is not None
 
 
-def _read_body_paragraph(paragraph: str, reading: _Reading, zone: tzinfo) -> None:
-    if _read_label(paragraph, reading, zone, in_header=False):
+def _read_body_paragraph(paragraph: str, reading: _Reading, context: DateContext) -> None:
+    if _read_label(paragraph, reading, context, in_header=False):
+        return
+    post = read_post_attribution(paragraph, context)
+    if post:
+        reading.references.append(post)
+        return
+    label = read_caption_label(paragraph)
+    if label is not None:
+        reading.blocks.append(Caption(text=label))
         return
     captioned = read_trailing_credit(paragraph)
     if captioned and captioned[0]:
         reading.blocks.append(Caption(text=captioned[0], credit=captioned[1]))
         return
-    credit = read_credit_line(paragraph)
+    credit = _credit_line(paragraph, reading)
     if credit:
         _attach_credit(credit, reading)
         return
     if reading.pending_credit and _take_pending_credit(paragraph, reading):
         return
+    reading.stated_dates.extend(read_change_note(paragraph, context))
     if not reading.paragraph_count:
-        paragraph = _strip_dateline(paragraph, reading, zone)
-    if paragraph:
-        reading.add_paragraph(paragraph)
+        _read_lead(paragraph, reading, context)
+    reading.add_paragraph(paragraph)
 
 
 def _take_pending_credit(paragraph: str, reading: _Reading) -> bool:
@@ -287,47 +375,72 @@ def _attach_credit(credit: str, reading: _Reading) -> None:
         reading.pending_credit = credit
 
 
-def _strip_dateline(paragraph: str, reading: _Reading, zone: tzinfo) -> str:
-    """Take a leading ``CITY, Country —`` or ``(Agency)`` off the first body paragraph."""
-    if reading.dateline is not None:
-        return paragraph
-    dateline = read_dateline(paragraph, zone, standalone=False)
+def _read_lead(paragraph: str, reading: _Reading, context: DateContext) -> None:
+    """Note the dateline (``CITY, Country —``), agency (``(Reuters)``) or site name a
+    lead opens with; the lead keeps it, as the story prints it."""
+    dateline = read_dateline(paragraph, context, standalone=False) if reading.dateline is None else None
     if dateline:
         reading.add_dateline(dateline, paragraph)
-        return dateline.rest
+        reading.lead_text = dateline.rest
+        return
     agency = read_leading_agency(paragraph)
     if agency:
         reading.mention_outlet("agency", paragraph, agency[0])
-        return agency[1]
-    return paragraph
+        reading.lead_text = agency[1]
+        return
+    domain = read_domain_dateline(paragraph)
+    if domain:
+        reading.mention_outlet("self", paragraph, domain)
+        reading.lead_text = paragraph[len(domain):].lstrip(" -–—:")
 
 
 def _read_outlet_line(paragraph: str, reading: _Reading) -> bool:
-    """Copyright and author-archive lines, wherever they stand (usually at the end)."""
-    holder = read_copyright(paragraph)
-    if holder is not None:
-        reading.mention_outlet("copyright", paragraph, holder)
+    """Lines that name the outlet, wherever they stand: copyright notices, author
+    archive lines, self-promotion, the reporter's bio, newsroom addresses."""
+    copyright = read_copyright(paragraph)
+    if copyright is not None:
+        reading.mention_outlet("copyright", paragraph, copyright.brand)
+        reading.mention_outlet("publisher" if copyright.corporate else "copyright", paragraph, copyright.holder)
         return True
     author = read_author_line(paragraph)
     if author:
         reading.add_byline(author, paragraph, "author")
         return True
+    promoted = read_self_reference(paragraph)
+    if promoted:
+        reading.mention_outlet("self", paragraph, promoted)
+        return True
+    bio = read_bio(paragraph)
+    if bio:
+        reading.add_author(bio[0])
+        reading.mention_outlet("self", paragraph, bio[1])
+        return True
+    contact = read_contact(paragraph)
+    if contact:
+        if contact[0]:
+            reading.add_author(contact[0])
+        reading.mention_outlet("contact", paragraph, contact[1])
+        return True
     return False
 
 
-def _read_label(paragraph: str, reading: _Reading, zone: tzinfo, *, in_header: bool) -> bool:
+def _read_label(paragraph: str, reading: _Reading, context: DateContext, *, in_header: bool) -> bool:
     """Bylines, date lines, datelines and desk lines: lines about the article, not
     of it. Datelines and desk lines count only above the body; bylines below it
     only when they name a person."""
-    byline = read_byline(paragraph, zone)
+    byline = read_byline(paragraph, context)
     if byline and (in_header or byline.authors):
         reading.add_byline(byline, paragraph, "byline")
         return True
-    if _read_date_line(paragraph, reading, zone, in_header=in_header):
+    date_line = read_date_line(paragraph, context, in_header=in_header)
+    if date_line:
+        reading.stated_dates.extend(date_line.dates)
+        if date_line.name:
+            reading.add_author(date_line.name)
         return True
     if not in_header:
         return False
-    dateline = read_dateline(paragraph, zone, standalone=True)
+    dateline = read_dateline(paragraph, context, standalone=True)
     if dateline and reading.dateline is None:
         reading.add_dateline(dateline, paragraph)
         return True
@@ -336,39 +449,6 @@ def _read_label(paragraph: str, reading: _Reading, zone: tzinfo, *, in_header: b
         reading.add_byline(role_line, paragraph, "desk")
         return True
     return False
-
-
-def _read_date_line(paragraph: str, reading: _Reading, zone: tzinfo, *, in_header: bool) -> bool:
-    """``Published 21 October 2015``, ``Nov. 19, 2019 8:21 am ET``: a line that is a
-    date, maybe labelled, maybe with a name beside it at the top."""
-    if len(paragraph) > _MAX_DATE_LINE_LENGTH:
-        return False
-    dates = find_dates(paragraph, zone)
-    rest = strip_dates(paragraph, dates)
-    rest_words = [word for word in rest.split() if any(char.isalpha() for char in word)]
-    if not dates:
-        # "Tuesday", "Today 12:01 AM", "3 hours ago": a relative date at the top is
-        # no date to use, but no text either.
-        return in_header and not rest_words
-    if rest_words and not (in_header and len(rest_words) <= _MAX_DATE_LINE_REST_WORDS
-                           and not paragraph.endswith((".", "!", "?"))):
-        return False
-    reading.stated_dates.extend(dates)
-    name = person_name(rest) if rest_words else None
-    if name and not reading.authors:
-        reading.authors.append(name)
-    return True
-
-
-def _is_headline(paragraph: str) -> bool:
-    """A short line that does not end like a sentence and starts like a title."""
-    words = paragraph.split()
-    if len(paragraph) > _MAX_HEADLINE_LENGTH or len(words) > _MAX_HEADLINE_WORDS:
-        return False
-    if paragraph.endswith((".", ",", ":", ";")) and not paragraph.endswith("..."):
-        return False
-    first = paragraph.lstrip("\"'“‘(")[:1]
-    return first.isupper() or first.isdigit()
 
 
 # --- assembling the entry ---------------------------------------------------------
@@ -395,7 +475,7 @@ def _outlet(reading: _Reading, outlets: Mapping[str, Outlet], meta: ArticleMeta)
             return configured.name, configured.slug
     for _, _, name in mentions:
         if name:
-            return _named_outlet(name, outlets)
+            return _named_outlet(brand_name(name), outlets)
     return None, None
 
 
@@ -419,7 +499,7 @@ def _title(reading: _Reading, body: tuple[str, ...], meta: ArticleMeta, stem: st
         return meta.title, False
     if reading.title:
         return reading.title, False
-    return derive_title(body[0]) or stem or "Untitled", True
+    return derive_title(reading.lead_text or body[0]) or stem or "Untitled", True
 
 
 def _published(reading: _Reading, meta: ArticleMeta, modified: datetime | None,

@@ -1,4 +1,5 @@
-"""Cutting prose to size: the lead sentence, a title derived from it, a summary."""
+"""Prose: telling it from labels, and cutting it to size (the lead sentence, a title
+derived from it, a summary)."""
 
 from __future__ import annotations
 
@@ -33,6 +34,20 @@ _CLOSERS = "\"'”’)]"
 # A straight double quote at the end closes a quotation only if one was opened.
 _STRAIGHT_QUOTE = '"'
 _PAIRS = (("(", ")"), ("“", "”"), ("[", "]"))
+_MIN_PROSE_WORDS = 3
+_MIN_UNPUNCTUATED_PROSE_WORDS = 6
+_SENTENCE_END_MARKS = ".!?…"
+
+
+def reads_as_prose(paragraph: str) -> bool:
+    """Words ending in a sentence end, or sentences with a tail after them (``… a
+    rabbit. Photo: X``): text, where headlines, labels and links are not."""
+    words = paragraph.split()
+    if len(words) < _MIN_PROSE_WORDS:
+        return False
+    if paragraph.rstrip(_CLOSERS)[-1:] in _SENTENCE_END_MARKS:
+        return True
+    return len(words) >= _MIN_UNPUNCTUATED_PROSE_WORDS and bool(sentence_ends(paragraph))
 
 
 def sentence_ends(text: str) -> list[int]:

@@ -1,0 +1,246 @@
+"""Where an article starts: its headline, the lines about it, and its lead.
+
+A page copied from a news site opens with a headline, then deks, bylines, date
+lines, share buttons, photos with captions and credits, newsletter promotions and
+related links, in an order each site chooses. The lead, the story's first
+paragraph, is found by general rules:
+
+* lines about the article (bylines, date lines, datelines, desk lines, credits)
+  stand above it, so prose before the last of them is a dek, a caption or a
+  promotion, not the story;
+* the lead reads as prose (words ending in a sentence end); a short one is
+  followed by more prose, where a share-button slogan or a promotion is followed
+  by more furniture;
+* a paragraph opening with a dateline (``BERLIN —``, ``(Reuters) —``) is a lead,
+  and wins over a candidate that stood alone among furniture;
+* a video card (``Video``, its title, one line about it) is no lead;
+* once enough prose has been read, or the sources or comments begin, the story has
+  begun: later labels are its own (a correspondent's box, a photo credit).
+
+Each paragraph of the first screenful is looked at once, so this is linear.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import Enum
+
+from .dates import DateContext
+from .lines import (
+    is_end_marker,
+    is_furniture,
+    is_reference_header,
+    is_related_heading,
+    is_related_link,
+    person_name,
+    read_author_line,
+    read_byline,
+    read_caption_label,
+    read_credit_line,
+    read_date_line,
+    read_dateline,
+    read_leading_agency,
+    read_role_line,
+    read_trailing_credit,
+    words_of,
+)
+from .outlets import read_commissioned_credit, read_copyright, read_domain_dateline
+from .prose import reads_as_prose
+
+# The lines above the lead fit in this many paragraphs; the rest is body.
+WINDOW = 40
+MAX_HEADLINE_LENGTH = 160
+MAX_HEADLINE_WORDS = 25
+# A lead shorter than this must be followed by more prose.
+_SHORT_LEAD = 100
+# Prose read after a lead candidate that shows the story has begun.
+_BODY_BEGUN = 500
+_MAX_TEASER_LENGTH = 200
+_MEDIA_LABELS = frozenset({("video",), ("watch",), ("watch", "video"), ("listen",), ("audio",), ("podcast",)})
+_MAX_MEDIA_LABEL_LENGTH = 14
+
+
+class Kind(Enum):
+    """What a paragraph at the top of an article is."""
+
+    FURNITURE = "furniture"
+    LABEL = "label"  # about the article: byline, date line, dateline, desk line, copyright
+    CREDIT = "credit"  # a photo credit standing alone
+    CAPTION = "caption"  # a caption with its credit, or after a caption label
+    PROSE = "prose"
+    TEXT = "text"  # anything else: a headline, a section name, a related link
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """The top of an article: where the headline stands (if any), where the body
+    starts, and which lines are a byline without "By" (a name beside a date line)."""
+
+    title: int | None
+    lead: int
+    names: frozenset[int] = frozenset()
+
+
+def find_layout(paragraphs: Sequence[str], context: DateContext) -> Layout:
+    """The headline, the bylines written as a bare name, and the lead of ``paragraphs``."""
+    top = _Top(paragraphs, context)
+    title = _title_index(top)
+    lead = _lead_index(top, title)
+    if lead is None:
+        lead = _first_text_index(top, title)
+    return Layout(title=title, lead=lead, names=frozenset(top.names))
+
+
+class _Top:
+    """The paragraphs of the top of an article, each classified when first asked
+    about (most leads are found in the first few), with the rules that need a
+    paragraph's neighbours applied as they are classified."""
+
+    def __init__(self, paragraphs: Sequence[str], context: DateContext) -> None:
+        self.paragraphs = paragraphs[:WINDOW + 1]
+        self.total = len(paragraphs)
+        self.context = context
+        self.kinds: list[Kind] = []
+        self.names: list[int] = []
+
+    def __len__(self) -> int:
+        return len(self.paragraphs)
+
+    def kind(self, index: int) -> Kind:
+        """What paragraph ``index`` is; the two after it are classified too, so that
+        rules looking ahead have settled it."""
+        last = min(index + 2, len(self.paragraphs) - 1)
+        while len(self.kinds) <= last:
+            self._classify_next()
+        return self.kinds[index]
+
+    def _classify_next(self) -> None:
+        index = len(self.kinds)
+        self.kinds.append(classify(self.paragraphs[index], self.context))
+        self._mark_name(index - 1)
+        if index == len(self.paragraphs) - 1:
+            self._mark_name(index)
+        self._mark_media_teaser(index - 2)
+
+    def _mark_name(self, index: int) -> None:
+        """A line that is only a person's name, right beside a date line or a job
+        title, is a byline without "By" (``Debbie White`` over ``18 Nov 2019, 19:09``)."""
+        if index < 0 or self.kinds[index] is not Kind.TEXT or not person_name(self.paragraphs[index]):
+            return
+        neighbours = (self.paragraphs[position] for position in (index - 1, index + 1)
+                      if 0 <= position < len(self.paragraphs))
+        if any(read_date_line(line, self.context, in_header=True) or read_role_line(line) for line in neighbours):
+            self.kinds[index] = Kind.LABEL
+            self.names.append(index)
+
+    def _mark_media_teaser(self, index: int) -> None:
+        """``Video`` / a title / one line about it: a card for another story."""
+        if index < 0 or len(self.paragraphs[index]) > _MAX_MEDIA_LABEL_LENGTH:
+            return
+        if tuple(word for word in words_of(self.paragraphs[index]) if word) not in _MEDIA_LABELS:
+            return
+        if self.kinds[index + 1] is Kind.TEXT and self.kinds[index + 2] is Kind.PROSE \
+                and len(self.paragraphs[index + 2]) <= _MAX_TEASER_LENGTH:
+            self.kinds[index + 2] = Kind.TEXT
+
+
+def classify(paragraph: str, context: DateContext) -> Kind:
+    """What ``paragraph`` is, seen at the top of an article."""
+    if is_furniture(paragraph) or is_related_heading(paragraph) or is_related_link(paragraph):
+        return Kind.FURNITURE
+    if read_caption_label(paragraph) is not None:
+        return Kind.CAPTION
+    if read_copyright(paragraph) or read_author_line(paragraph):
+        return Kind.LABEL
+    if read_credit_line(paragraph) or read_commissioned_credit(paragraph):
+        return Kind.CREDIT
+    if (read_byline(paragraph, context) or read_date_line(paragraph, context, in_header=True)
+            or read_dateline(paragraph, context, standalone=True) or read_role_line(paragraph)):
+        return Kind.LABEL
+    trailing = read_trailing_credit(paragraph)
+    if trailing and trailing[0]:
+        return Kind.CAPTION
+    return Kind.PROSE if reads_as_prose(paragraph) else Kind.TEXT
+
+
+def opens_with_dateline(paragraph: str, context: DateContext) -> bool:
+    """``BERLIN —``, ``WASHINGTON (AP) —``, ``(CNN)``, ``Example.net -``: how leads open."""
+    return bool(read_dateline(paragraph, context, standalone=False) or read_leading_agency(paragraph)
+                or read_domain_dateline(paragraph))
+
+
+def is_headline(paragraph: str, *, full_stop: bool = False) -> bool:
+    """A short line that starts like a title and does not end like a sentence
+    (unless ``full_stop`` allows it: a headline may end with one)."""
+    words = paragraph.split()
+    if len(paragraph) > MAX_HEADLINE_LENGTH or len(words) > MAX_HEADLINE_WORDS:
+        return False
+    stop = paragraph.endswith((".", ",", ":", ";")) and not paragraph.endswith("...")
+    if stop and not (full_stop and paragraph.endswith(".")):
+        return False
+    first = paragraph.lstrip("\"'“‘(")[:1]
+    return first.isupper() or first.isdigit()
+
+
+def _title_index(top: _Top) -> int | None:
+    """The first paragraph when it reads as a headline and more follows; one that
+    ends with a full stop counts when a byline or date line comes right after it."""
+    first = next((index for index in range(len(top)) if top.kind(index) is not Kind.FURNITURE), None)
+    if first is None or first + 1 >= len(top) or top.kind(first) not in (Kind.TEXT, Kind.PROSE):
+        return None
+    headline = top.paragraphs[first]
+    if is_headline(headline):
+        return first
+    following = next((index for index in range(first + 1, len(top)) if top.kind(index) is not Kind.FURNITURE),
+                     None)
+    if following is None or top.kind(following) is not Kind.LABEL or not is_headline(headline, full_stop=True):
+        return None
+    line = top.paragraphs[following]
+    if following in top.names or read_date_line(line, top.context, in_header=True) \
+            or read_byline(line, top.context):
+        return first
+    return None
+
+
+def _lead_index(top: _Top, title: int | None) -> int | None:
+    lead: int | None = None
+    prose_read = 0
+    alone = False  # the candidate was followed by something other than prose
+    previous: int | None = None
+    for index in range(min(len(top), WINDOW)):
+        kind = top.kind(index)
+        if index == title or kind is Kind.FURNITURE:
+            continue
+        paragraph = top.paragraphs[index]
+        if lead is not None and (prose_read >= _BODY_BEGUN or is_reference_header(paragraph)
+                                 or is_end_marker(paragraph)):
+            break
+        if kind is Kind.LABEL or (kind is Kind.CREDIT and lead is not None and previous == lead):
+            # Prose above a byline was a dek or a promotion; above a credit, a caption.
+            lead, prose_read = None, 0
+        elif kind is Kind.PROSE:
+            opens = opens_with_dateline(paragraph, top.context)
+            if (lead is None and (opens or _stands_as_lead(top, index))) or (opens and alone):
+                lead, prose_read, alone = index, len(paragraph), False
+            elif lead is not None:
+                prose_read += len(paragraph)
+        elif kind is not Kind.CREDIT and lead is not None:
+            alone = True
+        previous = index
+    return lead
+
+
+def _stands_as_lead(top: _Top, index: int) -> bool:
+    if len(top.paragraphs[index]) >= _SHORT_LEAD or index + 1 >= top.total:
+        return True
+    return index + 1 < len(top) and top.kind(index + 1) is Kind.PROSE
+
+
+def _first_text_index(top: _Top, title: int | None) -> int:
+    """Without a lead that reads as prose, the body starts at the first paragraph that
+    is not furniture, a label or the headline (past the window, the body reader sorts)."""
+    for index in range(min(len(top), WINDOW)):
+        if index != title and top.kind(index) in (Kind.PROSE, Kind.TEXT, Kind.CAPTION):
+            return index
+    return min(top.total, WINDOW)

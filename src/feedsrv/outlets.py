@@ -1,0 +1,252 @@
+"""Lines that name the publication, and the names they give.
+
+A copied article rarely keeps the masthead, but sites name themselves elsewhere:
+the copyright notice (``© 2019 Example Gazette``, ``Brand © 2019 Owner, LLC``),
+self-promotion (``Subscribe to X on YouTube``, ``Originally published on X``), the
+reporter's bio (``Jane Doe is a reporter for X.``), a photo commissioned by the
+outlet (``Jane Doe for X Magazine``), a lead that opens with the site's domain
+(``Example.net - …``), and the newsroom's e-mail addresses (``jdoe@example.com``).
+Every recognizer here looks at one paragraph and knows general conventions only,
+never the names of particular sites. Patterns use bounded quantifiers and no
+nested ones, so each runs in linear time.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .lines import ORGANIZATION_WORDS, ROLE_WORDS, is_organization, person_name, words_of
+
+_MAX_NOTICE_LENGTH = 300
+_MAX_PROMOTION_LENGTH = 160
+_MAX_BRAND_TOKENS = 6
+
+# The word "copyright" only opens a notice ("Image copyright Jane Doe" is a photo
+# credit); the sign may follow a short brand or "This site".
+_COPYRIGHT_WORD = re.compile(r"copyright\b", re.IGNORECASE)
+_COPYRIGHT_SIGN = re.compile(r"©|\(c\)|&copy;", re.IGNORECASE)
+_MAX_MARK_OFFSET = 40
+_MAX_BRAND_BEFORE_MARK = 3
+# A copyright notice gives a year, says so, or names a company; "© Jane Doe" alone
+# credits a photo.
+_COPYRIGHT_NOTICE = re.compile(r"\b\d{4}\b|\bcopyright\b|\ball rights reserved\b", re.IGNORECASE)
+_LEGAL_FORM = (r"(?:Inc|Incorporated|LLC|L\.L\.C|Ltd|Limited|Corp|Corporation|Co|Company|PLC|plc|GmbH|AG"
+               r"|S\.A|SA|Pty|LLP|LP)\.?")
+_COPYRIGHT_NOISE = re.compile(r"©|\(c\)|\bcopyright\b|&copy;|\b\d{4}(?:\s{0,2}[-–—]\s{0,2}\d{4})?\b",
+                              re.IGNORECASE)
+_ALL_RIGHTS = re.compile(r"\ball rights reserved\b", re.IGNORECASE)
+# The company part of an owner's name: "Quiller Media, Inc.", "Al Jazeera Media Network".
+_LEGAL_SUFFIX = re.compile(rf",?\s{_LEGAL_FORM}(?![\w-])")
+_CORPORATE_TAIL = re.compile(r"\s(?:Media|Publishing|Broadcasting|Communications)\s(?:Network|Group|Holdings)$")
+
+_PLATFORMS = (r"(?:YouTube|Twitter|X|Facebook|Instagram|LinkedIn|TikTok|Snapchat|Pinterest|Flipboard|Threads"
+              r"|Apple News|Google News|Spotify|Apple Podcasts)")
+# Self-promotion: the site asks the reader to come back to it by name.
+_FOLLOW_ON_PLATFORM = re.compile(
+    rf"^(?:(?:click here|be sure) to )?(?:subscribe to|follow|like|watch) (?:the )?(?P<name>.{{2,60}}?) on"
+    rf"(?: {_PLATFORMS}\b.{{0,60}}| ?)$", re.IGNORECASE)
+_SUBSCRIBE_TO_PRODUCT = re.compile(
+    r"^(?:click here to |sign up (?:for|to) |be sure to )?subscribe to (?P<name>.{2,60}?)"
+    r" (?:newsletters?|podcast|channel|alerts|app)\W{0,3}$", re.IGNORECASE)
+_MORE_ON = re.compile(r"^(?:read|watch|listen to) more (?:on|at|from) (?P<name>.{2,80})$", re.IGNORECASE)
+_ORIGINALLY_PUBLISHED = re.compile(
+    r"^(?:this (?:article|story) )?originally (?:was )?(?:published|appeared|ran) (?:on|in|at|by) (?P<name>.{2,60}?)\.?$",
+    re.IGNORECASE)
+_DOMAIN = r"[A-Za-z0-9][\w-]{0,62}(?:\.[A-Za-z0-9][\w-]{0,62}){0,3}\.[A-Za-z]{2,6}"
+# "On Example.com: Another headline", "Also on example.com Another headline".
+_ON_SITE = re.compile(rf"^(?:(?:on|more on|more from) (?P<domain>{_DOMAIN}):|also on (?P<also>{_DOMAIN}))\s(?=\S)",
+                      re.IGNORECASE)
+# A lead opening with the site's own name written as a domain: "Example.Net - Officials said …".
+_DOMAIN_DATELINE = re.compile(rf"^(?P<domain>{_DOMAIN})\s?(?:—|–|--?|:)\s(?=[\"“‘'A-Z0-9])")
+# "Jane Doe is a reporter for Example News.", "… is a senior writer at Example Times."
+_BIO = re.compile(r"^(?P<name>[^,;:]{3,60}?) is (?:a|an|the) (?P<role>[\w ,&-]{2,60}?) (?:for|at|with) "
+                  r"(?P<outlet>[^,;:]{2,60}?)\.?$")
+# "Jane Doe for Example Magazine": a photo or illustration the outlet commissioned.
+_COMMISSIONED = re.compile(r"^(?P<who>[A-Z][\w.'’-]{0,30}(?: [A-Z][\w.'’-]{0,30}){0,3}) for (?:the )?"
+                           r"(?P<outlet>[A-Z][\w.&'’-]{0,30}(?: [A-Z&][\w.&'’-]{0,30}){0,4})$")
+_EMAIL = re.compile(r"[\w.+-]{1,64}@(?P<domain>[A-Za-z0-9][\w-]{0,62}(?:\.[A-Za-z0-9][\w-]{0,62}){1,4})")
+# "Email Jane Doe at jdoe@example.com", "Contact Jane Doe at …".
+_CONTACT_PERSON = re.compile(r"^(?i:e-?mail|contact|reach|write to) (?P<name>[A-Z][^@:]{1,50}?) (?:at|via|on):? ")
+# "… let us know at: news@example.com": the site speaking of itself.
+_CONTACT_US = re.compile(r"\b(?:e-?mail|contact|write to|reach|tell|let) us\b[^@]{0,20}?(?=[\w.+-]{1,64}@)",
+                         re.IGNORECASE)
+# Addresses anyone can have: they say nothing of an outlet.
+_WEBMAIL = frozenset({
+    "gmail", "googlemail", "yahoo", "hotmail", "outlook", "live", "msn", "aol", "icloud", "me", "mac",
+    "protonmail", "proton", "gmx", "mail", "yandex", "zoho", "fastmail", "hey",
+})
+# Glued brands: "FOXBusiness" → "FOX Business", "NBCNews" → "NBC News".
+_GLUED_CAPITALS = re.compile(r"(?<=[A-Z]{2})(?=[A-Z][a-z])")
+_TRAILING_CONNECTORS = frozenset({"of", "the", "and", "&", "for", "on", "in", "de", "al"})
+# Words that end an outlet's name in a run of capitalized words: "READ MORE ON FOX
+# BUSINESS BY CLICKING HERE".
+_STOP_WORDS = frozenset({"by", "on", "at", "for", "with", "in", "to", "from", "via", "here", "now", "today",
+                         "click", "clicking", "and", "or"})
+
+
+@dataclass(frozen=True, slots=True)
+class Copyright:
+    """What a copyright notice names: the ``brand`` before the mark (``Brand © 2019
+    Owner``), the ``holder`` after it, and whether the holder is a company
+    (``corporate``), whose name is given without its legal form."""
+
+    holder: str
+    brand: str | None = None
+    corporate: bool = False
+
+
+def read_copyright(paragraph: str) -> Copyright | None:
+    """The names in a copyright notice (``© 2006-2016 Mideast Time.``, ``Copyright © 2019,
+    Quiller Media, Inc.``); ``holder`` is ``""`` when it names none. None when the
+    paragraph is no copyright notice."""
+    if len(paragraph) > _MAX_NOTICE_LENGTH:
+        return None
+    mark = _COPYRIGHT_WORD.match(paragraph) or _COPYRIGHT_SIGN.search(paragraph, 0, _MAX_MARK_OFFSET)
+    if not mark or not (_COPYRIGHT_NOTICE.search(paragraph) or _LEGAL_SUFFIX.search(paragraph)):
+        return None
+    before = paragraph[:mark.start()].strip(" |,")
+    brand = before if before and _is_brand(before, _MAX_BRAND_BEFORE_MARK) else None
+    if before and not brand and not before.lower().startswith(("this site", "the contents of this site")):
+        return None
+    holder = _ALL_RIGHTS.split(paragraph[mark.start():], maxsplit=1)[0]
+    holder = " ".join(_COPYRIGHT_NOISE.sub(" ", holder).split()).strip(" .,;:|")
+    company, corporate = company_name(holder)
+    if corporate:
+        holder = company
+    return Copyright(holder=holder if is_organization(holder) else "", brand=brand, corporate=corporate)
+
+
+def company_name(holder: str) -> tuple[str, bool]:
+    """An owner's name without its legal form and whether it had one:
+    ``Quiller Media, Inc., Contact Us`` → (``Quiller Media``, True),
+    ``Al Jazeera Media Network`` → (``Al Jazeera``, True)."""
+    legal = _LEGAL_SUFFIX.search(holder)
+    if legal and legal.start() > 0:
+        return holder[:legal.start()].strip(" ,"), True
+    tail = _CORPORATE_TAIL.search(holder)
+    if tail and tail.start() > 0:
+        return holder[:tail.start()].strip(" ,"), True
+    return holder, False
+
+
+def read_self_reference(paragraph: str) -> str | None:
+    """The outlet a line of self-promotion names: ``Subscribe to X on YouTube``,
+    ``Follow X on Twitter``, ``Subscribe to X Newsletter``, ``Read more on X``,
+    ``Originally published on X.``, ``On Example.com: Another headline``."""
+    if len(paragraph) > _MAX_PROMOTION_LENGTH:
+        return None
+    on_site = _ON_SITE.match(paragraph)
+    if on_site:
+        return on_site["domain"] or on_site["also"]
+    follow = _FOLLOW_ON_PLATFORM.match(paragraph)
+    if follow:
+        # "Follow Jane Doe on Twitter" promotes the reporter, not the outlet.
+        name = _leading_brand(follow["name"])
+        return name if name and not person_name(name) else None
+    for pattern in (_SUBSCRIBE_TO_PRODUCT, _ORIGINALLY_PUBLISHED, _MORE_ON):
+        match = pattern.match(paragraph)
+        if match:
+            return _leading_brand(match["name"])
+    return None
+
+
+def read_domain_dateline(paragraph: str) -> str | None:
+    """The site's domain opening a lead like a dateline: ``Example.Net - Officials said …``."""
+    match = _DOMAIN_DATELINE.match(paragraph)
+    return match["domain"] if match and not match["domain"][0].isdigit() else None
+
+
+def read_bio(paragraph: str) -> tuple[str, str] | None:
+    """``Jane Doe is a reporter for Example News.`` → (``Jane Doe``, ``Example News``)."""
+    if len(paragraph) > _MAX_PROMOTION_LENGTH:
+        return None
+    match = _BIO.match(paragraph)
+    if not match or not any(word in ROLE_WORDS for word in words_of(match["role"])):
+        return None
+    name, outlet = person_name(match["name"]), _leading_brand(match["outlet"].removeprefix("the "))
+    return (name, outlet) if name and outlet == match["outlet"].removeprefix("the ").strip(" .") else None
+
+
+def read_commissioned_credit(paragraph: str) -> str | None:
+    """The outlet of a credit such as ``Jane Doe for Example Magazine``: an
+    organization's name (with a word such as Magazine, News, Times) after ``for``."""
+    match = _COMMISSIONED.match(paragraph)
+    if not match or not is_organization(match["outlet"]):
+        return None
+    outlet = match["outlet"]
+    return outlet if any(word in ORGANIZATION_WORDS for word in words_of(outlet)) else None
+
+
+def read_contact(paragraph: str) -> tuple[str | None, str] | None:
+    """A newsroom address and whose it is: ``Email Jane Doe at jdoe@example.com`` →
+    (``Jane Doe``, ``example.com``); ``… let us know at news@example.com`` →
+    (None, ``example.com``); a line that is only an address → (None, domain)."""
+    if len(paragraph) > _MAX_PROMOTION_LENGTH * 2:
+        return None
+    email = _EMAIL.search(paragraph)
+    domain = newsroom_domain(email["domain"]) if email else None
+    if not domain:
+        return None
+    if email.start() == 0 and email.end() == len(paragraph):
+        return None, domain
+    person = _CONTACT_PERSON.match(paragraph)
+    if person and person_name(person["name"]):
+        return person_name(person["name"]), domain
+    contact_us = _CONTACT_US.search(paragraph)
+    if contact_us and contact_us.end() <= email.start():
+        return None, domain
+    return None
+
+
+def email_domain(text: str) -> str | None:
+    """The newsroom domain of the first e-mail address in ``text`` (a byline's)."""
+    email = _EMAIL.search(text)
+    return newsroom_domain(email["domain"]) if email else None
+
+
+def newsroom_domain(domain: str) -> str | None:
+    """``domain`` unless it is a webmail provider's, which anyone may use."""
+    domain = domain.rstrip(".")
+    labels = domain.lower().split(".")
+    if len(labels) < 2 or any(label in _WEBMAIL for label in labels[:-1]) or not labels[-1].isalpha():
+        return None
+    return domain
+
+
+def brand_name(name: str) -> str:
+    """An outlet's name as a reader would write it: glued capitals apart
+    (``FOXBusiness`` → ``FOX Business``)."""
+    return " ".join(_GLUED_CAPITALS.sub(" ", token) if not _looks_like_domain(token) else token
+                    for token in name.split())
+
+
+def _leading_brand(text: str) -> str | None:
+    """The capitalized words an outlet's name is made of, at the start of ``text``:
+    ``FOX BUSINESS BY CLICKING HERE`` → ``FOX BUSINESS``."""
+    tokens: list[str] = []
+    for token in text.strip().split():
+        word = token.strip(".,;:!?\"“”").lower()
+        if not tokens and word == "the":
+            tokens.append(token)
+            continue
+        if word in _STOP_WORDS or not (token[0].isupper() or token[0].isdigit() or word in _TRAILING_CONNECTORS):
+            break
+        tokens.append(token)
+        if token.endswith((".", ",", ";", ":", "!", "?")) and not _looks_like_domain(token.rstrip(".,;:!?")):
+            break
+    while tokens and tokens[-1].lower() in _TRAILING_CONNECTORS:
+        tokens.pop()
+    name = " ".join(tokens).strip(" .,;:!?\"“”")
+    if not name or len(tokens) > _MAX_BRAND_TOKENS:
+        return None
+    return name if _is_brand(name, _MAX_BRAND_TOKENS) else None
+
+
+def _is_brand(text: str, max_tokens: int) -> bool:
+    return len(text.split()) <= max_tokens and is_organization(text) and text.lower() != "the"
+
+
+def _looks_like_domain(token: str) -> bool:
+    head, dot, tld = token.rpartition(".")
+    return bool(head and dot and 2 <= len(tld) <= 6 and tld.isalpha())
