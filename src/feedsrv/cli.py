@@ -45,7 +45,7 @@ def _fail(exc: FeedsrvError) -> NoReturn:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="feedsrv")
 def main() -> None:
-    """Publish news articles as RSS 2.0 and Atom 1.0 feeds."""
+    """Publish news articles as RSS 2.0, Atom 1.0 and JSON Feed 1.1 feeds."""
 
 
 @main.command()
@@ -57,7 +57,7 @@ def serve(config_path: Path | None, host: str | None, port: int | None) -> None:
     """Serve the feeds, article pages and index over HTTP."""
     from aiohttp import web
 
-    from .web import SITE, create_app
+    from .web import LIVE, create_app
 
     config = _load(config_path)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -65,7 +65,7 @@ def serve(config_path: Path | None, host: str | None, port: int | None) -> None:
         app = create_app(config)
     except FeedsrvError as exc:
         _fail(exc)
-    site = app[SITE]
+    site = app[LIVE].site
     for message in (*site.loaded.errors, *site.loaded.warnings):
         logging.getLogger("feedsrv").warning("%s", message)
     web.run_app(app, host=host or config.host, port=port or config.port,

@@ -1,5 +1,6 @@
 """The HTTP server: an aiohttp application serving a pre-rendered :class:`~feedsrv.site.Site`."""
 
-from .app import SITE, create_app
+from .app import create_app
+from .live import LIVE, LiveSite
 
-__all__ = ["SITE", "create_app"]
+__all__ = ["LIVE", "LiveSite", "create_app"]

@@ -6,7 +6,8 @@ from aiohttp import web
 
 from ..config import SiteConfig
 from ..site import Site, build_site
-from .handlers import SITE, healthz, serve_resource
+from .handlers import healthz, serve_resource
+from .live import LIVE, LiveSite
 
 
 def create_app(config: SiteConfig, *, site: Site | None = None) -> web.Application:
@@ -16,7 +17,7 @@ def create_app(config: SiteConfig, *, site: Site | None = None) -> web.Applicati
     directory is reported at start-up rather than on the first request.
     """
     app = web.Application()
-    app[SITE] = site if site is not None else build_site(config)
+    app[LIVE] = LiveSite(site if site is not None else build_site(config))
     app.router.add_get("/healthz", healthz)
     # Every other route serves a Site path; the Site decides whether it exists.
     app.router.add_get("/", serve_resource)

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from ..site import Resource, Site
+from ..site import Resource
 from .caching import choose_coding, http_date, is_not_modified
-
-# The site being served; typed state on the app, never a global.
-SITE = web.AppKey("site", Site)
+from .live import LIVE
 
 
 def resource_response(request: web.Request, resource: Resource) -> web.Response:
@@ -43,7 +41,7 @@ async def serve_resource(request: web.Request) -> web.Response:
     A path not rendered yet is rendered here, in the event loop, once per process: the
     largest document (an archive page of 50 full articles) takes about 30 ms.
     """
-    site = request.app[SITE]
+    site = request.app[LIVE].site
     resource = site.resource(request.path)
     if resource is None:
         raise web.HTTPNotFound(text=f"404: no such page: {request.path}\n")
@@ -52,7 +50,7 @@ async def serve_resource(request: web.Request) -> web.Response:
 
 async def healthz(request: web.Request) -> web.Response:
     """Liveness and a summary of what is served; never cached."""
-    site = request.app[SITE]
+    site = request.app[LIVE].site
     return web.json_response(
         {
             "status": "ok",
