@@ -45,7 +45,14 @@ from .lines import (
     read_trailing_credit,
     words_of,
 )
-from .outlets import read_commissioned_credit, read_copyright, read_domain_dateline
+from .outlets import (
+    read_bio,
+    read_commissioned_credit,
+    read_contact,
+    read_copyright,
+    read_domain_dateline,
+    read_self_reference,
+)
 from .prose import reads_as_prose
 
 # The lines above the lead fit in this many paragraphs; the rest is body.
@@ -59,6 +66,8 @@ _BODY_BEGUN = 500
 _MAX_TEASER_LENGTH = 200
 _MEDIA_LABELS = frozenset({("video",), ("watch",), ("watch", "video"), ("listen",), ("audio",), ("podcast",)})
 _MAX_MEDIA_LABEL_LENGTH = 14
+_INTERRUPTIONS = frozenset({("advertisement",), ("ad",), ("sponsored",), ("continue", "reading", "below"),
+                            ("story", "continues", "below"), ("article", "continues", "below")})
 
 
 class Kind(Enum):
@@ -124,13 +133,13 @@ class _Top:
         self._mark_media_teaser(index - 2)
 
     def _mark_name(self, index: int) -> None:
-        """A line that is only a person's name, right beside a date line or a job
+        """A line that is only a person's name, right above a date line or a job
         title, is a byline without "By" (``Debbie White`` over ``18 Nov 2019, 19:09``)."""
-        if index < 0 or self.kinds[index] is not Kind.TEXT or not person_name(self.paragraphs[index]):
+        if index < 0 or index + 1 >= len(self.paragraphs) or self.kinds[index] is not Kind.TEXT \
+                or not person_name(self.paragraphs[index]):
             return
-        neighbours = (self.paragraphs[position] for position in (index - 1, index + 1)
-                      if 0 <= position < len(self.paragraphs))
-        if any(read_date_line(line, self.context, in_header=True) or read_role_line(line) for line in neighbours):
+        below = self.paragraphs[index + 1]
+        if read_date_line(below, self.context, in_header=True) or read_role_line(below):
             self.kinds[index] = Kind.LABEL
             self.names.append(index)
 
@@ -147,7 +156,8 @@ class _Top:
 
 def classify(paragraph: str, context: DateContext) -> Kind:
     """What ``paragraph`` is, seen at the top of an article."""
-    if is_furniture(paragraph) or is_related_heading(paragraph) or is_related_link(paragraph):
+    if is_furniture(paragraph) or is_related_heading(paragraph) or is_related_link(paragraph) \
+            or read_self_reference(paragraph) or read_bio(paragraph) or read_contact(paragraph):
         return Kind.FURNITURE
     if read_caption_label(paragraph) is not None:
         return Kind.CAPTION
@@ -234,7 +244,11 @@ def _lead_index(top: _Top, title: int | None) -> int | None:
 def _stands_as_lead(top: _Top, index: int) -> bool:
     if len(top.paragraphs[index]) >= _SHORT_LEAD or index + 1 >= top.total:
         return True
-    return index + 1 < len(top) and top.kind(index + 1) is Kind.PROSE
+    following = index + 1
+    # An advertisement may interrupt the story anywhere; share buttons do not.
+    while following < len(top) and tuple(words_of(top.paragraphs[following])) in _INTERRUPTIONS:
+        following += 1
+    return following >= top.total or (following < len(top) and top.kind(following) is Kind.PROSE)
 
 
 def _first_text_index(top: _Top, title: int | None) -> int:

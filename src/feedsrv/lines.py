@@ -49,6 +49,9 @@ ORGANIZATION_WORDS = frozenset({
 })
 _NOT_IN_NAMES = frozenset({
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "by", "the",
+    # newspaper sections, as in a desk's signature ("Example Sport")
+    "sport", "sports", "business", "politics", "opinion", "lifestyle", "entertainment", "travel", "science",
+    "technology", "tech", "culture", "arts", "weather", "finance", "money", "markets",
 })
 # International wire services that sign stories with one word ("By Reuters"); any
 # other single capitalized word after "By" is a person's pen name ("by Regan").
@@ -86,7 +89,9 @@ _FURNITURE_WORDS = frozenset({
 _MAX_FURNITURE_WORDS = 6
 _HANDLE_COUNT_OR_URL = re.compile(r"^(?:@\w{1,30}|\d{1,6}|(?:https?://|www\.)\S+)$")
 # Counters beside share buttons: "858shares", "195 Shares", "12 comments".
-_COUNTER = re.compile(r"^\d{1,7}\s?(?:shares?|comments?|views?|likes?|reactions?|responses?)$", re.IGNORECASE)
+_COUNTER_WORDS = r"\d{1,7}\s?(?:shares?|comments?|views?|likes?|reactions?|responses?)"
+_COUNTER = re.compile(rf"^{_COUNTER_WORDS}$", re.IGNORECASE)
+_TRAILING_COUNTER = re.compile(rf"\s{_COUNTER_WORDS}$", re.IGNORECASE)
 # Headings over links to other stories, and such links standing alone.
 _RELATED_HEADING = re.compile(
     r"^(?:related(?: (?:stories|articles|links|posts|coverage|content|topics|videos|news))?|more(?: stories| news| videos)?"
@@ -307,8 +312,9 @@ def read_byline(paragraph: str, context: DateContext) -> Byline | None:
 
 
 def _read_by(text: str, dates: tuple[StatedDate, ...]) -> Byline | None:
-    # A Twitter handle glued to the name ("By Jane Doe@janedoe") ends the names.
-    text = text.split("@", 1)[0].strip(" ,;:-–—|")
+    # A Twitter handle glued to the name ("By Jane Doe@janedoe") ends the names; a
+    # comment counter may follow them ("by Example News 0 Comments").
+    text = _TRAILING_COUNTER.sub("", text.split("@", 1)[0]).strip(" ,;:-–—|")
     if not text or not text[0].isupper() or not _ends_without_sentence(text):
         return None
     names_part, *tail_parts = _BYLINE_TAIL_SPLIT.split(text, maxsplit=1)

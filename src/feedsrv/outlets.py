@@ -62,9 +62,11 @@ _DOMAIN_DATELINE = re.compile(rf"^(?P<domain>{_DOMAIN})\s?(?:—|–|--?|:)\s(?=
 # "Jane Doe is a reporter for Example News.", "… is a senior writer at Example Times."
 _BIO = re.compile(r"^(?P<name>[^,;:]{3,60}?) is (?:a|an|the) (?P<role>[\w ,&-]{2,60}?) (?:for|at|with) "
                   r"(?P<outlet>[^,;:]{2,60}?)\.?$")
-# "Jane Doe for Example Magazine": a photo or illustration the outlet commissioned.
+# "Jane Doe for Example Magazine": a photo or illustration the outlet commissioned,
+# from a person or a studio whose name is one glued word ("RenderBurger").
 _COMMISSIONED = re.compile(r"^(?P<who>[A-Z][\w.'’-]{0,30}(?: [A-Z][\w.'’-]{0,30}){0,3}) for (?:the )?"
                            r"(?P<outlet>[A-Z][\w.&'’-]{0,30}(?: [A-Z&][\w.&'’-]{0,30}){0,4})$")
+_STUDIO_NAME = re.compile(r"^[A-Z][a-z]{1,20}[A-Z][A-Za-z]{1,20}$")
 _EMAIL = re.compile(r"[\w.+-]{1,64}@(?P<domain>[A-Za-z0-9][\w-]{0,62}(?:\.[A-Za-z0-9][\w-]{0,62}){1,4})")
 # "Email Jane Doe at jdoe@example.com", "Contact Jane Doe at …".
 _CONTACT_PERSON = re.compile(r"^(?i:e-?mail|contact|reach|write to) (?P<name>[A-Z][^@:]{1,50}?) (?:at|via|on):? ")
@@ -173,6 +175,8 @@ def read_commissioned_credit(paragraph: str) -> str | None:
     organization's name (with a word such as Magazine, News, Times) after ``for``."""
     match = _COMMISSIONED.match(paragraph)
     if not match or not is_organization(match["outlet"]):
+        return None
+    if not (person_name(match["who"]) or _STUDIO_NAME.match(match["who"])):
         return None
     outlet = match["outlet"]
     return outlet if any(word in ORGANIZATION_WORDS for word in words_of(outlet)) else None

@@ -51,11 +51,23 @@ def reads_as_prose(paragraph: str) -> bool:
 
 
 def sentence_ends(text: str) -> list[int]:
-    """Offsets just after each sentence end in ``text`` (abbreviations and initials
-    such as ``Mr.``, ``U.S.`` and ``J.`` do not end sentences)."""
+    """Offsets just after each sentence end in ``text``. Abbreviations and initials
+    such as ``Mr.``, ``U.S.`` and ``J.`` end none, and neither does a full stop inside
+    a quotation (``the “Meth. We’re on it.” campaign``) unless the quotation closes there."""
     ends = []
+    opened = closed = straight = 0
+    counted = 0
     for match in _SENTENCE_END.finditer(text):
-        if text[match.start()] == "." and _is_abbreviation(text, match.start()):
+        stop = match.start()
+        # Quotes are counted once, from the last match on: the scan stays linear.
+        between = text[counted:stop]
+        opened, closed, straight = opened + between.count("“"), closed + between.count("”"), \
+            straight + between.count('"')
+        counted = stop
+        if text[stop] == "." and _is_abbreviation(text, stop):
+            continue
+        closers = match.group()[1:]
+        if ("”" not in closers and opened > closed) or ('"' not in closers and straight % 2):
             continue
         ends.append(match.end() - 1)
     return ends
