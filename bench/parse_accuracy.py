@@ -1,6 +1,6 @@
 """Parser accuracy on a corpus of real articles with ground truth.
 
-Usage: python bench/parse_accuracy.py CORPUS_DIR [--misses]
+Usage: python bench/parse_accuracy.py CORPUS_DIR [--misses] [--write-expectations]
 
 CORPUS_DIR holds NNN.txt (the article as plain text) beside NNN.json (the page's own
 metadata). A field is scored only where its truth is non-null and, for the fields
@@ -21,13 +21,18 @@ Scoring, field by field:
 
 The corpus is parsed without configured outlets (``ParseOptions()``): an outlet must
 come from the text. Speed counts decoding and parsing only.
+
+``--write-expectations`` writes NNN.expected.json beside each text: the truth of
+every field the parser gets right now, in the form tests/test_parser_corpus.py
+checks, so that a regression fails the tests. Run it on tests/data/corpus after an
+improvement (the truth NNN.json files are copied there from the dev corpus).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import re
+import math
 import sys
 import time
 from collections.abc import Callable
@@ -104,6 +109,22 @@ def check_body_length(entry: Entry, truth: dict[str, Any]) -> tuple[bool, str]:
     return abs(got - want) <= BODY_TOLERANCE * want, f"{got} chars vs {want}"
 
 
+def expected_value(name: str, truth: dict[str, Any]) -> Any:
+    """A field's truth as the corpus tests hold it."""
+    if name == "authors":
+        return [author.strip() for author in truth["author"].split(",") if author.strip()]
+    if name == "published":
+        return truth["published"][:10]
+    if name == "body length":
+        return {"min": math.ceil(truth["body_chars"] * (1 - BODY_TOLERANCE)),
+                "max": math.floor(truth["body_chars"] * (1 + BODY_TOLERANCE))}
+    return truth[EXPECTED_KEYS[name]]
+
+
+# The keys of NNN.expected.json.
+EXPECTED_KEYS = {"title": "title", "authors": "authors", "outlet": "outlet", "published": "published",
+                 "first paragraph": "first_paragraph", "body length": "body_chars"}
+
 # field name, truth key, visibility key (None: always scored when non-null), check
 CHECKS: list[tuple[str, str, str | None, Callable[[Entry, dict[str, Any]], tuple[bool, str]]]] = [
     ("title", "title", "title", check_title),
@@ -119,6 +140,8 @@ def main(argv: list[str] | None = None) -> int:
     arguments = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     arguments.add_argument("corpus", type=Path)
     arguments.add_argument("--misses", action="store_true", help="list every miss")
+    arguments.add_argument("--write-expectations", action="store_true",
+                           help="write NNN.expected.json (the fields the parser gets right) beside each text")
     options = arguments.parse_args(argv)
 
     texts = sorted(options.corpus.glob("*.txt"))
@@ -144,6 +167,7 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             elapsed += time.perf_counter() - started
         visible = truth.get("visible_in_text", {})
+        expected: dict[str, Any] = {}
         for name, key, visibility, check in CHECKS:
             if truth.get(key) is None or (visibility and not visible.get(visibility, False)):
                 continue
@@ -152,8 +176,12 @@ def main(argv: list[str] | None = None) -> int:
             ok, detail = check(entry, truth) if entry else (False, "no entry")
             if ok:
                 score.matched += 1
+                expected[EXPECTED_KEYS[name]] = expected_value(name, truth)
             else:
                 score.misses.append(f"{path.name}: {detail}")
+        if options.write_expectations:
+            path.with_suffix(".expected.json").write_text(
+                json.dumps(expected, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
     print(f"corpus: {options.corpus} ({len(texts)} articles, {total_bytes / 1024:.0f} KiB)")
     print(f"{'field':<16} {'matched':>7} / {'scored':<6} {'%':>6}")
