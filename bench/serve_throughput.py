@@ -1,0 +1,187 @@
+"""Serving throughput: feedsrv against the framework's and a static server's ceilings.
+
+Usage: python bench/serve_throughput.py [--articles DIR] [--duration 10] [--connections 64]
+
+Runs, one after the other on this machine, `wrk -t2 -cC -dDs --latency` against:
+  a. feedsrv  /feeds/all.atom, Accept-Encoding: gzip           (200)
+  b. feedsrv  the same with If-None-Match                      (304)
+  c. a bare aiohttp app returning the same pre-compressed bytes (aiohttp's ceiling)
+  d. nginx serving the `feedsrv build` export, gzip_static on  (static ceiling)
+and prints requests/s, p99 latency, wrk's own CPU share and the ratios a/c, b/c, a/d.
+Needs Debian's wrk and nginx (`apt-get install wrk nginx`). Without --articles, a
+500-article history is generated, so the feed is a realistic 50-entry document.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import re
+import resource
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FEED = "/feeds/all.atom"
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def fetch(port: int, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request("GET", FEED, headers=headers)
+    response = connection.getresponse()
+    result = response.status, dict(response.getheaders()), response.read()
+    connection.close()
+    return result
+
+
+def wait_for(port: int, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"server on port {port} exited with {process.returncode}")
+        try:
+            fetch(port, {})
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"server on port {port} did not start")
+
+
+@dataclass
+class Result:
+    name: str
+    requests_per_second: float
+    p99_ms: float
+    wrk_cpu_share: float
+    status_line: str
+
+
+def run_wrk(name: str, port: int, headers: dict[str, str], options: argparse.Namespace) -> Result:
+    command = ["wrk", f"-t{options.threads}", f"-c{options.connections}", f"-d{options.duration}s", "--latency"]
+    for key, value in headers.items():
+        command += ["-H", f"{key}: {value}"]
+    command.append(f"http://127.0.0.1:{port}{FEED}")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.monotonic()
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    wall = time.monotonic() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", output)
+    p99_ms = float(p99.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)|Socket errors: .*", output)
+    return Result(name, rate, p99_ms, cpu / (wall * os.cpu_count()), errors.group(0) if errors else "")
+
+
+def nginx_config(workdir: Path, site: Path, port: int) -> Path:
+    server = (ROOT / "deploy" / "nginx-static.conf").read_text(encoding="utf-8")
+    server = re.sub(r"listen \d+;", f"listen 127.0.0.1:{port};", server)
+    server = re.sub(r"root [^;]+;", f"root {site};", server)
+    config = workdir / "nginx.conf"
+    config.write_text(f"""
+worker_processes auto;
+pid {workdir}/nginx.pid;
+error_log {workdir}/nginx-error.log;
+events {{ worker_connections 1024; }}
+http {{
+    include /etc/nginx/mime.types;
+    access_log off;
+    client_body_temp_path {workdir}/body; proxy_temp_path {workdir}/proxy;
+    fastcgi_temp_path {workdir}/fastcgi; uwsgi_temp_path {workdir}/uwsgi; scgi_temp_path {workdir}/scgi;
+{server}
+}}
+""", encoding="utf-8")
+    return config
+
+
+def main() -> int:
+    arguments = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    arguments.add_argument("--articles", type=Path, help="articles directory (default: 500 generated)")
+    arguments.add_argument("--duration", type=int, default=10)
+    arguments.add_argument("--connections", type=int, default=64)
+    arguments.add_argument("--threads", type=int, default=2)
+    options = arguments.parse_args()
+    for program in ("wrk", "nginx"):
+        if not shutil.which(program):
+            raise SystemExit(f"{program} not found: apt-get install {program}")
+
+    workdir = Path(tempfile.mkdtemp(prefix="feedsrv-bench-"))
+    workdir.chmod(0o755)  # nginx workers run as an unprivileged user
+    processes: list[subprocess.Popen] = []
+    try:
+        articles = options.articles
+        if articles is None:
+            articles = workdir / "articles"
+            subprocess.run([BIN / "feedsrv", "generate", "--out", articles, "--count", "500"], check=True,
+                           stdout=subprocess.DEVNULL)
+        config = workdir / "feedsrv.toml"
+        config.write_text(f'[site]\narticles_dir = "{articles.resolve()}"\n', encoding="utf-8")
+        feedsrv_port, bare_port, nginx_port = free_port(), free_port(), free_port()
+        log = open(workdir / "feedsrv.log", "wb")
+        feedsrv = subprocess.Popen([BIN / "feedsrv", "serve", "--config", config, "--port", str(feedsrv_port)],
+                                   stdout=log, stderr=subprocess.STDOUT)
+        processes.append(feedsrv)
+        wait_for(feedsrv_port, feedsrv)
+        status, headers, body = fetch(feedsrv_port, {"Accept-Encoding": "gzip"})
+        assert status == 200 and headers.get("Content-Encoding") == "gzip", headers
+        (workdir / "all.atom.gz").write_bytes(body)
+
+        bare = subprocess.Popen([sys.executable, ROOT / "bench" / "bare_aiohttp.py", workdir / "all.atom.gz",
+                                 headers["ETag"], headers["Content-Type"], str(bare_port)])
+        processes.append(bare)
+        wait_for(bare_port, bare)
+
+        site = workdir / "site"
+        subprocess.run([BIN / "feedsrv", "build", "--config", config, "--out", site], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for path in [workdir, *workdir.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        nginx = subprocess.Popen(["nginx", "-c", nginx_config(workdir, site, nginx_port), "-g", "daemon off;"])
+        processes.append(nginx)
+        wait_for(nginx_port, nginx)
+        status, nginx_headers, nginx_body = fetch(nginx_port, {"Accept-Encoding": "gzip"})
+        assert status == 200 and nginx_headers.get("Content-Encoding") == "gzip", nginx_headers
+        assert nginx_body == body, "nginx serves other bytes than feedsrv"
+
+        gzip_only = {"Accept-Encoding": "gzip"}
+        results = {
+            "a": run_wrk("a. feedsrv 200 gzip", feedsrv_port, gzip_only, options),
+            "b": run_wrk("b. feedsrv 304", feedsrv_port, {**gzip_only, "If-None-Match": headers["ETag"]}, options),
+            "c": run_wrk("c. bare aiohttp", bare_port, gzip_only, options),
+            "d": run_wrk("d. nginx gzip_static", nginx_port, gzip_only, options),
+        }
+        print(f"feed: {FEED}, {len(body):,} bytes gzipped; wrk -t{options.threads} -c{options.connections} "
+              f"-d{options.duration}s; {os.cpu_count()} cores shared by wrk and the server")
+        print(f"{'':24} {'requests/s':>11} {'p99 ms':>8} {'wrk CPU':>8}")
+        for result in results.values():
+            print(f"{result.name:24} {result.requests_per_second:>11,.0f} {result.p99_ms:>8.2f} "
+                  f"{result.wrk_cpu_share:>7.0%} {result.status_line}")
+        rate = {key: result.requests_per_second for key, result in results.items()}
+        print(f"a/c = {rate['a'] / rate['c']:.2f} (target ≥ 0.85)   b/c = {rate['b'] / rate['c']:.2f} "
+              f"(target ≥ 0.90)   a/d = {rate['a'] / rate['d']:.2f}")
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=10)
+        shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
