@@ -8,6 +8,7 @@ sources, topics, errors, and robustness on hostile input.
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
 import json
 import random
@@ -179,6 +180,30 @@ def test_decode_bytes_cp1252_leaves_undefined_are_read_as_latin1() -> None:
     assert warnings
     entry = parse(text)
     assert "\x81" not in entry.title
+
+
+NAMED = ("Renée Müller Wins “Best Café” Award\r\n\r\nBy Renée Müller\r\n\r\n"
+         "The judges called her café “the best in town” on Tuesday, and she thanked her staff.\r\n")
+# Latin-1 has no curly quotes: its quotation marks are guillemets.
+NAMED_LATIN1 = NAMED.replace("“", "«").replace("”", "»")
+
+
+@pytest.mark.parametrize(("data", "expected", "warned"), [
+    (NAMED.encode("utf-8"), NAMED, False),
+    (NAMED.encode("utf-8-sig"), NAMED, False),
+    (NAMED.encode("utf-16"), NAMED, False),
+    (codecs.BOM_UTF16_BE + NAMED.encode("utf-16-be"), NAMED, False),
+    (NAMED.encode("cp1252"), NAMED, True),
+    (NAMED_LATIN1.encode("latin-1"), NAMED_LATIN1, True),
+], ids=["utf-8", "utf-8-bom", "utf-16-bom", "utf-16-be-bom", "cp1252", "latin-1"])
+def test_encodings_keep_names_and_quotes(data: bytes, expected: str, warned: bool) -> None:
+    text, warnings = decode_article(data, source="a/named.txt")
+    assert text == expected
+    assert bool(warnings) == warned
+    entry = parse(text)
+    assert entry.authors == ("Renée Müller",)
+    assert entry.title == expected.split("\r\n", 1)[0]
+    assert entry.body == (expected.split("\r\n\r\n")[2].strip(),)
 
 
 @pytest.mark.parametrize("data", [
@@ -353,6 +378,31 @@ def test_a_stated_time_zone_is_kept(line: str, offset: timedelta) -> None:
     assert published.utcoffset() == offset
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    # A day over 12 elsewhere in the article shows the order.
+    (article("Council Backs Budget", "Published 05/10/2015", LEAD, "The vote of 21/10/2015 stands."), date(2015, 10, 5)),
+    (article("Council Backs Budget", "Published 05/10/2015", LEAD, "The vote of 10/21/2015 stands."), date(2015, 5, 10)),
+    # Written-out dates show it too: "21 October 2015" is written day first.
+    (article("Council Backs Budget", "Published 05/10/2015", LEAD, "It met on 21 October 2015."), date(2015, 10, 5)),
+    (article("Council Backs Budget", "Published 05/10/2015", LEAD, "It met on October 21, 2015."), date(2015, 5, 10)),
+    # Without context: month first with slashes, day first with dots.
+    (article("Council Backs Budget", "Published 05/10/2015", LEAD), date(2015, 5, 10)),
+    (article("Council Backs Budget", "Published 05.10.2015", LEAD), date(2015, 10, 5)),
+], ids=["day-over-12", "month-day-over-12", "written-day-first", "written-month-first", "slashes", "dots"])
+def test_day_and_month_order_is_read_from_context(text: str, expected: date) -> None:
+    entry = parse(text)
+    assert (entry.published.date(), entry.published_from) == (expected, "text")
+
+
+def test_two_digit_years_and_typed_o_for_zero() -> None:
+    assert published_from_line("Posted 10/21/15")[0].date() == date(2015, 10, 21)
+    assert published_from_line("Posted 21 Oct '15")[0].date() == date(2015, 10, 21)
+    assert published_from_line("Posted 21 Oct 2o15")[0].date() == date(2015, 10, 21)
+    # A bare two-digit number after a month is a count, not a year.
+    entry = parse(article("Council Backs Budget", "Posted Oct 21 15", LEAD), modified=datetime(2020, 1, 1, tzinfo=UTC))
+    assert entry.published_from == "mtime"
+
+
 def test_dates_without_a_zone_get_the_site_zone() -> None:
     berlin = ZoneInfo("Europe/Berlin")
     published, _ = published_from_line("Published 21 October 2015 14:30", options=ParseOptions(timezone=berlin))
@@ -370,6 +420,26 @@ def test_relative_or_partial_dates_are_never_dates(line: str) -> None:
     entry = parse(article("Council Backs Budget", line, LEAD), modified=modified)
     assert (entry.published, entry.published_from) == (datetime(2020, 2, 3, 4, 5, 6, tzinfo=UTC), "mtime")
     assert any("modification time" in warning for warning in entry.warnings)
+
+
+def test_embedded_posts_are_dated_sources() -> None:
+    text = article("Council Backs Budget", LEAD, "What a vote! pic.twitter.com/abc",
+                   "— Jane Roe (@janeroe) November 18, 2019", SECOND)
+    entry = parse(text, modified=datetime(2020, 1, 1, tzinfo=UTC))
+    assert entry.references == (Reference("", "Jane Roe (@janeroe)", date(2019, 11, 18)),)
+    assert entry.body == (LEAD, "What a vote! pic.twitter.com/abc", SECOND)
+    assert (entry.published.date(), entry.published_from) == (date(2019, 11, 18), "references")
+
+
+def test_a_correction_note_dates_an_update() -> None:
+    note = "Correction, Nov. 15, 2019: An earlier version misspelled a name."
+    entry = parse(article("Council Backs Budget", LEAD, note), modified=datetime(2020, 1, 1, tzinfo=UTC))
+    assert entry.body == (LEAD, note)
+    # With no other date, the article existed by its correction.
+    assert (entry.published.date(), entry.published_from) == (date(2019, 11, 15), "text")
+    entry = parse(article("Council Backs Budget", "Published 1 November 2019", LEAD, note))
+    assert entry.published.date() == date(2019, 11, 1)
+    assert entry.updated.date() == date(2019, 11, 15)
 
 
 def test_dates_in_body_prose_are_not_publication_dates() -> None:

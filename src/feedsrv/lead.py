@@ -41,6 +41,7 @@ from .lines import (
     read_date_line,
     read_dateline,
     read_leading_agency,
+    read_post_attribution,
     read_role_line,
     read_trailing_credit,
     words_of,
@@ -157,7 +158,8 @@ class _Top:
 def classify(paragraph: str, context: DateContext) -> Kind:
     """What ``paragraph`` is, seen at the top of an article."""
     if is_furniture(paragraph) or is_related_heading(paragraph) or is_related_link(paragraph) \
-            or read_self_reference(paragraph) or read_bio(paragraph) or read_contact(paragraph):
+            or read_self_reference(paragraph) or read_bio(paragraph) or read_contact(paragraph) \
+            or read_post_attribution(paragraph, context):
         return Kind.FURNITURE
     if read_caption_label(paragraph) is not None:
         return Kind.CAPTION

@@ -406,7 +406,10 @@ def read_role_line(paragraph: str) -> Byline | None:
     if len(paragraph) > _MAX_LABEL_LENGTH or not _ends_without_sentence(paragraph):
         return None
     paragraph = _TRAILING_HANDLE.sub("", paragraph)
-    if not paragraph:
+    split = _split_role(paragraph.split(",", 1)[0])
+    # Words before the job title name an outlet or a beat, in capitals: "the vote
+    # Credit: Getty - Contributor" is a caption.
+    if split and split[0] and not is_organization(split[0]):
         return None
     role, outlet = _role_and_outlet(paragraph, outlet_before_role=True)
     if role is None:
