@@ -54,6 +54,16 @@ SETTINGS: tuple[Setting, ...] = (
             "Seconds a client or proxy may reuse a feed without asking again (Cache-Control max-age)."),
     Setting("site", "max_article_bytes", 1_048_576, "Article files larger than this are skipped with a warning."),
     Setting("site", "timezone", "UTC", "Time zone given to dates that name none (IANA name)."),
+    Setting("site", "watch", "auto",
+            "How `feedsrv serve` notices added, edited and deleted articles: `auto` (file-system "
+            "events, polling where they are unavailable), `poll` (a scan every `site.poll_interval` "
+            "seconds) or `off`."),
+    Setting("site", "poll_interval", 1.0, "Seconds between two scans of the articles directory when polling."),
+    Setting("api", "token", "",
+            "Bearer token of the publishing API; the variable named by `api.token_env` wins when set. "
+            "Without a token the API is off (its URLs answer 404)."),
+    Setting("api", "token_env", "FEEDSRV_API_TOKEN", "Environment variable that holds the API token."),
+    Setting("api", "max_bytes", 1_048_576, "Largest article body the API accepts (`413` above)."),
     Setting("server", "host", "127.0.0.1", "Address `feedsrv serve` listens on."),
     Setting("server", "port", 8080, "TCP port `feedsrv serve` listens on."),
 )
@@ -125,6 +135,11 @@ class SiteConfig:
     timezone: ZoneInfo
     host: str
     port: int
+    watch: str = "auto"
+    poll_interval: float = 1.0
+    api_token: str = ""
+    api_token_env: str = "FEEDSRV_API_TOKEN"
+    api_max_bytes: int = 1_048_576
     outlets: Mapping[str, Outlet] = field(default_factory=dict)
     topics: Mapping[str, Topic] = field(default_factory=dict)
     articles: Mapping[str, ArticleMeta] = field(default_factory=dict)
@@ -166,12 +181,12 @@ def load_config(path: Path | str | None = None) -> SiteConfig:
 
 
 def _build(raw: Mapping[str, Any], root: Path, *, source: Path | None) -> SiteConfig:
-    known_sections = {"site", "server", "outlets", "topics", "articles"}
+    known_sections = {"site", "server", "outlets", "topics", "articles", "api"}
     for section in raw:
         if section not in known_sections:
             raise ConfigError(section, f"unknown section (expected one of {', '.join(sorted(known_sections))})")
     values: dict[str, Any] = {}
-    for section in ("site", "server"):
+    for section in dict.fromkeys(s.section for s in SETTINGS):
         table = _table(raw, section)
         names = {s.name for s in SETTINGS if s.section == section}
         for key in table:
@@ -193,6 +208,12 @@ def _build(raw: Mapping[str, Any], root: Path, *, source: Path | None) -> SiteCo
         raise ConfigError("site.cache_max_age", "must not be negative")
     if values["port"] > 65535:
         raise ConfigError("server.port", "must be at most 65535")
+    if values["watch"] not in ("auto", "poll", "off"):
+        raise ConfigError("site.watch", f"must be auto, poll or off, got {values['watch']!r}")
+    if values["poll_interval"] <= 0:
+        raise ConfigError("site.poll_interval", "must be more than 0")
+    if values["max_bytes"] < 1:
+        raise ConfigError("api.max_bytes", "must be at least 1")
     try:
         timezone = ZoneInfo(values["timezone"])
     except (ZoneInfoNotFoundError, ValueError):
@@ -213,6 +234,11 @@ def _build(raw: Mapping[str, Any], root: Path, *, source: Path | None) -> SiteCo
         timezone=timezone,
         host=values["host"],
         port=values["port"],
+        watch=values["watch"],
+        poll_interval=float(values["poll_interval"]),
+        api_token=values["token"],
+        api_token_env=values["token_env"],
+        api_max_bytes=values["max_bytes"],
         outlets=_outlets(_table(raw, "outlets")),
         topics=_topics(_table(raw, "topics")),
         articles=_articles(_table(raw, "articles"), timezone),
@@ -233,18 +259,21 @@ def _table(raw: Mapping[str, Any], key: str) -> Mapping[str, Any]:
 
 def _check_type(setting: Setting, value: Any) -> Any:
     expected = type(setting.default)
+    # An integer is a fine number of seconds.
+    accepted = (int, float) if expected is float else expected
     # bool is an int subclass; a boolean where a number belongs is a mistake.
-    if isinstance(value, bool) or not isinstance(value, expected):
+    if isinstance(value, bool) or not isinstance(value, accepted):
         raise ConfigError(setting.key, f"must be {_type_name(expected)}, got {value!r}")
     if isinstance(value, str):
         value = value.strip()
-        if not value:
+        # A setting whose default is empty (api.token) may be left empty.
+        if not value and setting.default:
             raise ConfigError(setting.key, "must not be empty")
     return value
 
 
 def _type_name(kind: type) -> str:
-    return {str: "a string", int: "an integer"}.get(kind, kind.__name__)
+    return {str: "a string", int: "an integer", float: "a number"}.get(kind, kind.__name__)
 
 
 def _string(table: Mapping[str, Any], key: str, where: str, *, required: bool = False) -> str | None:

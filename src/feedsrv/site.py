@@ -7,6 +7,12 @@ the history, so each is rendered on its first request and kept: start-up cost
 depends on the number of feeds, not on the number of articles. The HTTP server and
 the static export both serve from the same :class:`Site`, so they carry the very
 same bytes and ETags.
+
+When the articles change, a new Site is built from the old one: only changed files
+are parsed again, and representations whose inputs are unchanged are carried over
+rather than rendered again, so a reload costs what changed, not what exists. The
+paths of feeds and articles that existed before and no longer do are remembered as
+*gone*, so the server can answer ``410 Gone`` rather than ``404``.
 """
 
 from __future__ import annotations
@@ -121,6 +127,9 @@ class Site:
     config: SiteConfig
     catalog: Catalog
     loaded: LoadResult
+    # Keys (feed keys, ``articles/<slug>``) of what earlier Sites of this process
+    # served and this one does not.
+    gone: frozenset[str] = frozenset()
     # Not init fields: a Site made with dataclasses.replace() gets an empty memo rather
     # than representations rendered from another catalog or config.
     _rendered: dict[str, Resource] = field(default_factory=dict, init=False, repr=False, compare=False)
@@ -142,6 +151,11 @@ class Site:
         """Paths rendered so far."""
         with self._lock:
             return frozenset(self._rendered)
+
+    def is_gone(self, path: str) -> bool:
+        """Whether ``path`` belongs to a feed (any format, archive page or landing page)
+        or an article that an earlier Site served and this one does not."""
+        return bool(self.gone) and _key_of_path(path) in self.gone
 
     def eager_paths(self) -> Iterator[str]:
         """Paths rendered at build: the index, the subscription list and every feed's
@@ -224,11 +238,81 @@ def _inline(path: str) -> str:
     return f'inline; filename="{download_name(path)}"'
 
 
-def build_site(config: SiteConfig) -> Site:
+def build_site(config: SiteConfig, *, previous: Site | None = None) -> Site:
     """Load the articles, build the catalog and render the documents every client
-    fetches; the rest is rendered on first request."""
-    loaded = load_articles(config)
-    site = Site(config=config, catalog=build_catalog(loaded.entries, config), loaded=loaded)
+    fetches; the rest is rendered on first request.
+
+    With ``previous`` (a Site of the same articles directory), only changed files are
+    parsed, representations whose inputs did not change are reused, and what
+    ``previous`` served but the new Site does not is marked gone.
+    """
+    loaded = load_articles(config, previous.loaded if previous is not None else None)
+    catalog = build_catalog(loaded.entries, config)
+    if previous is None:
+        site = Site(config=config, catalog=catalog, loaded=loaded)
+    else:
+        site = Site(config=config, catalog=catalog, loaded=loaded, gone=_gone(previous, catalog))
+        if previous.config == config:
+            site._rendered.update(_reusable(previous, catalog))
     for path in site.eager_paths():
         site.resource(path)
     return site
+
+
+def refresh_site(previous: Site) -> Site:
+    """The Site for the articles as they are now: ``previous`` itself when no file was
+    added, changed or removed, else a Site built from it (see :func:`build_site`)."""
+    loaded = load_articles(previous.config, previous.loaded)
+    if loaded is previous.loaded:
+        return previous
+    return build_site(previous.config, previous=previous)
+
+
+def _served_keys(catalog: Catalog) -> set[str]:
+    return {*catalog.feeds, *(f"articles/{slug}" for slug in catalog.entries_by_slug)}
+
+
+def _gone(previous: Site, catalog: Catalog) -> frozenset[str]:
+    # A feed or article that comes back is no longer gone.
+    return frozenset((_served_keys(previous.catalog) | previous.gone) - _served_keys(catalog))
+
+
+def _key_of_path(path: str) -> str | None:
+    """The feed key (``authors/jane-doe``) or ``articles/<slug>`` a path belongs to."""
+    if path.startswith(FEEDS_PREFIX):
+        name, dot, extension = path.removeprefix(FEEDS_PREFIX).rpartition(".")
+        if not dot or extension not in FORMATS:
+            return None
+        archive = _ARCHIVE_PATH.fullmatch(name)
+        return archive["key"] if archive else name
+    return path[1:]
+
+
+def _reusable(previous: Site, catalog: Catalog) -> dict[str, Resource]:
+    """Representations of ``previous`` whose bytes the new catalog would render again.
+
+    A feed document and a landing page depend on their feed alone (and the config);
+    an article page on its entry and the feeds it lists. The index and the
+    subscription list depend on every feed, so they are always rendered again.
+    Entries of unchanged files are the very same objects in both catalogs, so these
+    comparisons mostly stop at identity.
+    """
+    with previous._lock:
+        rendered = dict(previous._rendered)
+    old = previous.catalog
+    reusable = {}
+    for path, resource in rendered.items():
+        key = _key_of_path(path)
+        if key is None or path in ("/", OPML_PATH):
+            continue
+        if key.startswith("articles/"):
+            slug = key.removeprefix("articles/")
+            entry, before = catalog.entries_by_slug.get(slug), old.entries_by_slug.get(slug)
+            same = (entry is not None and entry == before
+                    and catalog.entry_feeds(entry) == old.entry_feeds(before))
+        else:
+            feed = catalog.feeds.get(key)
+            same = feed is not None and feed == old.feeds.get(key)
+        if same:
+            reusable[path] = resource
+    return reusable

@@ -1,17 +1,48 @@
-"""Reading the articles directory: files in, entries and per-file problems out."""
+"""Reading the articles directory: files in, entries and per-file problems out.
+
+A pass can start from the previous pass's result: a file whose modification time,
+size and inode are unchanged keeps its entry without being read again, so a reload
+after one edit parses one file.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
+from types import MappingProxyType
 
-from .config import SiteConfig
+from .config import ArticleMeta, SiteConfig
 from .errors import ConfigError, ParseError
 from .model import Entry
 from .parser import ParseOptions, decode_article, parse_article
 
 ARTICLE_SUFFIX = ".txt"
+
+# Front matter: a block of `key: value` lines between two `---` lines at the very top.
+FRONT_MATTER_FENCE = "---"
+FRONT_MATTER_KEYS = tuple(spec.name for spec in fields(ArticleMeta))
+_FRONT_MATTER_LINE = re.compile(r"(?P<key>[A-Za-z][\w-]*)\s*:\s?(?P<value>.*)")
+# Room for every key and blank lines; a longer block is text that happens to open
+# with a rule, not metadata.
+_MAX_FRONT_MATTER_LINES = 20
+
+
+@dataclass(frozen=True, slots=True)
+class FileState:
+    """What one article file gave when it was last read.
+
+    ``key`` (modification time in ns, size, inode) tells whether the file changed
+    since. ``entry`` is what the file contributes: its parsed contents, or, when the
+    current contents are unusable (``error``), the last entry it gave, so a broken
+    save never takes a published article down.
+    """
+
+    key: tuple[int, int, int]
+    entry: Entry | None
+    error: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,32 +50,119 @@ class LoadResult:
     """What a pass over the articles directory produced.
 
     ``errors`` name files that were skipped; ``warnings`` name files that were used
-    but degraded (a guessed encoding, a missing date). Each message starts with the
-    file's path.
+    but degraded (a guessed encoding, a missing date, a broken edit of a published
+    article). Each message starts with the file's path. ``files`` is the per-file
+    state the next pass starts from; ``parsed`` names the files this pass read.
     """
 
     entries: tuple[Entry, ...]
     errors: tuple[str, ...]
     warnings: tuple[str, ...]
+    files: Mapping[str, FileState] = field(default_factory=lambda: MappingProxyType({}), compare=False)
+    parsed: tuple[str, ...] = field(default=(), compare=False)
+
+
+def is_article_name(name: str) -> bool:
+    """Whether a file called ``name`` is an article: ``*.txt``, and not a dotfile or
+    an editor's leftover (``~`` backups, ``#autosave#``), which are hidden on purpose
+    or half-written. Swap, temporary and partial files (``.swp``, ``.tmp``, ``.part``,
+    vim's ``4913`` probe) never end in ``.txt``."""
+    return name.endswith(ARTICLE_SUFFIX) and not name.startswith((".", "~", "#"))
 
 
 def article_paths(directory: Path) -> list[Path]:
-    """Article files in ``directory``, sorted by name.
-
-    Dotfiles and editor leftovers are not articles: they are half-written or hidden
-    on purpose.
-    """
+    """Article files in ``directory``, sorted by name (see :func:`is_article_name`)."""
     if not directory.is_dir():
         raise ConfigError("site.articles_dir", f"not a directory: {directory}")
-    return sorted(
-        path for path in directory.iterdir()
-        if path.suffix == ARTICLE_SUFFIX and not path.name.startswith((".", "~")) and path.is_file()
-    )
+    return sorted(path for path in directory.iterdir() if is_article_name(path.name) and path.is_file())
+
+
+def split_front_matter(text: str) -> tuple[dict[str, str], str]:
+    """Separate a front matter block from the article text.
+
+    The block is a ``---`` line at the very top, ``key: value`` lines, and a closing
+    ``---`` line; keys are lower-cased. Text that does not open that way (an article
+    may well start with a rule) comes back whole with no fields.
+    """
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].strip() != FRONT_MATTER_FENCE:
+        return {}, text
+    front: dict[str, str] = {}
+    for number, line in enumerate(lines[1:_MAX_FRONT_MATTER_LINES + 2], start=1):
+        if line.strip() == FRONT_MATTER_FENCE:
+            return front, "".join(lines[number + 1:])
+        if not line.strip():
+            continue
+        match = _FRONT_MATTER_LINE.fullmatch(line.strip())
+        if match is None:
+            return {}, text
+        front[match["key"].lower()] = match["value"].strip()
+    return {}, text
+
+
+def format_front_matter(front: Mapping[str, str]) -> str:
+    """The front matter block for ``front`` (empty when there is nothing to say)."""
+    if not front:
+        return ""
+    lines = [f"{key}: {value}" for key, value in front.items()]
+    return "\n".join([FRONT_MATTER_FENCE, *lines, FRONT_MATTER_FENCE, ""]) + "\n"
+
+
+def front_matter_meta(front: Mapping[str, str], *, source: str, timezone: tzinfo) -> ArticleMeta:
+    """Turn front matter fields into :class:`ArticleMeta`.
+
+    Keys are those of ``[articles.<stem>]``; dates are ISO 8601 (``2015-10-21``,
+    ``2015-10-21T09:30:00+02:00``), taken in ``timezone`` when they name no zone;
+    ``topics`` is a comma-separated list of topic slugs. Raises :class:`ParseError`
+    naming the first unknown key or unreadable value.
+    """
+    values: dict[str, object] = {}
+    for key, value in front.items():
+        if key not in FRONT_MATTER_KEYS:
+            raise ParseError(source, f"front matter: unknown key {key!r} (expected one of "
+                                     f"{', '.join(FRONT_MATTER_KEYS)})")
+        if not value:
+            raise ParseError(source, f"front matter: {key} is empty")
+        if key in ("published", "updated"):
+            try:
+                moment = datetime.fromisoformat(value)
+            except ValueError:
+                raise ParseError(source, f"front matter: {key} must be an ISO 8601 date or date-time, "
+                                         f"got {value!r}") from None
+            values[key] = moment if moment.tzinfo else moment.replace(tzinfo=timezone)
+        elif key == "topics":
+            values[key] = tuple(slug.strip() for slug in value.split(",") if slug.strip())
+        else:
+            values[key] = value
+    return ArticleMeta(**values)
+
+
+def merge_meta(declared: ArticleMeta | None, front: ArticleMeta) -> ArticleMeta:
+    """The front matter's fields, overridden field by field by what the config
+    declares for the article: the operator has the last word."""
+    if declared is None:
+        return front
+    chosen = {name: getattr(declared, name) for name in FRONT_MATTER_KEYS if getattr(declared, name) is not None}
+    return replace(front, **chosen)
+
+
+def parse_file_text(data: bytes, path: Path, config: SiteConfig, *, modified: datetime,
+                    options: ParseOptions | None = None) -> Entry:
+    """Decode and parse the bytes of the article file at ``path`` (which need not
+    exist yet): front matter, then the text. Raises :class:`ParseError` naming it."""
+    options = options or ParseOptions.from_config(config)
+    text, decode_warnings = decode_article(data, source=str(path))
+    front, text = split_front_matter(text)
+    meta = merge_meta(config.articles.get(path.stem),
+                      front_matter_meta(front, source=str(path), timezone=config.timezone))
+    entry = parse_article(text, source=str(path), options=options, meta=meta, modified=modified)
+    if decode_warnings:
+        entry = replace(entry, warnings=(*decode_warnings, *entry.warnings))
+    return entry
 
 
 def load_article(path: Path, config: SiteConfig, options: ParseOptions | None = None) -> Entry:
     """Read, decode and parse one article file; raise :class:`ParseError` naming it."""
-    options = options or ParseOptions.from_config(config)
     try:
         stat = path.stat()
         if stat.st_size > config.max_article_bytes:
@@ -53,36 +171,61 @@ def load_article(path: Path, config: SiteConfig, options: ParseOptions | None = 
         data = path.read_bytes()
     except OSError as exc:
         raise ParseError(path, f"cannot read: {exc.strerror or exc}") from None
-    text, decode_warnings = decode_article(data, source=str(path))
-    modified = datetime.fromtimestamp(int(stat.st_mtime), tz=UTC)
-    entry = parse_article(text, source=str(path), options=options,
-                          meta=config.articles.get(path.stem), modified=modified)
-    if decode_warnings:
-        entry = replace(entry, warnings=(*decode_warnings, *entry.warnings))
-    return entry
+    return parse_file_text(data, path, config, options=options,
+                           modified=datetime.fromtimestamp(int(stat.st_mtime), tz=UTC))
 
 
-def load_articles(config: SiteConfig) -> LoadResult:
+def load_articles(config: SiteConfig, previous: LoadResult | None = None) -> LoadResult:
     """Parse every article in ``config.articles_dir``.
 
-    A bad file never stops the others: it is skipped and reported in ``errors``.
+    With ``previous`` (a result of the same config), only files added or changed
+    since are read; when none was added, changed or removed, ``previous`` itself is
+    returned. A bad file never stops the others: it is skipped and reported in
+    ``errors``, unless it gave an entry before, which is kept with a warning.
     """
     options = ParseOptions.from_config(config)
+    earlier = previous.files if previous is not None else {}
+    files: dict[str, FileState] = {}
+    parsed: list[str] = []
+    for path in article_paths(config.articles_dir):
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            continue  # deleted since the directory was listed
+        # Taken before reading: a write landing after it changes the key, so the next
+        # pass reads the file again rather than keeping a stale entry.
+        key = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        before = earlier.get(str(path))
+        if before is not None and before.key == key:
+            files[str(path)] = before
+            continue
+        parsed.append(str(path))
+        try:
+            files[str(path)] = FileState(key, load_article(path, config, options))
+        except ParseError as exc:
+            files[str(path)] = FileState(key, before.entry if before else None, exc.message)
+    if previous is not None and not parsed and files.keys() == earlier.keys():
+        return previous
+    return _collect(files, parsed)
+
+
+def _collect(files: dict[str, FileState], parsed: list[str]) -> LoadResult:
     entries: list[Entry] = []
     errors: list[str] = []
     warnings: list[str] = []
-    seen_slugs: dict[str, Path] = {}
-    for path in article_paths(config.articles_dir):
-        try:
-            entry = load_article(path, config, options)
-        except ParseError as exc:
-            errors.append(f"{exc.path}: skipped: {exc.message}")
+    seen_slugs: dict[str, str] = {}
+    for path, state in files.items():
+        if state.entry is None:
+            errors.append(f"{path}: skipped: {state.error}")
             continue
+        entry = state.entry
         if entry.slug in seen_slugs:
-            errors.append(f"{path}: skipped: its URL /articles/{entry.slug} is taken by "
-                          f"{seen_slugs[entry.slug]}")
+            errors.append(f"{path}: skipped: its URL /articles/{entry.slug} is taken by {seen_slugs[entry.slug]}")
             continue
         seen_slugs[entry.slug] = path
         entries.append(entry)
+        if state.error is not None:
+            warnings.append(f"{path}: unusable, still serving its last good version: {state.error}")
         warnings.extend(entry.warnings)
-    return LoadResult(entries=tuple(entries), errors=tuple(errors), warnings=tuple(warnings))
+    return LoadResult(entries=tuple(entries), errors=tuple(errors), warnings=tuple(warnings),
+                      files=MappingProxyType(files), parsed=tuple(parsed))

@@ -2,22 +2,40 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from functools import partial
+
 from aiohttp import web
 
 from ..config import SiteConfig
 from ..site import Site, build_site
+from ..watch import watch_directory
+from .api import api_token, setup_api
 from .handlers import healthz, serve_resource
 from .live import LIVE, LiveSite
 
+# How long a shutdown waits for the watcher to notice it should stop.
+WATCH_STOP_TIMEOUT = 5.0
 
-def create_app(config: SiteConfig, *, site: Site | None = None) -> web.Application:
+
+def create_app(config: SiteConfig, *, site: Site | None = None, watch: bool = True) -> web.Application:
     """An application serving ``site`` (built from ``config`` when not given).
 
     The site is built before the server binds its port, so a broken articles
-    directory is reported at start-up rather than on the first request.
+    directory is reported at start-up rather than on the first request. With
+    ``watch`` (and ``site.watch`` not ``off``), changes to the articles directory
+    are served while the app runs. The publishing API exists when a token is
+    configured.
     """
     app = web.Application()
     app[LIVE] = LiveSite(site if site is not None else build_site(config))
+    if watch and config.watch != "off":
+        app.cleanup_ctx.append(partial(_watching, config=config))
+    token = api_token(config)
+    if token is not None:
+        setup_api(app, config, token)
     app.router.add_get("/healthz", healthz)
     # Every other route serves a Site path; the Site decides whether it exists.
     app.router.add_get("/", serve_resource)
@@ -28,3 +46,15 @@ def create_app(config: SiteConfig, *, site: Site | None = None) -> web.Applicati
     app.router.add_get("/topics/{slug}", serve_resource)
     app.router.add_get("/authors/{slug}", serve_resource)
     return app
+
+
+async def _watching(app: web.Application, *, config: SiteConfig) -> AsyncIterator[None]:
+    """Watch the articles directory while the app runs, reloading on every change."""
+    stop = asyncio.Event()
+    watcher = asyncio.create_task(watch_directory(config.articles_dir, app[LIVE].reload, mode=config.watch,
+                                                  poll_interval=config.poll_interval, stop=stop))
+    yield
+    stop.set()
+    # On time-out, wait_for cancels the watcher.
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(watcher, WATCH_STOP_TIMEOUT)

@@ -38,12 +38,17 @@ def resource_response(request: web.Request, resource: Resource) -> web.Response:
 async def serve_resource(request: web.Request) -> web.Response:
     """Any path of the site: feeds and their archives, pages, the subscription list.
 
-    A path not rendered yet is rendered here, in the event loop, once per process: the
-    largest document (an archive page of 50 full articles) takes about 30 ms.
+    A path not rendered yet is rendered here, in the event loop, once per Site: the
+    largest document (an archive page of 50 full articles) takes about 30 ms. A feed
+    or article that was served earlier in this process and is not any more answers
+    ``410 Gone``.
     """
     site = request.app[LIVE].site
     resource = site.resource(request.path)
     if resource is None:
+        if site.is_gone(request.path):
+            # 410 tells feed readers to unsubscribe rather than retry forever.
+            raise web.HTTPGone(text=f"410: gone: {request.path} had articles once and has none now\n")
         raise web.HTTPNotFound(text=f"404: no such page: {request.path}\n")
     return resource_response(request, resource)
 

@@ -3,17 +3,22 @@
 Handlers read :attr:`LiveSite.site` once per request, so a request always works on
 one consistent Site, old or new, never a mix; a request in flight keeps the Site it
 started with. Listeners (the WebSub hub, for one) learn of every swap.
+
+:meth:`LiveSite.reload` builds the next Site from the current one in a worker
+thread, so requests keep being answered while changed articles are parsed and
+their feeds rendered.
 """
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import logging
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from ..site import Site
+from ..site import Site, refresh_site
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +32,9 @@ class LiveSite:
     def __init__(self, site: Site) -> None:
         self._site = site
         self._listeners: list[SiteListener] = []
+        # One reload at a time: two concurrent ones would build from the same Site
+        # and the second swap would undo the first's work.
+        self._reloading = asyncio.Lock()
 
     @property
     def site(self) -> Site:
@@ -49,6 +57,21 @@ class LiveSite:
                     await outcome
             except Exception:
                 log.exception("site listener %r failed", listener)
+
+    async def reload(self) -> Site:
+        """Read the articles directory again and serve the result; return the Site
+        served once it is in place.
+
+        Only added or changed files are parsed; when nothing changed the current
+        Site stays and no listener is called. Errors reading the directory (it was
+        removed, say) propagate and leave the current Site in place.
+        """
+        async with self._reloading:
+            current = self._site
+            new = await asyncio.to_thread(refresh_site, current)
+            if new is not current:
+                await self.replace(new)
+            return self._site
 
 
 LIVE = web.AppKey("live", LiveSite)

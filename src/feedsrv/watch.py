@@ -1,0 +1,91 @@
+"""Noticing changes in the articles directory.
+
+File-system events (inotify, FSEvents, ReadDirectoryChangesW through ``watchfiles``)
+tell within milliseconds that an article was added, edited, renamed or deleted;
+where they are unavailable (some network and container file systems, an exhausted
+inotify limit), a scan every few seconds does the same job. Either way the caller's
+``on_change`` does the work: it rescans the directory and re-reads only what
+changed, so a missed or coalesced event costs nothing but latency.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import watchfiles
+
+from .sources import is_article_name
+
+log = logging.getLogger(__name__)
+
+WATCH_MODES = ("auto", "poll", "off")
+
+# watchfiles yields a batch once no change came for STEP ms, or after DEBOUNCE ms of
+# uninterrupted changes, so a burst (an rsync, a git checkout) gives one reload and
+# a steady stream of edits still shows up within half a second.
+DEBOUNCE_MS = 500
+STEP_MS = 50
+
+OnChange = Callable[[], Awaitable[object]]
+
+
+async def watch_directory(directory: Path, on_change: OnChange, *, mode: str, poll_interval: float,
+                          stop: asyncio.Event) -> None:
+    """Call ``on_change()`` after article files in ``directory`` change, until ``stop``
+    is set.
+
+    ``mode`` is ``auto`` (file-system events, falling back to polling when they
+    cannot be had), ``poll`` (call every ``poll_interval`` seconds) or ``off``
+    (return at once). ``on_change`` is also called once at the start, for changes
+    made before the watch began. A failing ``on_change`` is logged and the watch
+    goes on.
+    """
+    if mode not in WATCH_MODES:
+        raise ValueError(f"watch mode must be one of {', '.join(WATCH_MODES)}, not {mode!r}")
+    if mode == "off":
+        return
+    await _call(on_change)
+    if mode == "auto":
+        try:
+            await _watch_events(directory, on_change, stop)
+            return
+        except (OSError, RuntimeError) as exc:
+            # OSError: no such directory, or the inotify limit is reached;
+            # RuntimeError: watchfiles' WatchfilesRustInternalError for anything else.
+            log.warning("cannot watch %s for file-system events (%s); scanning it every %g s instead",
+                        directory, exc, poll_interval)
+    await _poll(on_change, poll_interval, stop)
+
+
+async def _watch_events(directory: Path, on_change: OnChange, stop: asyncio.Event) -> None:
+    log.info("watching %s for changed articles", directory)
+    # The watcher thread checks `stop` every STEP_MS, so setting it ends the watch
+    # promptly; cancelling instead would wait for the thread's own timeout.
+    async for _changes in watchfiles.awatch(directory, watch_filter=_is_article_change, stop_event=stop,
+                                            debounce=DEBOUNCE_MS, step=STEP_MS, recursive=False):
+        await _call(on_change)
+
+
+async def _poll(on_change: OnChange, interval: float, stop: asyncio.Event) -> None:
+    log.info("scanning the articles directory every %g s", interval)
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), interval)
+        if not stop.is_set():
+            await _call(on_change)
+
+
+def _is_article_change(_change: watchfiles.Change, path: str) -> bool:
+    return is_article_name(Path(path).name)
+
+
+async def _call(on_change: OnChange) -> None:
+    try:
+        await on_change()
+    except Exception:
+        # The server keeps serving what it has; the next change tries again.
+        log.exception("reloading the articles failed")

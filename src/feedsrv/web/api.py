@@ -1,0 +1,255 @@
+"""The publishing API: create, replace and delete articles over HTTP.
+
+``POST /api/articles``, ``PUT /api/articles/<slug>`` and ``DELETE
+/api/articles/<slug>`` take the article's plain text as the body, with optional
+metadata in a front matter block or ``X-…`` headers, and a bearer token. Each
+write lands in the articles directory atomically (see :mod:`feedsrv.publish`) and
+the response is sent once the served feeds include it. Without a token the routes
+do not exist, so the API answers 404 like any unknown path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from aiohttp import web
+
+from ..catalog import entry_path
+from ..config import SiteConfig, slugify
+from ..errors import ParseError
+from ..model import Entry
+from ..parser import decode_article
+from ..publish import (
+    article_file,
+    is_slug,
+    remove_durably,
+    remove_stale_temporaries,
+    slug_from_title,
+    unique_slug,
+    write_atomically,
+)
+from ..site import Site
+from ..sources import format_front_matter, parse_file_text, split_front_matter
+from .live import LIVE
+
+log = logging.getLogger(__name__)
+
+# Request headers that set a front matter field; they win over the body's block.
+METADATA_HEADERS = {"X-Id": "id", "X-Title": "title", "X-Author": "author", "X-Outlet": "outlet",
+                    "X-Published": "published", "X-Updated": "updated", "X-Topics": "topics"}
+SLUG_HEADER = "X-Slug"
+# Read by the API only, never stored: a file's name is its slug.
+SLUG_FIELD = "slug"
+# A date read from nowhere but the file's modification time would move with every
+# copy or touch of the file, so the API pins it in the front matter.
+UNSTATED_DATES = ("mtime", "none")
+
+
+@dataclass(frozen=True, slots=True)
+class Publisher:
+    """The API's settings and the lock that serializes its writes, so that two
+    requests never pick the same new slug or interleave a write and a reload."""
+
+    token: str
+    max_bytes: int
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+PUBLISHER = web.AppKey("publisher", Publisher)
+
+
+def api_token(config: SiteConfig, environ: Mapping[str, str] = os.environ) -> str | None:
+    """The API's bearer token: the ``api.token_env`` variable when set, else
+    ``api.token``; None (the API is off) when neither gives one."""
+    return (environ.get(config.api_token_env) or "").strip() or config.api_token or None
+
+
+def setup_api(app: web.Application, config: SiteConfig, token: str) -> None:
+    """Add the API routes to ``app``, guarded by ``token``."""
+    # A writer killed mid-write leaves a temporary file: it was never acknowledged.
+    for path in remove_stale_temporaries(config.articles_dir):
+        log.info("removed %s, left by an interrupted write", path)
+    app[PUBLISHER] = Publisher(token=token, max_bytes=config.api_max_bytes)
+    app.router.add_post("/api/articles", create_article)
+    app.router.add_put("/api/articles/{slug}", replace_article)
+    app.router.add_delete("/api/articles/{slug}", delete_article)
+
+
+async def create_article(request: web.Request) -> web.Response:
+    """``POST /api/articles``: publish a new article; ``201`` with its page as ``Location``.
+
+    The slug comes from ``X-Slug`` or a ``slug`` front matter field (``409`` when
+    taken), else from the title, made unique.
+    """
+    publisher = _authorize(request)
+    body = await _read_body(request, publisher.max_bytes)
+    async with publisher.lock:
+        site = request.app[LIVE].site
+        front, text = _metadata(body, request)
+        wanted = front.pop(SLUG_FIELD, None) or request.headers.get(SLUG_HEADER)
+        taken = _files_by_slug(site).keys() | site.catalog.entries_by_slug.keys()
+        if wanted is not None:
+            _check_slug(wanted)
+            if wanted in taken:
+                raise web.HTTPConflict(text=f"409: /articles/{wanted} exists; PUT /api/articles/{wanted} "
+                                            "replaces it\n")
+            slug = wanted
+        else:
+            draft = _parse(site, front, text, article_file(site.config.articles_dir, "draft"))
+            slug = unique_slug(slug_from_title(draft.title), taken)
+        entry = await _write(request, site, article_file(site.config.articles_dir, slug), front, text, None)
+    return _entry_response(entry, site.config, status=201)
+
+
+async def replace_article(request: web.Request) -> web.Response:
+    """``PUT /api/articles/<slug>``: replace an article (``200``) or create it at
+    that slug (``201``)."""
+    publisher = _authorize(request)
+    slug = request.match_info["slug"]
+    _check_slug(slug)
+    body = await _read_body(request, publisher.max_bytes)
+    async with publisher.lock:
+        site = request.app[LIVE].site
+        front, text = _metadata(body, request)
+        if front.pop(SLUG_FIELD, slug) != slug:
+            raise web.HTTPBadRequest(text="400: the front matter's slug differs from the URL's\n")
+        existing = _files_by_slug(site).get(slug)
+        target = existing or article_file(site.config.articles_dir, slug)
+        entry = await _write(request, site, target, front, text, site.catalog.entries_by_slug.get(slug))
+    return _entry_response(entry, site.config, status=200 if existing else 201)
+
+
+async def delete_article(request: web.Request) -> web.Response:
+    """``DELETE /api/articles/<slug>``: remove an article; ``204``. Its feeds drop it,
+    and its page (and any feed left empty) answers ``410 Gone``."""
+    publisher = _authorize(request)
+    slug = request.match_info["slug"]
+    async with publisher.lock:
+        site = request.app[LIVE].site
+        path = _files_by_slug(site).get(slug)
+        if path is None:
+            raise web.HTTPNotFound(text=f"404: no article /articles/{slug}\n")
+        await asyncio.to_thread(remove_durably, path)
+        site = await request.app[LIVE].reload()
+    if slug in site.catalog.entries_by_slug:
+        raise web.HTTPInternalServerError(text=f"500: {path.name} was deleted but is still served\n")
+    return web.Response(status=204)
+
+
+def _authorize(request: web.Request) -> Publisher:
+    publisher = request.app[PUBLISHER]
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not given.strip():
+        raise web.HTTPUnauthorized(headers={"WWW-Authenticate": 'Bearer realm="feedsrv"'},
+                                   text="401: send Authorization: Bearer <token>\n")
+    # Constant time, so response timing does not reveal how much of a guess was right.
+    if not hmac.compare_digest(given.strip().encode("utf-8"), publisher.token.encode("utf-8")):
+        raise web.HTTPUnauthorized(headers={"WWW-Authenticate": 'Bearer realm="feedsrv", error="invalid_token"'},
+                                   text="401: wrong token\n")
+    return publisher
+
+
+async def _read_body(request: web.Request, limit: int) -> bytes:
+    # Checked as the bytes arrive: a client may send no Content-Length, or lie.
+    too_large = web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=request.content_length or limit + 1)
+    if request.content_length is not None and request.content_length > limit:
+        raise too_large
+    chunks, size = [], 0
+    async for chunk in request.content.iter_any():
+        size += len(chunk)
+        if size > limit:
+            raise too_large
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _metadata(body: bytes, request: web.Request) -> tuple[dict[str, str], str]:
+    """The body's front matter fields overridden by the metadata headers, and the text."""
+    try:
+        text, _warnings = decode_article(body, source="request body")
+    except ParseError as exc:
+        raise web.HTTPBadRequest(text=f"400: {exc.message}\n") from None
+    front, text = split_front_matter(text)
+    for header, key in METADATA_HEADERS.items():
+        value = request.headers.get(header)
+        if value is not None:
+            front[key] = value.strip()
+    return front, text
+
+
+def _check_slug(slug: str) -> None:
+    if not is_slug(slug):
+        raise web.HTTPBadRequest(text=f"400: {slug!r} is not a slug: use lower-case letters, digits and hyphens\n")
+
+
+def _files_by_slug(site: Site) -> dict[str, Path]:
+    """Every article file by the slug of its URL, skipped files included, so a broken
+    article can be replaced or deleted too."""
+    found = {}
+    for name, state in site.loaded.files.items():
+        path = Path(name)
+        found[state.entry.slug if state.entry else slugify(path.stem)] = path
+    return found
+
+
+def _parse(site: Site, front: Mapping[str, str], text: str, path: Path) -> Entry:
+    data = (format_front_matter(front) + text).encode("utf-8")
+    if len(data) > site.config.max_article_bytes:
+        raise web.HTTPRequestEntityTooLarge(max_size=site.config.max_article_bytes, actual_size=len(data))
+    try:
+        return parse_file_text(data, path, site.config, modified=_now())
+    except ParseError as exc:
+        raise web.HTTPBadRequest(text=f"400: {exc.message}\n") from None
+
+
+async def _write(request: web.Request, site: Site, target: Path, front: dict[str, str], text: str,
+                 previous: Entry | None) -> Entry:
+    """Validate, write and reload; return the entry as served."""
+    entry = _parse(site, front, text, target)
+    now = _now().isoformat()
+    if "published" not in front and entry.published_from in UNSTATED_DATES:
+        front["published"] = previous.published.isoformat() if previous else now
+        entry = _parse(site, front, text, target)
+    if previous is not None and "updated" not in front and entry.updated <= previous.updated:
+        if replace(entry, updated=previous.updated) != previous:
+            # An edit that states no update time gets one, so that clients polling
+            # with If-Modified-Since see it too.
+            front["updated"] = now
+        elif entry.updated < previous.updated:
+            # The same text sent again keeps the time of the edit that brought it.
+            front["updated"] = previous.updated.isoformat()
+    await asyncio.to_thread(write_atomically, target, (format_front_matter(front) + text).encode("utf-8"))
+    served = await request.app[LIVE].reload()
+    state = served.loaded.files.get(str(target))
+    if state is None or state.error is not None or state.entry is None:
+        raise web.HTTPInternalServerError(text=f"500: {target.name} was written but is not served\n")
+    if served.catalog.entries_by_slug.get(state.entry.slug) is not state.entry:
+        raise web.HTTPInternalServerError(text=f"500: {target.name} was written but its URL is taken\n")
+    return state.entry
+
+
+def _entry_response(entry: Entry, config: SiteConfig, *, status: int) -> web.Response:
+    url = config.url(entry_path(entry))
+    headers = {"Location": url} if status == 201 else {}
+    return web.json_response({
+        "slug": entry.slug,
+        "url": url,
+        "title": entry.title,
+        "authors": list(entry.authors),
+        "outlet": entry.outlet,
+        "published": entry.published.isoformat(),
+        "updated": entry.updated.isoformat(),
+        "topics": list(entry.topics),
+        "warnings": list(entry.warnings),
+    }, status=status, headers=headers)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
