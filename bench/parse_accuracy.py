@@ -1,6 +1,6 @@
 """Parser accuracy on a corpus of real articles with ground truth.
 
-Usage: python bench/parse_accuracy.py CORPUS_DIR [--misses] [--write-expectations]
+Usage: python bench/parse_accuracy.py CORPUS_DIR [--misses] [--write-expectations] [--repeat N]
 
 CORPUS_DIR holds NNN.txt (the article as plain text) beside NNN.json (the page's own
 metadata). A field is scored only where its truth is non-null and, for the fields
@@ -20,7 +20,8 @@ Scoring, field by field:
 - body length: the ``body`` paragraphs hold ``body_chars`` characters, ±15 %.
 
 The corpus is parsed without configured outlets (``ParseOptions()``): an outlet must
-come from the text. Speed counts decoding and parsing only.
+come from the text. Speed counts decoding and parsing only, each article's best time
+of ``--repeat`` runs (the machine's other work only ever adds time).
 
 ``--write-expectations`` writes NNN.expected.json beside each text: the truth of
 every field the parser gets right now, in the form tests/test_parser_corpus.py
@@ -140,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     arguments = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     arguments.add_argument("corpus", type=Path)
     arguments.add_argument("--misses", action="store_true", help="list every miss")
+    arguments.add_argument("--repeat", type=int, default=3, help="timed runs per article; the best counts")
     arguments.add_argument("--write-expectations", action="store_true",
                            help="write NNN.expected.json (the fields the parser gets right) beside each text")
     options = arguments.parse_args(argv)
@@ -157,15 +159,19 @@ def main(argv: list[str] | None = None) -> int:
         truth = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
         data = path.read_bytes()
         total_bytes += len(data)
-        started = time.perf_counter()
-        try:
-            text, _ = decode_article(data, source=str(path))
-            entry = parse_article(text, source=str(path), options=parse_options)
-        except ParseError as exc:
-            failures.append(str(exc))
-            entry = None
-        finally:
-            elapsed += time.perf_counter() - started
+        timings = []
+        for _ in range(max(1, options.repeat)):
+            started = time.perf_counter()
+            try:
+                text, _ = decode_article(data, source=str(path))
+                entry = parse_article(text, source=str(path), options=parse_options)
+                error = None
+            except ParseError as exc:
+                entry, error = None, str(exc)
+            timings.append(time.perf_counter() - started)
+        elapsed += min(timings)
+        if error:
+            failures.append(error)
         visible = truth.get("visible_in_text", {})
         expected: dict[str, Any] = {}
         for name, key, visibility, check in CHECKS:

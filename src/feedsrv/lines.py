@@ -89,6 +89,7 @@ _FURNITURE_WORDS = frozenset({
 _MAX_FURNITURE_WORDS = 6
 _HANDLE_COUNT_OR_URL = re.compile(r"^(?:@\w{1,30}|\d{1,6}|(?:https?://|www\.)\S+)$")
 # Counters beside share buttons: "858shares", "195 Shares", "12 comments".
+_LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 _COUNTER_WORDS = r"\d{1,7}\s?(?:shares?|comments?|views?|likes?|reactions?|responses?)"
 _COUNTER = re.compile(rf"^{_COUNTER_WORDS}$", re.IGNORECASE)
 _TRAILING_COUNTER = re.compile(rf"\s{_COUNTER_WORDS}$", re.IGNORECASE)
@@ -209,7 +210,7 @@ def words_of(text: str) -> list[str]:
 def is_furniture(paragraph: str) -> bool:
     """Share buttons, counters, handles, calls to action and section breaks
     (``* * *``): page furniture, not text."""
-    if _HANDLE_COUNT_OR_URL.match(paragraph) or not any(char.isalnum() for char in paragraph):
+    if _HANDLE_COUNT_OR_URL.match(paragraph) or not _LETTER_OR_DIGIT.search(paragraph):
         return True
     if _COUNTER.match(paragraph):
         return True
@@ -513,7 +514,7 @@ def read_dateline(paragraph: str, context: DateContext, *, standalone: bool) -> 
     if separator is None:
         return None
     prefix, rest = paragraph[:separator.start()].strip(), paragraph[separator.end():].strip()
-    if standalone == bool(rest) or any(char in _SENTENCE_MARKS or char == ":" for char in prefix):
+    if standalone == bool(rest) or not _SENTENCE_MARKS.isdisjoint(prefix) or ":" in prefix:
         return None
     if rest and not (rest[0].isupper() or rest[0].isdigit() or rest[0] in "\"“‘'"):
         return None
@@ -643,7 +644,7 @@ def _ends_without_sentence(text: str) -> bool:
     """Labels (bylines, desk lines, credits) are not sentences: no final full stop
     (an initial such as ``J.`` excepted) and no sentence punctuation inside."""
     text = text.strip()
-    if any(char in _SENTENCE_MARKS for char in text):
+    if not _SENTENCE_MARKS.isdisjoint(text):
         return False
     last_word = text.rsplit(" ", 1)[-1]
     return not text.endswith(".") or len(last_word.rstrip(".")) <= 2

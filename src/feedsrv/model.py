@@ -31,8 +31,21 @@ class Reference:
 class Entry:
     """One article, normalized.
 
-    ``body`` holds the plain-text paragraphs; ``content`` is the HTML rendering of
-    body, captions and references that feeds carry as full content.
+    ``body`` holds the plain-text paragraphs of the story, in order, the lead with
+    its dateline as printed; no headline, dek, byline, caption, credit, cited source
+    or page furniture. ``content`` is the HTML rendering of body, captions and
+    references that feeds carry as full content.
+
+    ``published_from`` names the rule that decided ``published``:
+
+    - ``"declared"``: the config's ``[articles.<stem>]`` table;
+    - ``"text"``: a full date the article states about itself (a date line, a dated
+      byline or dateline, a correction note);
+    - ``"references"``: the newest date among the sources it cites, embedded posts
+      included (an article is no older than what it cites);
+    - ``"mtime"``: the file's modification time, in whole seconds;
+    - ``"none"``: no date at all and no file time given; ``published`` is then the
+      Unix epoch, 1970-01-01T00:00:00Z.
     """
 
     id: str
