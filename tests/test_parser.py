@@ -371,6 +371,7 @@ def test_dates_stated_in_the_text(line: str, expected: datetime) -> None:
     ("Nov. 18th 2019 12:12 pm PT", timedelta(hours=-8)),
     ("2019-11-20T05:47:00+02:00", timedelta(hours=2)),
     ("20 Nov 2019 19:09 GMT", timedelta(0)),
+    ("Tue 19 Nov 2019 12.00 BST", timedelta(hours=1)),
 ])
 def test_a_stated_time_zone_is_kept(line: str, offset: timedelta) -> None:
     published, published_from = published_from_line(line)

@@ -116,6 +116,30 @@ def test_a_bare_name_above_a_date_line_is_the_byline(date_line: str) -> None:
     assert entry.body == (LEAD,)
 
 
+@pytest.mark.parametrize(("line", "authors"), [
+    ("Jane Doe and John Roe", ("Jane Doe", "John Roe")),
+    ("Jane Doe in London", ("Jane Doe",)),
+])
+def test_bare_names_above_a_date_line(line: str, authors: tuple[str, ...]) -> None:
+    entry = parse("Council Backs Budget", line, "Tue 19 Nov 2019 12.00 GMT", "Last modified on Tue 19 Nov 2019 14.00 GMT",
+                  LEAD)
+    assert entry.authors == authors
+    assert entry.updated > entry.published
+
+
+def test_a_title_case_headline_above_a_date_line_is_no_byline() -> None:
+    entry = parse("Putin Meets Assad", "21 October 2015", LEAD)
+    assert (entry.title, entry.authors) == ("Putin Meets Assad", ())
+    entry = parse("JANIE HAR", "Nov. 20, 2019", LEAD)
+    assert (entry.authors, entry.title_derived) == (("JANIE HAR",), True)
+
+
+@pytest.mark.parametrize("byline", ["Jane Doe | Staff Writer", "Jane Doe - Staff Writer", "Jane Doe, Staff Writer"])
+def test_a_byline_without_by(byline: str) -> None:
+    entry = parse("Council Backs Budget", byline, LEAD)
+    assert (entry.authors, entry.author_role) == (("Jane Doe",), "Staff Writer")
+
+
 def test_a_bare_name_above_a_job_title_is_the_byline() -> None:
     entry = parse("Council Backs Budget", "Tom Gillespie", "News reporter @TomGillespie1", LEAD)
     assert (entry.authors, entry.author_role) == (("Tom Gillespie",), "News reporter")
@@ -156,6 +180,8 @@ def test_a_name_with_a_capitalized_particle_first() -> None:
      Caption("The mayor at city hall on Monday.", "Jane Smith/AFP/Getty Images")),
     ("The mayor at city hall after the vote Credit: Getty - Contributor",
      Caption("The mayor at city hall after the vote", "Getty - Contributor")),
+    ("The mayor at city hall on Monday. Photograph: Jane Smith/Example Agency",
+     Caption("The mayor at city hall on Monday.", "Jane Smith/Example Agency")),
 ])
 def test_captions_in_the_body(paragraph: str, caption: Caption) -> None:
     entry = parse("Council Backs Budget", LEAD, paragraph, SECOND)
@@ -181,6 +207,12 @@ def test_related_links_and_counters_are_not_the_story() -> None:
     entry = parse("Council Backs Budget", LEAD, "Related: Council votes on parks", "195 Shares",
                   "Read more: Budget explained", SECOND)
     assert entry.body == (LEAD, SECOND)
+
+
+@pytest.mark.parametrize("line", ["Tags: budget, parks", "Filed under: Politics", "In This Article: budget, parks",
+                                  "Sign up for our daily newsletter", "Subscribe to our podcast"])
+def test_index_terms_and_calls_to_action_are_not_the_story(line: str) -> None:
+    assert parse("Council Backs Budget", LEAD, line, SECOND).body == (LEAD, SECOND)
 
 
 def test_lists_in_the_story_stay() -> None:

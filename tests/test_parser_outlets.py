@@ -39,6 +39,7 @@ def parse(*paragraphs: str, **kwargs: Any) -> Entry:
     ("On ExampleChronicle.com: Another headline about cars", "ExampleChronicle.com"),
     # The reporter's bio and the newsroom's addresses.
     ("Jane Doe is a reporter for Example News.", "Example News"),
+    ("Jane Doe is a staff writer at The Example Times. Reach her at jdoe@example.com.", "The Example Times"),
     ("Email Jane Doe at jdoe@example.com or follow her @jdoe.", "example.com"),
     ("Join our forums! And if you have a news tip, let us know at: community@example.org.", "example.org"),
 ])

@@ -43,14 +43,6 @@ _YEAR_FIRST = re.compile(r"\b(?P<year>\d{4})(?P<sep>[/-])(?P<month>[01]?\d)(?P=s
 _ISO_DATETIME = re.compile(r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?"
                            r"(?:Z|[+-]\d{2}(?::?\d{2})?)?(?![\w:])")
 
-# Clock times: 9:41, 9:41 AM, 9 a.m., and the 24-hour "0339" when a zone follows.
-_CLOCK = re.compile(
-    r"\b(?P<hour>[0-2]?\d):(?P<minute>[0-5]\d)(?::(?P<second>[0-5]\d))?(?:\s?(?P<half>[aApP])\.?\s?[mM]\b\.?)?"
-    r"|\b(?P<bare_hour>1[0-2]|0?[1-9])\s?(?P<bare_half>[aApP])\.?\s?[mM]\b\.?"
-    r"|\b(?P<military>[01]\d|2[0-3])(?P<military_minute>[0-5]\d)(?=\s?(?:GMT|UTC|UT|Z)\b)"
-)
-_ZONE = re.compile(r"\s?\(?(?P<name>[A-Z]{1,5}\b|[+-]\d{2}:?\d{2}\b)")
-
 _FIXED_ZONES = {
     "UTC": 0, "GMT": 0, "UT": 0, "Z": 0, "WET": 0,
     "BST": 1, "CET": 1, "WEST": 1, "CEST": 2, "EET": 2, "EEST": 3, "MSK": 3,
@@ -63,19 +55,33 @@ _FIXED_ZONES = {
 _REGION_ZONES = {
     "ET": "America/New_York", "CT": "America/Chicago", "MT": "America/Denver", "PT": "America/Los_Angeles",
 }
+_ZONE_NAMES = "|".join(sorted((*_FIXED_ZONES, *_REGION_ZONES), key=len, reverse=True))
+
+# Clock times: 9:41, 9:41 AM, 9 a.m., the 24-hour "0339" when a zone follows, and the
+# British "12.00 GMT" or "1.16pm" when a zone or am/pm says it is no decimal number.
+_CLOCK = re.compile(
+    r"\b(?P<hour>[0-2]?\d):(?P<minute>[0-5]\d)(?::(?P<second>[0-5]\d))?(?:\s?(?P<half>[aApP])\.?\s?[mM]\b\.?)?"
+    r"|\b(?P<bare_hour>1[0-2]|0?[1-9])\s?(?P<bare_half>[aApP])\.?\s?[mM]\b\.?"
+    r"|\b(?P<military>[01]\d|2[0-3])(?P<military_minute>[0-5]\d)(?=\s?(?:GMT|UTC|UT|Z)\b)"
+    rf"|\b(?P<dot_hour>[0-2]?\d)\.(?P<dot_minute>[0-5]\d)(?:(?:\s?(?P<dot_half>[aApP])\.?\s?[mM]\b\.?)"
+    rf"|(?=\s\(?(?:{_ZONE_NAMES})\b))"
+)
+_ZONE = re.compile(r"\s?\(?(?P<name>[A-Z]{1,5}\b|[+-]\d{2}:?\d{2}\b)")
 
 _LABEL = re.compile(
-    r"\b(?P<label>last updated|updated|modified|revised|first published|published|posted|original|created|date)\b",
+    r"\b(?P<label>last updated|last modified|updated|modified|revised|first published|published|posted|original"
+    r"|created|date)\b",
     re.IGNORECASE,
 )
-_UPDATE_LABELS = frozenset({"last updated", "updated", "modified", "revised"})
+_UPDATE_LABELS = frozenset({"last updated", "last modified", "updated", "modified", "revised"})
 # Where one stated date ends and the next begins: "Posted … | Updated …".
 _SEPARATOR = re.compile(r"\s[|/]\s|;|\|")
 
-_ZONE_NAME = re.compile(rf"\(?\b(?:{'|'.join(sorted((*_FIXED_ZONES, *_REGION_ZONES), key=len, reverse=True))})\b\)?")
-# Weekday abbreviations only with their full stop or comma: "Sun" may be a newspaper.
+_ZONE_NAME = re.compile(rf"\(?\b(?:{_ZONE_NAMES})\b\)?")
+# Weekday abbreviations only with their full stop or comma, or before a day's number
+# ("Tue 19 Nov"): "Sun" may be a newspaper.
 _WEEKDAY = re.compile(
-    r"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?=[.,]))\.?",
+    r"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?=[.,]|\s\d))\.?",
     re.IGNORECASE,
 )
 # Separators left side by side once the dates between them are gone: "Doe, , ," → "Doe,".
@@ -331,6 +337,8 @@ def _clock_of(match: re.Match[str]) -> tuple[int, int, int] | None:
         return int(match["military"]), int(match["military_minute"]), 0
     if match["bare_hour"]:
         hour, minute, second, half = int(match["bare_hour"]), 0, 0, match["bare_half"]
+    elif match["dot_hour"]:
+        hour, minute, second, half = int(match["dot_hour"]), int(match["dot_minute"]), 0, match["dot_half"]
     else:
         hour, minute = int(match["hour"]), int(match["minute"])
         second, half = int(match["second"] or 0), match["half"]

@@ -33,8 +33,8 @@ from .lines import (
     is_reference_header,
     is_related_heading,
     is_related_link,
-    person_name,
     read_author_line,
+    read_bare_names,
     read_byline,
     read_caption_label,
     read_credit_line,
@@ -134,10 +134,15 @@ class _Top:
         self._mark_media_teaser(index - 2)
 
     def _mark_name(self, index: int) -> None:
-        """A line that is only a person's name, right above a date line or a job
-        title, is a byline without "By" (``Debbie White`` over ``18 Nov 2019, 19:09``)."""
+        """A line that is only people's names, right above a date line or a job title,
+        is a byline without "By" (``Debbie White`` over ``18 Nov 2019, 19:09``). Where
+        the headline stands, only names in capitals are (``JANIE HAR``): "Putin Meets
+        Assad" over a date is a headline."""
         if index < 0 or index + 1 >= len(self.paragraphs) or self.kinds[index] is not Kind.TEXT \
-                or not person_name(self.paragraphs[index]):
+                or not read_bare_names(self.paragraphs[index]):
+            return
+        headline_place = all(kind is Kind.FURNITURE for kind in self.kinds[:index])
+        if headline_place and not self.paragraphs[index].isupper():
             return
         below = self.paragraphs[index + 1]
         if read_date_line(below, self.context, in_header=True) or read_role_line(below):

@@ -110,6 +110,12 @@ _MAX_DATE_LINE_LENGTH = 200
 _MAX_DATE_LINE_REST_WORDS = 3
 _CALL_TO_ACTION = re.compile(r"\b(?:click here|clicking here|sign up|subscribe|download the app|follow us)\b",
                              re.IGNORECASE)
+# A short line that opens with a call to action: "Sign up for our daily newsletter".
+_LEADING_CALL_TO_ACTION = re.compile(r"^(?:click here|sign up|subscribe|download (?:the|our) app|follow us|get our)\b",
+                                     re.IGNORECASE)
+# The page's index terms: "Tags: budget, parks", "Filed under: Politics".
+_INDEX_TERMS = re.compile(r"^(?:tags?|tagged(?: with)?|topics?|filed under|categories|category|in this article)\s?:",
+                          re.IGNORECASE)
 _END_MARKERS = re.compile(
     r"^(?:leave a (?:reply|comment)|post a comment|add a comment|comments are closed"
     r"|join the (?:discussion|conversation)|\d{1,5} (?:comments?|responses?|replies)(?: to .{1,200})?)\s*[:.!]?$",
@@ -124,6 +130,12 @@ _BY = re.compile(r"^(?:written |posted |reported |words |story )?by\s{0,3}:?\s",
 _AUTHOR_LABEL = re.compile(r"^(?:authors?|writer|reporter|byline)\s{0,3}:\s{0,3}", re.IGNORECASE)
 _NAME_LIST_SPLIT = re.compile(r"\s*,\s*(?:and\s+)?|\s+(?:and|&)\s+", re.IGNORECASE)
 _BYLINE_TAIL_SPLIT = re.compile(r"\s[|–—-]\s|\|")
+# What every byline holds: "by" or a separator between a name and a job title.
+_BYLINE_HINT = re.compile(r"by|,|\||\s[–—-]\s", re.IGNORECASE)
+# "Jane Doe, Staff Writer", "Jane Doe | Staff Writer", "Jane Doe - Reporter".
+_NAME_ROLE_SPLIT = re.compile(r",|\s[|–—-]\s|\|")
+# Where a reporter filed from, after the name: "Jane Doe in London".
+_IN_PLACE = re.compile(r"\s+in\s+[A-Z][\w.'’-]{0,30}(?:,?\s[A-Z][\w.'’-]{0,30}){0,2}$")
 # A hyphen separates only with a space beside it: WILKES-BARRE is one place.
 _DASH_AFTER_DATELINE = re.compile(r"\s{0,2}(?:—|–|--)\s*|\s-\s*|-\s")
 # "(CNN) President …", "Hong Kong (CNN Business) A …": an agency in parentheses, maybe
@@ -154,7 +166,8 @@ _CREDIT_LINE = re.compile(
 # Jane Doe/AFP", "… sought treatment Credit: EPA". Capitals required: "by" and
 # "credit" in prose are lower case.
 _SPELLED_TRAILING_CREDIT = re.compile(
-    r"(?:(?<=[.!?”\"’])\s(?:Photo(?:graph)?s?|Image|Picture)s?\s(?:by|courtesy of)|\sCredits?:)\s(?P<credit>[^.!?]{1,80})$")
+    r"(?:(?<=[.!?”\"’])\s(?:Photo(?:graph)?s?|Image|Picture)s?(?:\s(?:by|courtesy of)|:)|\sCredits?:)"
+    r"\s(?P<credit>[^.!?]{1,80})$")
 _MAX_TRAILING_CREDIT = 140
 # Caption labels printed before the caption text: "Image caption …", "Caption: …".
 _CAPTION_LABEL = re.compile(r"^(?:(?:image|media|photo|video|picture)\s(?:caption)\s|caption:\s?)(?=\S)",
@@ -218,6 +231,8 @@ def is_furniture(paragraph: str) -> bool:
         return False
     words = [word for word in words_of(paragraph) if word]
     if len(words) <= _MAX_FURNITURE_WORDS and all(word in _FURNITURE_WORDS for word in words):
+        return True
+    if _INDEX_TERMS.match(paragraph) or (_LEADING_CALL_TO_ACTION.match(paragraph) and not paragraph.endswith(".")):
         return True
     return paragraph.isupper() and bool(_CALL_TO_ACTION.search(paragraph))
 
@@ -294,7 +309,7 @@ def read_byline(paragraph: str, context: DateContext) -> Byline | None:
     Dates on the line are returned with it; words after them name a section
     (``By X 2019-11-18 Science``), not an outlet. None when the line is no byline.
     """
-    if len(paragraph) > _MAX_LABEL_LENGTH + 50 or ("," not in paragraph and "by" not in paragraph.lower()):
+    if len(paragraph) > _MAX_LABEL_LENGTH + 50 or not _BYLINE_HINT.search(paragraph):
         return None
     dates = tuple(find_dates(paragraph, context))
     text = remove_dates(paragraph, dates)
@@ -305,11 +320,22 @@ def read_byline(paragraph: str, context: DateContext) -> Byline | None:
     by = _BY.match(text)
     if by:
         return _read_by(text[by.end():], dates)
-    head, comma, tail = text.partition(",")
-    name = person_name(head) if comma else None
-    if name and _split_role(tail.strip()) and _ends_without_sentence(tail):
-        return Byline(authors=(name,), role=tail.strip(), dates=dates)
+    head, *tail_parts = _NAME_ROLE_SPLIT.split(text, maxsplit=1)
+    tail = tail_parts[0].strip() if tail_parts else ""
+    name = person_name(head) if tail else None
+    if name and _split_role(tail) and _ends_without_sentence(tail):
+        return Byline(authors=(name,), role=tail, dates=dates)
     return None
+
+
+def read_bare_names(paragraph: str) -> tuple[str, ...]:
+    """The people a line names and nothing else: ``Debbie White``, ``Jane Doe and John
+    Roe``, ``Jane Doe in London``; empty when it is anything more."""
+    if len(paragraph) > _MAX_LABEL_LENGTH:
+        return ()
+    chunks = [chunk for chunk in _NAME_LIST_SPLIT.split(_IN_PLACE.sub("", paragraph)) if chunk]
+    names = tuple(person_name(chunk) for chunk in chunks)
+    return names if names and all(names) else ()  # type: ignore[return-value]
 
 
 def _read_by(text: str, dates: tuple[StatedDate, ...]) -> Byline | None:

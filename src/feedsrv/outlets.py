@@ -59,9 +59,10 @@ _ON_SITE = re.compile(rf"^(?:(?:on|more on|more from) (?P<domain>{_DOMAIN}):|als
                       re.IGNORECASE)
 # A lead opening with the site's own name written as a domain: "Example.Net - Officials said …".
 _DOMAIN_DATELINE = re.compile(rf"^(?P<domain>{_DOMAIN})\s?(?:—|–|--?|:)\s(?=[\"“‘'A-Z0-9])")
-# "Jane Doe is a reporter for Example News.", "… is a senior writer at Example Times."
+# "Jane Doe is a reporter for Example News.", "… is a senior writer at Example Times.
+# Reach her at …": the first sentence.
 _BIO = re.compile(r"^(?P<name>[^,;:]{3,60}?) is (?:a|an|the) (?P<role>[\w ,&-]{2,60}?) (?:for|at|with) "
-                  r"(?P<outlet>[^,;:]{2,60}?)\.?$")
+                  r"(?P<outlet>[^,;:]{2,60}?)(?:\.?$|\.\s(?=[A-Z]))")
 # "Jane Doe for Example Magazine": a photo or illustration the outlet commissioned,
 # from a person or a studio whose name is one glued word ("RenderBurger").
 _COMMISSIONED = re.compile(r"^(?P<who>[A-Z][\w.'’-]{0,30}(?: [A-Z][\w.'’-]{0,30}){0,3}) for (?:the )?"
@@ -161,7 +162,7 @@ def read_domain_dateline(paragraph: str) -> str | None:
 
 def read_bio(paragraph: str) -> tuple[str, str] | None:
     """``Jane Doe is a reporter for Example News.`` → (``Jane Doe``, ``Example News``)."""
-    if len(paragraph) > _MAX_PROMOTION_LENGTH:
+    if len(paragraph) > _MAX_PROMOTION_LENGTH * 2:
         return None
     match = _BIO.match(paragraph)
     if not match or not any(word in ROLE_WORDS for word in words_of(match["role"])):

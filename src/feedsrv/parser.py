@@ -36,6 +36,7 @@ from .lines import (
     is_related_heading,
     is_related_link,
     read_author_line,
+    read_bare_names,
     read_byline,
     read_caption_label,
     read_change_note,
@@ -250,7 +251,7 @@ def _read_header(paragraphs: list[str], layout: Layout, reading: _Reading, conte
         elif is_furniture(paragraph) or is_related_link(paragraph) or _read_outlet_line(paragraph, reading):
             continue
         elif index in layout.names:
-            reading.add_author(paragraph)
+            reading.add_byline(Byline(authors=read_bare_names(paragraph)), paragraph, "byline")
         elif _read_label(paragraph, reading, context, in_header=True):
             continue
         elif not _read_photo(paragraph, reading, caption=last_unlabelled):
