@@ -54,6 +54,7 @@ def test_lines_that_name_the_outlet(line: str, outlet: str) -> None:
     "© Jane Smith",  # a photo credit too: no year, no company
     "Follow Jane Doe on Twitter",  # the reporter, not the outlet
     "More from UK",  # a section
+    "Follow Politics on Twitter",  # a section too
     "Write to jane.doe@gmail.com",  # anyone's address
     "Be sure to visit Example Water on Facebook, Twitter, and Instagram.",  # an advertiser
     "This article was reprinted on Example.com.",  # where it went, not where it came from

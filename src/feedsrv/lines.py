@@ -47,11 +47,13 @@ ORGANIZATION_WORDS = frozenset({
     "service", "services", "group", "watch", "archive", "international", "association", "institute",
     "university", "council", "ministry", "department", "office", "committee", "foundation",
 })
-_NOT_IN_NAMES = frozenset({
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "by", "the",
-    # newspaper sections, as in a desk's signature ("Example Sport")
+# Newspaper sections, as in a desk's signature ("Example Sport"): no part of a name.
+SECTION_WORDS = frozenset({
     "sport", "sports", "business", "politics", "opinion", "lifestyle", "entertainment", "travel", "science",
-    "technology", "tech", "culture", "arts", "weather", "finance", "money", "markets",
+    "technology", "tech", "culture", "arts", "weather", "finance", "money", "markets", "world", "health",
+})
+_NOT_IN_NAMES = frozenset({
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "by", "the", *SECTION_WORDS,
 })
 # International wire services that sign stories with one word ("By Reuters"); any
 # other single capitalized word after "By" is a person's pen name ("by Regan").

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .lines import ORGANIZATION_WORDS, ROLE_WORDS, is_organization, person_name, words_of
+from .lines import ORGANIZATION_WORDS, ROLE_WORDS, SECTION_WORDS, is_organization, person_name, words_of
 
 _MAX_NOTICE_LENGTH = 300
 _MAX_PROMOTION_LENGTH = 160
@@ -243,7 +243,8 @@ def _leading_brand(text: str) -> str | None:
     while tokens and tokens[-1].lower() in _TRAILING_CONNECTORS:
         tokens.pop()
     name = " ".join(tokens).strip(" .,;:!?\"“”")
-    if not name or len(tokens) > _MAX_BRAND_TOKENS:
+    # A section alone ("Follow Politics on Twitter") is no outlet.
+    if not name or len(tokens) > _MAX_BRAND_TOKENS or name.lower() in SECTION_WORDS:
         return None
     return name if _is_brand(name, _MAX_BRAND_TOKENS) else None
 
