@@ -9,7 +9,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,9 +33,15 @@ class Reply:
 
 def http_get(port: int, path: str, headers: dict[str, str] | None = None) -> Reply:
     """One GET to the local server; no redirects, no decompression."""
+    return http_request(port, "GET", path, headers=headers)
+
+
+def http_request(port: int, method: str, path: str, *, body: bytes | None = None,
+                 headers: dict[str, str] | None = None) -> Reply:
+    """One request to the local server; no redirects, no decompression."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
-        connection.request("GET", path, headers=headers or {})
+        connection.request(method, path, body=body, headers=headers or {})
         response = connection.getresponse()
         return Reply(response.status, dict(response.getheaders()), response.read())
     finally:
@@ -43,14 +49,16 @@ def http_get(port: int, path: str, headers: dict[str, str] | None = None) -> Rep
 
 
 @contextmanager
-def running_server(arguments: Sequence[str], *, cwd: Path, port: int) -> Iterator[int]:
-    """Start `feedsrv serve ARGUMENTS --port PORT`, wait until it answers, stop it after."""
+def server_process(arguments: Sequence[str], *, cwd: Path, port: int,
+                   env: Mapping[str, str] | None = None) -> Iterator[subprocess.Popen]:
+    """Start `feedsrv serve ARGUMENTS --port PORT` (with ``env`` added to the
+    environment), wait until it answers, stop it after unless the test already has."""
     # The server logs every request: into a file, since a pipe nobody reads fills up
     # and blocks the server.
     log = tempfile.TemporaryFile()
     process = subprocess.Popen([str(FEEDSRV), "serve", *arguments, "--port", str(port)], cwd=cwd,
                                stdout=log, stderr=subprocess.STDOUT,
-                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                               env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})})
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -65,7 +73,7 @@ def running_server(arguments: Sequence[str], *, cwd: Path, port: int) -> Iterato
                     output = log.read().decode(errors="replace")
                     raise AssertionError(f"feedsrv serve did not start:\n{output}") from None
                 time.sleep(0.1)
-        yield port
+        yield process
     finally:
         process.terminate()
         try:
@@ -74,3 +82,11 @@ def running_server(arguments: Sequence[str], *, cwd: Path, port: int) -> Iterato
             process.kill()
             process.wait()
         log.close()
+
+
+@contextmanager
+def running_server(arguments: Sequence[str], *, cwd: Path, port: int,
+                   env: Mapping[str, str] | None = None) -> Iterator[int]:
+    """Start `feedsrv serve ARGUMENTS --port PORT`, wait until it answers, stop it after."""
+    with server_process(arguments, cwd=cwd, port=port, env=env):
+        yield port

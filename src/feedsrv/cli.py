@@ -54,10 +54,15 @@ def main() -> None:
 @click.option("--port", type=click.IntRange(1, 65535), default=None,
               help="Port to listen on. Default: server.port (8080).")
 def serve(config_path: Path | None, host: str | None, port: int | None) -> None:
-    """Serve the feeds, article pages and index over HTTP."""
+    """Serve the feeds, article pages and index over HTTP.
+
+    Changed articles are served without a restart (site.watch); with an API token
+    (api.token, or the api.token_env variable) the publishing API is on.
+    """
     from aiohttp import web
 
     from .web import LIVE, create_app
+    from .web.api import PUBLISHER
 
     config = _load(config_path)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -65,9 +70,14 @@ def serve(config_path: Path | None, host: str | None, port: int | None) -> None:
         app = create_app(config)
     except FeedsrvError as exc:
         _fail(exc)
+    log = logging.getLogger("feedsrv")
     site = app[LIVE].site
     for message in (*site.loaded.errors, *site.loaded.warnings):
-        logging.getLogger("feedsrv").warning("%s", message)
+        log.warning("%s", message)
+    if PUBLISHER in app:
+        log.info("publishing API on at /api/articles")
+    else:
+        log.info("publishing API off: no token in api.token or $%s", config.api_token_env)
     web.run_app(app, host=host or config.host, port=port or config.port,
                 print=lambda message: click.echo(message.strip(), err=True))
 

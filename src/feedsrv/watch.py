@@ -29,6 +29,7 @@ WATCH_MODES = ("auto", "poll", "off")
 # a steady stream of edits still shows up within half a second.
 DEBOUNCE_MS = 500
 STEP_MS = 50
+RESCAN_MS = 5_000
 
 OnChange = Callable[[], Awaitable[object]]
 
@@ -48,7 +49,6 @@ async def watch_directory(directory: Path, on_change: OnChange, *, mode: str, po
         raise ValueError(f"watch mode must be one of {', '.join(WATCH_MODES)}, not {mode!r}")
     if mode == "off":
         return
-    await _call(on_change)
     if mode == "auto":
         try:
             await _watch_events(directory, on_change, stop)
@@ -64,14 +64,32 @@ async def watch_directory(directory: Path, on_change: OnChange, *, mode: str, po
 async def _watch_events(directory: Path, on_change: OnChange, stop: asyncio.Event) -> None:
     log.info("watching %s for changed articles", directory)
     # The watcher thread checks `stop` every STEP_MS, so setting it ends the watch
-    # promptly; cancelling instead would wait for the thread's own timeout.
-    async for _changes in watchfiles.awatch(directory, watch_filter=_is_article_change, stop_event=stop,
-                                            debounce=DEBOUNCE_MS, step=STEP_MS, recursive=False):
+    # promptly; cancelling instead would wait for the thread's own timeout. A batch
+    # is also yielded (empty) after RESCAN_MS without events, so a rescan catches
+    # anything events missed (an overflowing event queue, say).
+    batches = watchfiles.awatch(directory, watch_filter=_is_article_change, stop_event=stop,
+                                debounce=DEBOUNCE_MS, step=STEP_MS, rust_timeout=RESCAN_MS,
+                                yield_on_timeout=True, recursive=False)
+    # The generator's first step starts the watcher, before it waits for events; a
+    # scan right after catches what changed while the site was being built.
+    batch = asyncio.ensure_future(anext(batches))
+    try:
+        await asyncio.sleep(0)
         await _call(on_change)
+        while True:
+            try:
+                await batch
+            except StopAsyncIteration:
+                return
+            await _call(on_change)
+            batch = asyncio.ensure_future(anext(batches))
+    finally:
+        batch.cancel()
 
 
 async def _poll(on_change: OnChange, interval: float, stop: asyncio.Event) -> None:
     log.info("scanning the articles directory every %g s", interval)
+    await _call(on_change)
     while not stop.is_set():
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), interval)

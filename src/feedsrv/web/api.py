@@ -16,7 +16,7 @@ import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from aiohttp import web
@@ -91,7 +91,7 @@ async def create_article(request: web.Request) -> web.Response:
     publisher = _authorize(request)
     body = await _read_body(request, publisher.max_bytes)
     async with publisher.lock:
-        site = request.app[LIVE].site
+        site = await _current(request)
         front, text = _metadata(body, request)
         wanted = front.pop(SLUG_FIELD, None) or request.headers.get(SLUG_HEADER)
         taken = _files_by_slug(site).keys() | site.catalog.entries_by_slug.keys()
@@ -116,7 +116,7 @@ async def replace_article(request: web.Request) -> web.Response:
     _check_slug(slug)
     body = await _read_body(request, publisher.max_bytes)
     async with publisher.lock:
-        site = request.app[LIVE].site
+        site = await _current(request)
         front, text = _metadata(body, request)
         if front.pop(SLUG_FIELD, slug) != slug:
             raise web.HTTPBadRequest(text="400: the front matter's slug differs from the URL's\n")
@@ -132,7 +132,7 @@ async def delete_article(request: web.Request) -> web.Response:
     publisher = _authorize(request)
     slug = request.match_info["slug"]
     async with publisher.lock:
-        site = request.app[LIVE].site
+        site = await _current(request)
         path = _files_by_slug(site).get(slug)
         if path is None:
             raise web.HTTPNotFound(text=f"404: no article /articles/{slug}\n")
@@ -141,6 +141,12 @@ async def delete_article(request: web.Request) -> web.Response:
     if slug in site.catalog.entries_by_slug:
         raise web.HTTPInternalServerError(text=f"500: {path.name} was deleted but is still served\n")
     return web.Response(status=204)
+
+
+async def _current(request: web.Request) -> Site:
+    # The directory as it is now, not as the watcher last saw it: a slug must be
+    # free on disk, and a file dropped a moment ago must be found by its slug.
+    return await request.app[LIVE].reload()
 
 
 def _authorize(request: web.Request) -> Publisher:
@@ -213,15 +219,16 @@ async def _write(request: web.Request, site: Site, target: Path, front: dict[str
                  previous: Entry | None) -> Entry:
     """Validate, write and reload; return the entry as served."""
     entry = _parse(site, front, text, target)
-    now = _now().isoformat()
+    now = _now()
     if "published" not in front and entry.published_from in UNSTATED_DATES:
-        front["published"] = previous.published.isoformat() if previous else now
+        front["published"] = (previous.published if previous else now).isoformat()
         entry = _parse(site, front, text, target)
     if previous is not None and "updated" not in front and entry.updated <= previous.updated:
         if replace(entry, updated=previous.updated) != previous:
             # An edit that states no update time gets one, so that clients polling
-            # with If-Modified-Since see it too.
-            front["updated"] = now
+            # with If-Modified-Since see it too: a later one, even within the second
+            # (Last-Modified has one-second resolution).
+            front["updated"] = max(now, previous.updated + timedelta(seconds=1)).isoformat()
         elif entry.updated < previous.updated:
             # The same text sent again keeps the time of the edit that brought it.
             front["updated"] = previous.updated.isoformat()

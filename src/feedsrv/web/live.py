@@ -70,8 +70,19 @@ class LiveSite:
             current = self._site
             new = await asyncio.to_thread(refresh_site, current)
             if new is not current:
+                _log_reload(current, new)
                 await self.replace(new)
             return self._site
+
+
+def _log_reload(old: Site, new: Site) -> None:
+    log.info("reloaded, %d file(s) read: %d articles, %d feeds", len(new.loaded.parsed),
+             len(new.catalog.entries), len(new.catalog.feeds))
+    # Problems are reported once, when they appear, not on every reload.
+    known = {*old.loaded.errors, *old.loaded.warnings}
+    for message in (*new.loaded.errors, *new.loaded.warnings):
+        if message not in known:
+            log.warning("%s", message)
 
 
 LIVE = web.AppKey("live", LiveSite)
