@@ -57,7 +57,8 @@ def test_feed_fields(entries, config) -> None:
     feed = build_catalog(entries, config).feeds["all"]
     data = document(feed, config)
     assert list(data) == ["version", "title", "home_page_url", "feed_url", "description", "next_url",
-                          "authors", "language", "items"]
+                          "authors", "language", "hubs", "items"]
+    assert data["hubs"] == [{"type": "WebSub", "url": "https://news.example/websub"}]
     assert data["version"] == "https://jsonfeed.org/version/1.1"
     assert data["title"] == "Daily Wire Digest"
     assert data["home_page_url"] == "https://news.example/"

@@ -154,6 +154,7 @@ def test_atom_feed_metadata(feed: Feed, config: SiteConfig) -> None:
     links = [dict(link.attrib) for link in root.iterfind("atom:link", NS)]
     assert links == [
         {"href": "https://news.example/feeds/all.atom", "rel": "self", "type": "application/atom+xml"},
+        {"href": "https://news.example/websub", "rel": "hub"},
         {"href": "https://news.example/", "rel": "alternate", "type": "text/html"},
     ]
 
@@ -242,8 +243,9 @@ def test_rss_channel_metadata(feed: Feed, config: SiteConfig) -> None:
     assert channel.findtext("description") == "World news, syndicated."
     assert channel.findtext("language") == "en-GB"
     assert channel.findtext("generator") == f"feedsrv {feedsrv.__version__}"
-    self_links = [dict(link.attrib) for link in channel.iterfind("atom:link", NS)]
-    assert self_links == [{"href": "https://news.example/feeds/all.rss", "rel": "self", "type": "application/rss+xml"}]
+    atom_links = [dict(link.attrib) for link in channel.iterfind("atom:link", NS)]
+    assert atom_links == [{"href": "https://news.example/feeds/all.rss", "rel": "self", "type": "application/rss+xml"},
+                          {"href": "https://news.example/websub", "rel": "hub"}]
 
 
 def test_rss_channel_dates_are_the_feed_updated(feed: Feed, config: SiteConfig) -> None:

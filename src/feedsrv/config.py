@@ -66,6 +66,33 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("api", "max_bytes", 1_048_576, "Largest article body the API accepts (`413` above)."),
     Setting("server", "host", "127.0.0.1", "Address `feedsrv serve` listens on."),
     Setting("server", "port", 8080, "TCP port `feedsrv serve` listens on."),
+    Setting("websub", "hub_url", "",
+            "External WebSub hub to advertise instead of the built-in one at `/websub`; feedsrv "
+            "pings it with `hub.mode=publish` whenever a feed changes. Empty: the built-in hub."),
+    Setting("websub", "database", "state/websub.sqlite3",
+            "SQLite file of subscriptions and pending deliveries, created when the first "
+            "subscription is verified; a relative path is taken from the config file's directory."),
+    Setting("websub", "lease_seconds", 864_000, "Lease of a subscription that asks for none (10 days)."),
+    Setting("websub", "min_lease_seconds", 3600, "Shortest lease granted; shorter requests get this."),
+    Setting("websub", "max_lease_seconds", 2_592_000, "Longest lease granted; longer requests get this."),
+    Setting("websub", "timeout_seconds", 10.0,
+            "Time limit of each request to a subscriber or to the external hub, connecting included."),
+    Setting("websub", "max_body_bytes", 4_194_304,
+            "Largest feed sent as a notification; a larger one is not delivered (logged)."),
+    Setting("websub", "max_attempts", 10,
+            "Attempts at delivering a change to a subscriber (or pinging the external hub) "
+            "before giving up until the next change."),
+    Setting("websub", "retry_initial_seconds", 5.0,
+            "Wait before the second attempt; each further wait doubles, with jitter."),
+    Setting("websub", "retry_max_seconds", 3600.0, "Longest wait between two attempts."),
+    Setting("websub", "callback_rate", 1.0,
+            "Requests per second the hub sends to one callback host, on average."),
+    Setting("websub", "callback_burst", 10, "Requests the hub may send to one callback host at once."),
+    Setting("websub", "allow_private_callbacks", False,
+            "Accept callbacks on private and link-local addresses (10.0.0.0/8, fd00::/8, "
+            "169.254.0.0/16, …), for a hub serving an internal network."),
+    Setting("websub", "allow_loopback_callbacks", False,
+            "Accept callbacks on loopback addresses (127.0.0.0/8, ::1), for local testing."),
 )
 
 _SLUG_STRIP = re.compile(r"[^a-z0-9]+")
@@ -121,6 +148,36 @@ class ArticleMeta:
 
 
 @dataclass(frozen=True, slots=True)
+class WebSubConfig:
+    """The ``[websub]`` settings: which hub the feeds advertise, and how the built-in
+    hub treats its subscribers."""
+
+    hub_url: str = ""
+    database: Path = Path("state/websub.sqlite3")
+    lease_seconds: int = 864_000
+    min_lease_seconds: int = 3600
+    max_lease_seconds: int = 2_592_000
+    timeout_seconds: float = 10.0
+    max_body_bytes: int = 4_194_304
+    max_attempts: int = 10
+    retry_initial_seconds: float = 5.0
+    retry_max_seconds: float = 3600.0
+    callback_rate: float = 1.0
+    callback_burst: int = 10
+    allow_private_callbacks: bool = False
+    allow_loopback_callbacks: bool = False
+
+    @property
+    def external(self) -> bool:
+        """Whether an external hub is used instead of the built-in one."""
+        return bool(self.hub_url)
+
+
+# Where the built-in WebSub hub takes subscription requests.
+HUB_PATH = "/websub"
+
+
+@dataclass(frozen=True, slots=True)
 class SiteConfig:
     """Everything feedsrv reads from its config file, validated."""
 
@@ -143,11 +200,17 @@ class SiteConfig:
     outlets: Mapping[str, Outlet] = field(default_factory=dict)
     topics: Mapping[str, Topic] = field(default_factory=dict)
     articles: Mapping[str, ArticleMeta] = field(default_factory=dict)
+    websub: WebSubConfig = field(default_factory=WebSubConfig)
     source: Path | None = None
 
     def url(self, path: str) -> str:
         """Absolute URL of a site path such as ``/feeds/all.atom``."""
         return self.base_url + path
+
+    @property
+    def hub_url(self) -> str:
+        """The WebSub hub every feed advertises: the external one, else the built-in."""
+        return self.websub.hub_url or self.url(HUB_PATH)
 
 
 def default_config(root: Path | None = None) -> SiteConfig:
@@ -181,7 +244,7 @@ def load_config(path: Path | str | None = None) -> SiteConfig:
 
 
 def _build(raw: Mapping[str, Any], root: Path, *, source: Path | None) -> SiteConfig:
-    known_sections = {"site", "server", "outlets", "topics", "articles", "api"}
+    known_sections = {"site", "server", "outlets", "topics", "articles", "api", "websub"}
     for section in raw:
         if section not in known_sections:
             raise ConfigError(section, f"unknown section (expected one of {', '.join(sorted(known_sections))})")
@@ -242,7 +305,41 @@ def _build(raw: Mapping[str, Any], root: Path, *, source: Path | None) -> SiteCo
         outlets=_outlets(_table(raw, "outlets")),
         topics=_topics(_table(raw, "topics")),
         articles=_articles(_table(raw, "articles"), timezone),
+        websub=_websub(values, root),
         source=source,
+    )
+
+
+def _websub(values: Mapping[str, Any], root: Path) -> WebSubConfig:
+    hub_url = values["hub_url"]
+    parts = urlsplit(hub_url)
+    if hub_url and (parts.scheme not in ("http", "https") or not parts.netloc):
+        raise ConfigError("websub.hub_url", f"must be empty or an absolute http(s) URL, got {hub_url!r}")
+    for name in ("lease_seconds", "min_lease_seconds", "max_attempts", "callback_burst", "max_body_bytes"):
+        if values[name] < 1:
+            raise ConfigError(f"websub.{name}", "must be at least 1")
+    for name in ("timeout_seconds", "retry_initial_seconds", "retry_max_seconds", "callback_rate"):
+        if values[name] <= 0:
+            raise ConfigError(f"websub.{name}", "must be more than 0")
+    if not values["min_lease_seconds"] <= values["lease_seconds"] <= values["max_lease_seconds"]:
+        raise ConfigError("websub.lease_seconds", "must lie between websub.min_lease_seconds and "
+                                                  "websub.max_lease_seconds")
+    database = Path(values["database"])
+    return WebSubConfig(
+        hub_url=hub_url,
+        database=database if database.is_absolute() else (root / database).resolve(),
+        lease_seconds=values["lease_seconds"],
+        min_lease_seconds=values["min_lease_seconds"],
+        max_lease_seconds=values["max_lease_seconds"],
+        timeout_seconds=float(values["timeout_seconds"]),
+        max_body_bytes=values["max_body_bytes"],
+        max_attempts=values["max_attempts"],
+        retry_initial_seconds=float(values["retry_initial_seconds"]),
+        retry_max_seconds=float(values["retry_max_seconds"]),
+        callback_rate=float(values["callback_rate"]),
+        callback_burst=values["callback_burst"],
+        allow_private_callbacks=values["allow_private_callbacks"],
+        allow_loopback_callbacks=values["allow_loopback_callbacks"],
     )
 
 
@@ -262,7 +359,7 @@ def _check_type(setting: Setting, value: Any) -> Any:
     # An integer is a fine number of seconds.
     accepted = (int, float) if expected is float else expected
     # bool is an int subclass; a boolean where a number belongs is a mistake.
-    if isinstance(value, bool) or not isinstance(value, accepted):
+    if (isinstance(value, bool) and expected is not bool) or not isinstance(value, accepted):
         raise ConfigError(setting.key, f"must be {_type_name(expected)}, got {value!r}")
     if isinstance(value, str):
         value = value.strip()
@@ -273,7 +370,7 @@ def _check_type(setting: Setting, value: Any) -> Any:
 
 
 def _type_name(kind: type) -> str:
-    return {str: "a string", int: "an integer", float: "a number"}.get(kind, kind.__name__)
+    return {str: "a string", int: "an integer", float: "a number", bool: "true or false"}.get(kind, kind.__name__)
 
 
 def _string(table: Mapping[str, Any], key: str, where: str, *, required: bool = False) -> str | None:

@@ -69,6 +69,7 @@ def render_atom(feed: Feed, config: SiteConfig, archive: int | None = None) -> b
     for link in root.iterfind("atom:entry/atom:link", _ATOM_NS):
         link.set("rel", "alternate")
         link.set("type", "text/html")
+    _add_hub(root, page, config)
     _add_history(root, page, config, "atom")
     return etree.tostring(root, encoding="UTF-8", xml_declaration=True, pretty_print=True)
 
@@ -81,6 +82,7 @@ def render_rss(feed: Feed, config: SiteConfig, archive: int | None = None) -> by
     with _RFC822_LOCALE_LOCK:
         data = generator.rss_str(pretty=True)
     root = etree.fromstring(data, _PRETTY_PARSER)
+    _add_hub(root.find("channel"), page, config)
     _add_history(root.find("channel"), page, config, "rss")
     return etree.tostring(root, encoding="UTF-8", xml_declaration=True, pretty_print=True)
 
@@ -104,6 +106,16 @@ def render_feed(feed: Feed, extension: str, config: SiteConfig, archive: int | N
     except KeyError:
         raise ValueError(f"unknown feed format {extension!r} (expected one of {', '.join(FORMATS)})") from None
     return renderer(feed, config, archive)
+
+
+def _add_hub(container: etree._Element, page: FeedPage, config: SiteConfig) -> None:
+    """Advertise the WebSub hub (WebSub §4) beside the ``self`` link, which names the
+    topic, in the feed element (Atom) or the channel (RSS). Archive pages are no
+    topics: they get none."""
+    if page.is_archive:
+        return
+    self_link = next(link for link in container.iterfind(f"{{{ATOM_NS}}}link") if link.get("rel") == "self")
+    self_link.addnext(etree.Element(f"{{{ATOM_NS}}}link", href=config.hub_url, rel="hub"))
 
 
 def _add_history(container: etree._Element, page: FeedPage, config: SiteConfig, extension: str) -> None:

@@ -81,6 +81,8 @@ class Resource:
     cache_control: str
     disposition: str | None = None
     cross_origin: bool = False
+    # The Link header: a feed's WebSub hub and topic URL (WebSub §4).
+    links: str | None = None
 
     @property
     def identity(self) -> Variant:
@@ -88,7 +90,8 @@ class Resource:
 
 
 def make_resource(path: str, media_type: str, body: bytes, last_modified: datetime, *,
-                  cache_control: str, disposition: str | None = None, cross_origin: bool = False) -> Resource:
+                  cache_control: str, disposition: str | None = None, cross_origin: bool = False,
+                  links: str | None = None) -> Resource:
     """Wrap ``body`` with its compressed variants and ETags.
 
     The ETag is a digest of the uncompressed bytes (plus the coding), so it is the
@@ -105,7 +108,13 @@ def make_resource(path: str, media_type: str, body: bytes, last_modified: dateti
             variants[coding] = Variant(coding, compressed[coding], f'"{digest}-{coding}"')
     return Resource(path=path, media_type=media_type, last_modified=last_modified,
                     variants=MappingProxyType(variants), cache_control=cache_control,
-                    disposition=disposition, cross_origin=cross_origin)
+                    disposition=disposition, cross_origin=cross_origin, links=links)
+
+
+def hub_links(config: SiteConfig, path: str) -> str:
+    """The ``Link`` header of the feed at ``path``: its WebSub hub and itself, the
+    topic to subscribe to (WebSub §4)."""
+    return f'<{config.hub_url}>; rel="hub", <{config.url(path)}>; rel="self"'
 
 
 def download_name(path: str) -> str:
@@ -221,9 +230,11 @@ class Site:
 
     def _feed_document(self, path: str, feed: Feed, extension: str, number: int | None) -> Resource:
         page = feed.page(number)
+        # A subscription document is a WebSub topic; an archive page is not.
+        links = None if page.is_archive else hub_links(self.config, path)
         return make_resource(path, FORMATS[extension], render_feed(feed, extension, self.config, number),
                              page.updated, cache_control=IMMUTABLE if page.complete else self._max_age,
-                             disposition=_inline(path), cross_origin=True)
+                             disposition=_inline(path), cross_origin=True, links=links)
 
     def _page(self, path: str, body: bytes, last_modified: datetime) -> Resource:
         return make_resource(path, HTML_TYPE, body, last_modified, cache_control=self._max_age)

@@ -12,6 +12,7 @@ from aiohttp import web
 from ..config import SiteConfig
 from ..site import Site, build_site
 from ..watch import watch_directory
+from ..websub import setup_websub
 from .api import api_token, setup_api
 from .handlers import healthz, serve_resource
 from .live import LIVE, LiveSite
@@ -27,10 +28,13 @@ def create_app(config: SiteConfig, *, site: Site | None = None, watch: bool = Tr
     directory is reported at start-up rather than on the first request. With
     ``watch`` (and ``site.watch`` not ``off``), changes to the articles directory
     are served while the app runs. The publishing API exists when a token is
-    configured.
+    configured. Every feed change is pushed to WebSub subscribers.
     """
     app = web.Application()
     app[LIVE] = LiveSite(site if site is not None else build_site(config))
+    # Before the watcher: WebSub starts listening before the first reload can happen,
+    # and stops after the last.
+    setup_websub(app, config)
     if watch and config.watch != "off":
         app.cleanup_ctx.append(partial(_watching, config=config))
     token = api_token(config)

@@ -30,6 +30,8 @@ def resource_response(request: web.Request, resource: Resource) -> web.Response:
     headers["Content-Type"] = resource.media_type
     if resource.disposition:
         headers["Content-Disposition"] = resource.disposition
+    if resource.links:
+        headers["Link"] = resource.links
     if coding != "identity":
         headers["Content-Encoding"] = coding
     return web.Response(body=variant.body, headers=headers)

@@ -1,0 +1,219 @@
+"""The built-in hub's subscription side (WebSub §5): requests, validation, and
+verification of intent.
+
+A subscription request is a form-encoded POST of ``hub.mode`` (``subscribe`` or
+``unsubscribe``), ``hub.topic``, ``hub.callback`` and optionally
+``hub.lease_seconds`` and ``hub.secret``. A malformed request, or a callback the hub
+will not call, gets a 4xx with the reason in plain text; any other gets ``202
+Accepted``, and the rest happens afterwards, so the answer never depends on it
+(§5.1.2):
+
+- a topic this site does not publish is *denied* (§5.2): a GET to the callback with
+  ``hub.mode=denied``, ``hub.topic`` and ``hub.reason``;
+- otherwise the hub verifies the subscriber's intent (§5.3): a GET to the callback
+  with ``hub.mode``, ``hub.topic``, a random single-use ``hub.challenge`` and, to
+  subscribe, the granted ``hub.lease_seconds``. Only a 2xx whose body is the
+  challenge confirms it; then the subscription is stored (replacing, and so
+  renewing, an earlier one of the same callback and topic) or deleted. Any other
+  answer leaves everything as it was.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode
+
+import aiohttp
+from aiohttp.abc import AbstractResolver
+from yarl import URL
+
+from ..config import WebSubConfig
+from ..errors import FeedsrvError
+from ..web.live import LiveSite
+from .delivery import TokenBuckets, callback_host
+from .safety import CallbackPolicy, UnsafeCallback, check_callback, check_literal
+from .store import Subscription, WebSubStore
+from .topics import normalize_topic, topic_etags, topic_paths
+
+log = logging.getLogger(__name__)
+
+MODES = ("subscribe", "unsubscribe")
+# §5.1: hub.secret "MUST be less than 200 bytes in length".
+MAX_SECRET_BYTES = 199
+# A subscription request is a few hundred bytes; anything much larger is not one.
+MAX_REQUEST_BYTES = 8192
+# Verifications and denials waiting to be sent; past this, requests get 503, so a
+# flood of subscription requests cannot pile up tasks.
+MAX_PENDING_CHECKS = 1000
+# The challenge echoed back is 43 characters; a body much longer cannot match.
+MAX_ECHO_BYTES = 1024
+
+
+class HubRequestError(FeedsrvError):
+    """A subscription request the hub answers with an error status."""
+
+    def __init__(self, status: int, message: str) -> None:
+        self.status = status
+        self.message = message
+        super().__init__(f"{status}: {message}")
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriptionRequest:
+    """A well-formed subscription or unsubscription request."""
+
+    mode: str
+    callback: str
+    topic: str
+    lease_seconds: int | None = None
+    secret: str | None = None
+
+
+def parse_subscription_request(body: bytes) -> SubscriptionRequest:
+    """Read a form-encoded subscription request; raise :class:`HubRequestError`
+    (400) naming what is wrong. Parameters the hub does not know are ignored (§5.1)."""
+    try:
+        fields = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False,
+                           max_num_fields=64, errors="strict")
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise HubRequestError(400, f"the body is not a UTF-8 form: {exc}") from None
+    values: dict[str, str] = {}
+    for name, value in fields:
+        if name.startswith("hub."):
+            if name in values:
+                raise HubRequestError(400, f"{name} is given twice")
+            values[name] = value
+    mode = values.get("hub.mode", "")
+    if mode not in MODES:
+        raise HubRequestError(400, f"hub.mode must be subscribe or unsubscribe, got {mode!r}")
+    for name in ("hub.callback", "hub.topic"):
+        if not values.get(name):
+            raise HubRequestError(400, f"{name} is required")
+    lease_seconds = None
+    if mode == "subscribe" and values.get("hub.lease_seconds"):
+        text = values["hub.lease_seconds"]
+        if not text.isascii() or not text.isdigit() or int(text) < 1:
+            raise HubRequestError(400, f"hub.lease_seconds must be a positive integer, got {text!r}")
+        lease_seconds = int(text)
+    secret = values.get("hub.secret") or None
+    if secret is not None and len(secret.encode("utf-8")) > MAX_SECRET_BYTES:
+        raise HubRequestError(400, f"hub.secret must be less than {MAX_SECRET_BYTES + 1} bytes")
+    return SubscriptionRequest(mode=mode, callback=values["hub.callback"], topic=normalize_topic(values["hub.topic"]),
+                               lease_seconds=lease_seconds, secret=secret if mode == "subscribe" else None)
+
+
+def grant_lease(requested: int | None, websub: WebSubConfig) -> int:
+    """The lease the hub grants: the one asked for, within the configured bounds, or
+    the default. Never perpetual (§5.3.1)."""
+    if requested is None:
+        return websub.lease_seconds
+    return max(websub.min_lease_seconds, min(websub.max_lease_seconds, requested))
+
+
+def with_query(callback: str, query: Mapping[str, str]) -> str:
+    """``callback`` with ``query`` appended to its own query string, which is kept
+    as it is (§5.1.1)."""
+    separator = "" if callback.endswith(("?", "&")) else "&" if "?" in callback else "?"
+    return callback + separator + urlencode(query)
+
+
+class Hub:
+    """Takes subscription requests and checks them with the subscriber in the
+    background (see the module documentation)."""
+
+    def __init__(self, *, store: WebSubStore, live: LiveSite, websub: WebSubConfig,
+                 session: aiohttp.ClientSession, policy: CallbackPolicy, resolver: AbstractResolver,
+                 limiter: TokenBuckets, clock: Callable[[], float] = time.time) -> None:
+        self._store = store
+        self._live = live
+        self._websub = websub
+        self._session = session
+        self._policy = policy
+        self._resolver = resolver
+        self._limiter = limiter
+        self._clock = clock
+        self._checks: set[asyncio.Task[None]] = set()
+
+    async def accept(self, request: SubscriptionRequest) -> None:
+        """Start checking ``request`` with its subscriber; raise
+        :class:`HubRequestError` for a callback the hub will not call, or when too
+        many checks are pending."""
+        try:
+            await check_callback(request.callback, self._policy, self._resolver)
+        except UnsafeCallback as exc:
+            raise HubRequestError(400, str(exc)) from None
+        if len(self._checks) >= MAX_PENDING_CHECKS:
+            raise HubRequestError(503, "too many subscription requests being verified; try again later")
+        # Unsubscribing needs no known topic: the feed may have gone since.
+        if request.mode == "unsubscribe" or request.topic in topic_paths(self._live.site):
+            check = self._verify(request)
+        else:
+            check = self._deny(request, "unknown topic: not the self URL of a feed of this site")
+        task = asyncio.create_task(check)
+        self._checks.add(task)
+        task.add_done_callback(self._checks.discard)
+
+    async def wait_idle(self) -> None:
+        """Wait until every verification and denial started so far is over."""
+        while self._checks:
+            await asyncio.gather(*self._checks, return_exceptions=True)
+
+    async def close(self) -> None:
+        """Abandon the checks still pending: their subscribers were never confirmed,
+        and will ask again."""
+        for task in self._checks:
+            task.cancel()
+        await asyncio.gather(*self._checks, return_exceptions=True)
+
+    async def _verify(self, request: SubscriptionRequest) -> None:
+        challenge = secrets.token_urlsafe(32)
+        query = {"hub.mode": request.mode, "hub.topic": request.topic, "hub.challenge": challenge}
+        lease = grant_lease(request.lease_seconds, self._websub)
+        if request.mode == "subscribe":
+            query["hub.lease_seconds"] = str(lease)
+        await self._limiter.acquire(callback_host(request.callback))
+        # The lease runs from the verification request (§5.3).
+        asked_at = self._clock()
+        echo = await self._get(request.callback, query, limit=MAX_ECHO_BYTES)
+        if echo is None or echo.strip() != challenge.encode("ascii"):
+            log.info("websub: %s of %s to %s not confirmed", request.mode, request.callback, request.topic)
+            return
+        if request.mode == "subscribe":
+            subscription = Subscription(callback=request.callback, topic=request.topic, secret=request.secret,
+                                        lease_seconds=lease, expires_at=asked_at + lease)
+            await asyncio.to_thread(self._store.subscribe, subscription, topic_etags(self._live.site))
+        else:
+            await asyncio.to_thread(self._store.unsubscribe, request.callback, request.topic)
+        log.info("websub: %s %s to %s", request.mode, request.callback, request.topic)
+
+    async def _deny(self, request: SubscriptionRequest, reason: str) -> None:
+        await self._limiter.acquire(callback_host(request.callback))
+        await self._get(request.callback, {"hub.mode": "denied", "hub.topic": request.topic, "hub.reason": reason},
+                        limit=0)
+        log.info("websub: denied %s to %s: %s", request.callback, request.topic, reason)
+
+    async def _get(self, callback: str, query: Mapping[str, str], *, limit: int) -> bytes | None:
+        """GET ``callback`` with ``query`` appended: the body of a 2xx answer (up to
+        ``limit`` bytes, else None), or None for any other answer or none."""
+        url = with_query(callback, query)
+        try:
+            check_literal(url, self._policy)
+            async with self._session.get(URL(url, encoded=True), allow_redirects=False) as response:
+                if not 200 <= response.status < 300:
+                    return None
+                body = bytearray()
+                async for chunk in response.content.iter_chunked(4096):
+                    body += chunk
+                    if len(body) > limit:
+                        return None
+                return bytes(body)
+        except UnsafeCallback as exc:
+            log.info("websub: %s", exc)
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            log.info("websub: GET %s: %s", callback, exc or type(exc).__name__)
+        return None

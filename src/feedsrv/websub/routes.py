@@ -1,0 +1,144 @@
+"""WebSub in the aiohttp application: the hub's route, and the store, HTTP client,
+hub and distribution worker living as long as the app.
+
+:func:`setup_websub` is the one call :func:`feedsrv.web.create_app` makes. With the
+built-in hub it mounts ``POST /websub``; with ``websub.hub_url`` set it mounts
+nothing and pings that hub instead. Either way a listener on the app's
+:class:`~feedsrv.web.live.LiveSite` queues notifications whenever the served Site is
+replaced, and at start-up the worker first notices any change made while the server
+was down, then sends whatever was still owed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+import aiohttp
+from aiohttp import web
+
+from .. import __version__
+from ..config import HUB_PATH, SiteConfig
+from ..site import Site
+from ..web.live import LIVE, LiveSite
+from .delivery import Distributor, TokenBuckets
+from .hub import MAX_REQUEST_BYTES, Hub, HubRequestError, parse_subscription_request
+from .safety import CallbackPolicy, GuardedResolver
+from .store import WebSubStore
+
+log = logging.getLogger(__name__)
+
+FORM_TYPE = "application/x-www-form-urlencoded"
+
+
+class WebSub:
+    """The app's WebSub machinery. ``hub`` is None with an external hub; ``hub`` and
+    ``distributor`` exist while the app runs."""
+
+    def __init__(self, config: SiteConfig, live: LiveSite) -> None:
+        self.config = config
+        self.live = live
+        self.store = WebSubStore(config.websub.database)
+        self.policy = CallbackPolicy.from_config(config.websub)
+        self.hub: Hub | None = None
+        self.distributor: Distributor | None = None
+        self._session: aiohttp.ClientSession | None = None
+        self._worker: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Open the HTTP client, catch up with changes made while the server was
+        down, and start sending."""
+        websub = self.config.websub
+        # Only a subscriber's callback needs guarding: the external hub is the
+        # operator's choice, and may well be on the local network.
+        resolver = None if websub.external else GuardedResolver(self.policy)
+        self._session = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(resolver=resolver, limit_per_host=4),
+            timeout=aiohttp.ClientTimeout(total=websub.timeout_seconds),
+            # No cookies from one subscriber may reach another.
+            cookie_jar=aiohttp.DummyCookieJar(),
+            headers={"User-Agent": f"feedsrv/{__version__} WebSub hub ({self.config.hub_url})"},
+        )
+        limiter = TokenBuckets(websub.callback_rate, websub.callback_burst)
+        self.distributor = Distributor(store=self.store, live=self.live, websub=websub, hub_url=self.config.hub_url,
+                                       session=self._session, policy=self.policy, limiter=limiter)
+        if resolver is not None:
+            self.hub = Hub(store=self.store, live=self.live, websub=websub, session=self._session,
+                           policy=self.policy, resolver=resolver, limiter=limiter)
+        await self.distributor.note(self.live.site)
+        self.live.add_listener(self._site_replaced)
+        self._worker = asyncio.create_task(self.distributor.run())
+
+    async def stop(self) -> None:
+        """Stop sending and close everything; what is still owed stays in the store."""
+        if self._worker is not None:
+            self._worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._worker
+        if self.hub is not None:
+            await self.hub.close()
+        if self.distributor is not None:
+            await self.distributor.close()
+        if self._session is not None:
+            await self._session.close()
+        await asyncio.to_thread(self.store.close)
+        self.hub = self.distributor = self._session = self._worker = None
+
+    async def _site_replaced(self, old: Site, new: Site) -> None:
+        # Listeners stay registered on the LiveSite: after stop() there is nothing
+        # left to queue with.
+        if self.distributor is not None:
+            await self.distributor.note(new)
+
+
+WEBSUB = web.AppKey("websub", WebSub)
+
+
+def setup_websub(app: web.Application, config: SiteConfig) -> None:
+    """Add WebSub to ``app`` (whose :data:`~feedsrv.web.live.LIVE` is set): the
+    built-in hub's route unless an external hub is configured, and the machinery's
+    lifetime (see the module documentation)."""
+    app[WEBSUB] = WebSub(config, app[LIVE])
+    if not config.websub.external:
+        app.router.add_post(HUB_PATH, subscription_request)
+    app.cleanup_ctx.append(_lifetime)
+
+
+async def _lifetime(app: web.Application) -> AsyncIterator[None]:
+    websub = app[WEBSUB]
+    await websub.start()
+    yield
+    await websub.stop()
+
+
+async def subscription_request(request: web.Request) -> web.Response:
+    """``POST /websub``: a subscription or unsubscription request (WebSub §5.1).
+
+    ``202 Accepted`` once the request is well-formed and its callback acceptable;
+    verification (or denial) follows in the background. Errors are ``4xx`` with the
+    reason in plain text (§5.1.2).
+    """
+    hub = request.app[WEBSUB].hub
+    if hub is None:
+        raise web.HTTPServiceUnavailable(text="503: the hub is not running\n")
+    if request.content_type != FORM_TYPE:
+        return _plain(415, f"a subscription request is a form: Content-Type: {FORM_TYPE}")
+    if request.content_length is not None and request.content_length > MAX_REQUEST_BYTES:
+        return _plain(413, f"a subscription request is at most {MAX_REQUEST_BYTES} bytes")
+    body = bytearray()
+    async for chunk in request.content.iter_chunked(4096):
+        body += chunk
+        if len(body) > MAX_REQUEST_BYTES:
+            return _plain(413, f"a subscription request is at most {MAX_REQUEST_BYTES} bytes")
+    try:
+        parsed = parse_subscription_request(bytes(body))
+        await hub.accept(parsed)
+    except HubRequestError as exc:
+        return _plain(exc.status, exc.message)
+    return _plain(202, f"{parsed.mode} request accepted; the hub will now verify it with the callback")
+
+
+def _plain(status: int, message: str) -> web.Response:
+    return web.Response(status=status, text=f"{status}: {message}\n", headers={"Cache-Control": "no-store"})

@@ -1,0 +1,160 @@
+"""Which callback URLs the hub may call.
+
+A subscription request names any URL, and the hub then sends requests to it: without
+checks, anyone could make the server probe or post to machines on its own network
+(server-side request forgery). So a callback must be plain http(s), and every address
+it resolves to must be a public one, unless the config allows private or loopback
+addresses. Names are checked when they are resolved for each connection, so a name
+that later resolves elsewhere (DNS rebinding) is caught too; an address written in
+the URL itself never goes through a resolver, so it is checked before each request.
+The hub never follows redirects, so a callback cannot bounce it elsewhere.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import string
+from dataclasses import dataclass
+from urllib.parse import SplitResult, urlsplit
+
+from aiohttp.abc import AbstractResolver, ResolveResult
+from aiohttp.resolver import DefaultResolver
+
+from ..config import WebSubConfig
+from ..errors import FeedsrvError
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+# Long enough for any capability URL; a longer one is abuse.
+MAX_CALLBACK_LENGTH = 2000
+
+# Visible ASCII: the callback is sent exactly as given (WebSub §8.3), so it must
+# already be a valid request target.
+_URL_CHARACTERS = frozenset(string.ascii_letters + string.digits + string.punctuation)
+
+
+class UnsafeCallback(FeedsrvError):
+    """A callback URL the hub refuses to call."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        self.url = url
+        self.reason = reason
+        super().__init__(f"callback {url!r} refused: {reason}")
+
+
+class UnsafeAddress(OSError):
+    """Raised by :class:`GuardedResolver`: an OSError, so aiohttp reports it as a
+    failed connection like any resolution failure."""
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackPolicy:
+    """Which address ranges callbacks may be in, besides public ones."""
+
+    allow_private: bool = False
+    allow_loopback: bool = False
+
+    @classmethod
+    def from_config(cls, websub: WebSubConfig) -> CallbackPolicy:
+        return cls(allow_private=websub.allow_private_callbacks, allow_loopback=websub.allow_loopback_callbacks)
+
+
+def address_refusal(address: IPAddress, policy: CallbackPolicy) -> str | None:
+    """Why the hub must not connect to ``address``, or None when it may."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        # ::ffff:127.0.0.1 reaches 127.0.0.1.
+        address = address.ipv4_mapped
+    if address.is_multicast or address.is_unspecified or address.is_reserved:
+        return f"{address} is a multicast, unspecified or reserved address"
+    if address.is_loopback:
+        return None if policy.allow_loopback else f"{address} is a loopback address"
+    if address.is_global:
+        return None
+    # Private ranges, link-local (cloud metadata services live at 169.254.169.254),
+    # shared address space, documentation ranges: nothing a public subscriber uses.
+    return None if policy.allow_private else f"{address} is a private or link-local address"
+
+
+def parse_callback(url: str) -> SplitResult:
+    """The parts of a callback URL that is well-formed enough to be called as given:
+    http(s), a host, visible ASCII only, no fragment. Raises :class:`UnsafeCallback`."""
+    if len(url) > MAX_CALLBACK_LENGTH:
+        raise UnsafeCallback(url[:80] + "…", f"longer than {MAX_CALLBACK_LENGTH} characters")
+    if not url or not set(url) <= _URL_CHARACTERS:
+        raise UnsafeCallback(url, "not a URL of visible ASCII characters (percent-encode the rest)")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        raise UnsafeCallback(url, "only http and https callbacks are called")
+    if "#" in url:
+        raise UnsafeCallback(url, "a callback has no fragment")
+    try:
+        port = parts.port
+    except ValueError:
+        port = 0
+    if port == 0:
+        raise UnsafeCallback(url, "invalid port")
+    if not parts.hostname:
+        raise UnsafeCallback(url, "no host")
+    return parts
+
+
+def literal_address(host: str) -> IPAddress | None:
+    """The address ``host`` spells, if it is an IP address rather than a name."""
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        return None
+
+
+def check_literal(url: str, policy: CallbackPolicy) -> None:
+    """Refuse ``url`` if it is malformed or names a forbidden IP address directly.
+    Names are left to the resolver."""
+    parts = parse_callback(url)
+    address = literal_address(parts.hostname or "")
+    if address is not None:
+        reason = address_refusal(address, policy)
+        if reason:
+            raise UnsafeCallback(url, reason)
+
+
+async def check_callback(url: str, policy: CallbackPolicy, resolver: AbstractResolver) -> None:
+    """Refuse ``url`` unless it is well-formed and every address it resolves to is
+    allowed. Raises :class:`UnsafeCallback`."""
+    check_literal(url, policy)
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if literal_address(host) is not None:
+        return
+    try:
+        await resolver.resolve(host, parts.port or 0, socket.AF_UNSPEC)
+    except UnsafeAddress as exc:
+        raise UnsafeCallback(url, str(exc)) from None
+    except OSError as exc:
+        raise UnsafeCallback(url, f"cannot resolve {host}: {exc.strerror or exc}") from None
+
+
+class GuardedResolver(AbstractResolver):
+    """aiohttp's resolver, refusing a name when any of its addresses is forbidden.
+
+    Refusing the whole name rather than dropping the bad addresses: a name that
+    resolves to both public and internal addresses is an attack, not a mistake.
+    """
+
+    def __init__(self, policy: CallbackPolicy, inner: AbstractResolver | None = None) -> None:
+        self._policy = policy
+        self._inner = inner or DefaultResolver()
+
+    async def resolve(self, host: str, port: int = 0,
+                      family: socket.AddressFamily = socket.AF_INET) -> list[ResolveResult]:
+        results = await self._inner.resolve(host, port, family)
+        for result in results:
+            # Scoped IPv6 addresses come back as fe80::1%eth0.
+            address = literal_address(result["host"].partition("%")[0])
+            reason = "not an IP address" if address is None else address_refusal(address, self._policy)
+            if reason:
+                raise UnsafeAddress(f"{host} resolves to {result['host']}: {reason}")
+        return results
+
+    async def close(self) -> None:
+        await self._inner.close()
