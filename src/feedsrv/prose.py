@@ -40,14 +40,19 @@ _SENTENCE_END_MARKS = ".!?…"
 
 
 def reads_as_prose(paragraph: str) -> bool:
-    """Words ending in a sentence end, or sentences with a tail after them (``… a
-    rabbit. Photo: X``): text, where headlines, labels and links are not."""
+    """Words ending in a sentence end, or sentences with a tail after them that is not
+    in Title Case (``… are mine alone. #ad``): text, where headlines (``'We Got Her!'
+    Video Shows Rescue``), labels, credits and links are not."""
     words = paragraph.split()
     if len(words) < _MIN_PROSE_WORDS:
         return False
     if paragraph.rstrip(_CLOSERS)[-1:] in _SENTENCE_END_MARKS:
         return True
-    return len(words) >= _MIN_UNPUNCTUATED_PROSE_WORDS and bool(sentence_ends(paragraph))
+    ends = sentence_ends(paragraph) if len(words) >= _MIN_UNPUNCTUATED_PROSE_WORDS else []
+    if not ends:
+        return False
+    tail = paragraph[ends[-1]:].split()
+    return 2 * sum(1 for word in tail if word[:1].isupper()) <= len(tail)
 
 
 def sentence_ends(text: str) -> list[int]:
