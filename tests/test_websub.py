@@ -14,6 +14,7 @@ from feedcheck import parse_with_feedparser, validate_json_feed
 
 from feedsrv.web import LIVE, create_app
 from feedsrv.websub import WEBSUB
+from feedsrv.websub.store import WebSubStore
 from livetools import LATENCY_LIMIT, article, replace_file, wait_until
 from websubtools import FORM, TOPIC, FakeHub, Subscriber, hub_config, signature_is_valid
 
@@ -138,7 +139,9 @@ async def test_changes_made_and_deliveries_owed_while_down_go_out_at_the_next_st
     replace_file(config.articles_dir / "delta.txt", article("Delta", author="Dana Weber", outlet="Civic Ledger"))
     await wait_until(lambda: arrived(subscriber.attempts, 1))
     await first.close()
-    assert await asyncio.to_thread(first.app[WEBSUB].store.pending) == 1
+    store = WebSubStore(config.websub.database)
+    assert store.pending() == 1
+    store.close()
     # And an article arrives while the server is down.
     replace_file(config.articles_dir / "zeta.txt", article("Zeta", author="Dana Weber", outlet="Civic Ledger"))
 

@@ -20,7 +20,6 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 import aiohttp
 from yarl import URL
@@ -28,7 +27,7 @@ from yarl import URL
 from ..config import WebSubConfig
 from ..site import Site, hub_links
 from ..web.live import LiveSite
-from .safety import CallbackPolicy, UnsafeCallback, check_literal
+from .safety import CallbackPolicy, TokenBuckets, UnsafeCallback, callback_host, check_literal
 from .store import DELIVER, PUBLISH, Job, WebSubStore
 from .topics import topic_etags, topic_paths
 
@@ -39,8 +38,6 @@ MAX_CONCURRENT_SENDS = 16
 # How often subscriptions past their lease are deleted (they get nothing meanwhile:
 # a delivery checks the lease first).
 PURGE_INTERVAL = 300.0
-# Rate-limit buckets kept before the idle (full) ones are forgotten.
-MAX_BUCKETS = 4096
 
 
 def signature(body: bytes, secret: str) -> str:
@@ -56,48 +53,6 @@ def backoff(attempts: int, *, initial: float, cap: float, rng: random.Random) ->
     so that retries to many subscribers after one outage spread out."""
     delay = min(cap, initial * 2.0 ** min(attempts - 1, 64))
     return delay * rng.uniform(0.5, 1.0)
-
-
-def callback_host(url: str) -> str:
-    """What rate limits count by: the callback's host, so many callback URLs on one
-    server share that server's budget."""
-    return (urlsplit(url).hostname or "").lower()
-
-
-class TokenBuckets:
-    """One token bucket per key: ``rate`` tokens a second, holding at most ``burst``."""
-
-    def __init__(self, rate: float, burst: int, clock: Callable[[], float] = time.monotonic) -> None:
-        self._rate = rate
-        self._burst = float(burst)
-        self._clock = clock
-        self._buckets: dict[str, tuple[float, float]] = {}  # key → (tokens, as of when)
-
-    def reserve(self, key: str) -> float:
-        """Take a token for ``key`` and return 0, or take nothing and return the
-        seconds until a token will be there."""
-        now = self._clock()
-        tokens, since = self._buckets.get(key, (self._burst, now))
-        tokens = min(self._burst, tokens + (now - since) * self._rate)
-        if tokens >= 1:
-            self._buckets[key] = (tokens - 1, now)
-            if len(self._buckets) > MAX_BUCKETS:
-                self._forget_idle(now)
-            return 0.0
-        self._buckets[key] = (tokens, now)
-        return (1 - tokens) / self._rate
-
-    async def acquire(self, key: str) -> None:
-        """Wait until a token for ``key`` is there, and take it."""
-        while (wait := self.reserve(key)) > 0:
-            await asyncio.sleep(wait)
-
-    def _forget_idle(self, now: float) -> None:
-        # A full bucket is the same as no bucket.
-        full = [key for key, (tokens, since) in self._buckets.items()
-                if tokens + (now - since) * self._rate >= self._burst]
-        for key in full:
-            del self._buckets[key]
 
 
 @dataclass(slots=True)

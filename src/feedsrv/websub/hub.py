@@ -24,6 +24,7 @@ import asyncio
 import logging
 import secrets
 import time
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode
@@ -35,8 +36,7 @@ from yarl import URL
 from ..config import WebSubConfig
 from ..errors import FeedsrvError
 from ..web.live import LiveSite
-from .delivery import TokenBuckets, callback_host
-from .safety import CallbackPolicy, UnsafeCallback, check_callback, check_literal
+from .safety import CallbackPolicy, TokenBuckets, UnsafeCallback, callback_host, check_callback, check_literal
 from .store import Subscription, WebSubStore
 from .topics import normalize_topic, topic_etags, topic_paths
 
@@ -47,9 +47,11 @@ MODES = ("subscribe", "unsubscribe")
 MAX_SECRET_BYTES = 199
 # A subscription request is a few hundred bytes; anything much larger is not one.
 MAX_REQUEST_BYTES = 8192
-# Verifications and denials waiting to be sent; past this, requests get 503, so a
-# flood of subscription requests cannot pile up tasks.
+# Verifications and denials waiting to be sent, in all (past this, requests get 503)
+# and to one callback host (429): a flood of subscription requests cannot pile up
+# tasks, and one host cannot take every slot.
 MAX_PENDING_CHECKS = 1000
+MAX_PENDING_CHECKS_PER_HOST = 20
 # The challenge echoed back is 43 characters; a body much longer cannot match.
 MAX_ECHO_BYTES = 1024
 
@@ -138,6 +140,7 @@ class Hub:
         self._limiter = limiter
         self._clock = clock
         self._checks: set[asyncio.Task[None]] = set()
+        self._checks_by_host: Counter[str] = Counter()
 
     async def accept(self, request: SubscriptionRequest) -> None:
         """Start checking ``request`` with its subscriber; raise
@@ -147,8 +150,12 @@ class Hub:
             await check_callback(request.callback, self._policy, self._resolver)
         except UnsafeCallback as exc:
             raise HubRequestError(400, str(exc)) from None
+        host = callback_host(request.callback)
         if len(self._checks) >= MAX_PENDING_CHECKS:
             raise HubRequestError(503, "too many subscription requests being verified; try again later")
+        if self._checks_by_host[host] >= MAX_PENDING_CHECKS_PER_HOST:
+            raise HubRequestError(429, f"too many subscription requests for {host} being verified; "
+                                       "try again later")
         # Unsubscribing needs no known topic: the feed may have gone since.
         if request.mode == "unsubscribe" or request.topic in topic_paths(self._live.site):
             check = self._verify(request)
@@ -156,7 +163,14 @@ class Hub:
             check = self._deny(request, "unknown topic: not the self URL of a feed of this site")
         task = asyncio.create_task(check)
         self._checks.add(task)
-        task.add_done_callback(self._checks.discard)
+        self._checks_by_host[host] += 1
+        task.add_done_callback(lambda done: self._check_done(done, host))
+
+    def _check_done(self, task: asyncio.Task[None], host: str) -> None:
+        self._checks.discard(task)
+        self._checks_by_host[host] -= 1
+        if not self._checks_by_host[host]:
+            del self._checks_by_host[host]
 
     async def wait_idle(self) -> None:
         """Wait until every verification and denial started so far is over."""

@@ -23,9 +23,9 @@ from .. import __version__
 from ..config import HUB_PATH, SiteConfig
 from ..site import Site
 from ..web.live import LIVE, LiveSite
-from .delivery import Distributor, TokenBuckets
+from .delivery import Distributor
 from .hub import MAX_REQUEST_BYTES, Hub, HubRequestError, parse_subscription_request
-from .safety import CallbackPolicy, GuardedResolver
+from .safety import CallbackPolicy, GuardedResolver, TokenBuckets
 from .store import WebSubStore
 
 log = logging.getLogger(__name__)
@@ -73,18 +73,20 @@ class WebSub:
 
     async def stop(self) -> None:
         """Stop sending and close everything; what is still owed stays in the store."""
-        if self._worker is not None:
-            self._worker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._worker
-        if self.hub is not None:
-            await self.hub.close()
-        if self.distributor is not None:
-            await self.distributor.close()
-        if self._session is not None:
-            await self._session.close()
-        await asyncio.to_thread(self.store.close)
+        # Unset first: the listener and the route see at once that nothing runs.
+        worker, hub, distributor, session = self._worker, self.hub, self.distributor, self._session
         self.hub = self.distributor = self._session = self._worker = None
+        if worker is not None:
+            worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker
+        if hub is not None:
+            await hub.close()
+        if distributor is not None:
+            await distributor.close()
+        if session is not None:
+            await session.close()
+        await asyncio.to_thread(self.store.close)
 
     async def _site_replaced(self, old: Site, new: Site) -> None:
         # Listeners stay registered on the LiveSite: after stop() there is nothing

@@ -8,13 +8,19 @@ addresses. Names are checked when they are resolved for each connection, so a na
 that later resolves elsewhere (DNS rebinding) is caught too; an address written in
 the URL itself never goes through a resolver, so it is checked before each request.
 The hub never follows redirects, so a callback cannot bounce it elsewhere.
+
+Nor may one callback host be flooded: requests to it (verifications and
+notifications alike) are paced by a token bucket per host.
 """
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import socket
 import string
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import SplitResult, urlsplit
 
@@ -25,6 +31,9 @@ from ..config import WebSubConfig
 from ..errors import FeedsrvError
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+# Rate-limit buckets kept before the idle (full) ones are forgotten.
+MAX_BUCKETS = 4096
 
 # Long enough for any capability URL; a longer one is abuse.
 MAX_CALLBACK_LENGTH = 2000
@@ -65,10 +74,11 @@ def address_refusal(address: IPAddress, policy: CallbackPolicy) -> str | None:
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         # ::ffff:127.0.0.1 reaches 127.0.0.1.
         address = address.ipv4_mapped
-    if address.is_multicast or address.is_unspecified or address.is_reserved:
-        return f"{address} is a multicast, unspecified or reserved address"
+    # Loopback first: ::1 lies in the reserved ::/8.
     if address.is_loopback:
         return None if policy.allow_loopback else f"{address} is a loopback address"
+    if address.is_multicast or address.is_unspecified or address.is_reserved:
+        return f"{address} is a multicast, unspecified or reserved address"
     if address.is_global:
         return None
     # Private ranges, link-local (cloud metadata services live at 169.254.169.254),
@@ -158,3 +168,45 @@ class GuardedResolver(AbstractResolver):
 
     async def close(self) -> None:
         await self._inner.close()
+
+
+def callback_host(url: str) -> str:
+    """What rate limits count by: the callback's host, so many callback URLs on one
+    server share that server's budget."""
+    return (urlsplit(url).hostname or "").lower()
+
+
+class TokenBuckets:
+    """One token bucket per key: ``rate`` tokens a second, holding at most ``burst``."""
+
+    def __init__(self, rate: float, burst: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self._rate = rate
+        self._burst = float(burst)
+        self._clock = clock
+        self._buckets: dict[str, tuple[float, float]] = {}  # key → (tokens, as of when)
+
+    def reserve(self, key: str) -> float:
+        """Take a token for ``key`` and return 0, or take nothing and return the
+        seconds until a token will be there."""
+        now = self._clock()
+        tokens, since = self._buckets.get(key, (self._burst, now))
+        tokens = min(self._burst, tokens + (now - since) * self._rate)
+        if tokens >= 1:
+            self._buckets[key] = (tokens - 1, now)
+            if len(self._buckets) > MAX_BUCKETS:
+                self._forget_idle(now)
+            return 0.0
+        self._buckets[key] = (tokens, now)
+        return (1 - tokens) / self._rate
+
+    async def acquire(self, key: str) -> None:
+        """Wait until a token for ``key`` is there, and take it."""
+        while (wait := self.reserve(key)) > 0:
+            await asyncio.sleep(wait)
+
+    def _forget_idle(self, now: float) -> None:
+        # A full bucket is the same as no bucket.
+        full = [key for key, (tokens, since) in self._buckets.items()
+                if tokens + (now - since) * self._rate >= self._burst]
+        for key in full:
+            del self._buckets[key]
