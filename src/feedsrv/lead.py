@@ -57,9 +57,9 @@ from .outlets import (
 from .prose import reads_as_prose
 
 # The lines above the lead fit in this many paragraphs; the rest is body.
-WINDOW = 40
-MAX_HEADLINE_LENGTH = 160
-MAX_HEADLINE_WORDS = 25
+_WINDOW = 40
+_MAX_HEADLINE_LENGTH = 160
+_MAX_HEADLINE_WORDS = 25
 # A lead shorter than this must be followed by more prose.
 _SHORT_LEAD = 100
 # Prose read after a lead candidate that shows the story has begun.
@@ -85,7 +85,7 @@ class Kind(Enum):
 @dataclass(frozen=True, slots=True)
 class Layout:
     """The top of an article: where the headline stands (if any), where the body
-    starts, and which lines are a byline without "By" (a name beside a date line)."""
+    starts, and which lines are a byline without "By" (a name over a date line)."""
 
     title: int | None
     lead: int
@@ -108,7 +108,7 @@ class _Top:
     paragraph's neighbours applied as they are classified."""
 
     def __init__(self, paragraphs: Sequence[str], context: DateContext) -> None:
-        self.paragraphs = paragraphs[:WINDOW + 1]
+        self.paragraphs = paragraphs[:_WINDOW + 1]
         self.total = len(paragraphs)
         self.context = context
         self.kinds: list[Kind] = []
@@ -191,7 +191,7 @@ def is_headline(paragraph: str, *, full_stop: bool = False) -> bool:
     """A short line that starts like a title and does not end like a sentence
     (unless ``full_stop`` allows it: a headline may end with one)."""
     words = paragraph.split()
-    if len(paragraph) > MAX_HEADLINE_LENGTH or len(words) > MAX_HEADLINE_WORDS:
+    if len(paragraph) > _MAX_HEADLINE_LENGTH or len(words) > _MAX_HEADLINE_WORDS:
         return False
     stop = paragraph.endswith((".", ",", ":", ";")) and not paragraph.endswith("...")
     if stop and not (full_stop and paragraph.endswith(".")):
@@ -221,11 +221,13 @@ def _title_index(top: _Top) -> int | None:
 
 
 def _lead_index(top: _Top, title: int | None) -> int | None:
+    """The first prose paragraph after the last label that can stand as a lead, or a
+    dateline paragraph after a candidate that stood alone; None without one."""
     lead: int | None = None
     prose_read = 0
     alone = False  # the candidate was followed by something other than prose
     previous: int | None = None
-    for index in range(min(len(top), WINDOW)):
+    for index in range(min(len(top), _WINDOW)):
         kind = top.kind(index)
         if index == title or kind is Kind.FURNITURE:
             continue
@@ -249,6 +251,7 @@ def _lead_index(top: _Top, title: int | None) -> int | None:
 
 
 def _stands_as_lead(top: _Top, index: int) -> bool:
+    """A long paragraph, the last one, or a short one followed by more prose."""
     if len(top.paragraphs[index]) >= _SHORT_LEAD or index + 1 >= top.total:
         return True
     following = index + 1
@@ -261,7 +264,7 @@ def _stands_as_lead(top: _Top, index: int) -> bool:
 def _first_text_index(top: _Top, title: int | None) -> int:
     """Without a lead that reads as prose, the body starts at the first paragraph that
     is not furniture, a label or the headline (past the window, the body reader sorts)."""
-    for index in range(min(len(top), WINDOW)):
+    for index in range(min(len(top), _WINDOW)):
         if index != title and top.kind(index) in (Kind.PROSE, Kind.TEXT, Kind.CAPTION):
             return index
-    return min(top.total, WINDOW)
+    return min(top.total, _WINDOW)

@@ -252,7 +252,7 @@ def _read_header(paragraphs: list[str], layout: Layout, reading: _Reading, conte
             continue
         elif index in layout.names:
             reading.add_byline(Byline(authors=read_bare_names(paragraph)), paragraph, "byline")
-        elif _read_label(paragraph, reading, context, in_header=True):
+        elif _read_post(paragraph, reading, context) or _read_label(paragraph, reading, context, in_header=True):
             continue
         elif not _read_photo(paragraph, reading, caption=last_unlabelled):
             unlabelled = paragraph
@@ -329,11 +329,7 @@ def _read_reference(paragraph: str, reading: _Reading, context: DateContext) -> 
 
 
 def _read_body_paragraph(paragraph: str, reading: _Reading, context: DateContext) -> None:
-    if _read_label(paragraph, reading, context, in_header=False):
-        return
-    post = read_post_attribution(paragraph, context)
-    if post:
-        reading.references.append(post)
+    if _read_post(paragraph, reading, context) or _read_label(paragraph, reading, context, in_header=False):
         return
     label = read_caption_label(paragraph)
     if label is not None:
@@ -353,6 +349,14 @@ def _read_body_paragraph(paragraph: str, reading: _Reading, context: DateContext
     if not reading.paragraph_count:
         _read_lead(paragraph, reading, context)
     reading.add_paragraph(paragraph)
+
+
+def _read_post(paragraph: str, reading: _Reading, context: DateContext) -> bool:
+    """The attribution of an embedded social post: a dated source, not a date line."""
+    post = read_post_attribution(paragraph, context)
+    if post:
+        reading.references.append(post)
+    return post is not None
 
 
 def _take_pending_credit(paragraph: str, reading: _Reading) -> bool:
