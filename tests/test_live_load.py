@@ -12,6 +12,7 @@ import re
 import time
 from datetime import datetime
 from email.utils import parsedate_to_datetime
+from functools import partial
 
 from feedsrv.web import create_app
 from livetools import article, live_config, replace_file, wait_until
@@ -143,7 +144,7 @@ async def test_polling_load_during_100_edits(aiohttp_client, tmp_path, monkeypat
             assert response.status == 200
         else:
             replace_file(directory / f"story-{number}.txt", text)
-            await wait_until(lambda: _shows(client, f"/articles/story-{number}", f"Edition {edit} of"))
+            await wait_until(partial(_shows, client, f"/articles/story-{number}", f"Edition {edit} of"))
         latencies.append(time.monotonic() - begun)
     done.set()
     await asyncio.gather(*polling)

@@ -73,7 +73,7 @@ def test_a_served_process_reloads_changed_files(tmp_path):
         assert again.status == 304
         assert again.headers["Last-Modified"] == untouched.headers["Last-Modified"]
 
-    print(f"\nFIGURES reload latency (feedsrv serve process): "
+    print("\nFIGURES reload latency (feedsrv serve process): "
           + ", ".join(f"{change} {seconds * 1000:.0f} ms" for change, seconds in latency.items()))
     assert max(latency.values()) < LATENCY_LIMIT
 
