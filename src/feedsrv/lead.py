@@ -27,24 +27,20 @@ from dataclasses import dataclass
 from enum import Enum
 
 from .dates import DateContext
+from .bylines import read_author_line, read_bare_names, read_byline, read_role_line, words_of
 from .lines import (
     is_end_marker,
     is_furniture,
     is_reference_header,
     is_related_heading,
     is_related_link,
-    read_author_line,
-    read_bare_names,
-    read_byline,
     read_caption_label,
     read_credit_line,
     read_date_line,
     read_dateline,
     read_leading_agency,
     read_post_attribution,
-    read_role_line,
     read_trailing_credit,
-    words_of,
 )
 from .outlets import (
     read_bio,

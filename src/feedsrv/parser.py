@@ -26,8 +26,8 @@ from .config import ArticleMeta, Outlet, SiteConfig, Topic, slugify
 from .dates import MONTH_NAMES, PUBLISHED, UPDATED, DateContext, StatedDate, date_context
 from .errors import ParseError
 from .lead import Layout, find_layout
+from .bylines import Byline, read_author_line, read_bare_names, read_byline, read_role_line
 from .lines import (
-    Byline,
     Dateline,
     has_caption_cue,
     is_end_marker,
@@ -35,9 +35,6 @@ from .lines import (
     is_reference_header,
     is_related_heading,
     is_related_link,
-    read_author_line,
-    read_bare_names,
-    read_byline,
     read_caption_label,
     read_change_note,
     read_credit_line,
@@ -46,7 +43,6 @@ from .lines import (
     read_leading_agency,
     read_post_attribution,
     read_reference,
-    read_role_line,
     read_trailing_credit,
 )
 from .model import Caption, Entry, Reference
