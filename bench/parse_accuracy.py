@@ -45,10 +45,10 @@ from feedsrv.errors import ParseError
 from feedsrv.model import Entry
 from feedsrv.parser import ParseOptions, decode_article, parse_article
 
-QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2032": "'", "\u00b4": "'"})
+# Every quotation mark and apostrophe, as its straight ASCII form.
+QUOTES = str.maketrans({**dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u00b4\u2039\u203a", "'"),
+                        **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb", '"')})
 BODY_TOLERANCE = 0.15
-
-
 # Where a published date may come from to earn credit: what the text says.
 FROM_TEXT = frozenset({"text", "references"})
 

@@ -25,7 +25,9 @@ from feedsrv.parser import ParseOptions, decode_article, parse_article
 
 CORPUS = Path(__file__).resolve().parent / "data" / "corpus"
 TEXTS = sorted(CORPUS.glob("*.txt"))
-QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2032": "'", "\u00b4": "'"})
+# Every quotation mark and apostrophe, as its straight ASCII form.
+QUOTES = str.maketrans({**dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u00b4\u2039\u203a", "'"),
+                        **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb", '"')})
 # Dates read from the text earn credit; the file's time and the epoch do not.
 FROM_TEXT = frozenset({"text", "references"})
 
