@@ -13,6 +13,7 @@ subscription. The worker starts by sending whatever a previous run left owed.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import logging
@@ -38,6 +39,8 @@ MAX_CONCURRENT_SENDS = 16
 # How often subscriptions past their lease are deleted (they get nothing meanwhile:
 # a delivery checks the lease first).
 PURGE_INTERVAL = 300.0
+# Seconds before the outbox is read again after it could not be.
+ERROR_PAUSE = 5.0
 
 
 def signature(body: bytes, secret: str) -> str:
@@ -85,6 +88,8 @@ class Distributor:
         self._wake = asyncio.Event()
         self._in_flight: dict[tuple[str, str, str], asyncio.Task[None]] = {}
         self._topics: tuple[Site, dict[str, str]] | None = None
+        # Pings of an external hub have no subscriptions to expire.
+        self._next_purge = 0.0 if self._kind == DELIVER else float("inf")
         self.stats = DeliveryStats()
 
     async def note(self, site: Site) -> list[str]:
@@ -101,31 +106,40 @@ class Distributor:
 
     async def run(self) -> None:
         """Send due notifications, as they fall due, until cancelled."""
-        # Pings of an external hub have no subscriptions to expire.
-        next_purge = 0.0 if self._kind == DELIVER else float("inf")
         while True:
             self._wake.clear()
-            now = self._clock()
-            if now >= next_purge:
-                purged = await asyncio.to_thread(self._store.purge_expired, now)
-                if purged:
-                    log.info("websub: %d subscriptions expired", purged)
-                next_purge = now + PURGE_INTERVAL
-            free = MAX_CONCURRENT_SENDS - len(self._in_flight)
-            jobs, next_due = await asyncio.to_thread(self._store.due, self._kind, now,
-                                                     MAX_CONCURRENT_SENDS + len(self._in_flight))
-            for job in jobs:
-                # A row already being sent was changed meanwhile: it is sent again
-                # once the first send is over (which wakes this loop).
-                if free and job.key not in self._in_flight:
-                    self._in_flight[job.key] = asyncio.create_task(self._attempt(job))
-                    free -= 1
-            wake_at = min(next_purge, next_due if next_due is not None else next_purge)
+            try:
+                wake_at = await self._start_due()
+            except Exception:
+                # A database that cannot be read now (a full disk, a lock held too
+                # long) may be readable later; what it owes stays owed.
+                log.exception("websub: cannot read the outbox")
+                wake_at = self._clock() + ERROR_PAUSE
             try:
                 async with asyncio.timeout(None if wake_at == float("inf") else max(0.0, wake_at - self._clock())):
                     await self._wake.wait()
             except TimeoutError:
                 pass
+
+    async def _start_due(self) -> float:
+        """Start sending the due jobs there is room for; return when to look again
+        (unless woken before)."""
+        now = self._clock()
+        if now >= self._next_purge:
+            purged = await asyncio.to_thread(self._store.purge_expired, now)
+            if purged:
+                log.info("websub: %d subscriptions expired", purged)
+            self._next_purge = now + PURGE_INTERVAL
+        free = MAX_CONCURRENT_SENDS - len(self._in_flight)
+        jobs, next_due = await asyncio.to_thread(self._store.due, self._kind, now,
+                                                 MAX_CONCURRENT_SENDS + len(self._in_flight))
+        for job in jobs:
+            # A row already being sent was changed meanwhile: it is sent again once
+            # the first send is over (which wakes the loop).
+            if free and job.key not in self._in_flight:
+                self._in_flight[job.key] = asyncio.create_task(self._attempt(job))
+                free -= 1
+        return min(self._next_purge, next_due if next_due is not None else self._next_purge)
 
     async def close(self) -> None:
         """Stop the sends in flight; their rows stay owed, for the next start."""
@@ -141,9 +155,11 @@ class Distributor:
             else:
                 await self._publish(job)
         except Exception:
-            # A bug must not stop the worker; the row stays owed and is tried again.
+            # A bug or a failing database must not stop the worker; the row stays
+            # owed, and is tried again later rather than at once if that can be said.
             log.exception("websub: sending %s of %s to %s failed", job.kind, job.topic, job.target)
-            await asyncio.to_thread(self._store.retry, job, self._clock() + self._websub.retry_max_seconds)
+            with contextlib.suppress(Exception):
+                await asyncio.to_thread(self._store.retry, job, self._clock() + self._websub.retry_max_seconds)
         finally:
             del self._in_flight[job.key]
             self._wake.set()

@@ -171,6 +171,8 @@ class Hub:
         self._checks_by_host[host] -= 1
         if not self._checks_by_host[host]:
             del self._checks_by_host[host]
+        if not task.cancelled() and (error := task.exception()) is not None:
+            log.error("websub: checking a subscription request for %s failed", host, exc_info=error)
 
     async def wait_idle(self) -> None:
         """Wait until every verification and denial started so far is over."""

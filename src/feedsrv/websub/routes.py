@@ -70,6 +70,10 @@ class WebSub:
         await self.distributor.note(self.live.site)
         self.live.add_listener(self._site_replaced)
         self._worker = asyncio.create_task(self.distributor.run())
+        if websub.external:
+            log.info("websub: feeds name the hub %s, pinged on every change", websub.hub_url)
+        else:
+            log.info("websub: built-in hub at %s (subscriptions in %s)", self.config.hub_url, websub.database)
 
     async def stop(self) -> None:
         """Stop sending and close everything; what is still owed stays in the store."""
