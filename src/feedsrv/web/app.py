@@ -34,7 +34,7 @@ def create_app(config: SiteConfig, *, site: Site | None = None, watch: bool = Tr
     app[LIVE] = LiveSite(site if site is not None else build_site(config))
     # Before the watcher: WebSub starts listening before the first reload can happen,
     # and stops after the last.
-    setup_websub(app, config)
+    setup_websub(app, config, app[LIVE])
     if watch and config.watch != "off":
         app.cleanup_ctx.append(partial(_watching, config=config))
     token = api_token(config)

@@ -19,18 +19,21 @@ import hmac
 import logging
 import random
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import aiohttp
 from yarl import URL
 
 from ..config import WebSubConfig
 from ..site import Site, hub_links
-from ..web.live import LiveSite
 from .safety import CallbackPolicy, TokenBuckets, UnsafeCallback, callback_host, check_literal
 from .store import DELIVER, PUBLISH, Job, WebSubStore
 from .topics import topic_etags, topic_paths
+
+if TYPE_CHECKING:
+    # Only a type: the web package imports this one, not the other way round.
+    from ..web.live import LiveSite
 
 log = logging.getLogger(__name__)
 
@@ -73,8 +76,7 @@ class Distributor:
     (``deliver``) or pings of the external hub (``publish``)."""
 
     def __init__(self, *, store: WebSubStore, live: LiveSite, websub: WebSubConfig, hub_url: str,
-                 session: aiohttp.ClientSession, policy: CallbackPolicy, limiter: TokenBuckets,
-                 clock: Callable[[], float] = time.time, rng: random.Random | None = None) -> None:
+                 session: aiohttp.ClientSession, policy: CallbackPolicy, limiter: TokenBuckets) -> None:
         self._store = store
         self._live = live
         self._websub = websub
@@ -83,8 +85,7 @@ class Distributor:
         self._session = session
         self._policy = policy
         self._limiter = limiter
-        self._clock = clock
-        self._rng = rng or random.Random()
+        self._rng = random.Random()
         self._wake = asyncio.Event()
         self._in_flight: dict[tuple[str, str, str], asyncio.Task[None]] = {}
         self._topics: tuple[Site, dict[str, str]] | None = None
@@ -96,7 +97,7 @@ class Distributor:
         """Queue a notification for every topic of ``site`` whose bytes differ from
         the last ones recorded, and wake the worker; return the changed topics."""
         changed = await asyncio.to_thread(
-            self._store.note_topics, topic_etags(site), self._clock(),
+            self._store.note_topics, topic_etags(site), time.time(),
             publish_to=self._hub_url if self._kind == PUBLISH else None,
         )
         if changed:
@@ -114,9 +115,9 @@ class Distributor:
                 # A database that cannot be read now (a full disk, a lock held too
                 # long) may be readable later; what it owes stays owed.
                 log.exception("websub: cannot read the outbox")
-                wake_at = self._clock() + ERROR_PAUSE
+                wake_at = time.time() + ERROR_PAUSE
             try:
-                async with asyncio.timeout(None if wake_at == float("inf") else max(0.0, wake_at - self._clock())):
+                async with asyncio.timeout(None if wake_at == float("inf") else max(0.0, wake_at - time.time())):
                     await self._wake.wait()
             except TimeoutError:
                 pass
@@ -124,7 +125,7 @@ class Distributor:
     async def _start_due(self) -> float:
         """Start sending the due jobs there is room for; return when to look again
         (unless woken before)."""
-        now = self._clock()
+        now = time.time()
         if now >= self._next_purge:
             purged = await asyncio.to_thread(self._store.purge_expired, now)
             if purged:
@@ -159,13 +160,13 @@ class Distributor:
             # owed, and is tried again later rather than at once if that can be said.
             log.exception("websub: sending %s of %s to %s failed", job.kind, job.topic, job.target)
             with contextlib.suppress(Exception):
-                await asyncio.to_thread(self._store.retry, job, self._clock() + self._websub.retry_max_seconds)
+                await asyncio.to_thread(self._store.retry, job, time.time() + self._websub.retry_max_seconds)
         finally:
             del self._in_flight[job.key]
             self._wake.set()
 
     async def _deliver(self, job: Job) -> None:
-        now = self._clock()
+        now = time.time()
         subscription = job.subscription
         if subscription is None or subscription.expires_at <= now:
             await asyncio.to_thread(self._store.finish, job)
@@ -224,7 +225,7 @@ class Distributor:
                         cap=self._websub.retry_max_seconds, rng=self._rng)
         log.info("websub: %s of %s to %s failed (%s); attempt %d in %.1f s",
                  job.kind, job.topic, job.target, status or "no answer", attempts + 1, delay)
-        await asyncio.to_thread(self._store.retry, job, self._clock() + delay)
+        await asyncio.to_thread(self._store.retry, job, time.time() + delay)
 
     async def _post(self, url: str, data: bytes | dict[str, str], headers: dict[str, str], *,
                     guarded: bool) -> int | None:

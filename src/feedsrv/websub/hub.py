@@ -25,8 +25,9 @@ import logging
 import secrets
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode
 
 import aiohttp
@@ -35,10 +36,13 @@ from yarl import URL
 
 from ..config import WebSubConfig
 from ..errors import FeedsrvError
-from ..web.live import LiveSite
 from .safety import CallbackPolicy, TokenBuckets, UnsafeCallback, callback_host, check_callback, check_literal
 from .store import Subscription, WebSubStore
 from .topics import normalize_topic, topic_etags, topic_paths
+
+if TYPE_CHECKING:
+    # Only a type: the web package imports this one, not the other way round.
+    from ..web.live import LiveSite
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +134,7 @@ class Hub:
 
     def __init__(self, *, store: WebSubStore, live: LiveSite, websub: WebSubConfig,
                  session: aiohttp.ClientSession, policy: CallbackPolicy, resolver: AbstractResolver,
-                 limiter: TokenBuckets, clock: Callable[[], float] = time.time) -> None:
+                 limiter: TokenBuckets) -> None:
         self._store = store
         self._live = live
         self._websub = websub
@@ -138,7 +142,6 @@ class Hub:
         self._policy = policy
         self._resolver = resolver
         self._limiter = limiter
-        self._clock = clock
         self._checks: set[asyncio.Task[None]] = set()
         self._checks_by_host: Counter[str] = Counter()
 
@@ -194,7 +197,7 @@ class Hub:
             query["hub.lease_seconds"] = str(lease)
         await self._limiter.acquire(callback_host(request.callback))
         # The lease runs from the verification request (§5.3).
-        asked_at = self._clock()
+        asked_at = time.time()
         echo = await self._get(request.callback, query, limit=MAX_ECHO_BYTES)
         if echo is None or echo.strip() != challenge.encode("ascii"):
             log.info("websub: %s of %s to %s not confirmed", request.mode, request.callback, request.topic)

@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
 
 import aiohttp
 from aiohttp import web
@@ -22,11 +23,14 @@ from aiohttp import web
 from .. import __version__
 from ..config import HUB_PATH, SiteConfig
 from ..site import Site
-from ..web.live import LIVE, LiveSite
 from .delivery import Distributor
 from .hub import MAX_REQUEST_BYTES, Hub, HubRequestError, parse_subscription_request
 from .safety import CallbackPolicy, GuardedResolver, TokenBuckets
 from .store import WebSubStore
+
+if TYPE_CHECKING:
+    # Only a type: the web package imports this one, not the other way round.
+    from ..web.live import LiveSite
 
 log = logging.getLogger(__name__)
 
@@ -102,11 +106,11 @@ class WebSub:
 WEBSUB = web.AppKey("websub", WebSub)
 
 
-def setup_websub(app: web.Application, config: SiteConfig) -> None:
-    """Add WebSub to ``app`` (whose :data:`~feedsrv.web.live.LIVE` is set): the
-    built-in hub's route unless an external hub is configured, and the machinery's
-    lifetime (see the module documentation)."""
-    app[WEBSUB] = WebSub(config, app[LIVE])
+def setup_websub(app: web.Application, config: SiteConfig, live: LiveSite) -> None:
+    """Add WebSub to ``app``, which serves ``live``: the built-in hub's route unless
+    an external hub is configured, and the machinery's lifetime (see the module
+    documentation)."""
+    app[WEBSUB] = WebSub(config, live)
     if not config.websub.external:
         app.router.add_post(HUB_PATH, subscription_request)
     app.cleanup_ctx.append(_lifetime)
