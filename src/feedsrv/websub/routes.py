@@ -49,6 +49,7 @@ class WebSub:
         self.hub: Hub | None = None
         self.distributor: Distributor | None = None
         self._session: aiohttp.ClientSession | None = None
+        self._resolver: GuardedResolver | None = None
         self._worker: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -57,7 +58,7 @@ class WebSub:
         websub = self.config.websub
         # Only a subscriber's callback needs guarding: the external hub is the
         # operator's choice, and may well be on the local network.
-        resolver = None if websub.external else GuardedResolver(self.policy)
+        self._resolver = resolver = None if websub.external else GuardedResolver(self.policy)
         self._session = aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(resolver=resolver, limit_per_host=4),
             timeout=aiohttp.ClientTimeout(total=websub.timeout_seconds),
@@ -83,7 +84,8 @@ class WebSub:
         """Stop sending and close everything; what is still owed stays in the store."""
         # Unset first: the listener and the route see at once that nothing runs.
         worker, hub, distributor, session = self._worker, self.hub, self.distributor, self._session
-        self.hub = self.distributor = self._session = self._worker = None
+        resolver = self._resolver
+        self.hub = self.distributor = self._session = self._resolver = self._worker = None
         if worker is not None:
             worker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -94,6 +96,9 @@ class WebSub:
             await distributor.close()
         if session is not None:
             await session.close()
+        # A connector closes only the resolver it made itself.
+        if resolver is not None:
+            await resolver.close()
         await asyncio.to_thread(self.store.close)
 
     async def _site_replaced(self, old: Site, new: Site) -> None:
