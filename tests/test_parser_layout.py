@@ -75,6 +75,23 @@ def test_a_video_card_is_not_the_lead() -> None:
     assert entry.body == (LEAD, SECOND)
 
 
+def test_key_points_and_bulleted_summaries_are_not_the_story() -> None:
+    entry = parse("Council Backs Budget", "Published Tue, Nov 19 2019 7:33 AM EST", "Jane Doe @janedoe", "Key Points",
+                  "The council approved the budget on Tuesday.", "Parks and libraries get more money.",
+                  "VIDEO 1:23", "Mayor talks budget", "Council backs budget for parks, roads", LEAD, SECOND)
+    assert entry.body == (LEAD, SECOND)
+    assert entry.authors == ("Jane Doe",)
+    entry = parse("Council Backs Budget", "By Jane Doe", "- The council approved the budget on Tuesday.",
+                  "- Parks and libraries get more money.", LEAD, SECOND)
+    assert entry.body == (LEAD, SECOND)
+
+
+def test_a_name_over_a_reading_time_is_the_byline() -> None:
+    entry = parse("Council Backs Budget", "Jane Doe", "3 Min Read", "LONDON (Reuters) - " + LEAD, SECOND)
+    assert entry.authors == ("Jane Doe",)
+    assert entry.body[0] == "LONDON (Reuters) - " + LEAD
+
+
 def test_labels_after_the_story_has_begun_are_the_story_s() -> None:
     long_lead = LEAD + " " + SECOND + " " + THIRD + " " + LEAD
     entry = parse("Council Backs Budget", "By Jane Doe", long_lead, SECOND,

@@ -72,6 +72,13 @@ def test_a_byline_address_and_a_bio_name_the_author_too() -> None:
     assert (entry.authors, entry.outlet) == (("Phil Helsel",), "Example News")
 
 
+def test_a_desk_line_naming_a_news_outlet() -> None:
+    entry = parse("Council Backs Budget", "Posted on November 19, 2019", "Jane Doe", "Example News Reporter", LEAD)
+    assert (entry.authors, entry.author_role, entry.outlet) == (("Jane Doe",), "Reporter", "Example News")
+    entry = parse("Council Backs Budget", "Tom Gillespie", "News reporter @TomGillespie1", LEAD)
+    assert (entry.author_role, entry.outlet) == ("News reporter", None)
+
+
 def test_a_lead_opening_with_the_site_s_domain() -> None:
     lead = "ExampleNEWS.Net - " + LEAD
     entry = parse("Council Backs Budget", lead, SECOND)

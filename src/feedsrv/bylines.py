@@ -54,6 +54,9 @@ SECTION_WORDS = frozenset({
 })
 _NOT_IN_NAMES = frozenset({
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "by", "the", *SECTION_WORDS,
+    # the words of photo credits ("Image Copyright @janedoe")
+    "image", "images", "photo", "photos", "picture", "pictures", "copyright", "credit", "credits", "courtesy",
+    "caption",
 })
 # International wire services that sign stories with one word ("By Reuters"); any
 # other single capitalized word after "By" is a person's pen name ("by Regan").
@@ -80,7 +83,9 @@ _AUTHOR_LABEL = re.compile(r"^(?:authors?|writer|reporter|byline)\s{0,3}:\s{0,3}
 _NAME_LIST_SPLIT = re.compile(r"\s*,\s*(?:and\s+)?|\s+(?:and|&)\s+", re.IGNORECASE)
 _BYLINE_TAIL_SPLIT = re.compile(r"\s[|–—-]\s|\|")
 # What every byline holds: "by" or a separator between a name and a job title.
-_BYLINE_HINT = re.compile(r"by|,|\||\s[–—-]\s", re.IGNORECASE)
+_BYLINE_HINT = re.compile(r"by|,|\||\s[–—-]\s|\s@", re.IGNORECASE)
+# A name and the reporter's handle: "Jane Doe @janedoe".
+_NAME_HANDLE = re.compile(r"^(?P<name>[^@,|]{3,60}?)\s@\w{1,30}$")
 # "Jane Doe, Staff Writer", "Jane Doe | Staff Writer", "Jane Doe - Reporter".
 _NAME_ROLE_SPLIT = re.compile(r",|\s[|–—-]\s|\|")
 # Where a reporter filed from, after the name: "Jane Doe in London".
@@ -167,6 +172,9 @@ def read_byline(paragraph: str, context: DateContext) -> Byline | None:
     by = _BY.match(text)
     if by:
         return _read_by(text[by.end():], dates)
+    handle = _NAME_HANDLE.match(text)
+    if handle and person_name(handle["name"]):
+        return Byline(authors=(handle["name"],), dates=dates)
     head, *tail_parts = _NAME_ROLE_SPLIT.split(text, maxsplit=1)
     tail = tail_parts[0].strip() if tail_parts else ""
     name = person_name(head) if tail else None
@@ -320,6 +328,9 @@ def _role_parts(tokens: list[str], words: list[str], start: int, end: int) -> tu
         if words[end] not in _ROLE_CONNECTORS:
             return None
         after = " ".join(tokens[end + 1:])
+    # "Example News Reporter": after a name, "News" ends the outlet's name.
+    if 0 < start < end - 1 and words[start] in ORGANIZATION_WORDS:
+        start += 1
     return " ".join(tokens[:start]), " ".join(tokens[start:end]), after
 
 

@@ -91,7 +91,7 @@ _DANGLING_BEFORE_DATE = frozenset({"on", "at", "-", "–", "—", "|", ",", ";",
 # ago", and the pieces of a date without its year ("Nov 19", "Posted October 2015").
 _DATE_FILLER = re.compile(
     r"\b(?:on|at|today|yesterday|tonight|now|just|ago|an?|\d{1,4}(?:st|nd|rd|th)?"
-    r"|(?:sec|min(?:ute)?|hour|hr|day|week|month|year)s?"
+    r"|(?:sec|min(?:ute)?|hour|hr|day|week|month|year)s?(?: read| listen)?"
     r"|jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b"
     r"|[-–—|,;:()/.•·]",

@@ -22,6 +22,7 @@ Each paragraph of the first screenful is looked at once, so this is linear.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -50,7 +51,7 @@ from .outlets import (
     read_domain_dateline,
     read_self_reference,
 )
-from .prose import reads_as_prose
+from .prose import reads_as_prose, sentence_ends
 
 # The lines above the lead fit in this many paragraphs; the rest is body.
 _WINDOW = 40
@@ -62,7 +63,15 @@ _SHORT_LEAD = 100
 _BODY_BEGUN = 500
 _MAX_TEASER_LENGTH = 200
 _MEDIA_LABELS = frozenset({("video",), ("watch",), ("watch", "video"), ("listen",), ("audio",), ("podcast",)})
-_MAX_MEDIA_LABEL_LENGTH = 14
+_MAX_MEDIA_LABEL_LENGTH = 20
+_DURATION = re.compile(r"^\d{1,2}(?::\d{2}){1,2}$")
+# A summary of the story in points, above it: "Key Points", "Highlights".
+_SUMMARY_HEADING = re.compile(r"^(?:key (?:points|takeaways)|highlights|at a glance|in brief|the big picture|summary)\W{0,2}$",
+                              re.IGNORECASE)
+_MAX_SUMMARY_POINTS = 5
+_MAX_POINT_LENGTH = 250
+# A bulleted line: "- Parks get more money", "• Libraries too".
+_BULLET = re.compile(r"^[-•*·▪‣]\s")
 _INTERRUPTIONS = frozenset({("advertisement",), ("ad",), ("sponsored",), ("continue", "reading", "below"),
                             ("story", "continues", "below"), ("article", "continues", "below")})
 
@@ -123,11 +132,27 @@ class _Top:
 
     def _classify_next(self) -> None:
         index = len(self.kinds)
-        self.kinds.append(classify(self.paragraphs[index], self.context))
+        self.kinds.append(self._summary_point(index) or classify(self.paragraphs[index], self.context))
         self._mark_name(index - 1)
         if index == len(self.paragraphs) - 1:
             self._mark_name(index)
         self._mark_media_teaser(index - 2)
+
+    def _summary_point(self, index: int) -> Kind | None:
+        """A bulleted line, or one of the short sentences right under "Key Points":
+        the story in brief, not the story."""
+        paragraph = self.paragraphs[index]
+        if _BULLET.match(paragraph):
+            return Kind.TEXT
+        points = 0
+        for previous in range(index - 1, max(-1, index - 1 - _MAX_SUMMARY_POINTS), -1):
+            if _SUMMARY_HEADING.match(self.paragraphs[previous]):
+                single = len(paragraph) <= _MAX_POINT_LENGTH and not sentence_ends(paragraph)
+                return Kind.TEXT if single and points < _MAX_SUMMARY_POINTS else None
+            if self.kinds[previous] is not Kind.TEXT:
+                return None
+            points += 1
+        return None
 
     def _mark_name(self, index: int) -> None:
         """A line that is only people's names, right above a date line or a job title,
@@ -149,7 +174,8 @@ class _Top:
         """``Video`` / a title / one line about it: a card for another story."""
         if index < 0 or len(self.paragraphs[index]) > _MAX_MEDIA_LABEL_LENGTH:
             return
-        if tuple(word for word in words_of(self.paragraphs[index]) if word) not in _MEDIA_LABELS:
+        label = tuple(word for word in words_of(self.paragraphs[index]) if word and not _DURATION.match(word))
+        if label not in _MEDIA_LABELS:
             return
         if self.kinds[index + 1] is Kind.TEXT and self.kinds[index + 2] is Kind.PROSE \
                 and len(self.paragraphs[index + 2]) <= _MAX_TEASER_LENGTH:
