@@ -220,6 +220,19 @@ def test_a_block_of_related_links_is_not_the_story() -> None:
     assert entry.body == (LEAD, SECOND)
 
 
+@pytest.mark.parametrize("heading", ["Related Stories", "More from Politics", "Sponsored Stories", "Around the Web",
+                                     "Next Up In Tech", "You might also like:", "Trending Now"])
+def test_headings_over_other_stories(heading: str) -> None:
+    entry = parse("Council Backs Budget", LEAD, heading, "Mayor Opens New Library", "Another Headline Here", SECOND)
+    assert entry.body == (LEAD, SECOND)
+
+
+def test_the_author_box_ends_the_story() -> None:
+    entry = parse("Council Backs Budget", LEAD, SECOND, "About the author",
+                  "Jane covers city hall. She has reported on budgets for a decade.")
+    assert entry.body == (LEAD, SECOND)
+
+
 def test_related_links_and_counters_are_not_the_story() -> None:
     entry = parse("Council Backs Budget", LEAD, "Related: Council votes on parks", "195 Shares",
                   "Read more: Budget explained", SECOND)

@@ -48,7 +48,10 @@ _RELATED_HEADING = re.compile(
     r"^(?:related(?: (?:stories|articles|links|posts|coverage|content|topics|videos|news))?|more(?: stories| news| videos)?"
     r"|more (?:from|in|on) [\w .&'’-]{1,30}|most (?:read|popular|viewed|shared|watched)(?: (?:in|on) [\w .&'’-]{1,30})?"
     r"|trending(?: now| stories)?|top stories|recommended(?: for you| stories)?|you (?:may|might) also like"
-    r"|(?:also|further) read|see also|read (?:more|next)|what to read next|editor['’]?s picks|story timeline)"
+    r"|(?:also|further) read|see also|read (?:more|next)|what to read next|editor['’]?s picks|story timeline"
+    r"|(?:sponsored|promoted|partner) (?:stories|content|links)|(?:around|from) the web|from our partners"
+    r"|you (?:may|might) (?:also )?(?:like|enjoy)|latest (?:news|stories|headlines)|popular (?:now|stories)"
+    r"|up next|next up(?: in [\w .&'’-]{1,30})?|don['’]t miss|more to (?:explore|read))"
     r"\s?:?$",
     re.IGNORECASE)
 _RELATED_LINK = re.compile(
@@ -68,7 +71,8 @@ _INDEX_TERMS = re.compile(r"^(?:tags?|tagged(?: with)?|topics?|filed under|categ
                           re.IGNORECASE)
 _END_MARKERS = re.compile(
     r"^(?:leave a (?:reply|comment)|post a comment|add a comment|comments are closed"
-    r"|join the (?:discussion|conversation)|\d{1,5} (?:comments?|responses?|replies)(?: to .{1,200})?)\s*[:.!]?$",
+    r"|join the (?:discussion|conversation)|\d{1,5} (?:comments?|responses?|replies)(?: to .{1,200})?"
+    r"|about the authors?)\s*[:.!]?$",
     re.IGNORECASE,
 )
 _REFERENCE_HEADER = re.compile(
