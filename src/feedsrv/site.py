@@ -257,7 +257,19 @@ def build_site(config: SiteConfig, *, previous: Site | None = None) -> Site:
     parsed, representations whose inputs did not change are reused, and what
     ``previous`` served but the new Site does not is marked gone.
     """
-    loaded = load_articles(config, previous.loaded if previous is not None else None)
+    return _assemble(config, load_articles(config, previous.loaded if previous is not None else None), previous)
+
+
+def refresh_site(previous: Site) -> Site:
+    """The Site for the articles as they are now: ``previous`` itself when no file was
+    added, changed or removed, else a Site built from it (see :func:`build_site`)."""
+    loaded = load_articles(previous.config, previous.loaded)
+    if loaded is previous.loaded:
+        return previous
+    return _assemble(previous.config, loaded, previous)
+
+
+def _assemble(config: SiteConfig, loaded: LoadResult, previous: Site | None) -> Site:
     catalog = build_catalog(loaded.entries, config)
     if previous is None:
         site = Site(config=config, catalog=catalog, loaded=loaded)
@@ -268,15 +280,6 @@ def build_site(config: SiteConfig, *, previous: Site | None = None) -> Site:
     for path in site.eager_paths():
         site.resource(path)
     return site
-
-
-def refresh_site(previous: Site) -> Site:
-    """The Site for the articles as they are now: ``previous`` itself when no file was
-    added, changed or removed, else a Site built from it (see :func:`build_site`)."""
-    loaded = load_articles(previous.config, previous.loaded)
-    if loaded is previous.loaded:
-        return previous
-    return build_site(previous.config, previous=previous)
 
 
 def _served_keys(catalog: Catalog) -> set[str]:
