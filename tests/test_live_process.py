@@ -4,6 +4,7 @@ publishes loses no acknowledged article and leaves no partial one."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import signal
@@ -93,8 +94,8 @@ def publish_until_killed(port: int, first: int, step: int, acknowledged: dict[st
         try:
             reply = http_request(port, "POST", "/api/articles", body=kill_test_article(number),
                                  headers={"Authorization": f"Bearer {TOKEN}", "X-Slug": f"streamed-{number}"})
-        except OSError:
-            return  # the server is gone
+        except (OSError, http.client.HTTPException):
+            return  # the server is gone, maybe in the middle of its answer
         if reply.status == 201:
             with lock:
                 acknowledged[f"streamed-{number}"] = number
