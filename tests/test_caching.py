@@ -6,11 +6,12 @@ from datetime import UTC, datetime
 
 import pytest
 
+from feedsrv.site import http_date
 from feedsrv.web.caching import (
+    CodingMemo,
     accepted_codings,
     choose_coding,
     etag_matches,
-    http_date,
     is_not_modified,
     parse_http_date,
 )
@@ -88,3 +89,12 @@ def test_http_date_is_imf_fixdate_in_gmt():
 def test_is_not_modified(headers, expected):
     # Sub-second precision on the resource must not defeat a date copied from Last-Modified.
     assert is_not_modified(headers, '"tag"', MODIFIED.replace(microsecond=900_000)) is expected
+
+
+def test_coding_memo_answers_as_choose_coding_does_and_stays_bounded():
+    memo = CodingMemo(limit=3)
+    headers = [None, "gzip", "br;q=0.5, gzip", "*;q=0", "identity;q=0, gzip;q=0", "x-gzip", "gzip"]
+    for header in headers:
+        for available in (ALL, ("identity", "gzip"), ("identity",)):
+            assert memo.choose(header, available) == choose_coding(header, available)
+    assert len(memo._chosen) <= 3

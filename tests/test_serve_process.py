@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import time
+
 from conftest import ROOT
 from feedcheck import parse_with_feedparser
-from serving import free_port, http_get, running_server
+from serving import FEEDSRV, free_port, http_get, running_server
 
 
 def test_serve_from_the_project_root():
@@ -17,3 +21,30 @@ def test_serve_from_the_project_root():
         again = http_get(port, "/feeds/all.atom", {"If-None-Match": first.headers["ETag"]})
         assert (again.status, again.body) == (304, b"")
         assert again.headers["ETag"] == first.headers["ETag"]
+
+
+def _served_log(arguments: list[str], tmp_path) -> str:
+    log = tmp_path / "serve.log"
+    port = free_port()
+    with log.open("wb") as output:
+        process = subprocess.Popen([str(FEEDSRV), "serve", *arguments, "--port", str(port)], cwd=ROOT,
+                                   stdout=output, stderr=subprocess.STDOUT,
+                                   env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    assert http_get(port, "/feeds/all.atom").status == 200
+                    break
+                except OSError:
+                    assert process.poll() is None and time.monotonic() < deadline
+                    time.sleep(0.1)
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+    return log.read_text(encoding="utf-8", errors="replace")
+
+
+def test_requests_are_logged_only_when_asked(tmp_path):
+    assert "GET /feeds/all.atom" not in _served_log([], tmp_path)
+    assert "GET /feeds/all.atom" in _served_log(["--access-log"], tmp_path)

@@ -11,7 +11,7 @@ import pytest
 
 from feedcheck import parse_with_feedparser, validate_atom, validate_json_feed, validate_rss
 from feedsrv.site import build_site
-from feedsrv.web.caching import http_date
+from feedsrv.site import http_date
 
 FEED_TYPES = {"atom": "application/atom+xml; charset=utf-8", "rss": "application/rss+xml; charset=utf-8",
               "json": "application/feed+json; charset=utf-8"}

@@ -53,7 +53,9 @@ def main() -> None:
 @click.option("--host", default=None, help="Address to listen on. Default: server.host (127.0.0.1).")
 @click.option("--port", type=click.IntRange(1, 65535), default=None,
               help="Port to listen on. Default: server.port (8080).")
-def serve(config_path: Path | None, host: str | None, port: int | None) -> None:
+@click.option("--access-log/--no-access-log", default=None,
+              help="Log every request. Default: server.access_log (off).")
+def serve(config_path: Path | None, host: str | None, port: int | None, access_log: bool | None) -> None:
     """Serve the feeds, article pages and index over HTTP.
 
     Changed articles are served without a restart (site.watch); with an API token
@@ -78,7 +80,9 @@ def serve(config_path: Path | None, host: str | None, port: int | None) -> None:
         log.info("publishing API on at /api/articles")
     else:
         log.info("publishing API off: no token in api.token or $%s", config.api_token_env)
+    logs_requests = config.access_log if access_log is None else access_log
     web.run_app(app, host=host or config.host, port=port or config.port,
+                access_log=logging.getLogger("aiohttp.access") if logs_requests else None,
                 print=lambda message: click.echo(message.strip(), err=True))
 
 

@@ -23,7 +23,8 @@ import re
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+from email.utils import format_datetime
 from types import MappingProxyType
 
 import brotli
@@ -62,11 +63,14 @@ _LANDING_PREFIXES = ("outlets", "topics", "authors")
 @dataclass(frozen=True, slots=True)
 class Variant:
     """One encoding of a representation, with its own strong ETag (RFC 9110 §8.8.3:
-    a different content-coding is a different representation)."""
+    a different content-coding is a different representation), and the response
+    headers of a 200 and of a 304 for it, built once so a request only copies them."""
 
     coding: str
     body: bytes
     etag: str
+    headers: Mapping[str, str]
+    not_modified_headers: Mapping[str, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,23 +93,46 @@ class Resource:
         return self.variants["identity"]
 
 
+def http_date(moment: datetime) -> str:
+    """An IMF-fixdate (``Sun, 06 Nov 1994 08:49:37 GMT``)."""
+    return format_datetime(moment.astimezone(UTC).replace(microsecond=0), usegmt=True)
+
+
 def make_resource(path: str, media_type: str, body: bytes, last_modified: datetime, *,
                   cache_control: str, disposition: str | None = None, cross_origin: bool = False,
                   links: str | None = None) -> Resource:
-    """Wrap ``body`` with its compressed variants and ETags.
+    """Wrap ``body`` with its compressed variants, their ETags and response headers.
 
     The ETag is a digest of the uncompressed bytes (plus the coding), so it is the
     same on every restart and on every instance serving the same articles, whatever
     the compressor's version.
     """
     digest = hashlib.sha256(body).hexdigest()[:32]
-    variants = {"identity": Variant("identity", body, f'"{digest}"')}
     # mtime=0 keeps the gzip header free of the build time, so the bytes are stable.
     compressed = {"gzip": gzip.compress(body, compresslevel=9, mtime=0),
                   "br": brotli.compress(body, quality=BROTLI_QUALITY)}
-    for coding in CODINGS:
-        if len(compressed[coding]) < len(body):
-            variants[coding] = Variant(coding, compressed[coding], f'"{digest}-{coding}"')
+    bodies = {"identity": body}
+    bodies.update((coding, compressed[coding]) for coding in CODINGS if len(compressed[coding]) < len(body))
+    # The headers a 304 carries too (RFC 9110 §15.4.5), then those of a 200 alone.
+    shared = {"Last-Modified": http_date(last_modified), "Cache-Control": cache_control,
+              "X-Content-Type-Options": "nosniff"}
+    if len(bodies) > 1:
+        shared["Vary"] = "Accept-Encoding"
+    if cross_origin:
+        # Browser-based feed readers fetch feeds (and subscription lists) cross-origin.
+        shared["Access-Control-Allow-Origin"] = "*"
+    full = {"Content-Type": media_type}
+    if disposition:
+        full["Content-Disposition"] = disposition
+    if links:
+        full["Link"] = links
+    variants = {}
+    for coding, encoded in bodies.items():
+        etag = f'"{digest}"' if coding == "identity" else f'"{digest}-{coding}"'
+        not_modified = {"ETag": etag, **shared}
+        encoding = {} if coding == "identity" else {"Content-Encoding": coding}
+        variants[coding] = Variant(coding, encoded, etag, headers=MappingProxyType({**not_modified, **full, **encoding}),
+                                   not_modified_headers=MappingProxyType(not_modified))
     return Resource(path=path, media_type=media_type, last_modified=last_modified,
                     variants=MappingProxyType(variants), cache_control=cache_control,
                     disposition=disposition, cross_origin=cross_origin, links=links)

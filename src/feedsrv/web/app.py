@@ -14,7 +14,8 @@ from ..site import Site, build_site
 from ..watch import watch_directory
 from ..websub import setup_websub
 from .api import api_token, setup_api
-from .handlers import healthz, serve_resource
+from .caching import CodingMemo
+from .handlers import CODING_MEMO, healthz, serve_resource
 from .live import LIVE, LiveSite
 
 # How long a shutdown waits for the watcher to notice it should stop.
@@ -32,6 +33,7 @@ def create_app(config: SiteConfig, *, site: Site | None = None, watch: bool = Tr
     """
     app = web.Application()
     app[LIVE] = LiveSite(site if site is not None else build_site(config))
+    app[CODING_MEMO] = CodingMemo()
     # Before the watcher: WebSub starts listening before the first reload can happen,
     # and stops after the last.
     setup_websub(app, config, app[LIVE])

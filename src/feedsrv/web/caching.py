@@ -7,17 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
-from email.utils import format_datetime, parsedate_to_datetime
+from email.utils import parsedate_to_datetime
 
 # Preference among codings a client accepts with the same quality: smallest first.
 CODING_PREFERENCE = ("br", "gzip", "identity")
 _CODING_ALIASES = {"x-gzip": "gzip"}
 IMPLICIT_IDENTITY_QUALITY = 0.0001
-
-
-def http_date(moment: datetime) -> str:
-    """An IMF-fixdate (``Sun, 06 Nov 1994 08:49:37 GMT``)."""
-    return format_datetime(moment.astimezone(UTC).replace(microsecond=0), usegmt=True)
 
 
 def parse_http_date(value: str) -> datetime | None:
@@ -79,6 +74,30 @@ def choose_coding(header: str | None, available: Iterable[str]) -> str:
     return best
 
 
+class CodingMemo:
+    """:func:`choose_coding`'s answers by ``Accept-Encoding`` value and available
+    codings, kept per application: clients send a handful of distinct values, and
+    parsing one costs more than the rest of a cached response.
+
+    Bounded: past ``limit`` distinct values (a client sending random ones), it starts
+    afresh rather than grow.
+    """
+
+    def __init__(self, limit: int = 256) -> None:
+        self._limit = limit
+        self._chosen: dict[tuple[str | None, tuple[str, ...]], str] = {}
+
+    def choose(self, header: str | None, available: Iterable[str]) -> str:
+        """The coding :func:`choose_coding` picks, parsed once per distinct input."""
+        key = (header, tuple(available))
+        chosen = self._chosen.get(key)
+        if chosen is None:
+            if len(self._chosen) >= self._limit:
+                self._chosen.clear()
+            chosen = self._chosen[key] = choose_coding(header, key[1])
+        return chosen
+
+
 def _opaque_tag(tag: str) -> str:
     tag = tag.strip()
     return tag[2:] if tag.startswith("W/") else tag
@@ -86,7 +105,8 @@ def _opaque_tag(tag: str) -> str:
 
 def etag_matches(if_none_match: str, etag: str) -> bool:
     """Weak comparison of ``etag`` against an ``If-None-Match`` list or ``*``."""
-    if if_none_match.strip() == "*":
+    # A client revalidating sends back the one tag it got: the common case, checked first.
+    if if_none_match == etag or if_none_match.strip() == "*":
         return True
     current = _opaque_tag(etag)
     return any(_opaque_tag(candidate) == current for candidate in _split_etags(if_none_match))

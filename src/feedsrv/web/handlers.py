@@ -6,35 +6,19 @@ from __future__ import annotations
 from aiohttp import web
 
 from ..site import Resource
-from .caching import choose_coding, http_date, is_not_modified
+from .caching import CodingMemo, is_not_modified
 from .live import LIVE
+
+CODING_MEMO = web.AppKey("coding_memo", CodingMemo)
 
 
 def resource_response(request: web.Request, resource: Resource) -> web.Response:
     """A 200 or 304 for ``resource``, with its caching headers and chosen coding."""
-    coding = choose_coding(request.headers.get("Accept-Encoding"), resource.variants)
+    coding = request.app[CODING_MEMO].choose(request.headers.get("Accept-Encoding"), resource.variants)
     variant = resource.variants[coding]
-    headers = {
-        "ETag": variant.etag,
-        "Last-Modified": http_date(resource.last_modified),
-        "Cache-Control": resource.cache_control,
-        "X-Content-Type-Options": "nosniff",
-    }
-    if len(resource.variants) > 1:
-        headers["Vary"] = "Accept-Encoding"
-    if resource.cross_origin:
-        # Browser-based feed readers fetch feeds (and subscription lists) cross-origin.
-        headers["Access-Control-Allow-Origin"] = "*"
     if is_not_modified(request.headers, variant.etag, resource.last_modified):
-        return web.Response(status=304, headers=headers)
-    headers["Content-Type"] = resource.media_type
-    if resource.disposition:
-        headers["Content-Disposition"] = resource.disposition
-    if resource.links:
-        headers["Link"] = resource.links
-    if coding != "identity":
-        headers["Content-Encoding"] = coding
-    return web.Response(body=variant.body, headers=headers)
+        return web.Response(status=304, headers=variant.not_modified_headers)
+    return web.Response(body=variant.body, headers=variant.headers)
 
 
 async def serve_resource(request: web.Request) -> web.Response:
