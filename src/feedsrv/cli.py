@@ -53,37 +53,59 @@ def main() -> None:
 @click.option("--host", default=None, help="Address to listen on. Default: server.host (127.0.0.1).")
 @click.option("--port", type=click.IntRange(1, 65535), default=None,
               help="Port to listen on. Default: server.port (8080).")
+@click.option("--workers", type=click.IntRange(1), default=None,
+              help="Processes sharing the port. Default: server.workers (1).")
 @click.option("--access-log/--no-access-log", default=None,
               help="Log every request. Default: server.access_log (off).")
-def serve(config_path: Path | None, host: str | None, port: int | None, access_log: bool | None) -> None:
+def serve(config_path: Path | None, host: str | None, port: int | None, workers: int | None,
+          access_log: bool | None) -> None:
     """Serve the feeds, article pages and index over HTTP.
 
     Changed articles are served without a restart (site.watch); with an API token
-    (api.token, or the api.token_env variable) the publishing API is on.
+    (api.token, or the api.token_env variable) the publishing API is on. With
+    --workers N, N processes share the port, each replaced if it dies.
     """
     from aiohttp import web
 
-    from .web import LIVE, create_app
-    from .web.api import PUBLISHER
+    from .site import build_site
+    from .web import create_app
+    from .web.api import api_token
+    from .web.workers import reuseport_socket, supervise
 
     config = _load(config_path)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    log = logging.getLogger("feedsrv")
     try:
-        app = create_app(config)
+        site = build_site(config)
     except FeedsrvError as exc:
         _fail(exc)
-    log = logging.getLogger("feedsrv")
-    site = app[LIVE].site
     for message in (*site.loaded.errors, *site.loaded.warnings):
         log.warning("%s", message)
-    if PUBLISHER in app:
+    if api_token(config) is not None:
         log.info("publishing API on at /api/articles")
     else:
         log.info("publishing API off: no token in api.token or $%s", config.api_token_env)
-    logs_requests = config.access_log if access_log is None else access_log
-    web.run_app(app, host=host or config.host, port=port or config.port,
-                access_log=logging.getLogger("aiohttp.access") if logs_requests else None,
-                print=lambda message: click.echo(message.strip(), err=True))
+    host, port = host or config.host, port or config.port
+    access_logger = logging.getLogger("aiohttp.access") if (
+        config.access_log if access_log is None else access_log) else None
+    workers = workers or config.workers
+    if workers == 1:
+        web.run_app(create_app(config, site=site), host=host, port=port, access_log=access_logger,
+                    print=lambda message: click.echo(message.strip(), err=True))
+        return
+
+    def run_worker(index: int) -> None:
+        # Each worker starts from the Site built above and watches the articles
+        # itself (the watcher reloads once at start, so a replacement catches up).
+        app = create_app(config, site=site, notify=index == 0)
+        web.run_app(app, sock=reuseport_socket(host, port), access_log=access_logger, print=None)
+
+    click.echo(f"======== Running on http://{host}:{port} with {workers} workers ========", err=True)
+    try:
+        supervise(workers, host, port, run_worker)
+    except OSError as exc:
+        click.echo(f"feedsrv: cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
+        sys.exit(EXIT_CONFIG_ERROR)
 
 
 @main.command()

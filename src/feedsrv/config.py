@@ -66,6 +66,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("api", "max_bytes", 1_048_576, "Largest article body the API accepts (`413` above)."),
     Setting("server", "host", "127.0.0.1", "Address `feedsrv serve` listens on."),
     Setting("server", "port", 8080, "TCP port `feedsrv serve` listens on."),
+    Setting("server", "workers", 1,
+            "Processes `feedsrv serve` runs, sharing the port (SO_REUSEPORT); a worker that dies "
+            "is replaced. Only the first sends WebSub notifications."),
     Setting("server", "access_log", False,
             "Log every request (aiohttp's access log, at INFO); off by default, as it costs "
             "about a third of the time of a cached response."),
@@ -197,6 +200,7 @@ class SiteConfig:
     port: int
     watch: str = "auto"
     access_log: bool = False
+    workers: int = 1
     poll_interval: float = 1.0
     api_token: str = ""
     api_token_env: str = "FEEDSRV_API_TOKEN"
@@ -268,7 +272,7 @@ def _build(raw: Mapping[str, Any], root: Path, *, source: Path | None) -> SiteCo
     parts = urlsplit(base_url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ConfigError("site.base_url", f"must be an absolute http(s) URL, got {values['base_url']!r}")
-    for name in ("entries_per_feed", "max_article_bytes", "port"):
+    for name in ("entries_per_feed", "max_article_bytes", "port", "workers"):
         if values[name] < 1:
             raise ConfigError(_key_of(name), "must be at least 1")
     if values["cache_max_age"] < 0:
@@ -303,6 +307,7 @@ def _build(raw: Mapping[str, Any], root: Path, *, source: Path | None) -> SiteCo
         port=values["port"],
         watch=values["watch"],
         access_log=values["access_log"],
+        workers=values["workers"],
         poll_interval=float(values["poll_interval"]),
         api_token=values["token"],
         api_token_env=values["token_env"],

@@ -22,21 +22,23 @@ from .live import LIVE, LiveSite
 WATCH_STOP_TIMEOUT = 5.0
 
 
-def create_app(config: SiteConfig, *, site: Site | None = None, watch: bool = True) -> web.Application:
+def create_app(config: SiteConfig, *, site: Site | None = None, watch: bool = True,
+               notify: bool = True) -> web.Application:
     """An application serving ``site`` (built from ``config`` when not given).
 
     The site is built before the server binds its port, so a broken articles
     directory is reported at start-up rather than on the first request. With
     ``watch`` (and ``site.watch`` not ``off``), changes to the articles directory
     are served while the app runs. The publishing API exists when a token is
-    configured. Every feed change is pushed to WebSub subscribers.
+    configured. Every feed change is pushed to WebSub subscribers, unless ``notify``
+    is false (another process of the same site sends the notifications).
     """
     app = web.Application()
     app[LIVE] = LiveSite(site if site is not None else build_site(config))
     app[CODING_MEMO] = CodingMemo()
     # Before the watcher: WebSub starts listening before the first reload can happen,
     # and stops after the last.
-    setup_websub(app, config, app[LIVE])
+    setup_websub(app, config, app[LIVE], notify=notify)
     if watch and config.watch != "off":
         app.cleanup_ctx.append(partial(_watching, config=config))
     token = api_token(config)

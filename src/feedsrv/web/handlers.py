@@ -3,6 +3,8 @@ once (at build, or on the first request for the path)."""
 
 from __future__ import annotations
 
+import os
+
 from aiohttp import web
 
 from ..site import Resource
@@ -50,6 +52,8 @@ async def healthz(request: web.Request) -> web.Response:
             "skipped": len(site.loaded.errors),
             "warnings": len(site.loaded.warnings),
             "fingerprint": site.catalog.fingerprint,
+            # Tells apart the workers of `feedsrv serve --workers N`.
+            "pid": os.getpid(),
         },
         headers={"Cache-Control": "no-store"},
     )

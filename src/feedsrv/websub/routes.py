@@ -41,9 +41,10 @@ class WebSub:
     """The app's WebSub machinery. ``hub`` is None with an external hub; ``hub`` and
     ``distributor`` exist while the app runs."""
 
-    def __init__(self, config: SiteConfig, live: LiveSite) -> None:
+    def __init__(self, config: SiteConfig, live: LiveSite, *, notify: bool = True) -> None:
         self.config = config
         self.live = live
+        self.notify = notify
         self.store = WebSubStore(config.websub.database)
         self.policy = CallbackPolicy.from_config(config.websub)
         self.hub: Hub | None = None
@@ -67,14 +68,17 @@ class WebSub:
             headers={"User-Agent": f"feedsrv/{__version__} WebSub hub ({self.config.hub_url})"},
         )
         limiter = TokenBuckets(websub.callback_rate, websub.callback_burst)
-        self.distributor = Distributor(store=self.store, live=self.live, websub=websub, hub_url=self.config.hub_url,
-                                       session=self._session, policy=self.policy, limiter=limiter)
         if resolver is not None:
             self.hub = Hub(store=self.store, live=self.live, websub=websub, session=self._session,
                            policy=self.policy, resolver=resolver, limiter=limiter)
-        await self.distributor.note(self.live.site)
-        self.live.add_listener(self._site_replaced)
-        self._worker = asyncio.create_task(self.distributor.run())
+        # Two processes noting the same change would each queue it: only one notifies.
+        if self.notify:
+            self.distributor = Distributor(store=self.store, live=self.live, websub=websub,
+                                           hub_url=self.config.hub_url, session=self._session,
+                                           policy=self.policy, limiter=limiter)
+            await self.distributor.note(self.live.site)
+            self.live.add_listener(self._site_replaced)
+            self._worker = asyncio.create_task(self.distributor.run())
         if websub.external:
             log.info("websub: feeds name the hub %s, pinged on every change", websub.hub_url)
         else:
@@ -111,11 +115,12 @@ class WebSub:
 WEBSUB = web.AppKey("websub", WebSub)
 
 
-def setup_websub(app: web.Application, config: SiteConfig, live: LiveSite) -> None:
+def setup_websub(app: web.Application, config: SiteConfig, live: LiveSite, *, notify: bool = True) -> None:
     """Add WebSub to ``app``, which serves ``live``: the built-in hub's route unless
     an external hub is configured, and the machinery's lifetime (see the module
-    documentation)."""
-    app[WEBSUB] = WebSub(config, live)
+    documentation). Without ``notify``, subscription requests are still answered but
+    no notification is queued or sent: another process does it."""
+    app[WEBSUB] = WebSub(config, live, notify=notify)
     if not config.websub.external:
         app.router.add_post(HUB_PATH, subscription_request)
     app.cleanup_ctx.append(_lifetime)
