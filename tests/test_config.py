@@ -50,6 +50,8 @@ def test_relative_paths_are_taken_from_the_config_file(tmp_path):
         ("[site]\ntimezone = 'Mars/Olympus'\n", "site.timezone"),
         ("[site]\ncolour = 'blue'\n", "site.colour"),
         ("[server]\nport = 70000\n", "server.port"),
+        ("[server]\nworkers = 0\n", "server.workers"),
+        ("[server]\naccess_log = 'yes'\n", "server.access_log"),
         ("[outlets.acme]\nhomepage = 'https://acme.example/'\n", "outlets.acme.name"),
         ("[outlets.Bad_Slug]\nname = 'x'\n", "outlets.Bad_Slug"),
         ("[topics.tech]\nname = 'Tech'\n", "topics.tech.keywords"),

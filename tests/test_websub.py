@@ -39,6 +39,15 @@ async def arrived(received: list, count: int) -> bool:
     return len(received) >= count
 
 
+async def test_a_worker_that_does_not_notify_still_answers_subscription_requests(aiohttp_client, tmp_path):
+    app = create_app(hub_config(tmp_path), watch=False, notify=False)
+    client = await aiohttp_client(app)
+    websub = app[WEBSUB]
+    assert websub.hub is not None and websub.distributor is None
+    response = await client.post("/websub", data={"hub.mode": "subscribe"})
+    assert response.status == 400
+
+
 async def test_feeds_advertise_the_hub_and_themselves(aiohttp_client, tmp_path):
     client = await aiohttp_client(create_app(hub_config(tmp_path), watch=False))
     for extension in ("atom", "rss", "json"):
