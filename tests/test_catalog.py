@@ -8,8 +8,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from feedsrv.catalog import Feed, author_key, build_catalog, entry_path
+from feedsrv.catalog import Feed, author_key, build_catalog, entry_path, update_catalog
 from feedsrv.config import Outlet, SiteConfig, Topic, default_config
 from feedsrv.model import Entry
 
@@ -138,3 +140,50 @@ def test_entry_feeds_lists_all_outlet_topics_and_authors() -> None:
     catalog = build_catalog([entry], make_config())
     assert [feed.key for feed in catalog.entry_feeds(entry)] == [
         "all", "outlets/reuters", "topics/economy", "authors/jane-doe", "authors/omar-haddad"]
+
+
+def entry_variant(number: int, day: int, authors: tuple[str, ...], outlet: str | None,
+                  topics: tuple[str, ...]) -> Entry:
+    # Few days for many entries: entries sharing a publication time are ordered by id.
+    moment = START + timedelta(days=day)
+    return make_entry(number, published=moment, updated=moment, authors=authors, topics=topics,
+                      outlet=outlet.title() if outlet else None, outlet_slug=outlet)
+
+
+entry_specs = st.tuples(
+    st.integers(0, 5),
+    st.lists(st.sampled_from(["Jane Doe", "JANE DOE", "Omar Haddad", "Li Wei"]), max_size=3).map(tuple),
+    st.sampled_from([None, "reuters", "ap", "kyiv-post"]),
+    st.lists(st.sampled_from(["syria", "economy", "undeclared"]), max_size=2, unique=True).map(tuple),
+)
+
+
+@settings(derandomize=True, database=None, max_examples=150, deadline=None)
+@given(before=st.lists(entry_specs, max_size=12), after=st.lists(entry_specs, max_size=12),
+       keep=st.lists(st.booleans(), min_size=12, max_size=12))
+def test_an_updated_catalog_is_the_catalog_built_from_its_entries(before, after, keep) -> None:
+    """update_catalog, which cuts again only the feeds that changed, must give what a
+    full build gives: the same entries, feeds (in the same order) and fingerprint."""
+    config = make_config(page_size=2)
+    old = [entry_variant(number, *spec) for number, spec in enumerate(before)]
+    kept = [entry for entry, stays in zip(old, keep) if stays]
+    removed = [entry for entry, stays in zip(old, keep) if not stays]
+    added = [entry_variant(100 + number, *spec) for number, spec in enumerate(after)]
+    updated = update_catalog(build_catalog(old, config), removed, added, config)
+    expected = build_catalog([*kept, *added], config)
+    assert updated == expected
+    assert list(updated.feeds) == list(expected.feeds)
+    assert list(updated.entries_by_slug) == list(expected.entries_by_slug)
+
+
+def test_an_update_keeps_the_feeds_it_does_not_touch() -> None:
+    config = make_config()
+    catalog = build_catalog([make_entry(1), make_entry(2, outlet="AP", outlet_slug="ap", topics=("economy",),
+                                                       authors=("Omar Haddad",))], config)
+    edited = make_entry(3)
+    updated = update_catalog(catalog, [catalog.entries_by_slug["a1"]], [edited], config)
+    assert updated.feeds["outlets/ap"] is catalog.feeds["outlets/ap"]
+    assert updated.feeds["topics/economy"] is catalog.feeds["topics/economy"]
+    assert updated.feeds["outlets/reuters"].history == (edited,)
+    assert updated.fingerprint != catalog.fingerprint
+    assert update_catalog(updated, [edited], [catalog.entries_by_slug["a1"]], config).fingerprint == catalog.fingerprint

@@ -11,8 +11,10 @@ arrive, and only the newest page is still filling up.
 
 from __future__ import annotations
 
+import bisect
+import functools
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import MappingProxyType
@@ -23,6 +25,8 @@ from .model import Entry
 # The date of an empty feed when the catalog holds nothing at all: fixed, so that an
 # empty site still renders the same bytes (and ETag) on every build.
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+_FINGERPRINT_MODULUS = 1 << 128
 
 # Feed kinds, in the order the index and the subscription list present them.
 FEED_KINDS = ("all", "outlet", "topic", "author")
@@ -173,10 +177,16 @@ def author_key(name: str) -> str:
     return f"authors/{slug}"
 
 
+def sort_key(entry: Entry) -> tuple[datetime, datetime, str]:
+    """The key entries are ordered by, newest first: publication time, then update
+    time, then id, so the order (and so the feed bytes) never depends on the order
+    files were read."""
+    return (entry.published, entry.updated, entry.id)
+
+
 def newest_first(entries: Iterable[Entry]) -> list[Entry]:
-    """Entries sorted by publication time, newest first; ties broken by id so the
-    order (and so the feed bytes) never depends on the order files were read."""
-    return sorted(entries, key=lambda entry: (entry.published, entry.updated, entry.id), reverse=True)
+    """Entries sorted by :func:`sort_key`, newest first."""
+    return sorted(entries, key=sort_key, reverse=True)
 
 
 def build_catalog(entries: Iterable[Entry], config: SiteConfig) -> Catalog:
@@ -188,65 +198,173 @@ def build_catalog(entries: Iterable[Entry], config: SiteConfig) -> Catalog:
     have entries. An entry with several authors is in each author's feed.
     """
     ordered = tuple(newest_first(entries))
-    updated = max((entry.updated for entry in ordered), default=EPOCH)
-
-    outlet_names = {slug: outlet.name for slug, outlet in config.outlets.items()}
-    author_names: dict[str, str] = {}
-    members: dict[str, list[Entry]] = {}
+    members: dict[str, list[Entry]] = {key: [] for key in _declared_keys(config)}
     for entry in ordered:
-        keys = []
-        if entry.outlet_slug:
-            outlet_names.setdefault(entry.outlet_slug, entry.outlet or entry.outlet_slug)
-            keys.append(f"outlets/{entry.outlet_slug}")
-        keys.extend(f"topics/{slug}" for slug in entry.topics if slug in config.topics)
-        for name in entry.authors:
-            # The newest article's spelling names the feed.
-            author_names.setdefault(author_key(name), name)
-        # dict.fromkeys: one author named twice (or two spellings of one slug) must
-        # not list the entry twice.
-        keys.extend(dict.fromkeys(author_key(name) for name in entry.authors))
-        for key in keys:
+        for key in _member_keys(entry, config):
             members.setdefault(key, []).append(entry)
+    histories = {key: tuple(history) for key, history in members.items()}
+    return _catalog(ordered, histories, {}, config, _fingerprint(ordered))
 
-    def make(key: str, kind: str, slug: str, name: str, title: str, subtitle: str,
-             homepage: str | None = None) -> Feed:
-        history = tuple(members.get(key, ()))
-        return Feed(
-            key=key, kind=kind, slug=slug, name=name, title=title, subtitle=subtitle,
-            history=history, page_size=config.entries_per_feed,
-            updated=max((entry.updated for entry in history), default=updated), homepage=homepage,
-        )
 
-    feeds = {"all": Feed(key="all", kind="all", slug="all", name=config.title, title=config.title,
-                         subtitle=config.description, history=ordered,
-                         page_size=config.entries_per_feed, updated=updated)}
-    for slug, name in outlet_names.items():
-        declared = config.outlets.get(slug)
-        feeds[f"outlets/{slug}"] = make(
-            f"outlets/{slug}", "outlet", slug, name, f"{name} — {config.title}",
-            declared.description if declared and declared.description else f"Articles from {name}.",
-            homepage=declared.homepage if declared else None,
-        )
-    for slug, topic in config.topics.items():
-        feeds[f"topics/{slug}"] = make(
-            f"topics/{slug}", "topic", slug, topic.name, f"{topic.name} — {config.title}",
-            topic.description or f"Articles about {topic.name}.",
-        )
-    for key, name in author_names.items():
-        feeds[key] = make(key, "author", key.removeprefix("authors/"), name,
-                          f"{name} — {config.title}", f"Articles by {name}.")
+def update_catalog(catalog: Catalog, removed: Iterable[Entry], added: Iterable[Entry],
+                   config: SiteConfig) -> Catalog:
+    """The catalog :func:`build_catalog` would build from ``catalog``'s entries less
+    ``removed`` and plus ``added``, at the cost of what changed.
 
+    Entries are placed by bisection, and only the feeds that list a removed or an
+    added entry are cut again; every other feed is the very same object, so what
+    was rendered from it stays valid.
+    """
+    removed, added = list(removed), list(added)
+    ordered = _without(catalog.entries, removed)
+    for entry in added:
+        ordered.insert(_insertion_point(ordered, entry), entry)
+    affected = {key for entry in (*removed, *added) for key in _member_keys(entry, config)}
+    # An empty feed is dated as the catalog, so it is cut again too.
+    affected.update(key for key, feed in catalog.feeds.items() if not feed.history and key != "all")
+    histories: dict[str, tuple[Entry, ...]] = {}
+    for key in affected:
+        old = catalog.feeds.get(key)
+        history = _without(old.history, removed) if old is not None else []
+        for entry in added:
+            if key in _member_keys(entry, config):
+                history.insert(_insertion_point(history, entry), entry)
+        histories[key] = tuple(history)
+    kept = {key: feed for key, feed in catalog.feeds.items() if key not in affected and key != "all"}
+    fingerprint = _fingerprint_update(catalog.fingerprint, removed, added)
+    return _catalog(tuple(ordered), histories, kept, config, fingerprint)
+
+
+def _declared_keys(config: SiteConfig) -> list[str]:
+    # Declared outlets and topics have a feed even while it is empty.
+    return [*(f"outlets/{slug}" for slug in config.outlets), *(f"topics/{slug}" for slug in config.topics)]
+
+
+def _member_keys(entry: Entry, config: SiteConfig) -> list[str]:
+    """Keys of the feeds besides ``all`` that list ``entry``."""
+    keys = []
+    if entry.outlet_slug:
+        keys.append(f"outlets/{entry.outlet_slug}")
+    keys.extend(f"topics/{slug}" for slug in entry.topics if slug in config.topics)
+    # dict.fromkeys: one author named twice (or two spellings of one slug) must not
+    # list the entry twice.
+    keys.extend(dict.fromkeys(author_key(name) for name in entry.authors))
+    return keys
+
+
+def _catalog(ordered: tuple[Entry, ...], histories: Mapping[str, tuple[Entry, ...]], kept: Mapping[str, Feed],
+             config: SiteConfig, fingerprint: str) -> Catalog:
+    """A catalog of ``ordered`` entries: feeds in ``kept`` as they are, those in
+    ``histories`` made from their entries (and dropped when empty, unless declared)."""
+    updated = max((entry.updated for entry in ordered), default=EPOCH)
+    feeds = dict(kept)
+    declared = set(_declared_keys(config))
+    for key, history in histories.items():
+        if history or key in declared:
+            feeds[key] = _feed(key, history, config, updated)
+        else:
+            feeds.pop(key, None)
+    everything = Feed(key="all", kind="all", slug="all", name=config.title, title=config.title,
+                      subtitle=config.description, history=ordered, page_size=config.entries_per_feed,
+                      updated=updated)
     return Catalog(
         entries=ordered,
-        feeds=MappingProxyType(feeds),
+        feeds=MappingProxyType({"all": everything, **dict(sorted(feeds.items(), key=_feed_order(config)))}),
         entries_by_slug=MappingProxyType({entry.slug: entry for entry in ordered}),
         updated=updated,
-        fingerprint=_fingerprint(ordered),
+        fingerprint=fingerprint,
     )
 
 
-def _fingerprint(entries: tuple[Entry, ...]) -> str:
-    digest = hashlib.sha256()
-    for entry in entries:
-        digest.update(repr(entry).encode("utf-8", "surrogatepass"))
-    return digest.hexdigest()
+def _feed(key: str, history: tuple[Entry, ...], config: SiteConfig, updated: datetime) -> Feed:
+    kind, _, slug = key.partition("/")
+    kind = kind.removesuffix("s")
+    newest = history[0] if history else None
+    homepage = None
+    if kind == "outlet":
+        declared = config.outlets.get(slug)
+        # Outlets met only in the text are named as the newest article spells them.
+        name = declared.name if declared else (newest.outlet if newest and newest.outlet else slug)
+        subtitle = declared.description if declared and declared.description else f"Articles from {name}."
+        homepage = declared.homepage if declared else None
+    elif kind == "topic":
+        topic = config.topics[slug]
+        name, subtitle = topic.name, topic.description or f"Articles about {topic.name}."
+    else:
+        # The newest article's spelling names the author's feed.
+        name = next(author for author in newest.authors if author_key(author) == key) if newest else slug
+        subtitle = f"Articles by {name}."
+    return Feed(key=key, kind=kind, slug=slug, name=name, title=f"{name} — {config.title}", subtitle=subtitle,
+                history=history, page_size=config.entries_per_feed,
+                updated=max((entry.updated for entry in history), default=updated), homepage=homepage)
+
+
+def _feed_order(config: SiteConfig) -> Callable[[tuple[str, Feed]], tuple]:
+    """The order of the feeds after ``all``: declared outlets, then outlets met in the
+    text, topics, then authors; those met in the text in the order their newest
+    articles come, newest first (for authors sharing it, as it names them)."""
+    declared = {key: rank for rank, key in enumerate(_declared_keys(config))}
+    kinds = {"outlet": 0, "topic": 1, "author": 2}
+
+    def order(item: tuple[str, Feed]) -> tuple:
+        key, feed = item
+        if key in declared:
+            return (kinds[feed.kind], 0, declared[key])
+        newest = feed.history[0]
+        names = [author_key(name) for name in newest.authors]
+        position = names.index(key) if key in names else 0
+        return (kinds[feed.kind], 1, _Newer(sort_key(newest)), position)
+
+    return order
+
+
+@functools.total_ordering
+class _Newer:
+    """A sort key that orders newer first, for bisecting a newest-first sequence."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: tuple[datetime, datetime, str]) -> None:
+        self.key = key
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Newer) and self.key == other.key
+
+    def __lt__(self, other: _Newer) -> bool:
+        return self.key > other.key
+
+
+def _newer_key(entry: Entry) -> _Newer:
+    return _Newer(sort_key(entry))
+
+
+def _insertion_point(ordered: list[Entry], entry: Entry) -> int:
+    return bisect.bisect_left(ordered, _newer_key(entry), key=_newer_key)
+
+
+def _without(ordered: Iterable[Entry], removed: list[Entry]) -> list[Entry]:
+    """``ordered`` (newest first) as a list, without the very objects in ``removed``."""
+    remaining = list(ordered)
+    for entry in removed:
+        # Entries sharing a sort key sit side by side from the bisection point.
+        index = _insertion_point(remaining, entry)
+        while index < len(remaining) and remaining[index] is not entry:
+            index += 1
+        if index < len(remaining):
+            del remaining[index]
+    return remaining
+
+
+def _entry_digest(entry: Entry) -> int:
+    return int.from_bytes(hashlib.sha256(repr(entry).encode("utf-8", "surrogatepass")).digest()[:16], "big")
+
+
+def _fingerprint(entries: Iterable[Entry]) -> str:
+    """A digest of every entry's fields, whatever their order: the sum of the
+    entries' own digests, so that one change updates it at the cost of one entry."""
+    return f"{sum(map(_entry_digest, entries)) % _FINGERPRINT_MODULUS:032x}"
+
+
+def _fingerprint_update(fingerprint: str, removed: list[Entry], added: list[Entry]) -> str:
+    total = int(fingerprint, 16) - sum(map(_entry_digest, removed)) + sum(map(_entry_digest, added))
+    return f"{total % _FINGERPRINT_MODULUS:032x}"
