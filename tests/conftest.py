@@ -19,8 +19,9 @@ CONFIG = ROOT / "config" / "feedsrv.toml"
 
 @pytest.fixture
 def seed_config() -> SiteConfig:
-    """The shipped config, serving the shipped seeds."""
-    return load_config(CONFIG)
+    """The shipped config, serving the shipped seeds, without the parse cache (whose
+    file would be shared by every test; tests/test_parsecache.py covers it)."""
+    return replace(load_config(CONFIG), parse_cache=None)
 
 
 @pytest.fixture

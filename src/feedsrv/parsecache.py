@@ -1,0 +1,99 @@
+"""What the last start-up parsed, kept on disk so the next one reads only what changed.
+
+Parsing is most of a start-up's cost (a few milliseconds an article, minutes for a
+history of 100,000), and the entries depend on nothing but a file's bytes, the
+parser's code and the settings it reads. The cache holds the per-file states of
+:mod:`feedsrv.sources` (a file's key, modification time, size and inode, and what it
+gave); a file whose key is unchanged is not read again. The cache is one file,
+stamped with a digest of the parser's code and of every setting it reads: a new
+parser or another config makes it stale, and it is then ignored and replaced.
+
+It is written atomically (a temporary file renamed over the old one), so a crash
+or two processes writing at once leave a whole cache, never a torn one; one that
+cannot be read (truncated, or written by another Python) is ignored with a warning,
+never an error: it only costs the time of parsing again.
+
+The file is a pickle, so it must live where only the operator can write, as the
+config does (``site.parse_cache``, by default under the config's ``state/``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from .config import SiteConfig
+
+log = logging.getLogger(__name__)
+
+_FORMAT = 1
+
+# The modules whose code decides what a file's entry is (the parser and everything
+# it imports, and this reading of files): a change to any of them, and only to
+# them, makes the cache stale. tests/test_parsecache.py checks the list is whole.
+PARSER_MODULES = ("bylines", "config", "dates", "errors", "lead", "lines", "model", "outlets", "parsecache",
+                  "parser", "prose", "sources", "text")
+
+
+def code_digest() -> str:
+    """A digest of the code of :data:`PARSER_MODULES`."""
+    digest = hashlib.sha256()
+    for name in PARSER_MODULES:
+        digest.update(name.encode())
+        digest.update((Path(__file__).parent / f"{name}.py").read_bytes())
+    return digest.hexdigest()
+
+
+def cache_stamp(config: SiteConfig) -> str:
+    """What the cached entries depend on besides the files themselves."""
+    parts = (_FORMAT, code_digest(), str(config.articles_dir), config.max_article_bytes, config.language,
+             str(config.timezone), sorted(config.outlets.items()), sorted(config.topics.items()),
+             sorted(config.articles.items()))
+    return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def read_cache(config: SiteConfig) -> Mapping[str, Any]:
+    """The file states cached for ``config``'s articles; empty when there is no cache,
+    when it is stale, or when it cannot be read (logged)."""
+    path = config.parse_cache
+    if path is None:
+        return {}
+    try:
+        with path.open("rb") as stream:
+            stamp = pickle.load(stream)
+            if stamp != cache_stamp(config):
+                log.info("%s: parse cache made by other code or settings; parsing every article", path)
+                return {}
+            files = pickle.load(stream)
+    except FileNotFoundError:
+        return {}
+    except Exception as exc:  # noqa: BLE001 — any unreadable cache only costs a parse
+        log.warning("%s: unreadable parse cache (%s); parsing every article", path, exc)
+        return {}
+    return files if isinstance(files, dict) else {}
+
+
+def write_cache(config: SiteConfig, files: Mapping[str, Any]) -> None:
+    """Replace the cache with ``files``; a failure is logged, never raised."""
+    path = config.parse_cache
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor, scratch = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(descriptor, "wb") as stream:
+                pickle.dump(cache_stamp(config), stream, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(dict(files), stream, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(scratch, path)
+        except BaseException:
+            Path(scratch).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        log.warning("%s: cannot write the parse cache: %s", path, exc.strerror or exc)

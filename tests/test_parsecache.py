@@ -1,0 +1,100 @@
+"""The parse cache and the parsing pool: a restart reads only what changed, and many
+files are parsed by one process per core, with the very entries one process gives."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from feedsrv import parsecache
+from feedsrv.config import SiteConfig, Topic
+from feedsrv.sources import load_articles
+from feedsrv.synth import generate_articles, write_articles
+
+
+@pytest.fixture
+def cached_config(tmp_config: SiteConfig, tmp_path: Path) -> SiteConfig:
+    return replace(tmp_config, parse_cache=tmp_path / "state" / "parsed.pickle")
+
+
+def test_a_restart_reads_no_unchanged_file(cached_config: SiteConfig) -> None:
+    first = load_articles(cached_config)
+    assert len(first.parsed) == 2 and cached_config.parse_cache.is_file()
+    again = load_articles(cached_config)
+    assert again.parsed == ()
+    assert again.entries == first.entries
+    assert again.warnings == first.warnings
+
+
+def test_a_restart_reads_the_files_added_or_changed_since(cached_config: SiteConfig) -> None:
+    first = load_articles(cached_config)
+    edited = Path(first.entries[0].source)
+    edited.write_text(edited.read_text(encoding="utf-8").replace("Syria", "Syrie", 1), encoding="utf-8")
+    os.utime(edited, ns=(1, 1))
+    added = cached_config.articles_dir / "added.txt"
+    added.write_text("By Jane Doe\n\nA story about the talks, told in a whole sentence.\n", encoding="utf-8")
+    again = load_articles(cached_config)
+    assert sorted(again.parsed) == sorted([str(edited), str(added)])
+    assert len(again.entries) == 3
+    # and the cache now holds them too
+    assert load_articles(cached_config).parsed == ()
+
+
+def test_other_settings_make_the_cache_stale(cached_config: SiteConfig) -> None:
+    load_articles(cached_config)
+    topics = {**cached_config.topics, "levant": Topic("levant", "Levant", ("Syria",), min_hits=1)}
+    stale = load_articles(replace(cached_config, topics=topics))
+    assert len(stale.parsed) == 2
+    assert any("levant" in entry.topics for entry in stale.entries)
+
+
+def test_other_parser_code_makes_the_cache_stale(cached_config: SiteConfig, monkeypatch) -> None:
+    load_articles(cached_config)
+    monkeypatch.setattr(parsecache, "code_digest", lambda: "another parser")
+    assert len(load_articles(cached_config).parsed) == 2
+
+
+def test_an_unreadable_cache_costs_a_parse_and_a_warning(cached_config: SiteConfig, caplog) -> None:
+    load_articles(cached_config)
+    cached_config.parse_cache.write_bytes(cached_config.parse_cache.read_bytes()[:100])
+    with caplog.at_level(logging.WARNING, logger="feedsrv.parsecache"):
+        loaded = load_articles(cached_config)
+    assert len(loaded.parsed) == 2 and len(loaded.entries) == 2
+    assert f"{cached_config.parse_cache}: unreadable parse cache" in caplog.text
+    assert load_articles(cached_config).parsed == ()  # written anew
+
+
+def test_an_unwritable_cache_is_a_warning(cached_config: SiteConfig, caplog) -> None:
+    cached_config.parse_cache.parent.parent.mkdir(parents=True, exist_ok=True)
+    cached_config.parse_cache.parent.write_text("a file where the directory should be")
+    with caplog.at_level(logging.WARNING, logger="feedsrv.parsecache"):
+        loaded = load_articles(cached_config)
+    assert len(loaded.entries) == 2
+    assert "cannot write the parse cache" in caplog.text
+
+
+def test_the_cache_stamp_covers_every_module_the_parser_imports() -> None:
+    # In a fresh interpreter: what importing sources (the parser included) loads.
+    code = "import sys, feedsrv.sources; print(' '.join(sorted(m for m in sys.modules if m.startswith('feedsrv.'))))"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert {name.removeprefix("feedsrv.") for name in loaded} <= set(parsecache.PARSER_MODULES)
+    assert "parser" in parsecache.PARSER_MODULES and "lead" in parsecache.PARSER_MODULES
+
+
+def test_the_pool_gives_the_entries_one_process_gives(tmp_config: SiteConfig, tmp_path: Path) -> None:
+    directory = tmp_path / "many"
+    write_articles(generate_articles(450, seed=11, outlets=12), directory)
+    (directory / "broken.txt").write_bytes(b"\n\n   \n")
+    config = replace(tmp_config, articles_dir=directory, parse_cache=None)
+    serial = load_articles(replace(config, parse_processes=1))
+    pooled = load_articles(replace(config, parse_processes=2))
+    assert len(pooled.parsed) == 451
+    assert pooled.entries == serial.entries
+    assert [entry.source for entry in pooled.entries] == [entry.source for entry in serial.entries]
+    assert pooled.errors == serial.errors == (f"{directory / 'broken.txt'}: skipped: empty file: no text",)
