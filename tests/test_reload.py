@@ -268,8 +268,8 @@ async def test_the_watcher_falls_back_to_polling_without_file_system_events(tmp_
     monkeypatch.setattr(watch.watchfiles, "awatch", unavailable)
     calls = []
 
-    async def on_change():
-        calls.append(True)
+    async def on_change(paths):
+        calls.append(paths)
 
     stop = asyncio.Event()
     task = asyncio.create_task(watch.watch_directory(tmp_path, on_change, mode="auto", poll_interval=0.02, stop=stop))
@@ -277,13 +277,43 @@ async def test_the_watcher_falls_back_to_polling_without_file_system_events(tmp_
     stop.set()
     await asyncio.wait_for(task, 1)
     assert len(calls) >= 3
+    assert set(calls) == {None}  # polling scans everything
+
+
+async def test_the_watcher_names_the_changed_files_and_spaces_whole_scans(tmp_path, monkeypatch):
+    calls = []
+    scan_seconds = 0.05
+
+    async def on_change(paths):
+        calls.append(paths)
+        if paths is None:
+            await asyncio.sleep(scan_seconds)  # a large directory takes a while to scan
+
+    monkeypatch.setattr(watch, "RESCAN_MS", 20)
+    stop = asyncio.Event()
+    task = asyncio.create_task(watch.watch_directory(tmp_path, on_change, mode="auto", poll_interval=1, stop=stop))
+    await asyncio.sleep(0.3)
+    (tmp_path / "new.txt").write_text("A new article.\n")
+    (tmp_path / "notes.md").write_text("not an article\n")
+    for _ in range(100):
+        await asyncio.sleep(0.05)
+        if any(paths for paths in calls):
+            break
+    await asyncio.sleep(0.5)
+    stop.set()
+    await asyncio.wait_for(task, 6)
+    assert {str(tmp_path / "new.txt")} in calls
+    # One scan at the start; then every RESCAN_MS (20 ms) at most, but no sooner than
+    # SCAN_SPACING times the scan's own 50 ms: in about 1.2 s, a couple more at most.
+    assert calls[0] is None
+    assert 1 <= calls.count(None) <= 1 + 1.2 / (scan_seconds * watch.SCAN_SPACING) + 1
 
 
 async def test_a_failing_reload_does_not_stop_the_watch(tmp_path):
     calls = []
 
-    async def on_change():
-        calls.append(True)
+    async def on_change(paths):
+        calls.append(paths)
         raise ConfigError("site.articles_dir", "not a directory")
 
     stop = asyncio.Event()
@@ -295,7 +325,7 @@ async def test_a_failing_reload_does_not_stop_the_watch(tmp_path):
 
 
 async def test_watch_off_and_unknown_modes(tmp_path):
-    async def on_change():
+    async def on_change(paths):
         raise AssertionError("not called")
 
     await watch.watch_directory(tmp_path, on_change, mode="off", poll_interval=1, stop=asyncio.Event())

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import time
 from dataclasses import asdict
 from datetime import date, datetime
 from pathlib import Path
@@ -75,12 +76,16 @@ def serve(config_path: Path | None, host: str | None, port: int | None, workers:
     config = _load(config_path)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     log = logging.getLogger("feedsrv")
+    started = time.perf_counter()
     try:
         site = build_site(config)
     except FeedsrvError as exc:
         _fail(exc)
     for message in (*site.loaded.errors, *site.loaded.warnings):
         log.warning("%s", message)
+    log.info("%d articles (%d files parsed, the rest from the parse cache), %d feeds ready in %.2f s",
+             len(site.catalog.entries), len(site.loaded.parsed), len(site.catalog.feeds),
+             time.perf_counter() - started)
     if api_token(config) is not None:
         log.info("publishing API on at /api/articles")
     else:

@@ -21,7 +21,7 @@ import gzip
 import hashlib
 import re
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -30,8 +30,9 @@ from types import MappingProxyType
 import brotli
 from multidict import CIMultiDict, CIMultiDictProxy
 
-from .catalog import FEED_KINDS, Catalog, Feed, build_catalog, entry_path
+from .catalog import FEED_KINDS, Catalog, Feed, build_catalog, entry_path, update_catalog
 from .config import SiteConfig
+from .model import Entry
 from .opml import MEDIA_TYPE as OPML_TYPE
 from .opml import render_opml
 from .pages import render_article_page, render_feed_page, render_index_page
@@ -209,6 +210,11 @@ class Site:
             for extension in FORMATS:
                 yield feed.path(extension)
 
+    def render_eager(self) -> None:
+        """Render what :meth:`eager_paths` names and is not rendered yet."""
+        for path in self.eager_paths():
+            self.resource(path)
+
     def paths(self) -> Iterator[str]:
         """Every path the site serves (what ``feedsrv build`` writes), in a stable order."""
         yield from self.eager_paths()
@@ -294,35 +300,60 @@ def build_site(config: SiteConfig, *, previous: Site | None = None) -> Site:
     return _assemble(config, load_articles(config, previous.loaded if previous is not None else None), previous)
 
 
-def refresh_site(previous: Site) -> Site:
+def refresh_site(previous: Site, *, changed: Iterable[str] | None = None, render: bool = True) -> Site:
     """The Site for the articles as they are now: ``previous`` itself when no file was
-    added, changed or removed, else a Site built from it (see :func:`build_site`)."""
-    loaded = load_articles(previous.config, previous.loaded)
+    added, changed or removed, else a Site built from it (see :func:`build_site`).
+
+    With ``changed`` (paths that file-system events named), only those files are
+    looked at; without it, the whole directory is scanned.
+
+    With ``render`` false, the eager documents that changed are left to be rendered
+    on first use or by :meth:`Site.render_eager`, so the new Site can be served at
+    once: most of a reload's cost at a large history is rendering the feeds of
+    everything, of the article's outlet, topics and authors again.
+    """
+    loaded = load_articles(previous.config, previous.loaded, changed=changed)
     if loaded is previous.loaded:
         return previous
-    return _assemble(previous.config, loaded, previous)
+    return _assemble(previous.config, loaded, previous, render=render)
 
 
-def _assemble(config: SiteConfig, loaded: LoadResult, previous: Site | None) -> Site:
-    catalog = build_catalog(loaded.entries, config)
+def _assemble(config: SiteConfig, loaded: LoadResult, previous: Site | None, *, render: bool = True) -> Site:
     if previous is None:
-        site = Site(config=config, catalog=catalog, loaded=loaded)
+        site = Site(config=config, catalog=build_catalog(loaded.entries, config), loaded=loaded)
     else:
-        site = Site(config=config, catalog=catalog, loaded=loaded, gone=_gone(previous, catalog))
+        removed, added = _changed_entries(previous.loaded.entries, loaded.entries)
+        if previous.config == config:
+            catalog = update_catalog(previous.catalog, removed, added, config)
+        else:
+            catalog = build_catalog(loaded.entries, config)
+        site = Site(config=config, catalog=catalog, loaded=loaded, gone=_gone(previous, catalog, removed))
         if previous.config == config:
             site._rendered.update(_reusable(previous, catalog))
-    for path in site.eager_paths():
-        site.resource(path)
+    if render:
+        site.render_eager()
     return site
 
 
-def _served_keys(catalog: Catalog) -> set[str]:
-    return {*catalog.feeds, *(f"articles/{slug}" for slug in catalog.entries_by_slug)}
+def _changed_entries(old: tuple[Entry, ...], new: tuple[Entry, ...]) -> tuple[list[Entry], list[Entry]]:
+    """The entries of ``old`` not in ``new`` and those of ``new`` not in ``old``. Entries
+    of unchanged files are the very same objects in both, so identity tells."""
+    old_ids, new_ids = set(map(id, old)), set(map(id, new))
+    return [entry for entry in old if id(entry) not in new_ids], [entry for entry in new if id(entry) not in old_ids]
 
 
-def _gone(previous: Site, catalog: Catalog) -> frozenset[str]:
-    # A feed or article that comes back is no longer gone.
-    return frozenset((_served_keys(previous.catalog) | previous.gone) - _served_keys(catalog))
+def _is_served(catalog: Catalog, key: str) -> bool:
+    if key.startswith("articles/"):
+        return key.removeprefix("articles/") in catalog.entries_by_slug
+    return key in catalog.feeds
+
+
+def _gone(previous: Site, catalog: Catalog, removed: list[Entry]) -> frozenset[str]:
+    """Keys served before and not now: of the feeds, and of the articles whose files
+    were removed or changed. A feed or article that comes back is no longer gone."""
+    vanished = {f"articles/{entry.slug}" for entry in removed}
+    vanished.update(previous.catalog.feeds.keys() - catalog.feeds.keys())
+    return frozenset(key for key in previous.gone | vanished if not _is_served(catalog, key))
 
 
 def _key_of_path(path: str) -> str | None:

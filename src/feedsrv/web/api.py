@@ -137,7 +137,7 @@ async def delete_article(request: web.Request) -> web.Response:
         if path is None:
             raise web.HTTPNotFound(text=f"404: no article /articles/{slug}\n")
         await asyncio.to_thread(remove_durably, path)
-        site = await request.app[LIVE].reload()
+        site = await request.app[LIVE].reload(changed=[str(path)])
     if slug in site.catalog.entries_by_slug:
         raise web.HTTPInternalServerError(text=f"500: {path.name} was deleted but is still served\n")
     return web.Response(status=204)
@@ -233,7 +233,7 @@ async def _write(request: web.Request, site: Site, target: Path, front: dict[str
             # The same text sent again keeps the time of the edit that brought it.
             front["updated"] = previous.updated.isoformat()
     await asyncio.to_thread(write_atomically, target, (format_front_matter(front) + text).encode("utf-8"))
-    served = await request.app[LIVE].reload()
+    served = await request.app[LIVE].reload(changed=[str(target)])
     state = served.loaded.files.get(str(target))
     if state is None or state.error is not None or state.entry is None:
         raise web.HTTPInternalServerError(text=f"500: {target.name} was written but is not served\n")

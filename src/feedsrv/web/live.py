@@ -5,8 +5,10 @@ one consistent Site, old or new, never a mix; a request in flight keeps the Site
 started with. Listeners (the WebSub hub, for one) learn of every swap.
 
 :meth:`LiveSite.reload` builds the next Site from the current one in a worker
-thread, so requests keep being answered while changed articles are parsed and
-their feeds rendered.
+thread, so requests keep being answered while changed articles are parsed. The
+new Site is served as soon as its catalog is ready: the feeds that changed are
+rendered by the first request for them, or by a worker thread right after the swap,
+whichever comes first; listeners are told once they all are.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-from collections.abc import Awaitable, Callable
+import time
+from collections.abc import Awaitable, Callable, Iterable
 
 from aiohttp import web
 
@@ -50,6 +53,9 @@ class LiveSite:
         request that starts after it), then notify the listeners; a failing listener
         is logged and does not stop the others."""
         old, self._site = self._site, new
+        await self._notify(old, new)
+
+    async def _notify(self, old: Site, new: Site) -> None:
         for listener in self._listeners:
             try:
                 outcome = listener(old, new)
@@ -58,26 +64,30 @@ class LiveSite:
             except Exception:
                 log.exception("site listener %r failed", listener)
 
-    async def reload(self) -> Site:
+    async def reload(self, changed: Iterable[str] | None = None) -> Site:
         """Read the articles directory again and serve the result; return the Site
         served once it is in place.
 
-        Only added or changed files are parsed; when nothing changed the current
+        Only added or changed files are parsed; with ``changed`` (the paths that
+        file-system events named), only those are looked at; when nothing changed the current
         Site stays and no listener is called. Errors reading the directory (it was
         removed, say) propagate and leave the current Site in place.
         """
+        started = time.perf_counter()
         async with self._reloading:
             current = self._site
-            new = await asyncio.to_thread(refresh_site, current)
+            new = await asyncio.to_thread(refresh_site, current, changed=changed, render=False)
             if new is not current:
-                _log_reload(current, new)
-                await self.replace(new)
+                self._site = new
+                _log_reload(current, new, time.perf_counter() - started)
+                await asyncio.to_thread(new.render_eager)
+                await self._notify(current, new)
             return self._site
 
 
-def _log_reload(old: Site, new: Site) -> None:
-    log.info("reloaded, %d file(s) read: %d articles, %d feeds", len(new.loaded.parsed),
-             len(new.catalog.entries), len(new.catalog.feeds))
+def _log_reload(old: Site, new: Site, seconds: float) -> None:
+    log.info("reloaded in %.1f ms, %d file(s) read: %d articles, %d feeds", seconds * 1000,
+             len(new.loaded.parsed), len(new.catalog.entries), len(new.catalog.feeds))
     # Problems are reported once, when they appear, not on every reload.
     known = {*old.loaded.errors, *old.loaded.warnings}
     for message in (*new.loaded.errors, *new.loaded.warnings):
