@@ -1,0 +1,131 @@
+"""Incremental update: one article changed in a large history, until clients get it.
+
+Usage: python bench/incremental.py [--articles 100000] [--edits 10] [--corpora DIR]
+
+Serves a generated history (bench/corpus.py) with `feedsrv serve` (file-system
+events on, the parse cache kept beside the corpus so a second run starts warm), then
+edits one article at a time, each edit an atomic rename of a new version over the
+file, and polls as fast as it can with If-None-Match until the new bytes come:
+  newest   the newest article, so /feeds/all.atom changes (and its outlet's,
+           topics' and author's feeds);
+  archived an article deep in the archive, polled at its page /articles/<slug>.
+Prints, per kind, the time from the rename to the first response carrying the new
+bytes (end to end: the watcher's event delivery included), and the server's own
+time from the event to serving the new Site (its "reloaded … in N ms" log line).
+The edited files are restored at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from cold_start import BIN, free_port, write_config
+from corpus import DEFAULT_DIR, ensure_corpus
+
+SERVER_RELOAD = re.compile(r"reloaded in (\d+(?:\.\d+)?) ms")
+
+
+def etag_of(connection: http.client.HTTPConnection, path: str, etag: str | None = None) -> tuple[int, str]:
+    connection.request("GET", path, headers={"If-None-Match": etag} if etag else {})
+    response = connection.getresponse()
+    response.read()
+    return response.status, response.getheader("ETag") or ""
+
+
+def wait_ready(port: int, server: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + 1800
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"feedsrv exited: {log.read_text()[-2000:]}")
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            if etag_of(connection, "/feeds/all.atom")[0] == 200:
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("feedsrv did not start")
+
+
+def write_atomically(path: Path, text: str) -> None:
+    scratch = path.with_name(f".{path.name}.tmp")
+    scratch.write_text(text, encoding="utf-8")
+    os.replace(scratch, path)
+
+
+def edit_until_served(port: int, target: Path, original: str, url: str, number: int) -> float:
+    """Seconds from an edit of ``target`` to the first response to ``url`` with a new ETag."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    _, before = etag_of(connection, url)
+    edited = original.replace("For more information", f"Correction {number}: a figure was wrong.\n\n"
+                              "For more information", 1)
+    write_atomically(target, edited)
+    changed = time.perf_counter()
+    deadline = changed + 30
+    while time.perf_counter() < deadline:
+        status, etag = etag_of(connection, url, before)
+        if status == 200 and etag != before:
+            return time.perf_counter() - changed
+    raise SystemExit(f"{url} did not change within 30 s of editing {target.name}")
+
+
+def main() -> int:
+    arguments = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    arguments.add_argument("--articles", type=int, default=100_000)
+    arguments.add_argument("--edits", type=int, default=10, help="edits of each kind")
+    arguments.add_argument("--corpora", type=Path, default=DEFAULT_DIR)
+    options = arguments.parse_args()
+    articles = ensure_corpus(options.articles, root=options.corpora)
+    names = sorted(path.name for path in articles.glob("*.txt"))
+    # Generated articles are a day apart in name order: the last is the newest.
+    targets = {"newest": (articles / names[-1], "/feeds/all.atom"),
+               "archived": (articles / names[len(names) // 3], f"/articles/{Path(names[len(names) // 3]).stem.replace('_', '-')}")}
+    originals = {kind: path.read_text(encoding="utf-8") for kind, (path, _) in targets.items()}
+    with tempfile.TemporaryDirectory(prefix="feedsrv-incremental-") as scratch:
+        workdir = Path(scratch)
+        config = write_config(workdir, articles, options.corpora / f"{articles.name}.parsed.pickle", 0)
+        config.write_text(config.read_text(encoding="utf-8").replace('watch = "off"', 'watch = "auto"'),
+                          encoding="utf-8")
+        log = workdir / "serve.log"
+        port = free_port()
+        with log.open("wb") as stream:
+            server = subprocess.Popen([BIN / "feedsrv", "serve", "--config", config, "--port", str(port)],
+                                      stdout=stream, stderr=subprocess.STDOUT)
+        try:
+            started = time.perf_counter()
+            wait_ready(port, server, log)
+            print(f"{options.articles:,} articles served after {time.perf_counter() - started:.1f} s "
+                  f"({os.cpu_count()} cores)")
+            time.sleep(2)  # the watcher's first scan
+            results: dict[str, list[float]] = {}
+            for number in range(options.edits):
+                for kind, (path, url) in targets.items():
+                    results.setdefault(kind, []).append(
+                        edit_until_served(port, path, originals[kind], url, number))
+                    time.sleep(0.3)
+        finally:
+            for kind, (path, _) in targets.items():
+                write_atomically(path, originals[kind])
+            server.send_signal(signal.SIGINT)
+            server.wait(timeout=60)
+        reloads = [float(ms) for ms in SERVER_RELOAD.findall(log.read_text(errors="replace"))]
+    print(f"{'edit':>9} {'median ms':>10} {'max ms':>8}   (from the rename to the new bytes served, end to end)")
+    for kind, seconds in results.items():
+        print(f"{kind:>9} {statistics.median(seconds) * 1000:>10.0f} {max(seconds) * 1000:>8.0f}")
+    if reloads:
+        print(f"server, from the event to the new Site served: median {statistics.median(reloads):.0f} ms, "
+              f"max {max(reloads):.0f} ms over {len(reloads)} reloads")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
