@@ -30,7 +30,7 @@ _LONE_SURROGATES = re.compile("[\ud800-\udfff]")
 
 def render_json(feed: Feed, config: SiteConfig, archive: int | None = None) -> bytes:
     """The subscription document of ``feed`` (or its archive page ``archive``) as
-    JSON Feed 1.1, UTF-8, indented, ending with a newline."""
+    JSON Feed 1.1, UTF-8, compact, ending with a newline."""
     page = feed.page(archive)
     document: dict[str, Any] = {
         "version": VERSION,
@@ -47,7 +47,9 @@ def render_json(feed: Feed, config: SiteConfig, archive: int | None = None) -> b
         # WebSub: where to subscribe for pushed updates (an archive page is no topic).
         document["hubs"] = [{"type": "WebSub", "url": config.hub_url}]
     document["items"] = [_item(entry, config) for entry in page.entries]
-    text = json.dumps(document, ensure_ascii=False, indent=2)
+    # Compact: with an indent, json runs its pure-Python encoder, which took a
+    # seventh of the rendering at start-up.
+    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
     return (text + "\n").encode("utf-8")
 
 

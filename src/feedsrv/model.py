@@ -8,6 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
+
+
+def reduce_fields(value: Any) -> tuple[type, tuple[Any, ...]]:
+    """``__reduce__`` for frozen dataclasses: pickled as a call of the class with its
+    fields in order."""
+    # Pickled as a call of the class with its fields in order: half the time to
+    # dump and load of the default protocol for frozen, slotted dataclasses (a
+    # setattr per field), which the parse cache and the parsing pool pay per entry.
+    return type(value), tuple(getattr(value, name) for name in value.__match_args__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,6 +27,8 @@ class Caption:
     text: str
     credit: str | None = None
 
+    __reduce__ = reduce_fields
+
 
 @dataclass(frozen=True, slots=True)
 class Reference:
@@ -25,6 +37,8 @@ class Reference:
     outlet: str
     title: str
     date: date | None = None
+
+    __reduce__ = reduce_fields
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +83,8 @@ class Entry:
     language: str = "en"
     source: str = ""
     warnings: tuple[str, ...] = field(default=(), compare=False)
+
+    __reduce__ = reduce_fields
 
     @property
     def author(self) -> str | None:

@@ -9,12 +9,14 @@ last; many files to read are parsed by one process per core.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import re
 import stat as stat_module
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
@@ -22,9 +24,11 @@ from types import MappingProxyType
 
 from .config import ArticleMeta, SiteConfig
 from .errors import ConfigError, ParseError
-from .model import Entry
+from .model import Entry, reduce_fields
 from .parsecache import read_cache, write_cache
 from .parser import ParseOptions, decode_article, parse_article
+
+log = logging.getLogger(__name__)
 
 ARTICLE_SUFFIX = ".txt"
 
@@ -56,6 +60,8 @@ class FileState:
     key: tuple[int, int, int]
     entry: Entry | None
     error: str | None = None
+
+    __reduce__ = reduce_fields
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,9 +302,16 @@ def read_articles(paths: list[str], config: SiteConfig) -> list[Entry | str]:
     chunks = [paths[start:start + size] for start in range(0, len(paths), size)]
     # spawn, not fork: a reload runs in a thread of the server, and forking a process
     # with threads can copy a lock that another thread holds.
-    with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return [outcome for chunk in pool.map(_read_chunk, chunks, [config] * len(chunks))
-                for outcome in chunk]
+    try:
+        with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn")) as pool:
+            return [outcome for chunk in pool.map(_read_chunk, chunks, [config] * len(chunks))
+                    for outcome in chunk]
+    except BrokenProcessPool:
+        # A spawned process imports the main module again, which fails for a script
+        # read from standard input or one that starts work on import (no
+        # `if __name__ == "__main__":`): the articles are still read, in this process.
+        log.warning("parsing %d articles in one process: the parsing processes could not start", len(paths))
+        return _read_chunk(paths, config)
 
 
 def _read_chunk(paths: list[str], config: SiteConfig) -> list[Entry | str]:
