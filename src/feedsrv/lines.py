@@ -82,6 +82,9 @@ _REFERENCE_HEADER = re.compile(
 )
 # A hyphen separates only with a space beside it: WILKES-BARRE is one place.
 _DASH_AFTER_DATELINE = re.compile(r"\s{0,2}(?:—|–|--)\s*|\s-\s*|-\s")
+_MAX_DATELINE_LENGTH = 120  # where the dash after a dateline must stand
+# Looked for before that pattern, which tries every position: most lines have no dash.
+_DASH = re.compile("[—–-]")
 # "(CNN) President …", "Hong Kong (CNN Business) A …": an agency in parentheses, maybe
 # after a place, before a capital. "(D-Minn.) said" is a party label, not an agency.
 _LEADING_AGENCY = re.compile(
@@ -110,6 +113,8 @@ _SPELLED_TRAILING_CREDIT = re.compile(
     r"(?:(?<=[.!?”\"’])\s(?:Photo(?:graph)?s?|Image|Picture)s?(?:\s(?:by|courtesy of)|:)|\sCredits?:)"
     r"\s(?P<credit>[^.!?]{1,80})$")
 _MAX_TRAILING_CREDIT = 140
+# The words one of those credits must hold, looked for before the slower pattern.
+_TRAILING_CREDIT_WORDS = ("Photo", "Image", "Picture", "Credit")
 # Caption labels printed before the caption text: "Image caption …", "Caption: …".
 _CAPTION_LABEL = re.compile(r"^(?:(?:image|media|photo|video|picture)\s(?:caption)\s|caption:\s?)(?=\S)",
                             re.IGNORECASE)
@@ -217,7 +222,8 @@ def read_dateline(paragraph: str, context: DateContext, *, standalone: bool) -> 
     """``MOSCOW, Russia–`` (a line of its own when ``standalone``) or the leading
     ``BERLIN (AP) — `` of a paragraph: an upper-case place, maybe a country, an
     agency in parentheses and a date, ended by a dash."""
-    separator = _DASH_AFTER_DATELINE.search(paragraph, 0, 120)
+    has_dash = _DASH.search(paragraph, 0, _MAX_DATELINE_LENGTH)
+    separator = _DASH_AFTER_DATELINE.search(paragraph, 0, _MAX_DATELINE_LENGTH) if has_dash else None
     if separator is None:
         return None
     prefix, rest = paragraph[:separator.start()].strip(), paragraph[separator.end():].strip()
@@ -263,7 +269,11 @@ def read_trailing_credit(paragraph: str) -> tuple[str, str] | None:
         if match:
             return paragraph[:opening].strip(), (match["credit"] or match["agency_credit"]).strip(" .")
         return None
-    match = _SPELLED_TRAILING_CREDIT.search(paragraph, max(0, len(paragraph) - _MAX_TRAILING_CREDIT))
+    start = max(0, len(paragraph) - _MAX_TRAILING_CREDIT)
+    tail = paragraph[start:]
+    if not any(word in tail for word in _TRAILING_CREDIT_WORDS):
+        return None
+    match = _SPELLED_TRAILING_CREDIT.search(paragraph, start)
     if match:
         return paragraph[:match.start()].strip(), match["credit"].strip(" .")
     return None

@@ -189,7 +189,7 @@ def read_contact(paragraph: str) -> tuple[str | None, str] | None:
     (None, ``example.com``); a line that is only an address → (None, domain)."""
     if len(paragraph) > _MAX_PROMOTION_LENGTH * 2:
         return None
-    email = _EMAIL.search(paragraph)
+    email = _find_email(paragraph)
     domain = newsroom_domain(email["domain"]) if email else None
     if not domain:
         return None
@@ -206,8 +206,13 @@ def read_contact(paragraph: str) -> tuple[str | None, str] | None:
 
 def email_domain(text: str) -> str | None:
     """The newsroom domain of the first e-mail address in ``text`` (a byline's)."""
-    email = _EMAIL.search(text)
+    email = _find_email(text)
     return newsroom_domain(email["domain"]) if email else None
+
+
+def _find_email(text: str) -> re.Match[str] | None:
+    # The pattern tries every position of the text; most texts have no "@" at all.
+    return _EMAIL.search(text) if "@" in text else None
 
 
 def newsroom_domain(domain: str) -> str | None:
