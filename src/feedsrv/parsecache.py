@@ -32,7 +32,8 @@ from .config import SiteConfig
 
 log = logging.getLogger(__name__)
 
-_FORMAT = 1
+_FORMAT = 2
+_CHUNK = 1000
 
 # The modules whose code decides what a file's entry is (the parser and everything
 # it imports, and this reading of files): a change to any of them, and only to
@@ -70,13 +71,15 @@ def read_cache(config: SiteConfig) -> Mapping[str, Any]:
             if stamp != cache_stamp(config):
                 log.info("%s: parse cache made by other code or settings; parsing every article", path)
                 return {}
-            files = pickle.load(stream)
+            files: dict[str, Any] = {}
+            for _ in range(pickle.load(stream)):
+                files.update(pickle.load(stream))
     except FileNotFoundError:
         return {}
     except Exception as exc:  # noqa: BLE001 — any unreadable cache only costs a parse
         log.warning("%s: unreadable parse cache (%s); parsing every article", path, exc)
         return {}
-    return files if isinstance(files, dict) else {}
+    return files
 
 
 def write_cache(config: SiteConfig, files: Mapping[str, Any]) -> None:
@@ -90,7 +93,14 @@ def write_cache(config: SiteConfig, files: Mapping[str, Any]) -> None:
         try:
             with os.fdopen(descriptor, "wb") as stream:
                 pickle.dump(cache_stamp(config), stream, protocol=pickle.HIGHEST_PROTOCOL)
-                pickle.dump(dict(files), stream, protocol=pickle.HIGHEST_PROTOCOL)
+                # In chunks: a pickler keeps a memo entry for every object it wrote,
+                # so one pickle of a whole history would grow a memo of millions.
+                names = list(files)
+                chunks = range(0, len(names), _CHUNK)
+                pickle.dump(len(chunks), stream, protocol=pickle.HIGHEST_PROTOCOL)
+                for start in chunks:
+                    chunk = {name: files[name] for name in names[start:start + _CHUNK]}
+                    pickle.dump(chunk, stream, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(scratch, path)
         except BaseException:
             Path(scratch).unlink(missing_ok=True)
