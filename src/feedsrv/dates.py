@@ -78,6 +78,8 @@ _UPDATE_LABELS = frozenset({"last updated", "last modified", "updated", "modifie
 _SEPARATOR = re.compile(r"\s[|/]\s|;|\|")
 
 _ZONE_NAME = re.compile(rf"\(?\b(?:{_ZONE_NAMES})\b\)?")
+# The names alone, which the regex engine finds quickly by their first letters.
+_ZONE_NAME_HINT = re.compile(rf"(?:{_ZONE_NAMES})")
 # Weekday abbreviations only with their full stop or comma, or before a day's number
 # ("Tue 19 Nov"): "Sun" may be a newspaper.
 _WEEKDAY = re.compile(
@@ -207,8 +209,12 @@ def remove_dates(line: str, found: Sequence[StatedDate]) -> str:
         position = stated.end
     pieces.append(line[position:])
     rest = " | ".join(pieces)
-    for pattern in (_CLOCK, _ZONE_NAME, _WEEKDAY):
-        rest = pattern.sub(" ", rest)
+    # Each pattern tries every position of the line; what it needs is quicker to find.
+    if _DIGIT.search(rest):
+        rest = _CLOCK.sub(" ", rest)
+    if _ZONE_NAME_HINT.search(rest):
+        rest = _ZONE_NAME.sub(" ", rest)
+    rest = _WEEKDAY.sub(" ", rest)
     words = _EMPTY_PUNCTUATION.sub(_first_punctuation, " ".join(rest.split())).split()
     # Words that only led up to the date: "By Jane Doe on", "By Jane Doe -".
     while words and words[-1].lower() in _DANGLING_BEFORE_DATE:
@@ -241,7 +247,10 @@ def _date_spans(line: str, context: DateContext) -> list[tuple[int, int, date | 
 
 
 def _date_candidates(line: str, context: DateContext) -> Iterator[tuple[int, int, date | datetime]]:
-    for match in _ISO_DATETIME.finditer(line):
+    # The patterns try every position of the line; the separators they need are
+    # quicker to look for, and most lines have none.
+    hyphen, slash = "-" in line, "/" in line
+    for match in _ISO_DATETIME.finditer(line) if hyphen else ():
         when = _iso_datetime(match.group(), context.zone)
         if when:
             yield match.start(), match.end(), when
@@ -251,11 +260,11 @@ def _date_candidates(line: str, context: DateContext) -> Iterator[tuple[int, int
             day = _make_date(_year(match["year"]), month, int(match["day"]))
             if day:
                 yield match.start(), match.end(), day
-    for match in _YEAR_FIRST.finditer(line):
+    for match in _YEAR_FIRST.finditer(line) if hyphen or slash else ():
         day = _make_date(int(match["year"]), int(match["month"]), int(match["day"]))
         if day:
             yield match.start(), match.end(), day
-    for match in _NUMERIC.finditer(line):
+    for match in _NUMERIC.finditer(line) if _NUMERIC_HINT.search(line) else ():
         day = _numeric_date(match, context.day_first)
         if day:
             yield match.start(), match.end(), day
@@ -323,6 +332,8 @@ def _time_after(line: str, start: int, end: int, day: date, zone: tzinfo) -> dat
 
 def _time_before(line: str, start: int, end: int, day: date, zone: tzinfo) -> datetime | None:
     """A clock time between the date's label and the date: "Published 4:00 am CST, …"."""
+    if not _DIGIT.search(line, start, end):
+        return None  # every clock time has a digit
     segment_start = start
     for separator in _SEPARATOR.finditer(line, start, end):
         segment_start = separator.end()
@@ -330,6 +341,8 @@ def _time_before(line: str, start: int, end: int, day: date, zone: tzinfo) -> da
 
 
 def _first_time(line: str, start: int, end: int, day: date, zone: tzinfo) -> datetime | None:
+    if not _DIGIT.search(line, start, end):
+        return None
     for match in _CLOCK.finditer(line, start, end):
         clock = _clock_of(match)
         if clock is None:
