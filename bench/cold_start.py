@@ -96,7 +96,7 @@ def start_once(config: Path, log_path: Path) -> Start:
 
 def write_config(workdir: Path, articles: Path, cache: Path, processes: int) -> Path:
     shipped = (ROOT / "config" / "feedsrv.toml").read_text(encoding="utf-8")
-    site = (f'[site]\narticles_dir = "{articles}"\nparse_cache = "{cache}"\nparse_processes = {processes}\n'
+    site = (f'[site]\narticles_dir = "{articles}"\nparse_cache = "{cache}"\nbuild_processes = {processes}\n'
             'watch = "off"\n')
     config = workdir / "feedsrv.toml"
     # The shipped outlets and topics, the benchmark's articles.
@@ -108,7 +108,7 @@ def write_config(workdir: Path, articles: Path, cache: Path, processes: int) -> 
 def main() -> int:
     arguments = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     arguments.add_argument("--articles", type=int, nargs="+", default=[1_000, 10_000, 100_000])
-    arguments.add_argument("--processes", type=int, default=0, help="site.parse_processes (0: one per core)")
+    arguments.add_argument("--processes", type=int, default=0, help="site.build_processes (0: one per core)")
     arguments.add_argument("--corpora", type=Path, default=DEFAULT_DIR)
     options = arguments.parse_args()
     print(f"{os.cpu_count()} cores; time from `feedsrv serve` to the first 200 for {FEED}")

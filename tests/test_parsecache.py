@@ -3,6 +3,7 @@ files are parsed by one process per core, with the very entries one process give
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import subprocess
@@ -92,9 +93,42 @@ def test_the_pool_gives_the_entries_one_process_gives(tmp_config: SiteConfig, tm
     write_articles(generate_articles(450, seed=11, outlets=12), directory)
     (directory / "broken.txt").write_bytes(b"\n\n   \n")
     config = replace(tmp_config, articles_dir=directory, parse_cache=None)
-    serial = load_articles(replace(config, parse_processes=1))
-    pooled = load_articles(replace(config, parse_processes=2))
+    serial = load_articles(replace(config, build_processes=1))
+    pooled = load_articles(replace(config, build_processes=2))
     assert len(pooled.parsed) == 451
     assert pooled.entries == serial.entries
     assert [entry.source for entry in pooled.entries] == [entry.source for entry in serial.entries]
     assert pooled.errors == serial.errors == (f"{directory / 'broken.txt'}: skipped: empty file: no text",)
+
+
+RENDER_BOTH_WAYS = """
+import json, sys
+from dataclasses import replace
+from pathlib import Path
+from feedsrv.config import load_config
+from feedsrv.site import build_site
+
+if __name__ == "__main__":
+    config = replace(load_config(Path(sys.argv[1])), articles_dir=Path(sys.argv[2]), parse_cache=None)
+    sites = [build_site(replace(config, build_processes=count)) for count in (1, 2)]
+    etags = [{path: site.resource(path).identity.etag for path in site.eager_paths()} for site in sites]
+    bodies = [{path: [variant.body for variant in site.resource(path).variants.values()] for path in site.eager_paths()}
+              for site in sites]
+    print(json.dumps({"documents": len(etags[0]), "same_etags": etags[0] == etags[1],
+                      "same_bytes": bodies[0] == bodies[1]}))
+"""
+
+
+def test_documents_rendered_by_a_pool_are_those_one_process_renders(tmp_path: Path) -> None:
+    # In a fresh interpreter with one thread, where build_site forks its workers
+    # (a test process runs other threads, where it renders in-process).
+    directory = tmp_path / "articles"
+    write_articles(generate_articles(300, seed=4, outlets=10), directory)
+    script = tmp_path / "render_both_ways.py"
+    script.write_text(RENDER_BOTH_WAYS)
+    config = Path(__file__).resolve().parent.parent / "config" / "feedsrv.toml"
+    output = subprocess.run([sys.executable, script, config, directory], capture_output=True, text=True,
+                            check=True).stdout
+    assert json.loads(output) == {"documents": json.loads(output)["documents"], "same_etags": True,
+                                  "same_bytes": True}
+    assert json.loads(output)["documents"] > 100

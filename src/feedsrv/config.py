@@ -63,9 +63,10 @@ SETTINGS: tuple[Setting, ...] = (
             "File keeping what the last start-up parsed, so the next one parses only added and "
             "changed articles; a relative path is taken from the config file's directory. "
             "Empty: no cache."),
-    Setting("site", "parse_processes", 0,
-            "Processes that parse articles when many are read at once (start-up, a large "
-            "copy); 0: one per core. A few files are always parsed in the server's own process."),
+    Setting("site", "build_processes", 0,
+            "Processes that parse articles and render feeds when there are many at once "
+            "(start-up, `feedsrv build`, a large copy); 0: one per core. A few are always done "
+            "in the server's own process."),
     Setting("api", "token", "",
             "Bearer token of the publishing API; the variable named by `api.token_env` wins when set. "
             "Without a token the API is off (its URLs answer 404)."),
@@ -209,7 +210,7 @@ class SiteConfig:
     access_log: bool = False
     workers: int = 1
     poll_interval: float = 1.0
-    parse_processes: int = 0
+    build_processes: int = 0
     parse_cache: Path | None = None
     api_token: str = ""
     api_token_env: str = "FEEDSRV_API_TOKEN"
@@ -290,8 +291,8 @@ def _build(raw: Mapping[str, Any], root: Path, *, source: Path | None) -> SiteCo
         raise ConfigError("server.port", "must be at most 65535")
     if values["watch"] not in ("auto", "poll", "off"):
         raise ConfigError("site.watch", f"must be auto, poll or off, got {values['watch']!r}")
-    if values["parse_processes"] < 0:
-        raise ConfigError("site.parse_processes", "must not be negative")
+    if values["build_processes"] < 0:
+        raise ConfigError("site.build_processes", "must not be negative")
     if values["poll_interval"] <= 0:
         raise ConfigError("site.poll_interval", "must be more than 0")
     if values["max_bytes"] < 1:
@@ -320,7 +321,7 @@ def _build(raw: Mapping[str, Any], root: Path, *, source: Path | None) -> SiteCo
         access_log=values["access_log"],
         workers=values["workers"],
         poll_interval=float(values["poll_interval"]),
-        parse_processes=values["parse_processes"],
+        build_processes=values["build_processes"],
         parse_cache=_optional_path(values["parse_cache"], root),
         api_token=values["token"],
         api_token_env=values["token_env"],

@@ -39,7 +39,7 @@ _CHUNK = 1000
 # it imports, and this reading of files): a change to any of them, and only to
 # them, makes the cache stale. tests/test_parsecache.py checks the list is whole.
 PARSER_MODULES = ("bylines", "config", "dates", "errors", "lead", "lines", "model", "outlets", "parsecache",
-                  "parser", "prose", "sources", "text")
+                  "parser", "pools", "prose", "sources", "text")
 
 
 def code_digest() -> str:

@@ -10,7 +10,6 @@ last; many files to read are parsed by one process per core.
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
 import re
 import stat as stat_module
@@ -26,6 +25,7 @@ from .config import ArticleMeta, SiteConfig
 from .errors import ConfigError, ParseError
 from .model import Entry, reduce_fields
 from .parsecache import read_cache, write_cache
+from .pools import pool_context, process_count
 from .parser import ParseOptions, decode_article, parse_article
 
 log = logging.getLogger(__name__)
@@ -290,20 +290,18 @@ def read_articles(paths: list[str], config: SiteConfig) -> list[Entry | str]:
     """Read and parse the files at ``paths``: for each, its entry or the message of
     the :class:`ParseError` it raised, in the order given.
 
-    Many files are parsed by a pool of processes, one per core (``site.parse_processes``),
-    since parsing is CPU-bound Python that threads would not spread over cores.
+    Many files are parsed by a pool of processes (:mod:`feedsrv.pools`), one per core
+    (``site.build_processes``).
     """
-    processes = min(config.parse_processes or _usable_cores(), -(-len(paths) // _MIN_FILES_PER_PROCESS))
+    processes = process_count(config, len(paths), per_process=_MIN_FILES_PER_PROCESS)
     if processes <= 1:
         return _read_chunk(paths, config)
     # Chunks of a few hundred files keep the processes' messages few and large, and
     # several chunks per process even out the load when some files are longer.
     size = max(1, min(_MAX_CHUNK, -(-len(paths) // (processes * 8))))
     chunks = [paths[start:start + size] for start in range(0, len(paths), size)]
-    # spawn, not fork: a reload runs in a thread of the server, and forking a process
-    # with threads can copy a lock that another thread holds.
     try:
-        with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn")) as pool:
+        with ProcessPoolExecutor(processes, mp_context=pool_context()) as pool:
             return [outcome for chunk in pool.map(_read_chunk, chunks, [config] * len(chunks))
                     for outcome in chunk]
     except BrokenProcessPool:
@@ -323,13 +321,6 @@ def _read_chunk(paths: list[str], config: SiteConfig) -> list[Entry | str]:
         except ParseError as exc:
             outcomes.append(exc.message)
     return outcomes
-
-
-def _usable_cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 def _collect(files: dict[str, FileState], parsed: list[str]) -> LoadResult:

@@ -1,0 +1,43 @@
+"""Process pools for the CPU-bound work of building a site: parsing articles and
+rendering feeds, which threads would not spread over cores.
+
+While the process runs a single thread (start-up, ``feedsrv build``), workers are
+forked: they start at once, share the parent's memory (the parsed history, copied on
+write) and import nothing again. Once other threads run (a server reloading in a
+worker thread), forking could copy a lock another thread holds, so workers are
+spawned: fresh interpreters that import feedsrv first.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from multiprocessing.context import BaseContext
+
+from .config import SiteConfig
+
+
+def usable_cores() -> int:
+    """Cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def process_count(config: SiteConfig, tasks: int, *, per_process: int) -> int:
+    """How many processes to give ``tasks`` units of work: ``site.build_processes``
+    (one per core by default), but no more than one per ``per_process`` units, below
+    which a process costs more to start than it saves."""
+    return max(1, min(config.build_processes or usable_cores(), tasks // per_process))
+
+
+def forking_is_safe() -> bool:
+    """Whether this process runs one thread, so a fork copies no lock held elsewhere."""
+    return threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
+
+
+def pool_context() -> BaseContext:
+    """fork where :func:`forking_is_safe`, else spawn."""
+    return multiprocessing.get_context("fork" if forking_is_safe() else "spawn")
