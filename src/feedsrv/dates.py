@@ -104,9 +104,10 @@ _DIGIT = re.compile(r"\d")
 # The letter o typed for a zero inside a number: "2o15", "2O15".
 _DIGITS_WITH_O = re.compile(r"\b[\doO]{2,4}\b")
 # What the scans above need to find anything, looked for first: the scans try every
-# position of a whole article, these skip ahead to an o or a separator.
+# position of a whole article, these skip ahead to an o or a separator. A numeric
+# date needs digits around two separators, before the repair some of them o's.
 _O_BESIDE_DIGIT = re.compile(r"[oO](?:(?<=\d[oO])|(?=\d))")
-_NUMERIC_HINT = re.compile(r"\d[/.-]\d\d?[/.-]\d\d")
+_NUMERIC_HINT = re.compile(r"[/.-](?<=[\doO][/.-])[\doO][\doO]?[/.-][\doO][\doO]")
 
 _TWO_DIGIT_YEAR_PIVOT = 70  # '69 is 2069, '70 is 1970
 _MIN_YEAR, _MAX_YEAR = 1900, 2199
@@ -154,9 +155,9 @@ def date_context(text: str, zone: tzinfo) -> DateContext:
     """The context for reading ``text``'s dates: ``zone``, and the day/month order
     that its unambiguous numeric dates (``21/10/2015``, ``10/21/2015``) show, else the
     order of its written-out dates (``21 October 2015``, ``October 21, 2015``)."""
-    repaired = _repair_digits(text)
-    if not _NUMERIC_HINT.search(repaired):
+    if not _NUMERIC_HINT.search(text):
         return DateContext(zone)
+    repaired = _repair_digits(text)
     day_first = month_first = ambiguous = 0
     for match in _NUMERIC.finditer(repaired):
         first, second = int(match["first"]), int(match["second"])
