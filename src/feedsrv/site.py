@@ -376,7 +376,10 @@ def _assemble(config: SiteConfig, loaded: LoadResult, previous: Site | None, *, 
     if previous is None:
         site = Site(config=config, catalog=build_catalog(loaded.entries, config), loaded=loaded)
     else:
-        removed, added = _changed_entries(previous.loaded.entries, loaded.entries)
+        if loaded.changes is not None:  # a pass over the changed files, from previous.loaded
+            removed, added = list(loaded.changes.removed), list(loaded.changes.added)
+        else:
+            removed, added = _changed_entries(previous.loaded.entries, loaded.entries)
         if previous.config == config:
             catalog = update_catalog(previous.catalog, removed, added, config)
         else:

@@ -68,10 +68,14 @@ class FileState:
 class LoadResult:
     """What a pass over the articles directory produced.
 
-    ``errors`` name files that were skipped; ``warnings`` name files that were used
-    but degraded (a guessed encoding, a missing date, a broken edit of a published
-    article). Each message starts with the file's path. ``files`` is the per-file
-    state the next pass starts from; ``parsed`` names the files this pass read.
+    ``entries`` are in no particular order. ``errors`` name files that were
+    skipped; ``warnings`` name files that were used but degraded (a guessed
+    encoding, a missing date, a broken edit of a published article). Each message
+    starts with the file's path. ``files`` is the per-file state the next pass starts
+    from; ``parsed`` names the files this pass read. ``slugs`` names the file each
+    served slug comes from, ``contested`` the slugs more than one file claims.
+    ``changes``, for a pass that looked at a few files only, holds the entries it
+    stopped and started serving, so what follows costs what changed.
     """
 
     entries: tuple[Entry, ...]
@@ -79,6 +83,17 @@ class LoadResult:
     warnings: tuple[str, ...]
     files: Mapping[str, FileState] = field(default_factory=lambda: MappingProxyType({}), compare=False)
     parsed: tuple[str, ...] = field(default=(), compare=False)
+    slugs: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), compare=False)
+    contested: frozenset[str] = field(default=frozenset(), compare=False)
+    changes: EntryChanges | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class EntryChanges:
+    """Entries a pass stopped serving and those it started serving."""
+
+    removed: tuple[Entry, ...]
+    added: tuple[Entry, ...]
 
 
 def is_article_name(name: str) -> bool:
@@ -112,33 +127,6 @@ def _scan(directory: Path) -> dict[str, tuple[int, int, int]]:
             keys[path] = _file_key(os.stat(path))
         except FileNotFoundError:
             continue  # deleted since the directory was listed
-    return keys
-
-
-def _rescan(directory: Path, files: Mapping[str, FileState], changed: Iterable[str]) -> dict[str, tuple[int, int, int]]:
-    """The keys of ``files`` with those of the ``changed`` paths looked at again: added,
-    updated, or gone when the file no longer exists."""
-    if not directory.is_dir():
-        raise ConfigError("site.articles_dir", f"not a directory: {directory}")
-    keys = {name: state.key for name, state in files.items()}
-    added = False
-    for changed_path in changed:
-        name = os.path.basename(changed_path)
-        if not is_article_name(name):
-            continue
-        path = os.path.join(directory, name)
-        try:
-            stat = os.stat(path)
-        except OSError:
-            keys.pop(path, None)
-            continue
-        if not stat_module.S_ISREG(stat.st_mode):
-            keys.pop(path, None)
-            continue
-        added = added or path not in keys
-        keys[path] = _file_key(stat)
-    if added:
-        keys = dict(sorted(keys.items(), key=lambda item: os.path.basename(item[0])))
     return keys
 
 
@@ -254,11 +242,10 @@ def load_articles(config: SiteConfig, previous: LoadResult | None = None, *,
     A bad file never stops the others: it is skipped and reported in ``errors``,
     unless it gave an entry before, which is kept with a warning.
     """
-    earlier = previous.files if previous is not None else read_cache(config)
     if previous is not None and changed is not None:
-        keys = _rescan(config.articles_dir, previous.files, changed)
-    else:
-        keys = _scan(config.articles_dir)
+        return _load_changed(config, previous, changed)
+    earlier = previous.files if previous is not None else read_cache(config)
+    keys = _scan(config.articles_dir)
     # Files to read, with their key and their previous state.
     pending: dict[str, tuple[tuple[int, int, int], FileState | None]] = {}
     states: dict[str, FileState] = {}
@@ -284,6 +271,44 @@ def load_articles(config: SiteConfig, previous: LoadResult | None = None, *,
     if previous is not None and not parsed and files.keys() == earlier.keys():
         return previous
     return _collect(files, parsed)
+
+
+def _load_changed(config: SiteConfig, previous: LoadResult, changed: Iterable[str]) -> LoadResult:
+    """``previous`` with the files at the ``changed`` paths looked at again: read when
+    added or changed, dropped when gone. Every other file keeps its state unlooked."""
+    directory = config.articles_dir
+    if not directory.is_dir():
+        raise ConfigError("site.articles_dir", f"not a directory: {directory}")
+    keys: dict[str, tuple[int, int, int] | None] = {}  # None: no longer an article file
+    for changed_path in changed:
+        name = os.path.basename(changed_path)
+        if is_article_name(name):
+            path = os.path.join(directory, name)
+            try:
+                stat = os.stat(path)
+            except OSError:
+                keys[path] = None
+            else:
+                keys[path] = _file_key(stat) if stat_module.S_ISREG(stat.st_mode) else None
+    pending = {path: (key, previous.files.get(path)) for path, key in keys.items()
+               if key is not None and (path not in previous.files or previous.files[path].key != key)}
+    gone = [path for path, key in keys.items() if key is None and path in previous.files]
+    if not pending and not gone:
+        return previous
+    files = dict(previous.files)
+    for path in gone:
+        del files[path]
+    new_names = [path for path in pending if path not in files]
+    for path, outcome in zip(pending, read_articles(list(pending), config), strict=True):
+        key, before = pending[path]
+        files[path] = (FileState(key, outcome) if isinstance(outcome, Entry)
+                       else FileState(key, before.entry if before else None, outcome))
+    if new_names:
+        # Back in directory order (every path has the same directory).
+        files = {path: files[path] for path in sorted(files)}
+    parsed = list(pending)
+    return (_collect_changes(previous, files, [*pending, *gone], parsed)
+            or _collect(files, parsed))
 
 
 def read_articles(paths: list[str], config: SiteConfig) -> list[Entry | str]:
@@ -327,19 +352,73 @@ def _collect(files: dict[str, FileState], parsed: list[str]) -> LoadResult:
     entries: list[Entry] = []
     errors: list[str] = []
     warnings: list[str] = []
-    seen_slugs: dict[str, str] = {}
+    slugs: dict[str, str] = {}
+    contested: set[str] = set()
     for path, state in files.items():
         if state.entry is None:
             errors.append(f"{path}: skipped: {state.error}")
             continue
         entry = state.entry
-        if entry.slug in seen_slugs:
-            errors.append(f"{path}: skipped: its URL /articles/{entry.slug} is taken by {seen_slugs[entry.slug]}")
+        if entry.slug in slugs:
+            # The first file in directory order keeps the slug.
+            contested.add(entry.slug)
+            errors.append(f"{path}: skipped: its URL /articles/{entry.slug} is taken by {slugs[entry.slug]}")
             continue
-        seen_slugs[entry.slug] = path
+        slugs[entry.slug] = path
         entries.append(entry)
-        if state.error is not None:
-            warnings.append(f"{path}: unusable, still serving its last good version: {state.error}")
-        warnings.extend(entry.warnings)
+        warnings.extend(_messages(path, state))
     return LoadResult(entries=tuple(entries), errors=tuple(errors), warnings=tuple(warnings),
-                      files=MappingProxyType(files), parsed=tuple(parsed))
+                      files=MappingProxyType(files), parsed=tuple(parsed), slugs=MappingProxyType(slugs),
+                      contested=frozenset(contested))
+
+
+def _messages(path: str, state: FileState) -> list[str]:
+    """The warnings of a file whose entry is served."""
+    assert state.entry is not None
+    messages = list(state.entry.warnings)
+    if state.error is not None:
+        messages.insert(0, f"{path}: unusable, still serving its last good version: {state.error}")
+    return messages
+
+
+def _collect_changes(previous: LoadResult, files: dict[str, FileState], changed: list[str],
+                     parsed: list[str]) -> LoadResult | None:
+    """What :func:`_collect` would make of ``files``, from ``previous`` and the states
+    of the ``changed`` paths alone; None when a changed file takes part in a slug
+    conflict, whose outcome depends on files in between (collect them all then)."""
+    slugs = dict(previous.slugs)
+    served_before: dict[str, Entry] = {}
+    for path in changed:
+        before = previous.files.get(path)
+        if before is not None and before.entry is not None:
+            if before.entry.slug in previous.contested:
+                return None
+            if previous.slugs.get(before.entry.slug) == path:
+                served_before[path] = before.entry
+                del slugs[before.entry.slug]
+    served_now: dict[str, Entry] = {}
+    for path in changed:
+        state = files.get(path)
+        if state is not None and state.entry is not None:
+            if state.entry.slug in slugs:
+                return None
+            slugs[state.entry.slug] = path
+            served_now[path] = state.entry
+    removed = [entry for path, entry in served_before.items() if served_now.get(path) is not entry]
+    added = [entry for path, entry in served_now.items() if served_before.get(path) is not entry]
+    gone_ids = {id(entry) for entry in removed}
+    entries = (*(entry for entry in previous.entries if id(entry) not in gone_ids), *added)
+    prefixes = tuple(f"{path}: " for path in changed)
+    errors = [message for message in previous.errors if not message.startswith(prefixes)]
+    warnings = [message for message in previous.warnings if not message.startswith(prefixes)]
+    for path in changed:
+        state = files.get(path)
+        if state is None:
+            continue
+        if path in served_now:
+            warnings.extend(_messages(path, state))
+        else:
+            errors.append(f"{path}: skipped: {state.error}")
+    return LoadResult(entries=entries, errors=tuple(errors), warnings=tuple(warnings),
+                      files=MappingProxyType(files), parsed=tuple(parsed), slugs=MappingProxyType(slugs),
+                      contested=previous.contested, changes=EntryChanges(tuple(removed), tuple(added)))
