@@ -7,7 +7,7 @@ started with. Listeners (the WebSub hub, for one) learn of every swap.
 :meth:`LiveSite.reload` builds the next Site from the current one in a worker
 thread, so requests keep being answered while changed articles are parsed. The
 new Site is served as soon as its catalog is ready: the feeds that changed are
-rendered by the first request for them, or by a worker thread right after the swap,
+rendered by the first request for them, or right after the swap, between requests,
 whichever comes first; listeners are told once they all are.
 """
 
@@ -80,9 +80,19 @@ class LiveSite:
             if new is not current:
                 self._site = new
                 _log_reload(current, new, time.perf_counter() - started)
-                await asyncio.to_thread(new.render_eager)
+                await _render_in_turns(new)
                 await self._notify(current, new)
             return self._site
+
+
+async def _render_in_turns(site: Site) -> None:
+    """Render the documents every client fetches that ``site`` has not rendered yet,
+    one per turn of the event loop. Requests are answered between two, and one for a
+    document not rendered yet renders it at once: in a worker thread, rendering
+    would share the interpreter lock with it and make it wait twice as long."""
+    for path in list(site.eager_paths()):
+        site.resource(path)
+        await asyncio.sleep(0)
 
 
 def _log_reload(old: Site, new: Site, seconds: float) -> None:
