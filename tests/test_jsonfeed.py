@@ -33,7 +33,7 @@ def make_entry(slug: str, day: int, **changes: object) -> Entry:
         id=f"urn:feedsrv:article:{slug}", slug=slug, title=f"Headline of {slug}", title_derived=False,
         authors=("Jane Doe",), author_role=None, outlet="Reuters", outlet_slug="reuters", dateline=None,
         published=published, published_from="text", updated=published + timedelta(hours=1),
-        summary=f"Summary of {slug}.", body=(f"Body of {slug}.",), content=f"<p>Body of {slug}.</p>",
+        summary=f"Summary of {slug}.", body=(f"Body of {slug}.",), html=f"<p>Body of {slug}.</p>",
         topics=("syria",),
     )
     fields.update(changes)
@@ -45,7 +45,7 @@ def entries() -> list[Entry]:
     return [
         make_entry("one", 1, authors=("Jane Doe", "Omar Haddad"), topics=("syria", "economy", "undeclared")),
         make_entry("two", 2, authors=(), outlet="Associated Press", outlet_slug="ap", topics=()),
-        make_entry("three", 3, content="", summary="", title="Café “quoted” <b>"),
+        make_entry("three", 3, html="", summary="", title="Café “quoted” <b>"),
     ]
 
 
@@ -105,7 +105,7 @@ def test_text_is_utf8_not_escaped(entries, config) -> None:
 
 
 def test_lone_surrogates_are_dropped(config) -> None:
-    entry = make_entry("bad", 4, title="Lone \ud800 surrogate", content="<p>x\udfff</p>")
+    entry = make_entry("bad", 4, title="Lone \ud800 surrogate", html="<p>x\udfff</p>")
     data = document(build_catalog([entry], config).feeds["all"], config)
     assert data["items"][0]["title"] == "Lone  surrogate"
     assert data["items"][0]["content_html"] == "<p>x</p>"

@@ -56,7 +56,7 @@ def make_entry(number: int, **changes: object) -> Entry:
         id=f"urn:test:{number}", slug=f"a{number}", title=f"Article {number}", title_derived=False,
         authors=("Jane Doe",), author_role=None, outlet="Reuters", outlet_slug="reuters", dateline=None,
         published=published, published_from="text", updated=published, summary=f"Summary {number}.",
-        body=(), content=f"<p>Body {number}.</p>", topics=("syria",),
+        body=(), html=f"<p>Body {number}.</p>", topics=("syria",),
     )
     fields.update(changes)
     return Entry(**fields)

@@ -658,11 +658,11 @@ def test_photo_copyright_credit_is_not_the_outlet() -> None:
 
 
 @pytest.mark.parametrize(("paragraph", "caption"), [
-    ("The mayor speaks. (Photo courtesy of Reuters)", Caption("The mayor speaks.", "Reuters")),
-    ("The mayor speaks. (AP Photo/Jane Smith)", Caption("The mayor speaks.", "AP Photo/Jane Smith")),
-    ("The mayor speaks. (Photo: Jane Smith/Example Agency)", Caption("The mayor speaks.", "Jane Smith/Example Agency")),
-    ("The mayor speaks. (Getty Images)", Caption("The mayor speaks.", "Getty Images")),
-    ("The mayor speaks. (Image credit: NASA)", Caption("The mayor speaks.", "NASA")),
+    ("The mayor speaks. (Photo courtesy of Reuters)", Caption("The mayor speaks.", "Reuters", position=1)),
+    ("The mayor speaks. (AP Photo/Jane Smith)", Caption("The mayor speaks.", "AP Photo/Jane Smith", position=1)),
+    ("The mayor speaks. (Photo: Jane Smith/Example Agency)", Caption("The mayor speaks.", "Jane Smith/Example Agency", position=1)),
+    ("The mayor speaks. (Getty Images)", Caption("The mayor speaks.", "Getty Images", position=1)),
+    ("The mayor speaks. (Image credit: NASA)", Caption("The mayor speaks.", "NASA", position=1)),
 ])
 def test_captions_with_their_credit(paragraph: str, caption: Caption) -> None:
     entry = parse(article("Council Backs Budget", LEAD, paragraph, SECOND))

@@ -192,13 +192,13 @@ def test_a_name_with_a_capitalized_particle_first() -> None:
 
 
 @pytest.mark.parametrize(("paragraph", "caption"), [
-    ("Image caption The mayor at city hall", Caption("The mayor at city hall")),
+    ("Image caption The mayor at city hall", Caption("The mayor at city hall", position=1)),
     ("The mayor at city hall on Monday. Photograph by Jane Smith/AFP/Getty Images",
-     Caption("The mayor at city hall on Monday.", "Jane Smith/AFP/Getty Images")),
+     Caption("The mayor at city hall on Monday.", "Jane Smith/AFP/Getty Images", position=1)),
     ("The mayor at city hall after the vote Credit: Getty - Contributor",
-     Caption("The mayor at city hall after the vote", "Getty - Contributor")),
+     Caption("The mayor at city hall after the vote", "Getty - Contributor", position=1)),
     ("The mayor at city hall on Monday. Photograph: Jane Smith/Example Agency",
-     Caption("The mayor at city hall on Monday.", "Jane Smith/Example Agency")),
+     Caption("The mayor at city hall on Monday.", "Jane Smith/Example Agency", position=1)),
 ])
 def test_captions_in_the_body(paragraph: str, caption: Caption) -> None:
     entry = parse("Council Backs Budget", LEAD, paragraph, SECOND)

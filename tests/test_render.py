@@ -66,7 +66,7 @@ def make_entry(slug: str, published: datetime, **changes: object) -> Entry:
         updated=published + timedelta(hours=1),
         summary=f"Summary of {slug}.",
         body=(f"Body of {slug}.",),
-        content=f"<p>Body of {slug}.</p>",
+        html=f"<p>Body of {slug}.</p>",
         topics=("syria",),
     )
     fields.update(changes)
@@ -330,7 +330,7 @@ def nasty_feed(config: SiteConfig) -> Feed:
         "nasty", day(5),
         title="Fish & chips <b>not bold</b> ]]>",
         summary="1 < 2 & 3 > 2 ]]> <i>plain</i>",
-        content=NASTY_CONTENT,
+        html=NASTY_CONTENT,
         authors=("Ana <ana@example>",),
     )
     return build_catalog([entry], config).feeds["all"]
@@ -372,7 +372,7 @@ def test_characters_xml_forbids_are_dropped(config: SiteConfig, extension: str) 
         "control", day(6),
         title="Bell\x07 and\x00 null",
         summary="Form\x0cfeed \ufffe",
-        content="<p>Lone \ud800 surrogate\x1b</p>",
+        html="<p>Lone \ud800 surrogate\x1b</p>",
         authors=("Jo\x0bhn",),
     )
     data = render_feed(build_catalog([entry], config).feeds["all"], extension, config)
@@ -392,7 +392,7 @@ def test_title_made_only_of_forbidden_characters_falls_back_to_the_slug(config: 
 
 @pytest.mark.parametrize("extension", ["atom", "rss"])
 def test_entry_without_summary_or_content_is_valid(config: SiteConfig, extension: str) -> None:
-    entry = make_entry("bare", day(8), summary="", content="", body=())
+    entry = make_entry("bare", day(8), summary="", html="", body=())
     data = render_feed(build_catalog([entry], config).feeds["all"], extension, config)
     validate = validate_atom if extension == "atom" else validate_rss
     validate(data)
@@ -451,7 +451,7 @@ def _golden_feed() -> tuple[Feed, SiteConfig]:
     config = make_config()
     entries = [
         make_entry("quake", day(4), title="Quake & aftershocks", topics=("syria",),
-                   content="<p>Tremors ]]> felt in <em>Damascus</em>.</p>"),
+                   html="<p>Tremors ]]> felt in <em>Damascus</em>.</p>"),
         make_entry("markets", day(3), authors=(), outlet="Associated Press", outlet_slug="ap",
                    topics=("economy",), id="https://news.example/articles/markets"),
     ]

@@ -146,6 +146,8 @@ def _json_default(value: Any) -> str:
 def entry_as_json(entry: Entry) -> str:
     """One line of JSON for an entry, dates in ISO 8601."""
     record = asdict(entry)
+    del record["html"]
+    record["content"] = entry.content
     record["author"] = entry.author
     return json.dumps(record, ensure_ascii=False, default=_json_default)
 

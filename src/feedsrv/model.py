@@ -6,9 +6,12 @@ zone) to dates that name none.
 
 from __future__ import annotations
 
+import html as html_text
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
+
+from .dates import MONTH_NAMES
 
 
 def reduce_fields(value: Any) -> tuple[type, tuple[Any, ...]]:
@@ -22,10 +25,12 @@ def reduce_fields(value: Any) -> tuple[type, tuple[Any, ...]]:
 
 @dataclass(frozen=True, slots=True)
 class Caption:
-    """A photo caption and the credit it carries (``Reuters``, ``AP Photo/…``)."""
+    """A photo caption and the credit it carries (``Reuters``, ``AP Photo/…``);
+    ``position`` is the number of body paragraphs that come before it."""
 
     text: str
     credit: str | None = None
+    position: int = 0
 
     __reduce__ = reduce_fields
 
@@ -47,8 +52,9 @@ class Entry:
 
     ``body`` holds the plain-text paragraphs of the story, in order, the lead with
     its dateline as printed; no headline, dek, byline, caption, credit, cited source
-    or page furniture. ``content`` is the HTML rendering of body, captions and
-    references that feeds carry as full content.
+    or page furniture. :attr:`content` is the HTML that feeds carry as full content:
+    ``html`` when given, else made from body, captions and references when asked for
+    (kept, it would double the memory a history takes).
 
     ``published_from`` names the rule that decided ``published``:
 
@@ -76,17 +82,61 @@ class Entry:
     updated: datetime
     summary: str
     body: tuple[str, ...]
-    content: str
     captions: tuple[Caption, ...] = ()
     references: tuple[Reference, ...] = ()
     topics: tuple[str, ...] = ()
     language: str = "en"
     source: str = ""
     warnings: tuple[str, ...] = field(default=(), compare=False)
+    html: str | None = None
 
     __reduce__ = reduce_fields
+
+    @property
+    def content(self) -> str:
+        """HTML of the story: paragraphs, figures where the captions stood, then the
+        sources it cites."""
+        if self.html is not None:
+            return self.html
+        escape = html_text.escape
+        parts = []
+        captions = iter(self.captions)
+        caption = next(captions, None)
+        for number, paragraph in enumerate((*self.body, None)):
+            while caption is not None and caption.position <= number:
+                parts.append(_figure(caption))
+                caption = next(captions, None)
+            if paragraph is not None:
+                parts.append(f"<p>{escape(paragraph)}</p>")
+        if self.references:
+            items = "".join(f"<li>{_reference_html(reference)}</li>" for reference in self.references)
+            parts.append(f"<h2>Sources</h2><ul>{items}</ul>")
+        return "\n".join(parts)
 
     @property
     def author(self) -> str | None:
         """The byline as one string, or None when the article names no person."""
         return ", ".join(self.authors) if self.authors else None
+
+
+def _figure(caption: Caption) -> str:
+    escape = html_text.escape
+    credit = f"<small>{escape(_credit_label(caption.credit))}</small>" if caption.credit else ""
+    separator = " " if caption.text and credit else ""
+    return f"<figure><figcaption>{escape(caption.text)}{separator}{credit}</figcaption></figure>"
+
+
+def _credit_label(credit: str) -> str:
+    """``Photo: Reuters``, but ``AP Photo/Jane Doe`` as it stands: it says photo already."""
+    return credit if "photo" in credit.casefold() else f"Photo: {credit}"
+
+
+def _reference_html(reference: Reference) -> str:
+    text = f"<cite>{html_text.escape(reference.title)}</cite>"
+    if reference.outlet:
+        text = f"{html_text.escape(reference.outlet)}: {text}"
+    if reference.date:
+        cited = reference.date
+        text += (f", <time datetime=\"{cited.isoformat()}\">"
+                 f"{cited.day} {MONTH_NAMES[cited.month - 1]} {cited.year}</time>")
+    return text

@@ -13,17 +13,16 @@ paragraph into one of these; the entry is assembled from what it found.
 from __future__ import annotations
 
 import functools
-import html
 import re
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, tzinfo
 from enum import Enum
 from pathlib import Path
 
 from .config import ArticleMeta, Outlet, SiteConfig, Topic, slugify
-from .dates import MONTH_NAMES, PUBLISHED, UPDATED, DateContext, StatedDate, date_context
+from .dates import PUBLISHED, UPDATED, DateContext, StatedDate, date_context
 from .errors import ParseError
 from .lead import Layout, find_layout
 from .bylines import Byline, read_author_line, read_bare_names, read_byline, read_role_line
@@ -197,8 +196,7 @@ def parse_article(text: str, *, source: str, options: ParseOptions | None = None
         updated=_updated(reading, meta, published, options.timezone),
         summary=summarize(body[0]),
         body=body,
-        content=_content(reading.blocks, references),
-        captions=tuple(block for block in reading.blocks if isinstance(block, Caption)),
+        captions=_placed_captions(reading.blocks),
         references=references,
         topics=meta.topics if meta.topics is not None else _topics(title, title_derived, body, options.topics),
         language=options.language,
@@ -560,34 +558,13 @@ def _phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE)
 
 
-def _content(blocks: list[str | Caption], references: tuple[Reference, ...]) -> str:
-    """HTML of the body: paragraphs, figures where the captions stood, then sources."""
-    escape = html.escape
-    parts = []
+def _placed_captions(blocks: list[str | Caption]) -> tuple[Caption, ...]:
+    """The captions among ``blocks``, each with the number of paragraphs before it."""
+    captions = []
+    paragraphs = 0
     for block in blocks:
         if isinstance(block, str):
-            parts.append(f"<p>{escape(block)}</p>")
+            paragraphs += 1
         else:
-            credit = f"<small>{escape(_credit_label(block.credit))}</small>" if block.credit else ""
-            separator = " " if block.text and credit else ""
-            parts.append(f"<figure><figcaption>{escape(block.text)}{separator}{credit}</figcaption></figure>")
-    if references:
-        items = "".join(f"<li>{_reference_html(reference)}</li>" for reference in references)
-        parts.append(f"<h2>Sources</h2><ul>{items}</ul>")
-    return "\n".join(parts)
-
-
-def _credit_label(credit: str) -> str:
-    """``Photo: Reuters``, but ``AP Photo/Jane Doe`` as it stands: it says photo already."""
-    return credit if "photo" in credit.casefold() else f"Photo: {credit}"
-
-
-def _reference_html(reference: Reference) -> str:
-    text = f"<cite>{html.escape(reference.title)}</cite>"
-    if reference.outlet:
-        text = f"{html.escape(reference.outlet)}: {text}"
-    if reference.date:
-        cited = reference.date
-        text += (f", <time datetime=\"{cited.isoformat()}\">"
-                 f"{cited.day} {MONTH_NAMES[cited.month - 1]} {cited.year}</time>")
-    return text
+            captions.append(replace(block, position=paragraphs))
+    return tuple(captions)
