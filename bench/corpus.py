@@ -4,8 +4,9 @@ Usage: python bench/corpus.py [--articles 1000 10000 100000] [--seed 1] [--outle
 
 Writes (or reuses, when complete) DIR/<N>-seed<S>/ with N articles deterministic from
 the seed number (`feedsrv.synth`): spread over the outlets, reporters and the shipped
-config's topics, with or without a headline and a desk line, 3 to 12 paragraphs,
-captions with credits, one to four cited sources, a dateline and a copyright line.
+config's topics, one a day or, past ten years' worth, several a day; with or without
+a headline and a desk line, two byline and two dateline forms, 3 to 12 paragraphs,
+captions with credits, one to four cited sources and a copyright line.
 Prints, for each N, the bytes on disk and how the articles vary.
 """
 
@@ -16,12 +17,14 @@ import collections
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-from feedsrv.synth import generate_articles, write_articles
+from feedsrv.synth import DESKS, SyntheticArticle, generate_articles, write_articles
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DIR = ROOT / "bench" / "corpora"
+EM_DASH_DATELINE = " \u2014\n"
 
 
 def corpus_bytes(directory: Path) -> int:
@@ -44,14 +47,19 @@ def describe(count: int, seed: int, outlets: int) -> str:
     lengths = [len(article.text.encode("utf-8")) for article in articles]
     blocks = [article.text.count("\n\n") + 1 for article in articles]
     by_outlet = collections.Counter(article.outlet for article in articles)
+
+    def share(test: Callable[[SyntheticArticle], bool]) -> str:
+        return f"{sum(map(test, articles)) / count:.0%}"
+
     return (f"{count:,} articles: {len(by_outlet)} outlets ({min(by_outlet.values()):,} to "
-            f"{max(by_outlet.values()):,} articles each), {len({a.author for a in articles})} reporters; "
+            f"{max(by_outlet.values()):,} articles each), {len({a.author for a in articles})} reporters, "
+            f"{articles[0].published} to {articles[-1].published}; "
             f"{statistics.mean(lengths):,.0f} bytes on average ({min(lengths):,} to {max(lengths):,}), "
             f"{min(blocks)} to {max(blocks)} blocks; "
-            f"{sum('(Photo courtesy' in a.text for a in articles) / count:.0%} with a caption, "
-            f"{sum(a.text.startswith('By ') for a in articles) / count:.0%} without a headline, "
-            f"{sum('Reporter' in a.text or 'Writer' in a.text or 'Editor' in a.text or 'Correspondent' in a.text for a in articles) / count:.0%} "
-            f"with a desk line")
+            f"{share(lambda a: '(Photo courtesy' in a.text)} with a caption, "
+            f"{share(lambda a: a.text.startswith(('By ', 'by ')))} without a headline, "
+            f"{share(lambda a: any(desk in a.text for desk in DESKS))} with a desk line, "
+            f"{share(lambda a: EM_DASH_DATELINE in a.text)} with a CITY \u2014 dateline")
 
 
 def main() -> int:

@@ -241,7 +241,7 @@ def update_catalog(catalog: Catalog, removed: Iterable[Entry], added: Iterable[E
             feeds[key] = _feed(key, tuple(history), config, updated, feed_updated)
         else:
             feeds.pop(key, None)
-    entries_by_slug = dict(catalog.entries_by_slug)
+    entries_by_slug = catalog.entries_by_slug.copy()  # the dict behind the proxy, in one go
     for entry in removed:
         if entries_by_slug.get(entry.slug) is entry:
             del entries_by_slug[entry.slug]

@@ -6,6 +6,7 @@ Library errors become one clean line and an exit status here, never a traceback:
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import sys
@@ -83,6 +84,11 @@ def serve(config_path: Path | None, host: str | None, port: int | None, workers:
         _fail(exc)
     for message in (*site.loaded.errors, *site.loaded.warnings):
         log.warning("%s", message)
+    # The history lives as long as the process: out of the cyclic garbage collector's
+    # reach, later collections need not walk its millions of objects (a pause of
+    # 100 ms and more in a reload at 100,000 articles), and forked workers share its
+    # pages instead of copying those the collector would touch.
+    gc.freeze()
     log.info("%d articles (%d files parsed, the rest from the parse cache), %d feeds ready in %.2f s",
              len(site.catalog.entries), len(site.loaded.parsed), len(site.catalog.feeds),
              time.perf_counter() - started)

@@ -9,7 +9,9 @@ last; many files to read are parsed by one process per core.
 
 from __future__ import annotations
 
+import functools
 import logging
+import operator
 import os
 import re
 import stat as stat_module
@@ -37,6 +39,8 @@ ARTICLE_SUFFIX = ".txt"
 # process are parsed in this one.
 _MIN_FILES_PER_PROCESS = 200
 _MAX_CHUNK = 500
+# Up to this many entries removed at once, they are filtered out one by one.
+_FEW_REMOVED = 8
 
 # Front matter: a block of `key: value` lines between two `---` lines at the very top.
 FRONT_MATTER_FENCE = "---"
@@ -295,7 +299,9 @@ def _load_changed(config: SiteConfig, previous: LoadResult, changed: Iterable[st
     gone = [path for path, key in keys.items() if key is None and path in previous.files]
     if not pending and not gone:
         return previous
-    files = dict(previous.files)
+    # copy() of a mapping proxy copies the dict behind it in one go; dict(proxy)
+    # looks up every key (60 ms at 100,000 files).
+    files = previous.files.copy()
     for path in gone:
         del files[path]
     new_names = [path for path in pending if path not in files]
@@ -386,7 +392,7 @@ def _collect_changes(previous: LoadResult, files: dict[str, FileState], changed:
     """What :func:`_collect` would make of ``files``, from ``previous`` and the states
     of the ``changed`` paths alone; None when a changed file takes part in a slug
     conflict, whose outcome depends on files in between (collect them all then)."""
-    slugs = dict(previous.slugs)
+    slugs = previous.slugs.copy()
     served_before: dict[str, Entry] = {}
     for path in changed:
         before = previous.files.get(path)
@@ -406,8 +412,7 @@ def _collect_changes(previous: LoadResult, files: dict[str, FileState], changed:
             served_now[path] = state.entry
     removed = [entry for path, entry in served_before.items() if served_now.get(path) is not entry]
     added = [entry for path, entry in served_now.items() if served_before.get(path) is not entry]
-    gone_ids = {id(entry) for entry in removed}
-    entries = (*(entry for entry in previous.entries if id(entry) not in gone_ids), *added)
+    entries = (*_without_entries(previous.entries, removed), *added)
     prefixes = tuple(f"{path}: " for path in changed)
     errors = [message for message in previous.errors if not message.startswith(prefixes)]
     warnings = [message for message in previous.warnings if not message.startswith(prefixes)]
@@ -422,3 +427,15 @@ def _collect_changes(previous: LoadResult, files: dict[str, FileState], changed:
     return LoadResult(entries=entries, errors=tuple(errors), warnings=tuple(warnings),
                       files=MappingProxyType(files), parsed=tuple(parsed), slugs=MappingProxyType(slugs),
                       contested=previous.contested, changes=EntryChanges(tuple(removed), tuple(added)))
+
+
+def _without_entries(entries: tuple[Entry, ...], removed: list[Entry]) -> tuple[Entry, ...]:
+    """``entries`` less the very objects in ``removed``."""
+    if len(removed) <= _FEW_REMOVED:
+        # A filter with a C predicate per removed entry: a tenth of the time of a
+        # Python loop over 100,000 entries.
+        for entry in removed:
+            entries = tuple(filter(functools.partial(operator.is_not, entry), entries))
+        return entries
+    gone = {id(entry) for entry in removed}
+    return tuple(entry for entry in entries if id(entry) not in gone)

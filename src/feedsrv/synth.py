@@ -68,9 +68,16 @@ def make_outlets(count: int, rng: random.Random) -> list[str]:
     return names[:count]
 
 
+# Histories of more than ten years' worth of daily articles get several a day, as a
+# large outlet's do, rather than dates centuries ahead.
+MAX_SPAN_DAYS = 3652
+
+
 def generate_articles(count: int, *, seed: int = 0, outlets: int = 50, reporters: int = 60,
                       start: date = date(2015, 1, 1)) -> list[SyntheticArticle]:
-    """``count`` articles, one day apart from ``start``, deterministic from ``seed``."""
+    """``count`` articles from ``start`` on, deterministic from ``seed``: one a day,
+    or, beyond :data:`MAX_SPAN_DAYS` articles, spread evenly over that many days
+    (in file name order, oldest first)."""
     rng = random.Random(seed)
     outlet_names = make_outlets(min(outlets, len(OUTLET_WORDS) * len(OUTLET_KINDS)), rng)
     people = sorted({f"{first} {last}" for first in FIRST_NAMES for last in LAST_NAMES})
@@ -78,17 +85,17 @@ def generate_articles(count: int, *, seed: int = 0, outlets: int = 50, reporters
     people = people[:reporters]
     articles = []
     for number in range(count):
-        published = start + timedelta(days=number)
+        published = start + timedelta(days=number * min(count, MAX_SPAN_DAYS) // count)
         outlet, author = rng.choice(outlet_names), rng.choice(people)
         city, country = rng.choice(PLACES)
         blocks: list[str] = []
         if rng.random() < 0.7:
             blocks.append(f"{rng.choice(('Assad', 'Putin', 'Envoy', 'Minister'))} "
                           f"{rng.choice(HEADLINE_VERBS)} {rng.choice(OBJECTS).title()} in {city.title()}")
-        blocks.append(f"By {author}")
+        blocks.append(f"{rng.choice(('By', 'By', 'by'))} {author}")
         if rng.random() < 0.5:
             blocks.append(f"{outlet} {rng.choice(DESKS)}")
-        blocks.append(f"{city}, {country}\u2013")
+        blocks.append(f"{city}, {country}\u2013" if rng.random() < 0.7 else f"{city} \u2014")
         paragraphs = [_paragraph(rng) for _ in range(rng.randint(3, 12))]
         if rng.random() < 0.6:
             caption = f"{_sentence(rng)} (Photo courtesy of {rng.choice(AGENCIES)})"
