@@ -69,6 +69,7 @@ def test_a_pass_over_the_changed_files_gives_what_a_full_pass_gives(tmp_config, 
     stems = ["a_b", "a-b", "c", "d_e", "d-e", "f", "g"]
     loaded = load_articles(config)
     conflicts_seen = incremental_passes = 0
+    fingerprints = set()
     for step in range(60):
         path = directory / f"{rng.choice(stems)}.txt"
         action = rng.choice(["write", "write", "write", "break", "delete"])
@@ -91,6 +92,9 @@ def test_a_pass_over_the_changed_files_gives_what_a_full_pass_gives(tmp_config, 
         assert sorted(loaded.warnings) == sorted(full.warnings), step
         assert dict(loaded.slugs) == dict(full.slugs) and loaded.contested == full.contested, step
         assert list(loaded.files) == list(full.files), step
+        assert loaded.fingerprint == full.fingerprint, step
+        fingerprints.add(loaded.fingerprint)
         conflicts_seen += bool(full.contested)
     # Both ways were taken: the quick one, and a full collection for conflicts.
     assert conflicts_seen and incremental_passes
+    assert len(fingerprints) > 20  # it follows the files served

@@ -26,8 +26,6 @@ from .model import Entry
 # empty site still renders the same bytes (and ETag) on every build.
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
-_FINGERPRINT_MODULUS = 1 << 128
-
 # Feed kinds, in the order the index and the subscription list present them.
 FEED_KINDS = ("all", "outlet", "topic", "author")
 
@@ -145,7 +143,6 @@ class Catalog:
     feeds: Mapping[str, Feed]
     entries_by_slug: Mapping[str, Entry]
     updated: datetime
-    fingerprint: str
 
     def feeds_of_kind(self, kind: str) -> list[Feed]:
         """Feeds of one kind (``all``, ``outlet``, ``topic``, ``author``), in title order."""
@@ -204,8 +201,7 @@ def build_catalog(entries: Iterable[Entry], config: SiteConfig) -> Catalog:
             members.setdefault(key, []).append(entry)
     updated = max((entry.updated for entry in ordered), default=EPOCH)
     feeds = {key: _feed(key, tuple(history), config, updated) for key, history in members.items()}
-    return _catalog(ordered, feeds, config, updated=updated, fingerprint=_fingerprint(ordered),
-                    entries_by_slug={entry.slug: entry for entry in ordered})
+    return _catalog(ordered, feeds, config, updated=updated, entries_by_slug={entry.slug: entry for entry in ordered})
 
 
 def update_catalog(catalog: Catalog, removed: Iterable[Entry], added: Iterable[Entry],
@@ -246,9 +242,7 @@ def update_catalog(catalog: Catalog, removed: Iterable[Entry], added: Iterable[E
         if entries_by_slug.get(entry.slug) is entry:
             del entries_by_slug[entry.slug]
     entries_by_slug.update((entry.slug, entry) for entry in added)
-    fingerprint = _fingerprint_update(catalog.fingerprint, removed, added)
-    return _catalog(tuple(ordered), feeds, config, updated=updated, fingerprint=fingerprint,
-                    entries_by_slug=entries_by_slug)
+    return _catalog(tuple(ordered), feeds, config, updated=updated, entries_by_slug=entries_by_slug)
 
 
 def _updated_after(updated: datetime, entries: list[Entry], removed: list[Entry], added: list[Entry]) -> datetime:
@@ -277,7 +271,7 @@ def _member_keys(entry: Entry, config: SiteConfig) -> list[str]:
 
 
 def _catalog(ordered: tuple[Entry, ...], feeds: Mapping[str, Feed], config: SiteConfig, *, updated: datetime,
-             fingerprint: str, entries_by_slug: Mapping[str, Entry]) -> Catalog:
+             entries_by_slug: Mapping[str, Entry]) -> Catalog:
     """A catalog of ``ordered`` entries and ``feeds`` (besides ``all``), in feed order."""
     everything = Feed(key="all", kind="all", slug="all", name=config.title, title=config.title,
                       subtitle=config.description, history=ordered, page_size=config.entries_per_feed,
@@ -287,7 +281,6 @@ def _catalog(ordered: tuple[Entry, ...], feeds: Mapping[str, Feed], config: Site
         feeds=MappingProxyType({"all": everything, **dict(sorted(feeds.items(), key=_feed_order(config)))}),
         entries_by_slug=MappingProxyType(entries_by_slug),
         updated=updated,
-        fingerprint=fingerprint,
     )
 
 
@@ -372,25 +365,3 @@ def _without(ordered: Iterable[Entry], removed: list[Entry]) -> list[Entry]:
         if index < len(remaining):
             del remaining[index]
     return remaining
-
-
-def _entry_digest(entry: Entry) -> int:
-    # The fields a feed reader sees (a tenth of the time of a digest of repr(entry),
-    # which took 1 s at 100,000 entries).
-    fields = (entry.id, entry.slug, entry.title, entry.author or "", entry.outlet or "", entry.published.isoformat(),
-              entry.updated.isoformat(), *entry.body, *(f"{caption.position} {caption.text} {caption.credit}"
-                                                       for caption in entry.captions),
-              *(repr(reference) for reference in entry.references), entry.html or "", *entry.topics)
-    data = "\x1f".join(fields).encode("utf-8", "surrogatepass")
-    return int.from_bytes(hashlib.blake2b(data, digest_size=16).digest(), "big")
-
-
-def _fingerprint(entries: Iterable[Entry]) -> str:
-    """A digest of every entry's fields, whatever their order: the sum of the
-    entries' own digests, so that one change updates it at the cost of one entry."""
-    return f"{sum(map(_entry_digest, entries)) % _FINGERPRINT_MODULUS:032x}"
-
-
-def _fingerprint_update(fingerprint: str, removed: list[Entry], added: list[Entry]) -> str:
-    total = int(fingerprint, 16) - sum(map(_entry_digest, removed)) + sum(map(_entry_digest, added))
-    return f"{total % _FINGERPRINT_MODULUS:032x}"

@@ -10,6 +10,7 @@ last; many files to read are parsed by one process per core.
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 import operator
 import os
@@ -58,12 +59,14 @@ class FileState:
     ``key`` (modification time in ns, size, inode) tells whether the file changed
     since. ``entry`` is what the file contributes: its parsed contents, or, when the
     current contents are unusable (``error``), the last entry it gave, so a broken
-    save never takes a published article down.
+    save never takes a published article down. ``digest`` is a digest of the name
+    and bytes ``entry`` was read from.
     """
 
     key: tuple[int, int, int]
     entry: Entry | None
     error: str | None = None
+    digest: int = 0
 
     __reduce__ = reduce_fields
 
@@ -80,6 +83,8 @@ class LoadResult:
     served slug comes from, ``contested`` the slugs more than one file claims.
     ``changes``, for a pass that looked at a few files only, holds the entries it
     stopped and started serving, so what follows costs what changed.
+    ``fingerprint`` tells apart every set of served article files (names and bytes):
+    instances serving the same files with the same feedsrv show the same one.
     """
 
     entries: tuple[Entry, ...]
@@ -90,6 +95,7 @@ class LoadResult:
     slugs: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), compare=False)
     contested: frozenset[str] = field(default=frozenset(), compare=False)
     changes: EntryChanges | None = field(default=None, compare=False)
+    fingerprint: str = field(default=f"{0:032x}", compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +226,11 @@ def parse_file_text(data: bytes, path: Path, config: SiteConfig, *, modified: da
 
 def load_article(path: Path, config: SiteConfig, options: ParseOptions | None = None) -> Entry:
     """Read, decode and parse one article file; raise :class:`ParseError` naming it."""
+    return _load_article(path, config, options)[0]
+
+
+def _load_article(path: Path, config: SiteConfig, options: ParseOptions | None) -> tuple[Entry, int]:
+    """The entry of the file at ``path`` and the digest of its name and bytes."""
     try:
         stat = path.stat()
         if stat.st_size > config.max_article_bytes:
@@ -228,8 +239,11 @@ def load_article(path: Path, config: SiteConfig, options: ParseOptions | None = 
         data = path.read_bytes()
     except OSError as exc:
         raise ParseError(path, f"cannot read: {exc.strerror or exc}") from None
-    return parse_file_text(data, path, config, options=options,
-                           modified=datetime.fromtimestamp(int(stat.st_mtime), tz=UTC))
+    entry = parse_file_text(data, path, config, options=options,
+                            modified=datetime.fromtimestamp(int(stat.st_mtime), tz=UTC))
+    digest = hashlib.blake2b(path.name.encode("utf-8", "surrogateescape") + b"\0", digest_size=16)
+    digest.update(data)
+    return entry, int.from_bytes(digest.digest(), "big")
 
 
 def load_articles(config: SiteConfig, previous: LoadResult | None = None, *,
@@ -260,11 +274,7 @@ def load_articles(config: SiteConfig, previous: LoadResult | None = None, *,
         else:
             pending[name] = (key, before)
     for name, outcome in zip(pending, read_articles(list(pending), config), strict=True):
-        key, before = pending[name]
-        if isinstance(outcome, Entry):
-            states[name] = FileState(key, outcome)
-        else:
-            states[name] = FileState(key, before.entry if before else None, outcome)
+        states[name] = _file_state(*pending[name], outcome)
     # In directory order, which settles slug conflicts.
     files = {name: states[name] for name in keys}
     parsed = list(pending)
@@ -306,9 +316,7 @@ def _load_changed(config: SiteConfig, previous: LoadResult, changed: Iterable[st
         del files[path]
     new_names = [path for path in pending if path not in files]
     for path, outcome in zip(pending, read_articles(list(pending), config), strict=True):
-        key, before = pending[path]
-        files[path] = (FileState(key, outcome) if isinstance(outcome, Entry)
-                       else FileState(key, before.entry if before else None, outcome))
+        files[path] = _file_state(*pending[path], outcome)
     if new_names:
         # Back in directory order (every path has the same directory).
         files = {path: files[path] for path in sorted(files)}
@@ -317,9 +325,21 @@ def _load_changed(config: SiteConfig, previous: LoadResult, changed: Iterable[st
             or _collect(files, parsed))
 
 
-def read_articles(paths: list[str], config: SiteConfig) -> list[Entry | str]:
-    """Read and parse the files at ``paths``: for each, its entry or the message of
-    the :class:`ParseError` it raised, in the order given.
+def _file_state(key: tuple[int, int, int], before: FileState | None,
+                outcome: tuple[Entry, int] | str) -> FileState:
+    if isinstance(outcome, str):
+        # Unusable now: the last good entry, if any, stays.
+        if before is None:
+            return FileState(key, None, outcome)
+        return FileState(key, before.entry, outcome, before.digest)
+    entry, digest = outcome
+    return FileState(key, entry, None, digest)
+
+
+def read_articles(paths: list[str], config: SiteConfig) -> list[tuple[Entry, int] | str]:
+    """Read and parse the files at ``paths``: for each, its entry and the digest of
+    its name and bytes, or the message of the :class:`ParseError` it raised, in the
+    order given.
 
     Many files are parsed by a pool of processes (:mod:`feedsrv.pools`), one per core
     (``site.build_processes``).
@@ -343,12 +363,12 @@ def read_articles(paths: list[str], config: SiteConfig) -> list[Entry | str]:
         return _read_chunk(paths, config)
 
 
-def _read_chunk(paths: list[str], config: SiteConfig) -> list[Entry | str]:
+def _read_chunk(paths: list[str], config: SiteConfig) -> list[tuple[Entry, int] | str]:
     options = ParseOptions.from_config(config)
-    outcomes: list[Entry | str] = []
+    outcomes: list[tuple[Entry, int] | str] = []
     for name in paths:
         try:
-            outcomes.append(load_article(Path(name), config, options))
+            outcomes.append(_load_article(Path(name), config, options))
         except ParseError as exc:
             outcomes.append(exc.message)
     return outcomes
@@ -373,9 +393,15 @@ def _collect(files: dict[str, FileState], parsed: list[str]) -> LoadResult:
         slugs[entry.slug] = path
         entries.append(entry)
         warnings.extend(_messages(path, state))
+    fingerprint = sum(files[path].digest for path in slugs.values())
     return LoadResult(entries=tuple(entries), errors=tuple(errors), warnings=tuple(warnings),
                       files=MappingProxyType(files), parsed=tuple(parsed), slugs=MappingProxyType(slugs),
-                      contested=frozenset(contested))
+                      contested=frozenset(contested), fingerprint=_fingerprint(fingerprint))
+
+
+def _fingerprint(total: int) -> str:
+    # A sum of the served files' digests: one change updates it at the cost of one file.
+    return f"{total % (1 << 128):032x}"
 
 
 def _messages(path: str, state: FileState) -> list[str]:
@@ -424,9 +450,12 @@ def _collect_changes(previous: LoadResult, files: dict[str, FileState], changed:
             warnings.extend(_messages(path, state))
         else:
             errors.append(f"{path}: skipped: {state.error}")
+    fingerprint = (int(previous.fingerprint, 16) - sum(previous.files[path].digest for path in served_before)
+                   + sum(files[path].digest for path in served_now))
     return LoadResult(entries=entries, errors=tuple(errors), warnings=tuple(warnings),
                       files=MappingProxyType(files), parsed=tuple(parsed), slugs=MappingProxyType(slugs),
-                      contested=previous.contested, changes=EntryChanges(tuple(removed), tuple(added)))
+                      contested=previous.contested, changes=EntryChanges(tuple(removed), tuple(added)),
+                      fingerprint=_fingerprint(fingerprint))
 
 
 def _without_entries(entries: tuple[Entry, ...], removed: list[Entry]) -> tuple[Entry, ...]:

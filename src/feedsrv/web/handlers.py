@@ -51,7 +51,7 @@ async def healthz(request: web.Request) -> web.Response:
             "feeds": len(site.catalog.feeds),
             "skipped": len(site.loaded.errors),
             "warnings": len(site.loaded.warnings),
-            "fingerprint": site.catalog.fingerprint,
+            "fingerprint": site.loaded.fingerprint,
             # Tells apart the workers of `feedsrv serve --workers N`.
             "pid": os.getpid(),
         },
