@@ -132,3 +132,17 @@ def test_documents_rendered_by_a_pool_are_those_one_process_renders(tmp_path: Pa
     assert json.loads(output) == {"documents": json.loads(output)["documents"], "same_etags": True,
                                   "same_bytes": True}
     assert json.loads(output)["documents"] > 100
+
+
+def test_a_few_changed_files_of_many_do_not_rewrite_the_cache(tmp_config: SiteConfig, tmp_path: Path) -> None:
+    directory = tmp_path / "history"
+    write_articles(generate_articles(40, seed=2, outlets=5), directory)
+    config = replace(tmp_config, articles_dir=directory, parse_cache=tmp_path / "parsed.pickle")
+    load_articles(config)
+    written = config.parse_cache.stat().st_mtime_ns
+    edited = directory / "synthetic_000007.txt"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nOne more sentence for the record.\n", encoding="utf-8")
+    assert load_articles(config).parsed == (str(edited),)
+    # One file of forty: parsing it at every start costs less than rewriting the cache.
+    assert config.parse_cache.stat().st_mtime_ns == written
+    assert load_articles(config).parsed == (str(edited),)

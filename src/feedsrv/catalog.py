@@ -14,6 +14,7 @@ from __future__ import annotations
 import bisect
 import functools
 import hashlib
+import operator
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,6 +26,8 @@ from .model import Entry
 # The date of an empty feed when the catalog holds nothing at all: fixed, so that an
 # empty site still renders the same bytes (and ETag) on every build.
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+_UPDATED = operator.attrgetter("updated")
 
 # Feed kinds, in the order the index and the subscription list present them.
 FEED_KINDS = ("all", "outlet", "topic", "author")
@@ -247,10 +250,15 @@ def update_catalog(catalog: Catalog, removed: Iterable[Entry], added: Iterable[E
 
 def _updated_after(updated: datetime, entries: list[Entry], removed: list[Entry], added: list[Entry]) -> datetime:
     """The newest update time of ``entries``, which were dated ``updated`` before
-    ``removed`` left and ``added`` came: looked up again only when the newest left."""
+    ``removed`` left and ``added`` came: looked up again only when the newest left
+    and nothing as new came (an edit keeps or advances its update time)."""
+    newest_added = max((entry.updated for entry in added), default=None)
+    if newest_added is not None and newest_added >= updated:
+        return newest_added
     if any(entry.updated == updated for entry in removed):
-        return max((entry.updated for entry in entries), default=EPOCH)
-    return max((updated, *(entry.updated for entry in added)))
+        # attrgetter keeps the walk over the whole history in C.
+        return max(map(_UPDATED, entries), default=EPOCH)
+    return updated if newest_added is None else max(updated, newest_added)
 
 
 def _declared_keys(config: SiteConfig) -> list[str]:
