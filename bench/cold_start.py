@@ -28,10 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from corpus import DEFAULT_DIR, corpus_bytes, ensure_corpus
-
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
-FEED = "/feeds/all.atom"
+from serve_throughput import BIN, FEED, ROOT, free_port
 
 
 @dataclass
@@ -41,14 +38,6 @@ class Start:
     largest_child_rss: int
     cpu_seconds: float
     log: str
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def answers(port: int) -> bool:

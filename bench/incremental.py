@@ -31,8 +31,9 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from cold_start import BIN, free_port, write_config
+from cold_start import write_config
 from corpus import DEFAULT_DIR, ensure_corpus
+from serve_throughput import BIN, free_port
 
 SERVER_RELOAD = re.compile(r"reloaded in (\d+(?:\.\d+)?) ms")
 SEEN = re.compile(r"^(\S+ \S+) INFO watchfiles\.main: \d+ changes? detected", re.MULTILINE)

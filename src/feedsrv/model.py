@@ -17,9 +17,9 @@ from .dates import MONTH_NAMES
 def reduce_fields(value: Any) -> tuple[type, tuple[Any, ...]]:
     """``__reduce__`` for frozen dataclasses: pickled as a call of the class with its
     fields in order."""
-    # Pickled as a call of the class with its fields in order: half the time to
-    # dump and load of the default protocol for frozen, slotted dataclasses (a
-    # setattr per field), which the parse cache and the parsing pool pay per entry.
+    # Half the time to dump and load of the default protocol for frozen, slotted
+    # dataclasses (a setattr per field), which the parse cache and the parsing pool
+    # pay per entry.
     return type(value), tuple(getattr(value, name) for name in value.__match_args__)
 
 

@@ -400,12 +400,11 @@ def _assemble(config: SiteConfig, loaded: LoadResult, previous: Site | None, *, 
             removed, added = list(loaded.changes.removed), list(loaded.changes.added)
         else:
             removed, added = _changed_entries(previous.loaded.entries, loaded.entries)
-        if previous.config == config:
-            catalog = update_catalog(previous.catalog, removed, added, config)
-        else:
-            catalog = build_catalog(loaded.entries, config)
+        same_config = previous.config == config
+        catalog = (update_catalog(previous.catalog, removed, added, config) if same_config
+                   else build_catalog(loaded.entries, config))
         site = Site(config=config, catalog=catalog, loaded=loaded, gone=_gone(previous, catalog, removed))
-        if previous.config == config:
+        if same_config:
             site._rendered.update(_reusable(previous, catalog))
     if render:
         site.render_eager()

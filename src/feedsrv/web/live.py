@@ -70,8 +70,8 @@ class LiveSite:
         served once it is in place.
 
         Only added or changed files are parsed; with ``changed`` (the paths that
-        file-system events named), only those are looked at; when nothing changed the current
-        Site stays and no listener is called. Errors reading the directory (it was
+        file-system events named), only those are looked at. When nothing changed,
+        the current Site stays and no listener is called. Errors reading the directory (it was
         removed, say) propagate and leave the current Site in place.
         """
         started = time.perf_counter()
