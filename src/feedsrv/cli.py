@@ -101,14 +101,15 @@ def serve(config_path: Path | None, host: str | None, port: int | None, workers:
         config.access_log if access_log is None else access_log) else None
     workers = workers or config.workers
     if workers == 1:
-        web.run_app(create_app(config, site=site), host=host, port=port, access_log=access_logger,
+        web.run_app(create_app(config, site=site, freeze_collector=True), host=host, port=port,
+                    access_log=access_logger,
                     print=lambda message: click.echo(message.strip(), err=True))
         return
 
     def run_worker(index: int) -> None:
         # Each worker starts from the Site built above and watches the articles
         # itself (the watcher reloads once at start, so a replacement catches up).
-        app = create_app(config, site=site, notify=index == 0)
+        app = create_app(config, site=site, notify=index == 0, freeze_collector=True)
         web.run_app(app, sock=reuseport_socket(host, port), access_log=access_logger, print=None)
 
     click.echo(f"======== Running on http://{host}:{port} with {workers} workers ========", err=True)

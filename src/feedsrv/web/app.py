@@ -23,7 +23,7 @@ WATCH_STOP_TIMEOUT = 5.0
 
 
 def create_app(config: SiteConfig, *, site: Site | None = None, watch: bool = True,
-               notify: bool = True) -> web.Application:
+               notify: bool = True, freeze_collector: bool = False) -> web.Application:
     """An application serving ``site`` (built from ``config`` when not given).
 
     The site is built before the server binds its port, so a broken articles
@@ -31,10 +31,12 @@ def create_app(config: SiteConfig, *, site: Site | None = None, watch: bool = Tr
     ``watch`` (and ``site.watch`` not ``off``), changes to the articles directory
     are served while the app runs. The publishing API exists when a token is
     configured. Every feed change is pushed to WebSub subscribers, unless ``notify``
-    is false (another process of the same site sends the notifications).
+    is false (another process of the same site sends the notifications). With
+    ``freeze_collector``, each reload freezes the garbage collector's generations
+    (see :class:`~feedsrv.web.live.LiveSite`): for a process that does nothing else.
     """
     app = web.Application()
-    app[LIVE] = LiveSite(site if site is not None else build_site(config))
+    app[LIVE] = LiveSite(site if site is not None else build_site(config), freeze_collector=freeze_collector)
     app[CODING_MEMO] = CodingMemo()
     # Before the watcher: WebSub starts listening before the first reload can happen,
     # and stops after the last.

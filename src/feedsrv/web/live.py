@@ -33,8 +33,12 @@ SiteListener = Callable[[Site, Site], Awaitable[None] | None]
 class LiveSite:
     """Holds the current :class:`Site` and tells listeners when it is replaced."""
 
-    def __init__(self, site: Site) -> None:
+    def __init__(self, site: Site, *, freeze_collector: bool = False) -> None:
+        """``freeze_collector``: after each reload, move everything alive to the
+        garbage collector's permanent generation (``gc.freeze()``), a choice for the
+        process as a whole, which the server makes (see ``feedsrv serve``)."""
         self._site = site
+        self._freeze_collector = freeze_collector
         self._listeners: list[SiteListener] = []
         # One reload at a time: two concurrent ones would build from the same Site
         # and the second swap would undo the first's work.
@@ -85,7 +89,8 @@ class LiveSite:
                 # first of them in the first request for the new feeds. A reload
                 # makes no garbage cycles; what else is alive now and may end in one
                 # later is never collected, a price of a few objects per reload.
-                gc.freeze()
+                if self._freeze_collector:
+                    gc.freeze()
                 self._site = new
                 _log_reload(current, new, time.perf_counter() - started)
                 await _render_in_turns(new)
