@@ -7,6 +7,7 @@ tests, so a setting cannot go undocumented.
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 import unicodedata
@@ -31,11 +32,20 @@ class Setting:
     name: str
     default: Any
     help: str
+    # A string that may be set to "" although its default is not (it then turns
+    # the feature off, as `site.parse_cache = ""` does).
+    may_be_empty: bool = False
+    # The largest number accepted, for numbers added to dates or timers: a lease of
+    # 10**18 seconds overflows every datetime it meets.
+    maximum: int | None = None
 
     @property
     def key(self) -> str:
         return f"{self.section}.{self.name}"
 
+
+# The longest duration any setting may give: a year, HTTP's "never expires" (RFC 9111).
+MAX_SECONDS = 366 * 86_400
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("site", "title", "feedsrv", "Title of the site and of the feed of all articles."),
@@ -51,18 +61,20 @@ SETTINGS: tuple[Setting, ...] = (
             "Newest entries in each feed's subscription document; older entries are in "
             "archive pages of this size."),
     Setting("site", "cache_max_age", 300,
-            "Seconds a client or proxy may reuse a feed without asking again (Cache-Control max-age)."),
+            "Seconds a client or proxy may reuse a feed without asking again (Cache-Control max-age).",
+            maximum=MAX_SECONDS),
     Setting("site", "max_article_bytes", 1_048_576, "Article files larger than this are skipped with a warning."),
     Setting("site", "timezone", "UTC", "Time zone given to dates that name none (IANA name)."),
     Setting("site", "watch", "auto",
             "How `feedsrv serve` notices added, edited and deleted articles: `auto` (file-system "
             "events, polling where they are unavailable), `poll` (a scan every `site.poll_interval` "
             "seconds) or `off`."),
-    Setting("site", "poll_interval", 1.0, "Seconds between two scans of the articles directory when polling."),
+    Setting("site", "poll_interval", 1.0, "Seconds between two scans of the articles directory when polling.",
+            maximum=MAX_SECONDS),
     Setting("site", "parse_cache", "state/parsed.pickle",
             "File keeping what the last start-up parsed, so the next one parses only added and "
             "changed articles; a relative path is taken from the config file's directory. "
-            "Empty: no cache."),
+            "Empty: no cache.", may_be_empty=True),
     Setting("site", "build_processes", 0,
             "Processes that parse articles and render feeds when there are many at once "
             "(start-up, `feedsrv build`, a large copy); 0: one per core. A few are always done "
@@ -86,19 +98,23 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("websub", "database", "state/websub.sqlite3",
             "SQLite file of subscriptions and pending deliveries, created when the first "
             "subscription is verified; a relative path is taken from the config file's directory."),
-    Setting("websub", "lease_seconds", 864_000, "Lease of a subscription that asks for none (10 days)."),
-    Setting("websub", "min_lease_seconds", 3600, "Shortest lease granted; shorter requests get this."),
-    Setting("websub", "max_lease_seconds", 2_592_000, "Longest lease granted; longer requests get this."),
+    Setting("websub", "lease_seconds", 864_000, "Lease of a subscription that asks for none (10 days).",
+            maximum=MAX_SECONDS),
+    Setting("websub", "min_lease_seconds", 3600, "Shortest lease granted; shorter requests get this.",
+            maximum=MAX_SECONDS),
+    Setting("websub", "max_lease_seconds", 2_592_000, "Longest lease granted; longer requests get this.",
+            maximum=MAX_SECONDS),
     Setting("websub", "timeout_seconds", 10.0,
-            "Time limit of each request to a subscriber or to the external hub, connecting included."),
+            "Time limit of each request to a subscriber or to the external hub, connecting included.",
+            maximum=MAX_SECONDS),
     Setting("websub", "max_body_bytes", 4_194_304,
             "Largest feed sent as a notification; a larger one is not delivered (logged)."),
     Setting("websub", "max_attempts", 10,
             "Attempts at delivering a change to a subscriber (or pinging the external hub) "
             "before giving up until the next change."),
     Setting("websub", "retry_initial_seconds", 5.0,
-            "Wait before the second attempt; each further wait doubles, with jitter."),
-    Setting("websub", "retry_max_seconds", 3600.0, "Longest wait between two attempts."),
+            "Wait before the second attempt; each further wait doubles, with jitter.", maximum=MAX_SECONDS),
+    Setting("websub", "retry_max_seconds", 3600.0, "Longest wait between two attempts.", maximum=MAX_SECONDS),
     Setting("websub", "callback_rate", 1.0,
             "Requests per second the hub sends to one callback host, on average."),
     Setting("websub", "callback_burst", 10, "Requests the hub may send to one callback host at once."),
@@ -395,8 +411,13 @@ def _check_type(setting: Setting, value: Any) -> Any:
     if isinstance(value, str):
         value = value.strip()
         # A setting whose default is empty (api.token) may be left empty.
-        if not value and setting.default:
+        if not value and setting.default and not setting.may_be_empty:
             raise ConfigError(setting.key, "must not be empty")
+    # TOML has nan and inf; neither is a number of seconds or of anything else.
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ConfigError(setting.key, f"must be a finite number, got {value!r}")
+    if setting.maximum is not None and value > setting.maximum:
+        raise ConfigError(setting.key, f"must be at most {setting.maximum}, got {value!r}")
     return value
 
 
