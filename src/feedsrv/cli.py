@@ -72,7 +72,7 @@ def serve(config_path: Path | None, host: str | None, port: int | None, workers:
     from .site import build_site
     from .web import create_app
     from .web.api import api_token
-    from .web.workers import reuseport_socket, supervise
+    from .web.workers import listening_sockets, reuseport_socket, supervise
 
     config = _load(config_path)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -101,7 +101,13 @@ def serve(config_path: Path | None, host: str | None, port: int | None, workers:
         config.access_log if access_log is None else access_log) else None
     workers = workers or config.workers
     if workers == 1:
-        web.run_app(create_app(config, site=site, freeze_collector=True), host=host, port=port,
+        try:
+            # Bound here, before the app starts, so that only a failure to listen
+            # becomes the one-line message below.
+            sockets = listening_sockets(host, port)
+        except OSError as exc:
+            _cannot_listen(host, port, exc)
+        web.run_app(create_app(config, site=site, freeze_collector=True), sock=sockets,
                     access_log=access_logger,
                     print=lambda message: click.echo(message.strip(), err=True))
         return
@@ -116,8 +122,12 @@ def serve(config_path: Path | None, host: str | None, port: int | None, workers:
     try:
         supervise(workers, host, port, run_worker)
     except OSError as exc:
-        click.echo(f"feedsrv: cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
-        sys.exit(EXIT_CONFIG_ERROR)
+        _cannot_listen(host, port, exc)
+
+
+def _cannot_listen(host: str, port: int, exc: OSError) -> NoReturn:
+    click.echo(f"feedsrv: cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
+    sys.exit(EXIT_CONFIG_ERROR)
 
 
 @main.command()

@@ -44,6 +44,29 @@ def reuseport_socket(host: str, port: int, *, listen: bool = True) -> socket.soc
     return sock
 
 
+def listening_sockets(host: str, port: int) -> list[socket.socket]:
+    """Listening TCP sockets on every address ``host`` resolves to (all interfaces
+    when it is empty), as asyncio's ``create_server`` binds them; raises
+    :class:`OSError` (``socket.gaierror`` included) when one cannot be had."""
+    found = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    sockets: list[socket.socket] = []
+    try:
+        for family, kind, protocol, _, address in dict.fromkeys(found):
+            sock = socket.socket(family, kind, protocol)
+            sockets.append(sock)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                # Each family gets its own socket, as in create_server.
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            sock.bind(address)
+            sock.listen(socket.SOMAXCONN)
+    except OSError:
+        for sock in sockets:
+            sock.close()
+        raise
+    return sockets
+
+
 class _Stop(Exception):
     """Raised by the supervisor's signal handler to leave its wait."""
 
