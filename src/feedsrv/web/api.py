@@ -37,6 +37,14 @@ from ..publish import (
 )
 from ..site import Site
 from ..sources import format_front_matter, parse_file_text, split_front_matter
+from .bodies import (
+    ACCEPTED_CODINGS,
+    BodyTooLargeError,
+    CorruptBodyError,
+    UnsupportedCodingError,
+    UnsupportedTransferCodingError,
+    read_body,
+)
 from .live import LIVE
 
 log = logging.getLogger(__name__)
@@ -163,17 +171,19 @@ def _authorize(request: web.Request) -> Publisher:
 
 
 async def _read_body(request: web.Request, limit: int) -> bytes:
-    # Checked as the bytes arrive: a client may send no Content-Length, or lie.
-    too_large = web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=request.content_length or limit + 1)
-    if request.content_length is not None and request.content_length > limit:
-        raise too_large
-    chunks, size = [], 0
-    async for chunk in request.content.iter_any():
-        size += len(chunk)
-        if size > limit:
-            raise too_large
-        chunks.append(chunk)
-    return b"".join(chunks)
+    try:
+        return await read_body(request, limit)
+    except UnsupportedCodingError as exc:
+        raise web.HTTPUnsupportedMediaType(headers={"Accept-Encoding": ", ".join(ACCEPTED_CODINGS)},
+                                           text=f"415: {exc.message}; send {', '.join(ACCEPTED_CODINGS)} "
+                                                "or no Content-Encoding\n") from None
+    except UnsupportedTransferCodingError as exc:
+        raise web.HTTPNotImplemented(text=f"501: {exc.message}; send the body as it is, or chunked\n") from None
+    except BodyTooLargeError as exc:
+        raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=limit + 1,
+                                            text=f"413: {exc.message}\n") from None
+    except CorruptBodyError as exc:
+        raise web.HTTPBadRequest(text=f"400: {exc.message}\n") from None
 
 
 def _metadata(body: bytes, request: web.Request) -> tuple[dict[str, str], str]:

@@ -35,7 +35,9 @@ def create_app(config: SiteConfig, *, site: Site | None = None, watch: bool = Tr
     ``freeze_collector``, each reload freezes the garbage collector's generations
     (see :class:`~feedsrv.web.live.LiveSite`): for a process that does nothing else.
     """
-    app = web.Application()
+    # aiohttp would inflate any compressed request body, read by a route or not, in
+    # the event loop; the routes that read bodies decode them themselves (bodies.py).
+    app = web.Application(handler_args={"auto_decompress": False})
     app[LIVE] = LiveSite(site if site is not None else build_site(config), freeze_collector=freeze_collector)
     app[CODING_MEMO] = CodingMemo()
     # Before the watcher: WebSub starts listening before the first reload can happen,

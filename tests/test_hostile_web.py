@@ -1,0 +1,266 @@
+"""Hostile HTTP clients (issue 10): compressed bodies, oversized and malformed
+requests, header injection, and what an error response leaves on disk.
+
+Each test names the attack it stands for.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gzip
+import struct
+import time
+import zlib
+from pathlib import Path
+
+import brotli
+import pytest
+
+from feedsrv.web import create_app
+from livetools import BODY, live_config
+from serving import free_port, http_request, running_server
+
+TOKEN = "hostile-test-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+STORY = f"Envoy Urges Ceasefire in Geneva\n\nBy Lena Weber\n\nGENEVA, Switzerland\u2013 {BODY}\n".encode()
+# What a decompression bomb inflates to: 1 GiB of zeros.
+BOMB_SIZE = 1 << 30
+# The event loop's longest acceptable stall.
+STALL_LIMIT = 0.050
+ACCEPTED = "gzip, deflate, br"
+
+
+@pytest.fixture
+def api_config(tmp_path, monkeypatch):
+    monkeypatch.delenv("FEEDSRV_API_TOKEN", raising=False)
+    return live_config(tmp_path / "articles", api_token=TOKEN)
+
+
+@pytest.fixture
+async def api(aiohttp_client, api_config):
+    # No watcher: every change comes through the API's own reload.
+    return await aiohttp_client(create_app(api_config, watch=False))
+
+
+def snapshot(directory: Path) -> dict[str, bytes]:
+    """Every file of ``directory`` with its bytes: what "nothing was written" compares."""
+    return {path.name: path.read_bytes() for path in sorted(directory.iterdir())}
+
+
+@pytest.fixture(scope="session")
+def brotli_bomb() -> bytes:
+    """A brotli body of about 200 KB that inflates to :data:`BOMB_SIZE` bytes."""
+    compressor, zeros = brotli.Compressor(quality=1), bytes(16 << 20)
+    return b"".join([*(compressor.process(zeros) for _ in range(BOMB_SIZE // len(zeros))), compressor.finish()])
+
+
+@pytest.fixture(scope="session")
+def gzip_bomb() -> bytes:
+    """A valid gzip body of about 1 MB that inflates to :data:`BOMB_SIZE` bytes.
+
+    After a full flush, deflate starts afresh: one compressed block of zeros, repeated,
+    is the compressed form of as many blocks, built without compressing them all."""
+    zeros = bytes(16 << 20)
+    deflater = zlib.compressobj(9, zlib.DEFLATED, 31)
+    head = deflater.compress(zeros) + deflater.flush(zlib.Z_FULL_FLUSH)
+    block = deflater.compress(zeros) + deflater.flush(zlib.Z_FULL_FLUSH)
+    last = zlib.compressobj(9, zlib.DEFLATED, -15).flush()  # an empty final block
+    count = BOMB_SIZE // len(zeros)
+    crc = 0
+    for _ in range(count):
+        crc = zlib.crc32(zeros, crc)
+    return head + block * (count - 1) + last + struct.pack("<II", crc, BOMB_SIZE & 0xFFFFFFFF)
+
+
+def deflated(data: bytes) -> bytes:
+    return zlib.compress(data)
+
+
+class StallProbe:
+    """Wakes up every millisecond and keeps the longest time the event loop was kept
+    from it, per labelled stretch of the test.
+
+    A gap counts for the CPU time the process used in it, at most its length: a loop
+    kept busy uses the CPU all along, while a machine shared with other work may
+    deschedule the whole process for a while, which stalls nothing in particular.
+    ``longest_wall`` keeps the plain wall-clock gaps too.
+    """
+
+    def __init__(self) -> None:
+        self.longest: dict[str, float] = {}
+        self.longest_wall: dict[str, float] = {}
+        self.label = "start"
+        self._task: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> StallProbe:
+        self._task = asyncio.create_task(self._run())
+        await asyncio.sleep(0.01)
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        assert self._task is not None
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+
+    async def _run(self) -> None:
+        wall, cpu = time.perf_counter(), time.process_time()
+        while True:
+            await asyncio.sleep(0.001)
+            now_wall, now_cpu = time.perf_counter(), time.process_time()
+            gap = min(now_wall - wall, now_cpu - cpu)
+            self.longest[self.label] = max(self.longest.get(self.label, 0.0), gap)
+            self.longest_wall[self.label] = max(self.longest_wall.get(self.label, 0.0), now_wall - wall)
+            wall, cpu = now_wall, now_cpu
+
+    def worst(self) -> tuple[str, float]:
+        label = max(self.longest, key=self.longest.__getitem__)
+        return label, self.longest[label]
+
+
+async def raw_request(port: int, request: bytes) -> tuple[int, bytes]:
+    """Send ``request`` as given (bytes no HTTP client would send) and return the
+    status and the rest of the answer; the request must ask to close the connection."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        writer.write(request)
+        await writer.drain()
+        answer = await asyncio.wait_for(reader.read(), 10)
+    finally:
+        writer.close()
+        with contextlib.suppress(ConnectionError):
+            await writer.wait_closed()
+    return int(answer.split(b" ", 2)[1]), answer
+
+
+# Item 1: compressed request bodies.
+
+@pytest.mark.parametrize(("coding", "encode"), [("gzip", gzip.compress), ("x-gzip", gzip.compress),
+                                                ("deflate", deflated), ("br", brotli.compress),
+                                                ("identity", bytes), ("GZIP", gzip.compress)])
+async def test_the_api_decodes_the_body_itself(api, api_config, coding, encode):
+    """A publisher may compress the body; feedsrv, not aiohttp, decodes it."""
+    response = await api.post("/api/articles", data=encode(STORY), headers={**AUTH, "Content-Encoding": coding})
+    assert response.status == 201, await response.text()
+    created = await response.json()
+    assert created["title"] == "Envoy Urges Ceasefire in Geneva"
+    assert (api_config.articles_dir / f"{created['slug']}.txt").read_bytes().endswith(STORY)
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["length", "chunked"])
+@pytest.mark.parametrize("bomb", ["brotli_bomb", "gzip_bomb"])
+async def test_a_decompression_bomb_to_the_api_is_413_on_the_inflated_size(api, api_config, request, bomb, chunked):
+    """A bomb sent with the token stops at api.max_bytes of inflated bytes."""
+    body = request.getfixturevalue(bomb)
+    coding = "br" if bomb == "brotli_bomb" else "gzip"
+    before = snapshot(api_config.articles_dir)
+
+    async def chunks():
+        for start in range(0, len(body), 65536):
+            yield body[start:start + 65536]
+
+    async with StallProbe() as probe:
+        response = await api.post("/api/articles", data=chunks() if chunked else body,
+                                  headers={**AUTH, "Content-Encoding": coding})
+        text = await response.text()
+    assert response.status == 413, text
+    assert "api.max_bytes" in text and f"decoding {coding}" in text
+    assert probe.worst()[1] < STALL_LIMIT, probe.longest
+    assert snapshot(api_config.articles_dir) == before
+
+
+async def test_the_size_limit_applies_to_the_inflated_bytes(aiohttp_client, tmp_path, monkeypatch):
+    """A body that is small compressed but inflates past api.max_bytes is refused."""
+    monkeypatch.delenv("FEEDSRV_API_TOKEN", raising=False)
+    config = live_config(tmp_path / "articles", api_token=TOKEN, api_max_bytes=len(STORY))
+    client = await aiohttp_client(create_app(config, watch=False))
+    for coding, encode in (("gzip", gzip.compress), ("deflate", deflated), ("br", brotli.compress)):
+        oversized = encode(STORY + b"!")
+        assert len(oversized) < len(STORY)
+        response = await client.post("/api/articles", data=oversized, headers={**AUTH, "Content-Encoding": coding})
+        assert response.status == 413, coding
+    response = await client.post("/api/articles", data=gzip.compress(STORY),
+                                 headers={**AUTH, "Content-Encoding": "gzip"})
+    assert response.status == 201
+
+
+@pytest.mark.parametrize("coding", ["zstd", "compress", "gzip, br", "br, gzip", "gzip, gzip", "gzip, identity, br",
+                                    "chunked", "gzip;q=1"])
+async def test_an_unknown_or_stacked_coding_is_415_naming_the_accepted_ones(api, api_config, coding):
+    """Codings feedsrv cannot decode, and several codings at once, are refused (RFC 9110 §15.5.16)."""
+    before = snapshot(api_config.articles_dir)
+    response = await api.post("/api/articles", data=gzip.compress(brotli.compress(STORY)),
+                              headers={**AUTH, "Content-Encoding": coding})
+    assert response.status == 415, await response.text()
+    assert response.headers["Accept-Encoding"] == ACCEPTED
+    assert snapshot(api_config.articles_dir) == before
+
+
+GZIPPED = gzip.compress(STORY)
+
+
+@pytest.mark.parametrize(("coding", "body", "problem"), [
+    ("gzip", b"not gzip at all", "invalid gzip data"),
+    ("gzip", GZIPPED[:-12], "truncated gzip data"),
+    ("gzip", GZIPPED + b"trailing", "data after the end of the gzip data"),
+    ("gzip", GZIPPED + GZIPPED, "data after the end of the gzip data"),
+    ("gzip", b"", "truncated gzip data"),
+    ("gzip", GZIPPED[:10] + bytes(len(GZIPPED) - 10), "invalid gzip data"),
+    ("deflate", b"\x78\x9cnot deflate", "invalid deflate data"),
+    ("deflate", zlib.compress(STORY, wbits=-15), "invalid deflate data"),
+    ("br", b"not brotli at all", "invalid br data"),
+    ("br", brotli.compress(STORY)[:-4], "truncated br data"),
+    ("br", brotli.compress(STORY) + b"x", "invalid br data"),
+])
+async def test_an_invalid_compressed_body_is_400_naming_the_problem(api, api_config, coding, body, problem):
+    """Corrupt, truncated or padded compressed data is the client's error, not a 500."""
+    before = snapshot(api_config.articles_dir)
+    response = await api.post("/api/articles", data=body, headers={**AUTH, "Content-Encoding": coding})
+    assert response.status == 400
+    assert problem in await response.text()
+    assert snapshot(api_config.articles_dir) == before
+
+
+async def test_a_transfer_coding_other_than_chunked_is_501(api, api_config):
+    """``Transfer-Encoding: gzip, chunked`` would hand the API compressed bytes as text."""
+    before = snapshot(api_config.articles_dir)
+    body = gzip.compress(STORY)
+    request = (b"POST /api/articles HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+               b"Authorization: Bearer " + TOKEN.encode() + b"\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"
+               + f"{len(body):x}\r\n".encode() + body + b"\r\n0\r\n\r\n")
+    status, answer = await raw_request(api.server.port, request)
+    assert status == 501, answer
+    assert snapshot(api_config.articles_dir) == before
+
+
+async def test_websub_refuses_a_compressed_subscription_request_with_415(api):
+    """The hub reads form bodies; with aiohttp decoding nothing, it must not parse a
+    compressed one as a form."""
+    form = b"hub.mode=subscribe&hub.topic=http%3A%2F%2F127.0.0.1%3A8080%2Ffeeds%2Fall.atom&hub.callback=x"
+    response = await api.post("/websub", data=gzip.compress(form), headers={
+        "Content-Type": "application/x-www-form-urlencoded", "Content-Encoding": "gzip"})
+    assert response.status == 415
+    assert response.headers["Accept-Encoding"] == "identity"
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_feedsrv_serve_leaves_request_bodies_to_the_api(tmp_path, gzip_bomb, workers):
+    """Under ``feedsrv serve`` (one process or several), aiohttp decodes no body: a
+    gzip body reaches the API as sent, and a bomb to /healthz costs nothing."""
+    port = free_port()
+    articles = tmp_path / "articles"
+    live_config(articles)
+    config = tmp_path / "feedsrv.toml"
+    config.write_text(f'[site]\nbase_url = "http://127.0.0.1:{port}"\narticles_dir = "{articles}"\nwatch = "off"\n',
+                      encoding="utf-8")
+    with running_server(["--config", str(config), "--workers", str(workers)], cwd=tmp_path, port=port,
+                        env={"FEEDSRV_API_TOKEN": TOKEN}):
+        for number in range(4):  # with several workers, each is likely to answer one
+            created = http_request(port, "POST", "/api/articles", body=gzip.compress(STORY),
+                                   headers={**AUTH, "Content-Encoding": "gzip", "X-Slug": f"story-{number}"})
+            assert created.status == 201, created.body
+            started = time.monotonic()
+            health = http_request(port, "GET", "/healthz", body=gzip_bomb, headers={"Content-Encoding": "gzip"})
+            assert health.status == 200
+            assert time.monotonic() - started < 1.0
