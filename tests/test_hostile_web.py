@@ -24,6 +24,7 @@ from serving import free_port, http_request, running_server
 TOKEN = "hostile-test-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 STORY = f"Envoy Urges Ceasefire in Geneva\n\nBy Lena Weber\n\nGENEVA, Switzerland\u2013 {BODY}\n".encode()
+DATED = b"---\npublished: 2015-10-21T09:00:00+00:00\n---\n"
 # What a decompression bomb inflates to: 1 GiB of zeros.
 BOMB_SIZE = 1 << 30
 # The event loop's longest acceptable stall.
@@ -264,3 +265,83 @@ def test_feedsrv_serve_leaves_request_bodies_to_the_api(tmp_path, gzip_bomb, wor
             health = http_request(port, "GET", "/healthz", body=gzip_bomb, headers={"Content-Encoding": "gzip"})
             assert health.status == 200
             assert time.monotonic() - started < 1.0
+
+
+# Item 6: an error response means nothing changed.
+
+def sized(text: bytes, size: int) -> bytes:
+    """``text`` with a last paragraph of filler making it exactly ``size`` bytes."""
+    filler = size - len(text) - 2
+    assert filler > 20
+    return text + b"\n" + (b"word " * filler)[:filler - 1] + b".\n"
+
+
+async def test_a_put_whose_update_stamp_crosses_the_file_limit_is_413_and_keeps_the_old_file(
+        aiohttp_client, tmp_path, monkeypatch):
+    """The ``updated:`` line feedsrv adds must not turn an accepted body into a file
+    the loader skips: the old article stays, on disk and after a restart."""
+    monkeypatch.delenv("FEEDSRV_API_TOKEN", raising=False)
+    limit = 4096
+    config = live_config(tmp_path / "articles", api_token=TOKEN, api_max_bytes=limit, max_article_bytes=limit)
+    client = await aiohttp_client(create_app(config, watch=False))
+    assert (await client.put("/api/articles/talks", data=DATED + STORY, headers=AUTH)).status == 201
+    before = snapshot(config.articles_dir)
+    edited = sized(DATED + STORY.replace(b"Monday", b"Tuesday"), limit)
+    response = await client.put("/api/articles/talks", data=edited, headers=AUTH)
+    text = await response.text()
+    assert response.status == 413, text
+    assert "site.max_article_bytes" in text
+    assert snapshot(config.articles_dir) == before
+    assert (await client.get("/articles/talks")).status == 200
+    restarted = await aiohttp_client(create_app(config, watch=False))
+    assert (await restarted.get("/articles/talks")).status == 200
+
+
+async def test_a_post_whose_publication_stamp_crosses_the_file_limit_is_413_and_writes_nothing(
+        aiohttp_client, tmp_path, monkeypatch):
+    """The ``published:`` line feedsrv adds to an undated article counts too."""
+    monkeypatch.delenv("FEEDSRV_API_TOKEN", raising=False)
+    limit = 4096
+    config = live_config(tmp_path / "articles", api_token=TOKEN, api_max_bytes=limit, max_article_bytes=limit)
+    client = await aiohttp_client(create_app(config, watch=False))
+    before = snapshot(config.articles_dir)
+    response = await client.post("/api/articles", data=sized(STORY, limit), headers=AUTH)
+    text = await response.text()
+    assert response.status == 413, text
+    assert "site.max_article_bytes" in text
+    assert snapshot(config.articles_dir) == before
+
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE"])
+async def test_a_slug_two_files_claim_is_409_and_changes_nothing(api, api_config, method):
+    """Writing or deleting one of two files that claim one URL would leave the other
+    served: refused before touching either."""
+    (api_config.articles_dir / "A_b.txt").write_bytes(DATED + STORY)
+    (api_config.articles_dir / "a-b.txt").write_bytes(DATED + STORY.replace(b"Geneva", b"Vienna"))
+    before = snapshot(api_config.articles_dir)
+    response = await api.request(method, "/api/articles/a-b", data=DATED + STORY, headers=AUTH)
+    text = await response.text()
+    assert response.status == 409, text
+    assert "A_b.txt" in text and "a-b.txt" in text
+    assert snapshot(api_config.articles_dir) == before
+
+
+async def test_a_write_the_reload_refuses_is_undone_before_the_500(api, api_config, monkeypatch):
+    """Should the file on disk not be what was checked (changed under feedsrv's feet),
+    the previous version is put back before the error is sent."""
+    from feedsrv.web import api as api_module
+
+    original = api_module.write_atomically
+    calls = []
+
+    def overwritten_meanwhile(target: Path, data: bytes) -> None:
+        calls.append(target)
+        original(target, b"" if len(calls) == 1 else data)
+
+    monkeypatch.setattr(api_module, "write_atomically", overwritten_meanwhile)
+    before = snapshot(api_config.articles_dir)
+    response = await api.put("/api/articles/alpha", data=DATED + STORY, headers=AUTH)
+    assert response.status == 500
+    assert "previous version" in await response.text()
+    assert snapshot(api_config.articles_dir) == before
+    assert (await api.get("/articles/alpha")).status == 200

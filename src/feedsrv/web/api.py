@@ -110,7 +110,7 @@ async def create_article(request: web.Request) -> web.Response:
                                             "replaces it\n")
             slug = wanted
         else:
-            draft = _parse(site, front, text, article_file(site.config.articles_dir, "draft"))
+            draft = _parse(site, _article_bytes(site, front, text), article_file(site.config.articles_dir, "draft"))
             slug = unique_slug(slug_from_title(draft.title), taken)
         entry = await _write(request, site, article_file(site.config.articles_dir, slug), front, text, None)
     return _entry_response(entry, site.config, status=201)
@@ -128,7 +128,7 @@ async def replace_article(request: web.Request) -> web.Response:
         front, text = _metadata(body, request)
         if front.pop(SLUG_FIELD, slug) != slug:
             raise web.HTTPBadRequest(text="400: the front matter's slug differs from the URL's\n")
-        existing = _files_by_slug(site).get(slug)
+        existing = _sole_file(site, slug)
         target = existing or article_file(site.config.articles_dir, slug)
         entry = await _write(request, site, target, front, text, site.catalog.entries_by_slug.get(slug))
     return _entry_response(entry, site.config, status=200 if existing else 201)
@@ -141,13 +141,16 @@ async def delete_article(request: web.Request) -> web.Response:
     slug = request.match_info["slug"]
     async with publisher.lock:
         site = await _current(request)
-        path = _files_by_slug(site).get(slug)
+        path = _sole_file(site, slug)
         if path is None:
             raise web.HTTPNotFound(text=f"404: no article /articles/{slug}\n")
+        previous = await asyncio.to_thread(path.read_bytes)
         await asyncio.to_thread(remove_durably, path)
         site = await request.app[LIVE].reload(changed=[str(path)])
-    if slug in site.catalog.entries_by_slug:
-        raise web.HTTPInternalServerError(text=f"500: {path.name} was deleted but is still served\n")
+        if slug in site.catalog.entries_by_slug:
+            await _restore(request, path, previous)
+            raise web.HTTPInternalServerError(text=f"500: {path.name} was deleted but is still served; "
+                                                   "it is back as it was\n")
     return web.Response(status=204)
 
 
@@ -205,20 +208,43 @@ def _check_slug(slug: str) -> None:
         raise web.HTTPBadRequest(text=f"400: {slug!r} is not a slug: use lower-case letters, digits and hyphens\n")
 
 
-def _files_by_slug(site: Site) -> dict[str, Path]:
+def _files_by_slug(site: Site) -> dict[str, list[Path]]:
     """Every article file by the slug of its URL, skipped files included, so a broken
-    article can be replaced or deleted too."""
-    found = {}
+    article can be replaced or deleted too; a slug several files claim lists them all."""
+    found: dict[str, list[Path]] = {}
     for name, state in site.loaded.files.items():
         path = Path(name)
-        found[state.entry.slug if state.entry else slugify(path.stem)] = path
+        found.setdefault(state.entry.slug if state.entry else slugify(path.stem), []).append(path)
     return found
 
 
-def _parse(site: Site, front: Mapping[str, str], text: str, path: Path) -> Entry:
+def _sole_file(site: Site, slug: str) -> Path | None:
+    """The file holding ``/articles/<slug>``, None when there is none.
+
+    Raises ``409`` when several files claim the slug: writing or deleting one of them
+    would leave another served, or not the one written.
+    """
+    paths = _files_by_slug(site).get(slug, [])
+    if len(paths) > 1:
+        names = ", ".join(sorted(path.name for path in paths))
+        raise web.HTTPConflict(text=f"409: {len(paths)} files claim /articles/{slug} ({names}); only one is "
+                                    "served: rename or remove the others first\n")
+    return paths[0] if paths else None
+
+
+def _article_bytes(site: Site, front: Mapping[str, str], text: str) -> bytes:
+    """The file for ``front`` and ``text``; ``413`` when the loader would skip it as too large."""
     data = (format_front_matter(front) + text).encode("utf-8")
-    if len(data) > site.config.max_article_bytes:
-        raise web.HTTPRequestEntityTooLarge(max_size=site.config.max_article_bytes, actual_size=len(data))
+    limit = site.config.max_article_bytes
+    if len(data) > limit:
+        raise web.HTTPRequestEntityTooLarge(
+            max_size=limit, actual_size=len(data),
+            text=f"413: with its front matter the article would be a file of {len(data)} bytes, over "
+                 f"site.max_article_bytes ({limit} bytes)\n")
+    return data
+
+
+def _parse(site: Site, data: bytes, path: Path) -> Entry:
     try:
         return parse_file_text(data, path, site.config, modified=_now())
     except ParseError as exc:
@@ -227,12 +253,18 @@ def _parse(site: Site, front: Mapping[str, str], text: str, path: Path) -> Entry
 
 async def _write(request: web.Request, site: Site, target: Path, front: dict[str, str], text: str,
                  previous: Entry | None) -> Entry:
-    """Validate, write and reload; return the entry as served."""
-    entry = _parse(site, front, text, target)
+    """Decide the file's bytes, check them, write them and reload; return the entry as
+    served.
+
+    Every check is made on the very bytes written, before writing them, so an error
+    response means the file is as it was: should the reload still refuse the file
+    (changed meanwhile by someone else), the previous version is put back first.
+    """
+    entry = _parse(site, _article_bytes(site, front, text), target)
     now = _now()
     if "published" not in front and entry.published_from in UNSTATED_DATES:
         front["published"] = (previous.published if previous else now).isoformat()
-        entry = _parse(site, front, text, target)
+        entry = _parse(site, _article_bytes(site, front, text), target)
     if previous is not None and "updated" not in front and entry.updated <= previous.updated:
         if replace(entry, updated=previous.updated) != previous:
             # An edit that states no update time gets one, so that clients polling
@@ -242,14 +274,37 @@ async def _write(request: web.Request, site: Site, target: Path, front: dict[str
         elif entry.updated < previous.updated:
             # The same text sent again keeps the time of the edit that brought it.
             front["updated"] = previous.updated.isoformat()
-    await asyncio.to_thread(write_atomically, target, (format_front_matter(front) + text).encode("utf-8"))
+    data = _article_bytes(site, front, text)
+    _parse(site, data, target)
+    old = await asyncio.to_thread(_read_if_present, target)
+    await asyncio.to_thread(write_atomically, target, data)
     served = await request.app[LIVE].reload(changed=[str(target)])
     state = served.loaded.files.get(str(target))
     if state is None or state.error is not None or state.entry is None:
-        raise web.HTTPInternalServerError(text=f"500: {target.name} was written but is not served\n")
-    if served.catalog.entries_by_slug.get(state.entry.slug) is not state.entry:
-        raise web.HTTPInternalServerError(text=f"500: {target.name} was written but its URL is taken\n")
-    return state.entry
+        problem = state.error if state is not None and state.error else "not read"
+    elif served.catalog.entries_by_slug.get(state.entry.slug) is not state.entry:
+        problem = "its URL is taken"
+    else:
+        return state.entry
+    await _restore(request, target, old)
+    raise web.HTTPInternalServerError(text=f"500: {target.name} was written but is not served ({problem}); "
+                                           "the previous version is back\n")
+
+
+def _read_if_present(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+async def _restore(request: web.Request, path: Path, data: bytes | None) -> None:
+    """Put ``path`` back as it was (``data``, or no file) and serve that."""
+    if data is None:
+        await asyncio.to_thread(remove_durably, path)
+    else:
+        await asyncio.to_thread(write_atomically, path, data)
+    await request.app[LIVE].reload(changed=[str(path)])
 
 
 def _entry_response(entry: Entry, config: SiteConfig, *, status: int) -> web.Response:
