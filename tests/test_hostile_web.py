@@ -17,6 +17,7 @@ from pathlib import Path
 import brotli
 import pytest
 
+from feedsrv.publish import MAX_SLUG_LENGTH, is_slug, slug_from_title, unique_slug
 from feedsrv.web import create_app
 from livetools import BODY, live_config
 from serving import free_port, http_request, running_server
@@ -345,3 +346,32 @@ async def test_a_write_the_reload_refuses_is_undone_before_the_500(api, api_conf
     assert "previous version" in await response.text()
     assert snapshot(api_config.articles_dir) == before
     assert (await api.get("/articles/alpha")).status == 200
+
+
+# Item 7: 500s instead of 4xx.
+
+async def test_a_slug_too_long_for_a_file_name_is_400(api, api_config):
+    """A 255-character slug made the file name too long for the file system (ENAMETOOLONG)."""
+    before = snapshot(api_config.articles_dir)
+    for length in (MAX_SLUG_LENGTH + 1, 255, 300):
+        long = "a" * length
+        assert (await api.put(f"/api/articles/{long}", data=STORY, headers=AUTH)).status == 400
+        assert (await api.post("/api/articles", data=STORY, headers={**AUTH, "X-Slug": long})).status == 400
+        body = f"---\nslug: {long}\n---\n".encode() + STORY
+        assert (await api.post("/api/articles", data=body, headers=AUTH)).status == 400
+    assert snapshot(api_config.articles_dir) == before
+    longest = "a" * MAX_SLUG_LENGTH
+    assert (await api.put(f"/api/articles/{longest}", data=STORY, headers=AUTH)).status == 201
+
+
+def test_slugs_made_by_feedsrv_stay_within_the_bound():
+    """Slugs from titles, and their ``-2``, ``-3`` suffixes, never exceed the bound."""
+    assert not is_slug("a" * (MAX_SLUG_LENGTH + 1))
+    assert is_slug("a" * MAX_SLUG_LENGTH)
+    assert len(slug_from_title("word " * 500)) <= MAX_SLUG_LENGTH
+    longest = "a" * MAX_SLUG_LENGTH
+    taken = {longest, *(f"{longest[:MAX_SLUG_LENGTH - 2]}-{n}" for n in range(2, 10))}
+    for _ in range(3):
+        made = unique_slug(longest, taken)
+        assert made not in taken and is_slug(made)
+        taken.add(made)

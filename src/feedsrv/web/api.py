@@ -27,6 +27,7 @@ from ..errors import ParseError
 from ..model import Entry
 from ..parser import decode_article
 from ..publish import (
+    MAX_SLUG_LENGTH,
     article_file,
     is_slug,
     remove_durably,
@@ -205,7 +206,9 @@ def _metadata(body: bytes, request: web.Request) -> tuple[dict[str, str], str]:
 
 def _check_slug(slug: str) -> None:
     if not is_slug(slug):
-        raise web.HTTPBadRequest(text=f"400: {slug!r} is not a slug: use lower-case letters, digits and hyphens\n")
+        shown = repr(slug) if len(slug) <= 60 else f"{slug[:60]!r}… ({len(slug)} characters)"
+        raise web.HTTPBadRequest(text=f"400: {shown} is not a slug: at most {MAX_SLUG_LENGTH} lower-case "
+                                      "letters, digits and single hyphens\n")
 
 
 def _files_by_slug(site: Site) -> dict[str, list[Path]]:
