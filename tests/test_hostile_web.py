@@ -12,6 +12,7 @@ import gzip
 import struct
 import time
 import zlib
+from datetime import UTC, datetime
 from pathlib import Path
 
 import brotli
@@ -19,6 +20,7 @@ import pytest
 
 from feedsrv.publish import MAX_SLUG_LENGTH, is_slug, slug_from_title, unique_slug
 from feedsrv.web import create_app
+from feedsrv.web.caching import parse_http_date
 from livetools import BODY, live_config
 from serving import free_port, http_request, running_server
 
@@ -375,3 +377,42 @@ def test_slugs_made_by_feedsrv_stay_within_the_bound():
         made = unique_slug(longest, taken)
         assert made not in taken and is_slug(made)
         taken.add(made)
+
+
+@pytest.mark.parametrize("value", [
+    "Fri, 01 Jan 10000 00:00:00 GMT",
+    "Fri, 01 Jan 99999999999999999999999 00:00:00 GMT",
+    "Sat, 01 Jan 0000 00:00:00 GMT",
+    "Sun, 01 Jan 0050 00:00:00 GMT",  # 50 AD, not 2050
+    "Thu, 01 Jan 2099 00:00:00 +9999",
+    "Thu, 32 Dec 2099 00:00:00 GMT",
+    "Thu, 01 Jan 2099 24:00:00 GMT",
+    "2099-01-01T00:00:00Z",
+    "garbage",
+    "",
+    "Thu, 01 Jan 2099 00:00:00 GMT" * 250,
+])
+@pytest.mark.parametrize("header", ["If-Modified-Since", "If-Unmodified-Since"])
+async def test_an_invalid_date_in_a_conditional_header_is_ignored(client, header, value):
+    """An invalid HTTP date is ignored (RFC 9110 §13.1.3): a 200, never a 304 or a 500."""
+    for path in ("/feeds/all.atom", "/articles/002-3b1ee3ced2e6f8f0", "/"):
+        response = await client.get(path, headers={header: value})
+        assert response.status == 200, (path, await response.text())
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("Sun, 06 Nov 1994 08:49:37 GMT", datetime(1994, 11, 6, 8, 49, 37, tzinfo=UTC)),
+    ("Sunday, 06-Nov-94 08:49:37 GMT", datetime(1994, 11, 6, 8, 49, 37, tzinfo=UTC)),
+    ("Sun Nov  6 08:49:37 1994", datetime(1994, 11, 6, 8, 49, 37, tzinfo=UTC)),
+    ("Fri, 31 Dec 9999 23:59:59 GMT", datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)),
+    ("Mon, 01 Jan 0001 00:00:00 GMT", datetime(1, 1, 1, tzinfo=UTC)),
+    ("Fri, 01 Jan 10000 00:00:00 GMT", None),
+    ("Sat, 01 Jan 0000 00:00:00 GMT", None),
+    ("Fri, 01 Jan 99999999999999999999999 00:00:00 GMT", None),
+    ("Sun, 06 Nov 1994 08:49:37 +0000", None),
+    ("Sun, 06 Nov 1994 08:49:60 GMT", None),
+])
+def test_http_dates_are_read_in_the_three_formats_of_rfc_9110(value, expected):
+    """IMF-fixdate, RFC 850 and asctime dates; anything else, out-of-range years
+    included, is no date."""
+    assert parse_http_date(value) == expected
