@@ -138,6 +138,11 @@ async def raw_request(port: int, request: bytes) -> tuple[int, bytes]:
     return int(answer.split(b" ", 2)[1]), answer
 
 
+def raw_post(path: str, headers: bytes, body: bytes = STORY) -> bytes:
+    return (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+            f"Content-Length: {len(body)}\r\n").encode() + headers + b"\r\n" + body
+
+
 # Item 1: compressed request bodies.
 
 @pytest.mark.parametrize(("coding", "encode"), [("gzip", gzip.compress), ("x-gzip", gzip.compress),
@@ -416,3 +421,34 @@ def test_http_dates_are_read_in_the_three_formats_of_rfc_9110(value, expected):
     """IMF-fixdate, RFC 850 and asctime dates; anything else, out-of-range years
     included, is no date."""
     assert parse_http_date(value) == expected
+
+
+@pytest.mark.parametrize(("header", "value"), [
+    ("Accept-Encoding", ", ".join(f"gzip;q=0.{n % 10}" for n in range(800))[:8000]),
+    ("Accept-Encoding", "br;q=" + "9" * 7990),
+    ("Accept-Encoding", "gzip;q=nan, br;q=inf, identity;q=-1"),
+    ("If-None-Match", ", ".join(f'"{n:030x}"' for n in range(300))[:8000]),
+    ("If-None-Match", '"' * 8000),
+    ("If-None-Match", "," * 8000),
+    ("Range", "bytes=" + ",".join(f"{n}-{n}" for n in range(1000))[:7990]),
+    ("Range", "bytes=99999999999999999999999-"),
+])
+async def test_huge_or_odd_request_headers_are_answered(client, header, value):
+    """Long lists in the headers every client may send cost a bounded parse, no 500."""
+    response = await client.get("/feeds/all.atom", headers={header: value})
+    assert response.status in (200, 304)
+
+
+@pytest.mark.parametrize("path", ["/articles/%ff", "/feeds/%00.atom", "/feeds/" + "a/" * 2000 + "x.atom",
+                                  "/articles/" + "a" * 8000, "/feeds/all/archive/99999999999999999999.atom",
+                                  "/topics/..%2f..%2fetc", "/feeds/%2e%2e/all.atom", "/articles/\u00e9"])
+async def test_odd_paths_are_404(client, path):
+    """Undecodable, traversing and overlong paths are not found, not a 500."""
+    assert (await client.get(path)).status == 404
+
+
+async def test_an_authorization_header_that_is_not_utf8_is_401(api):
+    """Invalid UTF-8 in the token must not crash the constant-time comparison."""
+    request = raw_post("/api/articles", b"Authorization: Bearer \xff\xfe\r\n")
+    status, answer = await raw_request(api.server.port, request)
+    assert status == 401, answer

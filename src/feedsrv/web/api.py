@@ -168,7 +168,8 @@ def _authorize(request: web.Request) -> Publisher:
         raise web.HTTPUnauthorized(headers={"WWW-Authenticate": 'Bearer realm="feedsrv"'},
                                    text="401: send Authorization: Bearer <token>\n")
     # Constant time, so response timing does not reveal how much of a guess was right.
-    if not hmac.compare_digest(given.strip().encode("utf-8"), publisher.token.encode("utf-8")):
+    # aiohttp keeps bytes that are not UTF-8 as surrogates: they are compared as sent.
+    if not hmac.compare_digest(given.strip().encode("utf-8", "surrogateescape"), publisher.token.encode("utf-8")):
         raise web.HTTPUnauthorized(headers={"WWW-Authenticate": 'Bearer realm="feedsrv", error="invalid_token"'},
                                    text="401: wrong token\n")
     return publisher
