@@ -9,9 +9,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gzip
+import hashlib
+import re
 import struct
 import time
 import zlib
+from base64 import b64encode
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -26,6 +29,7 @@ from serving import free_port, http_request, running_server
 
 TOKEN = "hostile-test-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
+BASE = "http://127.0.0.1:8080"
 STORY = f"Envoy Urges Ceasefire in Geneva\n\nBy Lena Weber\n\nGENEVA, Switzerland\u2013 {BODY}\n".encode()
 DATED = b"---\npublished: 2015-10-21T09:00:00+00:00\n---\n"
 # What a decompression bomb inflates to: 1 GiB of zeros.
@@ -452,3 +456,55 @@ async def test_an_authorization_header_that_is_not_utf8_is_401(api):
     request = raw_post("/api/articles", b"Authorization: Bearer \xff\xfe\r\n")
     status, answer = await raw_request(api.server.port, request)
     assert status == 401, answer
+
+
+# Item 8: headers in, headers out.
+
+def page_style(html: str) -> str:
+    match = re.search(r"<style>(.*?)</style>", html, re.DOTALL)
+    assert match is not None
+    return match.group(1)
+
+
+@pytest.mark.parametrize("path", ["/", "/articles/002-3b1ee3ced2e6f8f0", "/outlets/impunity-watch",
+                                  "/topics/syria", "/authors/shelby-vcelka"])
+async def test_html_pages_allow_no_script_no_framing_and_no_referrer(client, path):
+    """Pages need their own inline stylesheet and nothing else: a policy allowing just
+    that keeps injected markup inert; no other site may frame them."""
+    response = await client.get(path)
+    assert response.status == 200
+    policy = dict(directive.strip().split(" ", 1)
+                  for directive in response.headers["Content-Security-Policy"].split(";"))
+    style = page_style(await response.text())
+    digest = b64encode(hashlib.sha256(style.encode("utf-8")).digest()).decode()
+    assert policy["default-src"] == "'none'"
+    assert policy["style-src"] == f"'sha256-{digest}'"
+    assert policy["frame-ancestors"] == "'none'"
+    assert policy["base-uri"] == "'none'" and policy["form-action"] == "'none'"
+    assert "script-src" not in policy
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+async def test_every_response_forbids_sniffing(api, api_config):
+    """Error bodies (404, 405, 410, 4xx from the API and the hub) are plain text and
+    must stay so in a browser."""
+    created = await api.post("/api/articles", data=STORY, headers={**AUTH, "X-Slug": "gone-soon"})
+    assert (await api.delete("/api/articles/gone-soon", headers=AUTH)).status == 204
+    responses = [
+        created,
+        await api.get("/nope"),
+        await api.get("/articles/none"),
+        await api.get("/articles/gone-soon"),
+        await api.post("/feeds/all.atom"),
+        await api.post("/api/articles", data=STORY),
+        await api.post("/api/articles", data=b"", headers=AUTH),
+        await api.post("/api/articles", data=STORY, headers={**AUTH, "Content-Encoding": "zstd"}),
+        await api.post("/websub", data=b"hub.mode=x"),
+        await api.get("/healthz"),
+        await api.get("/feeds/all.atom"),
+    ]
+    assert [response.status for response in responses] == [201, 404, 404, 410, 405, 401, 400, 415, 415, 200, 200]
+    for response in responses:
+        assert response.headers.get("X-Content-Type-Options") == "nosniff", response.status
