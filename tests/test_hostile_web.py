@@ -21,7 +21,9 @@ from pathlib import Path
 import brotli
 import pytest
 
+from feedsrv.errors import ParseError
 from feedsrv.publish import MAX_SLUG_LENGTH, is_slug, slug_from_title, unique_slug
+from feedsrv.sources import format_front_matter, split_front_matter
 from feedsrv.web import create_app
 from feedsrv.web.caching import parse_http_date
 from livetools import BODY, live_config
@@ -508,3 +510,51 @@ async def test_every_response_forbids_sniffing(api, api_config):
     assert [response.status for response in responses] == [201, 404, 404, 410, 405, 401, 400, 415, 415, 200, 200]
     for response in responses:
         assert response.headers.get("X-Content-Type-Options") == "nosniff", response.status
+
+
+@pytest.mark.parametrize("header", ["X-Id", "X-Title", "X-Author", "X-Outlet", "X-Published", "X-Updated",
+                                    "X-Topics", "X-Slug"])
+@pytest.mark.parametrize("breaker", ["\u2028", "\u2029", "\x85"])
+async def test_a_metadata_header_with_a_line_break_is_400(api, api_config, header, breaker):
+    """``X-Title: B<U+2028>id: x`` wrote a second front matter line, setting the id."""
+    before = snapshot(api_config.articles_dir)
+    response = await api.post("/api/articles", data=STORY,
+                              headers={**AUTH, header: f"Bold{breaker}id: injected"})
+    assert response.status == 400, await response.text()
+    assert header in await response.text()
+    assert snapshot(api_config.articles_dir) == before
+
+
+@pytest.mark.parametrize("value", [b"B\xff\xfeold", b"B\xed\xa0\x80x", b"B\xef\xbf\xbex"])
+async def test_a_metadata_header_that_is_not_text_is_400(api, api_config, value):
+    """Bytes that are not UTF-8 (or name a non-character) cannot be front matter."""
+    before = snapshot(api_config.articles_dir)
+    status, answer = await raw_request(api.server.port, raw_post(
+        "/api/articles", b"Authorization: Bearer " + TOKEN.encode() + b"\r\nX-Title: " + value + b"\r\n"))
+    assert status == 400, answer
+    assert snapshot(api_config.articles_dir) == before
+
+
+@pytest.mark.parametrize("value", ["A\x01B", "A\x1bB", "A\x7fB", "A\x9bB", "A\ufffeB"])
+async def test_a_front_matter_value_with_a_control_character_is_400(api, api_config, value):
+    """Control characters in the body's front matter would reach the feeds' XML."""
+    before = snapshot(api_config.articles_dir)
+    body = f"---\ntitle: {value}\n---\n".encode() + STORY
+    response = await api.post("/api/articles", data=body, headers=AUTH)
+    assert response.status == 400, await response.text()
+    assert "title" in await response.text()
+    assert snapshot(api_config.articles_dir) == before
+
+
+@pytest.mark.parametrize("breaker", ["\n", "\r", "\v", "\f", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"])
+def test_front_matter_is_never_written_with_a_line_a_value_could_add(breaker):
+    """The second line of defence: whatever the caller checked, no value, and no key,
+    can write a line of its own."""
+    with pytest.raises(ParseError):
+        format_front_matter({"title": f"B{breaker}id: x"})
+    with pytest.raises(ParseError):
+        format_front_matter({f"id{breaker}title": "x"})
+    with pytest.raises(ParseError):
+        format_front_matter({"title": "B\x00"})
+    front = {"title": "B\tC", "author": "Ren\u00e9e Dupont"}
+    assert split_front_matter(format_front_matter(front) + "text\n") == (front, "\ntext\n")

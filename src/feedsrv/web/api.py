@@ -37,7 +37,7 @@ from ..publish import (
     write_atomically,
 )
 from ..site import Site
-from ..sources import format_front_matter, parse_file_text, split_front_matter
+from ..sources import format_front_matter, parse_file_text, split_front_matter, unsafe_character
 from .bodies import (
     ACCEPTED_CODINGS,
     BodyTooLargeError,
@@ -198,11 +198,29 @@ def _metadata(body: bytes, request: web.Request) -> tuple[dict[str, str], str]:
     except ParseError as exc:
         raise web.HTTPBadRequest(text=f"400: {exc.message}\n") from None
     front, text = split_front_matter(text)
+    for key, value in front.items():
+        _check_value(f"the front matter's {key}", value)
+    for header in (*METADATA_HEADERS, SLUG_HEADER):
+        value = request.headers.get(header)
+        if value is not None:
+            _check_value(header, value)
     for header, key in METADATA_HEADERS.items():
         value = request.headers.get(header)
         if value is not None:
             front[key] = value.strip()
     return front, text
+
+
+def _check_value(where: str, value: str) -> None:
+    """``400`` for a metadata value no front matter line can hold, before anything
+    else looks at it (see :func:`~feedsrv.sources.unsafe_character`)."""
+    character = unsafe_character(value)
+    if character is None:
+        return
+    # aiohttp keeps header bytes that are not UTF-8 as surrogates.
+    what = "bytes that are not UTF-8" if "\ud800" <= character <= "\udfff" else f"U+{ord(character):04X}"
+    raise web.HTTPBadRequest(text=f"400: {where} holds {what}: metadata is one line of text, without line "
+                                  "breaks or control characters\n")
 
 
 def _check_slug(slug: str) -> None:
@@ -238,7 +256,10 @@ def _sole_file(site: Site, slug: str) -> Path | None:
 
 def _article_bytes(site: Site, front: Mapping[str, str], text: str) -> bytes:
     """The file for ``front`` and ``text``; ``413`` when the loader would skip it as too large."""
-    data = (format_front_matter(front) + text).encode("utf-8")
+    try:
+        data = (format_front_matter(front, source="request") + text).encode("utf-8")
+    except ParseError as exc:
+        raise web.HTTPBadRequest(text=f"400: {exc.message}\n") from None
     limit = site.config.max_article_bytes
     if len(data) > limit:
         raise web.HTTPRequestEntityTooLarge(
