@@ -558,3 +558,21 @@ def test_front_matter_is_never_written_with_a_line_a_value_could_add(breaker):
         format_front_matter({"title": "B\x00"})
     front = {"title": "B\tC", "author": "Ren\u00e9e Dupont"}
     assert split_front_matter(format_front_matter(front) + "text\n") == (front, "\ntext\n")
+
+
+async def test_the_slug_header_wins_over_the_front_matter(api):
+    """README: headers win over the front matter, ``X-Slug`` included."""
+    body = b"---\nslug: from-the-body\n---\n" + STORY
+    response = await api.post("/api/articles", data=body, headers={**AUTH, "X-Slug": "from-the-header"})
+    assert response.status == 201
+    assert response.headers["Location"] == f"{BASE}/articles/from-the-header"
+    assert (await api.get("/articles/from-the-body")).status == 404
+
+
+async def test_a_put_whose_slug_header_differs_from_the_url_is_400(api, api_config):
+    """The URL names the article a PUT replaces; a contradicting ``X-Slug`` is a mistake."""
+    before = snapshot(api_config.articles_dir)
+    response = await api.put("/api/articles/alpha", data=STORY, headers={**AUTH, "X-Slug": "beta"})
+    assert response.status == 400
+    assert snapshot(api_config.articles_dir) == before
+    assert (await api.put("/api/articles/alpha", data=STORY, headers={**AUTH, "X-Slug": "alpha"})).status == 200

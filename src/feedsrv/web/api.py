@@ -94,7 +94,7 @@ def setup_api(app: web.Application, config: SiteConfig, token: str) -> None:
 async def create_article(request: web.Request) -> web.Response:
     """``POST /api/articles``: publish a new article; ``201`` with its page as ``Location``.
 
-    The slug comes from ``X-Slug`` or a ``slug`` front matter field (``409`` when
+    The slug comes from ``X-Slug``, else a ``slug`` front matter field (``409`` when
     taken), else from the title, made unique.
     """
     publisher = _authorize(request)
@@ -102,7 +102,9 @@ async def create_article(request: web.Request) -> web.Response:
     async with publisher.lock:
         site = await _current(request)
         front, text = _metadata(body, request)
-        wanted = front.pop(SLUG_FIELD, None) or request.headers.get(SLUG_HEADER)
+        # Headers win over the front matter, the slug's as any other.
+        from_body = front.pop(SLUG_FIELD, None)
+        wanted = request.headers.get(SLUG_HEADER, from_body)
         taken = _files_by_slug(site).keys() | site.catalog.entries_by_slug.keys()
         if wanted is not None:
             _check_slug(wanted)
@@ -129,6 +131,8 @@ async def replace_article(request: web.Request) -> web.Response:
         front, text = _metadata(body, request)
         if front.pop(SLUG_FIELD, slug) != slug:
             raise web.HTTPBadRequest(text="400: the front matter's slug differs from the URL's\n")
+        if request.headers.get(SLUG_HEADER, slug) != slug:
+            raise web.HTTPBadRequest(text=f"400: {SLUG_HEADER} differs from the URL's slug\n")
         existing = _sole_file(site, slug)
         target = existing or article_file(site.config.articles_dir, slug)
         entry = await _write(request, site, target, front, text, site.catalog.entries_by_slug.get(slug))
