@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import gzip
 import hashlib
+import io
 import re
 import struct
 import time
@@ -576,3 +577,19 @@ async def test_a_put_whose_slug_header_differs_from_the_url_is_400(api, api_conf
     assert response.status == 400
     assert snapshot(api_config.articles_dir) == before
     assert (await api.put("/api/articles/alpha", data=STORY, headers={**AUTH, "X-Slug": "alpha"})).status == 200
+
+
+async def test_a_body_within_api_max_bytes_meets_feedsrvs_own_limits(aiohttp_client, tmp_path, monkeypatch):
+    """Past aiohttp's default client_max_size (1 MiB), a body within api.max_bytes is
+    taken; one whose file would pass site.max_article_bytes gets feedsrv's 413."""
+    monkeypatch.delenv("FEEDSRV_API_TOKEN", raising=False)
+    config = live_config(tmp_path / "articles", api_token=TOKEN, api_max_bytes=3 << 20, max_article_bytes=2 << 20)
+    client = await aiohttp_client(create_app(config, watch=False))
+    large = sized(DATED + STORY, (3 << 19))
+    assert (await client.post("/api/articles", data=io.BytesIO(large), headers=AUTH)).status == 201
+    too_large = sized(DATED + STORY, (2 << 20) - 10)
+    response = await client.post("/api/articles", data=io.BytesIO(too_large),
+                                 headers={**AUTH, "X-Outlet": "Geneva Post"})
+    text = await response.text()
+    assert response.status == 413, text
+    assert "site.max_article_bytes" in text and "Maximum request body size" not in text

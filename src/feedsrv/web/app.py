@@ -36,8 +36,11 @@ def create_app(config: SiteConfig, *, site: Site | None = None, watch: bool = Tr
     (see :class:`~feedsrv.web.live.LiveSite`): for a process that does nothing else.
     """
     # aiohttp would inflate any compressed request body, read by a route or not, in
-    # the event loop; the routes that read bodies decode them themselves (bodies.py).
-    app = web.Application(handler_args={"auto_decompress": False}, middlewares=[nosniff])
+    # the event loop; the routes that read bodies decode them themselves (bodies.py),
+    # and none calls request.read(), the one place aiohttp applies client_max_size:
+    # it follows api.max_bytes all the same, so the two limits never disagree.
+    app = web.Application(handler_args={"auto_decompress": False}, middlewares=[nosniff],
+                          client_max_size=config.api_max_bytes)
     app[LIVE] = LiveSite(site if site is not None else build_site(config), freeze_collector=freeze_collector)
     app[CODING_MEMO] = CodingMemo()
     # Before the watcher: WebSub starts listening before the first reload can happen,
