@@ -101,7 +101,7 @@ async def create_article(request: web.Request) -> web.Response:
     body = await _read_body(request, publisher.max_bytes)
     async with publisher.lock:
         site = await _current(request)
-        front, text = _metadata(body, request)
+        front, text = await asyncio.to_thread(_metadata, body, request.headers)
         # Headers win over the front matter, the slug's as any other.
         from_body = front.pop(SLUG_FIELD, None)
         wanted = request.headers.get(SLUG_HEADER, from_body)
@@ -113,7 +113,8 @@ async def create_article(request: web.Request) -> web.Response:
                                             "replaces it\n")
             slug = wanted
         else:
-            draft = _parse(site, _article_bytes(site, front, text), article_file(site.config.articles_dir, "draft"))
+            draft = await _parse(site, _article_bytes(site, front, text),
+                                 article_file(site.config.articles_dir, "draft"))
             slug = unique_slug(slug_from_title(draft.title), taken)
         entry = await _write(request, site, article_file(site.config.articles_dir, slug), front, text, None)
     return _entry_response(entry, site.config, status=201)
@@ -128,7 +129,7 @@ async def replace_article(request: web.Request) -> web.Response:
     body = await _read_body(request, publisher.max_bytes)
     async with publisher.lock:
         site = await _current(request)
-        front, text = _metadata(body, request)
+        front, text = await asyncio.to_thread(_metadata, body, request.headers)
         if front.pop(SLUG_FIELD, slug) != slug:
             raise web.HTTPBadRequest(text="400: the front matter's slug differs from the URL's\n")
         if request.headers.get(SLUG_HEADER, slug) != slug:
@@ -195,8 +196,10 @@ async def _read_body(request: web.Request, limit: int) -> bytes:
         raise web.HTTPBadRequest(text=f"400: {exc.message}\n") from None
 
 
-def _metadata(body: bytes, request: web.Request) -> tuple[dict[str, str], str]:
-    """The body's front matter fields overridden by the metadata headers, and the text."""
+def _metadata(body: bytes, headers: Mapping[str, str]) -> tuple[dict[str, str], str]:
+    """The body's front matter fields overridden by the metadata headers, and the
+    text. Run in a worker thread, as :func:`_parse` is: decoding a large body takes
+    the event loop's time otherwise."""
     try:
         text, _warnings = decode_article(body, source="request body")
     except ParseError as exc:
@@ -205,11 +208,11 @@ def _metadata(body: bytes, request: web.Request) -> tuple[dict[str, str], str]:
     for key, value in front.items():
         _check_value(f"the front matter's {key}", value)
     for header in (*METADATA_HEADERS, SLUG_HEADER):
-        value = request.headers.get(header)
+        value = headers.get(header)
         if value is not None:
             _check_value(header, value)
     for header, key in METADATA_HEADERS.items():
-        value = request.headers.get(header)
+        value = headers.get(header)
         if value is not None:
             front[key] = value.strip()
     return front, text
@@ -273,9 +276,11 @@ def _article_bytes(site: Site, front: Mapping[str, str], text: str) -> bytes:
     return data
 
 
-def _parse(site: Site, data: bytes, path: Path) -> Entry:
+async def _parse(site: Site, data: bytes, path: Path) -> Entry:
+    # In a worker thread: a 1 MiB article takes a quarter of a second to parse, and
+    # the interpreter gives the event loop a turn every few milliseconds meanwhile.
     try:
-        return parse_file_text(data, path, site.config, modified=_now())
+        return await asyncio.to_thread(parse_file_text, data, path, site.config, modified=_now())
     except ParseError as exc:
         raise web.HTTPBadRequest(text=f"400: {exc.message}\n") from None
 
@@ -289,11 +294,11 @@ async def _write(request: web.Request, site: Site, target: Path, front: dict[str
     response means the file is as it was: should the reload still refuse the file
     (changed meanwhile by someone else), the previous version is put back first.
     """
-    entry = _parse(site, _article_bytes(site, front, text), target)
+    entry = await _parse(site, _article_bytes(site, front, text), target)
     now = _now()
     if "published" not in front and entry.published_from in UNSTATED_DATES:
         front["published"] = (previous.published if previous else now).isoformat()
-        entry = _parse(site, _article_bytes(site, front, text), target)
+        entry = await _parse(site, _article_bytes(site, front, text), target)
     if previous is not None and "updated" not in front and entry.updated <= previous.updated:
         if replace(entry, updated=previous.updated) != previous:
             # An edit that states no update time gets one, so that clients polling
@@ -304,7 +309,7 @@ async def _write(request: web.Request, site: Site, target: Path, front: dict[str
             # The same text sent again keeps the time of the edit that brought it.
             front["updated"] = previous.updated.isoformat()
     data = _article_bytes(site, front, text)
-    _parse(site, data, target)
+    await _parse(site, data, target)
     old = await asyncio.to_thread(_read_if_present, target)
     await asyncio.to_thread(write_atomically, target, data)
     served = await request.app[LIVE].reload(changed=[str(target)])
