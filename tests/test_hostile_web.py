@@ -330,6 +330,32 @@ async def test_a_post_whose_publication_stamp_crosses_the_file_limit_is_413_and_
     assert snapshot(config.articles_dir) == before
 
 
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE"])
+async def test_a_change_whose_reload_fails_is_undone_before_the_500(api, api_config, monkeypatch, method):
+    """A reload that raises (rendering an entry the parser let through, say) must not
+    leave the change on disk behind the 500."""
+    from feedsrv.web.live import LiveSite
+
+    reload = LiveSite.reload
+    calls = []
+
+    async def failing_once(self, changed=None):
+        if changed is not None:
+            calls.append(changed)
+            if len(calls) == 1:
+                raise RuntimeError("rendering failed")
+        return await reload(self, changed)
+
+    monkeypatch.setattr(LiveSite, "reload", failing_once)
+    before = snapshot(api_config.articles_dir)
+    path = "/api/articles" if method == "POST" else "/api/articles/alpha"
+    response = await api.request(method, path, data=DATED + STORY, headers=AUTH)
+    assert response.status == 500
+    assert len(calls) == 2
+    assert snapshot(api_config.articles_dir) == before
+    assert (await api.get("/articles/alpha")).status == 200
+
+
 @pytest.mark.parametrize("method", ["PUT", "DELETE"])
 async def test_a_slug_two_files_claim_is_409_and_changes_nothing(api, api_config, method):
     """Writing or deleting one of two files that claim one URL would leave the other

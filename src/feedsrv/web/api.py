@@ -152,7 +152,7 @@ async def delete_article(request: web.Request) -> web.Response:
             raise web.HTTPNotFound(text=f"404: no article /articles/{slug}\n")
         previous = await asyncio.to_thread(path.read_bytes)
         await asyncio.to_thread(remove_durably, path)
-        site = await request.app[LIVE].reload(changed=[str(path)])
+        site = await _reload_or_restore(request, path, previous)
         if slug in site.catalog.entries_by_slug:
             await _restore(request, path, previous)
             raise web.HTTPInternalServerError(text=f"500: {path.name} was deleted but is still served; "
@@ -292,7 +292,8 @@ async def _write(request: web.Request, site: Site, target: Path, front: dict[str
 
     Every check is made on the very bytes written, before writing them, so an error
     response means the file is as it was: should the reload still refuse the file
-    (changed meanwhile by someone else), the previous version is put back first.
+    (changed meanwhile by someone else) or fail, the previous version is put back
+    first.
     """
     entry = await _parse(site, _article_bytes(site, front, text), target)
     now = _now()
@@ -312,7 +313,7 @@ async def _write(request: web.Request, site: Site, target: Path, front: dict[str
     await _parse(site, data, target)
     old = await asyncio.to_thread(_read_if_present, target)
     await asyncio.to_thread(write_atomically, target, data)
-    served = await request.app[LIVE].reload(changed=[str(target)])
+    served = await _reload_or_restore(request, target, old)
     state = served.loaded.files.get(str(target))
     if state is None or state.error is not None or state.entry is None:
         problem = state.error if state is not None and state.error else "not read"
@@ -330,6 +331,16 @@ def _read_if_present(path: Path) -> bytes | None:
         return path.read_bytes()
     except FileNotFoundError:
         return None
+
+
+async def _reload_or_restore(request: web.Request, path: Path, previous: bytes | None) -> Site:
+    """Serve the change just made to ``path``; should that fail, put ``path`` back as
+    it was (``previous``, or no file) before the error goes on to be a 500."""
+    try:
+        return await request.app[LIVE].reload(changed=[str(path)])
+    except Exception:
+        await _restore(request, path, previous)
+        raise
 
 
 async def _restore(request: web.Request, path: Path, data: bytes | None) -> None:
