@@ -576,6 +576,24 @@ async def test_a_front_matter_value_with_a_control_character_is_400(api, api_con
     assert snapshot(api_config.articles_dir) == before
 
 
+@pytest.mark.parametrize("key", ["id", "title", "author", "outlet", "topics"])
+async def test_a_metadata_value_too_long_for_a_feed_url_is_400(api, api_config, key):
+    """An outlet or author of 200,000 characters made a feed whose URL no server
+    accepts (aiohttp's limit is 8190 bytes a line); values are bounded at the API."""
+    before = snapshot(api_config.articles_dir)
+    for value in ("x" * 200_000, "x" * 1001):
+        response = await api.post("/api/articles", data=f"---\n{key}: {value}\n---\n".encode() + STORY, headers=AUTH)
+        assert response.status == 400, await response.text()
+    response = await api.post("/api/articles", data=STORY, headers={**AUTH, f"X-{key.title()}": "x" * 5000})
+    assert response.status == 400
+    assert snapshot(api_config.articles_dir) == before
+    response = await api.post("/api/articles", data=STORY, headers={**AUTH, f"X-{key.title()}": "x" * 1000})
+    assert response.status == 201
+    for path in re.findall(r'href="http://127\.0\.0\.1:8080(/feeds/[^"]+\.atom)"',
+                           await (await api.get(f"/articles/{(await response.json())['slug']}")).text()):
+        assert (await api.get(path)).status == 200, path
+
+
 @pytest.mark.parametrize("breaker", ["\n", "\r", "\v", "\f", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"])
 def test_front_matter_is_never_written_with_a_line_a_value_could_add(breaker):
     """The second line of defence: whatever the caller checked, no value, and no key,

@@ -59,6 +59,9 @@ SLUG_FIELD = "slug"
 # A date read from nowhere but the file's modification time would move with every
 # copy or touch of the file, so the API pins it in the front matter.
 UNSTATED_DATES = ("mtime", "none")
+# A metadata value is a name, a date or a short list: an outlet or author name
+# becomes part of a feed's URL, which clients and servers cap at a few kilobytes.
+MAX_VALUE_LENGTH = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,8 +222,11 @@ def _metadata(body: bytes, headers: Mapping[str, str]) -> tuple[dict[str, str], 
 
 
 def _check_value(where: str, value: str) -> None:
-    """``400`` for a metadata value no front matter line can hold, before anything
-    else looks at it (see :func:`~feedsrv.sources.unsafe_character`)."""
+    """``400`` for a metadata value no front matter line can hold (see
+    :func:`~feedsrv.sources.unsafe_character`), or longer than
+    :data:`MAX_VALUE_LENGTH`, before anything else looks at it."""
+    if len(value) > MAX_VALUE_LENGTH:
+        raise web.HTTPBadRequest(text=f"400: {where} is {len(value)} characters long, over {MAX_VALUE_LENGTH}\n")
     character = unsafe_character(value)
     if character is None:
         return
