@@ -1,7 +1,9 @@
 """Hostile HTTP clients (issue 10): compressed bodies, oversized and malformed
 requests, header injection, and what an error response leaves on disk.
 
-Each test names the attack it stands for.
+Each test names the attack it stands for. Two acceptance tests close the module: no
+hostile request stalls the event loop, and no metadata a publisher sends gives
+anything but a well-formed feed or a 4xx that wrote nothing.
 """
 
 from __future__ import annotations
@@ -11,16 +13,21 @@ import contextlib
 import gzip
 import hashlib
 import io
+import json
 import re
 import struct
 import time
 import zlib
 from base64 import b64encode
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import brotli
 import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from lxml import etree
 
 from feedsrv.errors import ParseError
 from feedsrv.publish import MAX_SLUG_LENGTH, is_slug, slug_from_title, unique_slug
@@ -40,6 +47,7 @@ BOMB_SIZE = 1 << 30
 # The event loop's longest acceptable stall.
 STALL_LIMIT = 0.050
 ACCEPTED = "gzip, deflate, br"
+ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 @pytest.fixture
@@ -148,8 +156,8 @@ async def raw_request(port: int, request: bytes) -> tuple[int, bytes]:
     return int(answer.split(b" ", 2)[1]), answer
 
 
-def raw_post(path: str, headers: bytes, body: bytes = STORY) -> bytes:
-    return (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+def raw_post(path: str, headers: bytes, body: bytes = STORY, *, method: str = "POST") -> bytes:
+    return (f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
             f"Content-Length: {len(body)}\r\n").encode() + headers + b"\r\n" + body
 
 
@@ -697,3 +705,105 @@ async def test_hostile_requests_never_stall_the_event_loop(api, brotli_bomb, gzi
     report = {name: f"{seconds * 1000:.1f} ms" for name, seconds in probe.longest.items()}
     print(f"longest stall: {longest * 1000:.1f} ms ({label}); by request: {report}")
     assert longest < STALL_LIMIT, report
+
+
+METADATA_HEADERS = {"id": "X-Id", "title": "X-Title", "author": "X-Author", "outlet": "X-Outlet",
+                    "published": "X-Published", "updated": "X-Updated", "topics": "X-Topics", "slug": "X-Slug"}
+OFFSETS = st.builds(timezone, st.integers(min_value=-(24 * 60 - 1), max_value=24 * 60 - 1).map(
+    lambda minutes: timedelta(minutes=minutes)))
+# Values of every kind for every key (any text, a date, a list of slugs, a known
+# trick), and for each key the kind it expects, so that many requests succeed and
+# their feeds are checked too.
+ANY_VALUE = st.one_of(
+    st.text(max_size=30),
+    st.datetimes(timezones=st.none() | OFFSETS).map(datetime.isoformat),
+    st.dates().map(date.isoformat),
+    st.lists(st.from_regex(r"[a-z][a-z0-9-]{0,12}", fullmatch=True), max_size=4).map(", ".join),
+    st.sampled_from(["Bold\u2028id: injected", "Bold\u2029author: X", "B\x85C", "---", "title: x", " ", "syria",
+                     "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00", "Ren\u00e9e Dupont",
+                     "\u202eevil", "<script>alert(1)</script>", "&amp;", "]]>", "a" * 1000, "x" * 5000]),
+)
+WORDS = st.text(alphabet=st.characters(categories=("L", "M", "N", "P", "S", "Zs")), min_size=1, max_size=60)
+DATES = st.one_of(st.datetimes(timezones=st.none() | OFFSETS).map(datetime.isoformat), st.dates().map(date.isoformat),
+                  st.sampled_from(["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00", "0001-01-01",
+                                   "9999-12-31"]))
+EXPECTED = {"id": WORDS, "title": WORDS, "author": WORDS, "outlet": WORDS, "published": DATES, "updated": DATES,
+            "topics": st.lists(st.sampled_from(["syria", "russia", "diplomacy", "other"]), max_size=3).map(",".join),
+            "slug": st.from_regex(r"[a-z0-9]{1,20}(?:-[a-z0-9]{1,20}){0,3}", fullmatch=True)}
+VALUES = {key: expected | ANY_VALUE for key, expected in EXPECTED.items()}
+# What aiohttp's client refuses to put in a header: such values are sent as raw bytes.
+UNSENDABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f]")
+METADATA = st.fixed_dictionaries({}, optional=VALUES)
+HEADER_METADATA = st.fixed_dictionaries({}, optional={
+    key: values.filter(lambda value: "\r" not in value and "\n" not in value) for key, values in VALUES.items()})
+
+
+def test_any_metadata_gives_a_well_formed_feed_or_a_4xx_that_writes_nothing(tmp_path, monkeypatch):
+    """Any value, for any metadata key, in a header or in the front matter, of a POST
+    or a PUT: either a 2xx after which every feed and page of the article is
+    well-formed and lists it, or a 4xx with the directory byte for byte as it was.
+    Never a 5xx."""
+    monkeypatch.delenv("FEEDSRV_API_TOKEN", raising=False)
+    config = live_config(tmp_path / "articles", api_token=TOKEN)
+    loop = asyncio.new_event_loop()
+    client = TestClient(TestServer(create_app(config, watch=False)), loop=loop)
+    loop.run_until_complete(client.start_server())
+
+    @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(headers=HEADER_METADATA, front=METADATA, method=st.sampled_from(["POST", "PUT"]))
+    def publish(headers: dict[str, str], front: dict[str, str], method: str) -> None:
+        loop.run_until_complete(check_one(client, config.articles_dir, headers, front, method))
+
+    try:
+        publish()
+    finally:
+        loop.run_until_complete(client.close())
+        loop.close()
+
+
+async def check_one(client: TestClient, directory: Path, headers: dict[str, str], front: dict[str, str],
+                    method: str) -> None:
+    """One publication with ``headers`` and ``front`` matter; what it must give."""
+    before = snapshot(directory)
+    lines = "".join(f"{key}: {value}\n" for key, value in front.items())
+    body = (f"---\n{lines}---\n" if front else "").encode() + STORY
+    sent = {METADATA_HEADERS[key]: value for key, value in headers.items()}
+    path = "/api/articles" if method == "POST" else "/api/articles/probe"
+    if any(UNSENDABLE.search(value) for value in sent.values()):
+        raw = b"".join(f"{name}: ".encode() + value.encode() + b"\r\n" for name, value in {**AUTH, **sent}.items())
+        status, text = await raw_request(client.server.port, raw_post(path, raw, body, method=method))
+    else:
+        response = await client.request(method, path, data=body, headers={**AUTH, **sent})
+        status, text = response.status, await response.read()
+    assert status < 500, text
+    if status >= 300:
+        assert 400 <= status < 500, text
+        assert snapshot(directory) == before, text
+        return
+    slug = json.loads(text)["slug"]
+    try:
+        await check_served(client, slug)
+    finally:
+        assert (await client.delete(f"/api/articles/{slug}", headers=AUTH)).status == 204
+    assert snapshot(directory) == before
+
+
+async def check_served(client: TestClient, slug: str) -> None:
+    """The article is in every format of the feed of everything, its page answers,
+    and every feed the page announces is well-formed."""
+    url = f"{BASE}/articles/{slug}"
+    atom = await client.get("/feeds/all.atom")
+    assert atom.status == 200
+    document = etree.fromstring(await atom.read())
+    assert url in [link.get("href") for link in document.iter(f"{ATOM}link")]
+    rss = await client.get("/feeds/all.rss")
+    assert url in [link.text for link in etree.fromstring(await rss.read()).iter("link")]
+    items = json.loads(await (await client.get("/feeds/all.json")).read())["items"]
+    assert url in [item["url"] for item in items]
+    page = await client.get(f"/articles/{slug}")
+    assert page.status == 200
+    html = await page.text()
+    for feed in re.findall(r'<link rel="alternate" type="application/atom\+xml" title="[^"]*" href="([^"]+)">', html):
+        announced = await client.get(feed.removeprefix(BASE))
+        assert announced.status == 200, feed
+        etree.fromstring(await announced.read())
