@@ -283,8 +283,8 @@ def _article_bytes(site: Site, front: Mapping[str, str], text: str) -> bytes:
 
 
 async def _parse(site: Site, data: bytes, path: Path) -> Entry:
-    # In a worker thread: a 1 MiB article takes a quarter of a second to parse, and
-    # the interpreter gives the event loop a turn every few milliseconds meanwhile.
+    # In a worker thread: parsing takes time in proportion to the article, and the
+    # interpreter hands the event loop a turn now and then meanwhile.
     try:
         return await asyncio.to_thread(parse_file_text, data, path, site.config, modified=_now())
     except ParseError as exc:

@@ -1,9 +1,9 @@
 """Request bodies the publishing API reads, content codings decoded by feedsrv.
 
 aiohttp's own decoding is off for the whole server (see :func:`create_app`): it
-inflated every compressed body, whether a route read it or not, and a body of a few
-kilobytes that inflates to gigabytes held the event loop for seconds. Here a body is
-read only by a route that wants it, decoded in steps of at most
+inflated every compressed body, whether a route read it or not, and a small body
+that inflates to gigabytes held the event loop until all of it was inflated. Here a
+body is read only by a route that wants it, decoded in steps of at most
 :data:`DECODE_STEP` bytes with a turn of the event loop between two, and the size
 limit applies to the decoded bytes, so decoding stops as soon as it is exceeded.
 """
@@ -22,7 +22,7 @@ from ..errors import FeedsrvError
 # The codings a request body may have, in the order a 415 names them.
 ACCEPTED_CODINGS = ("gzip", "deflate", "br")
 _ALIASES = {"x-gzip": "gzip"}
-# Most bytes one step of decoding makes: a few dozen microseconds of work.
+# Most bytes one step of decoding makes: a step is short, and the loop gets a turn after each.
 DECODE_STEP = 64 * 1024
 # zlib's window bits: gzip framing (RFC 1952), zlib framing (RFC 1950, which is
 # what HTTP's "deflate" names: RFC 9110 §8.4.1.2).
