@@ -151,9 +151,9 @@ async def delete_article(request: web.Request) -> web.Response:
     async with publisher.lock:
         site = await _current(request)
         path = _sole_file(site, slug)
-        if path is None:
+        previous = None if path is None else await asyncio.to_thread(_read_if_present, path)
+        if path is None or previous is None:
             raise web.HTTPNotFound(text=f"404: no article /articles/{slug}\n")
-        previous = await asyncio.to_thread(path.read_bytes)
         await asyncio.to_thread(remove_durably, path)
         site = await _reload_or_restore(request, path, previous)
         if slug in site.catalog.entries_by_slug:
@@ -211,13 +211,11 @@ def _metadata(body: bytes, headers: Mapping[str, str]) -> tuple[dict[str, str], 
     for key, value in front.items():
         _check_value(f"the front matter's {key}", value)
     for header in (*METADATA_HEADERS, SLUG_HEADER):
-        value = headers.get(header)
-        if value is not None:
-            _check_value(header, value)
-    for header, key in METADATA_HEADERS.items():
-        value = headers.get(header)
-        if value is not None:
-            front[key] = value.strip()
+        sent = headers.get(header)
+        if sent is not None:
+            _check_value(header, sent)
+            if header in METADATA_HEADERS:
+                front[METADATA_HEADERS[header]] = sent.strip()
     return front, text
 
 

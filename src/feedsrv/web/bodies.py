@@ -151,18 +151,17 @@ async def read_body(request: web.Request, limit: int) -> bytes:
     over = f"the body is over api.max_bytes ({limit} bytes)"
     if request.content_length is not None and request.content_length > limit:
         raise BodyTooLargeError(over)
-    received, size, pieces = 0, 0, []
+    received, decoded, pieces = 0, 0, []
     async for chunk in request.content.iter_any():
         received += len(chunk)
         if received > limit:
             raise BodyTooLargeError(over)
         if decoder is None:
             pieces.append(chunk)
-            size = received
             continue
         for piece in decoder.steps(chunk):
-            size += len(piece)
-            if size > limit:
+            decoded += len(piece)
+            if decoded > limit:
                 raise BodyTooLargeError(f"{over} after decoding {coding}")
             pieces.append(piece)
             await asyncio.sleep(0)
