@@ -248,6 +248,8 @@ def test_pages_in_a_headless_browser(served, browser):
         browser.get(served.base_url + path)
         heading = browser.find_element(By.TAG_NAME, "h1")
         assert heading.is_displayed() and heading.text.strip(), path
+        # The inline stylesheet applies under the pages' Content-Security-Policy.
+        assert browser.find_element(By.TAG_NAME, "body").value_of_css_property("max-width") == "704px", path
         assert browser.title.strip(), path
         if name == "article":
             byline = browser.find_element(By.CLASS_NAME, "byline")

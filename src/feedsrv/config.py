@@ -83,7 +83,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Bearer token of the publishing API; the variable named by `api.token_env` wins when set. "
             "Without a token the API is off (its URLs answer 404)."),
     Setting("api", "token_env", "FEEDSRV_API_TOKEN", "Environment variable that holds the API token."),
-    Setting("api", "max_bytes", 1_048_576, "Largest article body the API accepts (`413` above)."),
+    Setting("api", "max_bytes", 1_048_576,
+            "Largest article body the API accepts, as sent and once decoded (`413` above)."),
     Setting("server", "host", "127.0.0.1", "Address `feedsrv serve` listens on."),
     Setting("server", "port", 8080, "TCP port `feedsrv serve` listens on."),
     Setting("server", "workers", 1,

@@ -20,8 +20,11 @@ from .sources import ARTICLE_SUFFIX
 
 TEMPORARY_PREFIX = ".feedsrv-"
 TEMPORARY_SUFFIX = ".tmp"
-# Long enough to be descriptive, short enough for a readable URL.
-MAX_SLUG_LENGTH = 80
+# The longest slug the API takes: its file, <slug>.txt, stays well within the 255
+# bytes file systems allow in a name (past them, writing fails with ENAMETOOLONG).
+MAX_SLUG_LENGTH = 200
+# Slugs made from titles: long enough to be descriptive, short enough for a readable URL.
+TITLE_SLUG_LENGTH = 80
 
 
 def write_atomically(target: Path, data: bytes) -> None:
@@ -76,26 +79,28 @@ def article_file(directory: Path, slug: str) -> Path:
 
 
 def slug_from_title(title: str) -> str:
-    """A URL slug for an article titled ``title``: at most :data:`MAX_SLUG_LENGTH`
+    """A URL slug for an article titled ``title``: at most :data:`TITLE_SLUG_LENGTH`
     characters, cut at a hyphen; ``article`` when the title has no Latin letters or
     digits."""
     slug = slugify(title)
-    if len(slug) > MAX_SLUG_LENGTH:
-        slug = slug[:MAX_SLUG_LENGTH + 1].rsplit("-", 1)[0] or slug[:MAX_SLUG_LENGTH]
+    if len(slug) > TITLE_SLUG_LENGTH:
+        slug = slug[:TITLE_SLUG_LENGTH + 1].rsplit("-", 1)[0] or slug[:TITLE_SLUG_LENGTH]
     return slug or "article"
 
 
 def unique_slug(slug: str, taken: Iterable[str]) -> str:
-    """``slug``, or ``slug-2``, ``slug-3``, … when it is taken."""
+    """``slug``, or ``slug-2``, ``slug-3``, … when it is taken; a slug that a suffix
+    would take past :data:`MAX_SLUG_LENGTH` is shortened to make room."""
     taken = set(taken)
     candidate, number = slug, 1
     while candidate in taken:
         number += 1
-        candidate = f"{slug}-{number}"
+        suffix = f"-{number}"
+        candidate = slug[:MAX_SLUG_LENGTH - len(suffix)].rstrip("-") + suffix
     return candidate
 
 
 def is_slug(text: str) -> bool:
     """Whether ``text`` is a slug feedsrv would make: lower-case ASCII letters, digits
-    and single inner hyphens."""
-    return bool(text) and slugify(text) == text
+    and single inner hyphens, at most :data:`MAX_SLUG_LENGTH` characters."""
+    return 0 < len(text) <= MAX_SLUG_LENGTH and slugify(text) == text

@@ -17,6 +17,7 @@ paths of feeds and articles that existed before and no longer do are remembered 
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import gc
 import gzip
@@ -38,12 +39,22 @@ from .config import SiteConfig
 from .model import Entry
 from .opml import MEDIA_TYPE as OPML_TYPE
 from .opml import render_opml
-from .pages import render_article_page, render_feed_page, render_index_page
+from .pages import STYLESHEET, render_article_page, render_feed_page, render_index_page
 from .pools import forking_is_safe, pool_context, process_count
 from .render import FORMATS, render_feed
 from .sources import LoadResult, load_articles
 
 HTML_TYPE = "text/html; charset=utf-8"
+# A page needs its own inline stylesheet and nothing else: no script, image, frame or
+# form, so markup that slipped into an article stays inert; and no other site may
+# frame a page, nor learn from a link which page it was followed from.
+_STYLE_DIGEST = base64.b64encode(hashlib.sha256(STYLESHEET.encode("utf-8")).digest()).decode("ascii")
+PAGE_HEADERS = MappingProxyType({
+    "Content-Security-Policy": f"default-src 'none'; style-src 'sha256-{_STYLE_DIGEST}'; base-uri 'none'; "
+                               "form-action 'none'; frame-ancestors 'none'",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+})
 OPML_PATH = "/feeds.opml"
 FEEDS_PREFIX = "/feeds/"
 
@@ -147,7 +158,7 @@ def make_resource(path: str, media_type: str, body: bytes, last_modified: dateti
     if cross_origin:
         # Browser-based feed readers fetch feeds (and subscription lists) cross-origin.
         shared["Access-Control-Allow-Origin"] = "*"
-    full = {"Content-Type": media_type}
+    full = {"Content-Type": media_type, **(PAGE_HEADERS if media_type == HTML_TYPE else {})}
     if disposition:
         full["Content-Disposition"] = disposition
     if links:

@@ -47,6 +47,11 @@ _FEW_REMOVED = 8
 FRONT_MATTER_FENCE = "---"
 FRONT_MATTER_KEYS = tuple(spec.name for spec in fields(ArticleMeta))
 _FRONT_MATTER_LINE = re.compile(r"(?P<key>[A-Za-z][\w-]*)\s*:\s?(?P<value>.*)")
+_FRONT_MATTER_KEY = re.compile(r"[A-Za-z][\w-]*")
+# What a front matter value cannot hold: a line break of any kind (anything
+# str.splitlines() ends a line at), which would start a line, and a key, of its own;
+# and the other characters XML 1.0 cannot carry into a feed.
+_UNSAFE_VALUE_CHARACTER = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
 # Room for every key and blank lines; a longer block is text that happens to open
 # with a rule, not metadata.
 _MAX_FRONT_MATTER_LINES = 20
@@ -163,10 +168,28 @@ def split_front_matter(text: str) -> tuple[dict[str, str], str]:
     return {}, text
 
 
-def format_front_matter(front: Mapping[str, str]) -> str:
-    """The front matter block for ``front`` (empty when there is nothing to say)."""
+def unsafe_character(value: str) -> str | None:
+    """The first character of ``value`` that a front matter value cannot hold (a line
+    break, another control character, a surrogate, U+FFFE or U+FFFF), or None."""
+    found = _UNSAFE_VALUE_CHARACTER.search(value)
+    return found.group() if found else None
+
+
+def format_front_matter(front: Mapping[str, str], *, source: str = "front matter") -> str:
+    """The front matter block for ``front`` (empty when there is nothing to say).
+
+    Raises :class:`ParseError` naming ``source`` for a key :func:`split_front_matter`
+    would not read back, or a value holding a character :func:`unsafe_character`
+    finds: whatever the caller checked, no key or value can write a line of its own.
+    """
     if not front:
         return ""
+    for key, value in front.items():
+        if not _FRONT_MATTER_KEY.fullmatch(key):
+            raise ParseError(source, f"front matter: {key!r} is not a key")
+        character = unsafe_character(value)
+        if character is not None:
+            raise ParseError(source, f"front matter: {key} holds U+{ord(character):04X}, which a value cannot")
     lines = [f"{key}: {value}" for key, value in front.items()]
     return "\n".join([FRONT_MATTER_FENCE, *lines, FRONT_MATTER_FENCE, ""]) + "\n"
 

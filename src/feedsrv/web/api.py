@@ -27,6 +27,7 @@ from ..errors import ParseError
 from ..model import Entry
 from ..parser import decode_article
 from ..publish import (
+    MAX_SLUG_LENGTH,
     article_file,
     is_slug,
     remove_durably,
@@ -36,7 +37,15 @@ from ..publish import (
     write_atomically,
 )
 from ..site import Site
-from ..sources import format_front_matter, parse_file_text, split_front_matter
+from ..sources import format_front_matter, parse_file_text, split_front_matter, unsafe_character
+from .bodies import (
+    ACCEPTED_CODINGS,
+    BodyTooLargeError,
+    CorruptBodyError,
+    UnsupportedCodingError,
+    UnsupportedTransferCodingError,
+    read_body,
+)
 from .live import LIVE
 
 log = logging.getLogger(__name__)
@@ -50,6 +59,9 @@ SLUG_FIELD = "slug"
 # A date read from nowhere but the file's modification time would move with every
 # copy or touch of the file, so the API pins it in the front matter.
 UNSTATED_DATES = ("mtime", "none")
+# A metadata value is a name, a date or a short list: an outlet or author name
+# becomes part of a feed's URL, which clients and servers cap at a few kilobytes.
+MAX_VALUE_LENGTH = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,15 +97,17 @@ def setup_api(app: web.Application, config: SiteConfig, token: str) -> None:
 async def create_article(request: web.Request) -> web.Response:
     """``POST /api/articles``: publish a new article; ``201`` with its page as ``Location``.
 
-    The slug comes from ``X-Slug`` or a ``slug`` front matter field (``409`` when
+    The slug comes from ``X-Slug``, else a ``slug`` front matter field (``409`` when
     taken), else from the title, made unique.
     """
     publisher = _authorize(request)
     body = await _read_body(request, publisher.max_bytes)
     async with publisher.lock:
         site = await _current(request)
-        front, text = _metadata(body, request)
-        wanted = front.pop(SLUG_FIELD, None) or request.headers.get(SLUG_HEADER)
+        front, text = await asyncio.to_thread(_metadata, body, request.headers)
+        # Headers win over the front matter, the slug's as any other.
+        from_body = front.pop(SLUG_FIELD, None)
+        wanted = request.headers.get(SLUG_HEADER, from_body)
         taken = _files_by_slug(site).keys() | site.catalog.entries_by_slug.keys()
         if wanted is not None:
             _check_slug(wanted)
@@ -102,7 +116,8 @@ async def create_article(request: web.Request) -> web.Response:
                                             "replaces it\n")
             slug = wanted
         else:
-            draft = _parse(site, front, text, article_file(site.config.articles_dir, "draft"))
+            draft = await _parse(site, _article_bytes(site, front, text),
+                                 article_file(site.config.articles_dir, "draft"))
             slug = unique_slug(slug_from_title(draft.title), taken)
         entry = await _write(request, site, article_file(site.config.articles_dir, slug), front, text, None)
     return _entry_response(entry, site.config, status=201)
@@ -117,10 +132,12 @@ async def replace_article(request: web.Request) -> web.Response:
     body = await _read_body(request, publisher.max_bytes)
     async with publisher.lock:
         site = await _current(request)
-        front, text = _metadata(body, request)
+        front, text = await asyncio.to_thread(_metadata, body, request.headers)
         if front.pop(SLUG_FIELD, slug) != slug:
             raise web.HTTPBadRequest(text="400: the front matter's slug differs from the URL's\n")
-        existing = _files_by_slug(site).get(slug)
+        if request.headers.get(SLUG_HEADER, slug) != slug:
+            raise web.HTTPBadRequest(text=f"400: {SLUG_HEADER} differs from the URL's slug\n")
+        existing = _sole_file(site, slug)
         target = existing or article_file(site.config.articles_dir, slug)
         entry = await _write(request, site, target, front, text, site.catalog.entries_by_slug.get(slug))
     return _entry_response(entry, site.config, status=200 if existing else 201)
@@ -133,13 +150,16 @@ async def delete_article(request: web.Request) -> web.Response:
     slug = request.match_info["slug"]
     async with publisher.lock:
         site = await _current(request)
-        path = _files_by_slug(site).get(slug)
-        if path is None:
+        path = _sole_file(site, slug)
+        previous = None if path is None else await asyncio.to_thread(_read_if_present, path)
+        if path is None or previous is None:
             raise web.HTTPNotFound(text=f"404: no article /articles/{slug}\n")
         await asyncio.to_thread(remove_durably, path)
-        site = await request.app[LIVE].reload(changed=[str(path)])
-    if slug in site.catalog.entries_by_slug:
-        raise web.HTTPInternalServerError(text=f"500: {path.name} was deleted but is still served\n")
+        site = await _reload_or_restore(request, path, previous)
+        if slug in site.catalog.entries_by_slug:
+            await _restore(request, path, previous)
+            raise web.HTTPInternalServerError(text=f"500: {path.name} was deleted but is still served; "
+                                                   "it is back as it was\n")
     return web.Response(status=204)
 
 
@@ -156,73 +176,134 @@ def _authorize(request: web.Request) -> Publisher:
         raise web.HTTPUnauthorized(headers={"WWW-Authenticate": 'Bearer realm="feedsrv"'},
                                    text="401: send Authorization: Bearer <token>\n")
     # Constant time, so response timing does not reveal how much of a guess was right.
-    if not hmac.compare_digest(given.strip().encode("utf-8"), publisher.token.encode("utf-8")):
+    # aiohttp keeps bytes that are not UTF-8 as surrogates: they are compared as sent.
+    if not hmac.compare_digest(given.strip().encode("utf-8", "surrogateescape"), publisher.token.encode("utf-8")):
         raise web.HTTPUnauthorized(headers={"WWW-Authenticate": 'Bearer realm="feedsrv", error="invalid_token"'},
                                    text="401: wrong token\n")
     return publisher
 
 
 async def _read_body(request: web.Request, limit: int) -> bytes:
-    # Checked as the bytes arrive: a client may send no Content-Length, or lie.
-    too_large = web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=request.content_length or limit + 1)
-    if request.content_length is not None and request.content_length > limit:
-        raise too_large
-    chunks, size = [], 0
-    async for chunk in request.content.iter_any():
-        size += len(chunk)
-        if size > limit:
-            raise too_large
-        chunks.append(chunk)
-    return b"".join(chunks)
+    try:
+        return await read_body(request, limit)
+    except UnsupportedCodingError as exc:
+        raise web.HTTPUnsupportedMediaType(headers={"Accept-Encoding": ", ".join(ACCEPTED_CODINGS)},
+                                           text=f"415: {exc.message}; send {', '.join(ACCEPTED_CODINGS)} "
+                                                "or no Content-Encoding\n") from None
+    except UnsupportedTransferCodingError as exc:
+        raise web.HTTPNotImplemented(text=f"501: {exc.message}; send the body as it is, or chunked\n") from None
+    except BodyTooLargeError as exc:
+        raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=limit + 1,
+                                            text=f"413: {exc.message}\n") from None
+    except CorruptBodyError as exc:
+        raise web.HTTPBadRequest(text=f"400: {exc.message}\n") from None
 
 
-def _metadata(body: bytes, request: web.Request) -> tuple[dict[str, str], str]:
-    """The body's front matter fields overridden by the metadata headers, and the text."""
+def _metadata(body: bytes, headers: Mapping[str, str]) -> tuple[dict[str, str], str]:
+    """The body's front matter fields overridden by the metadata headers, and the
+    text. Run in a worker thread, as :func:`_parse` is: decoding a large body takes
+    the event loop's time otherwise."""
     try:
         text, _warnings = decode_article(body, source="request body")
     except ParseError as exc:
         raise web.HTTPBadRequest(text=f"400: {exc.message}\n") from None
     front, text = split_front_matter(text)
-    for header, key in METADATA_HEADERS.items():
-        value = request.headers.get(header)
-        if value is not None:
-            front[key] = value.strip()
+    for key, value in front.items():
+        _check_value(f"the front matter's {key}", value)
+    for header in (*METADATA_HEADERS, SLUG_HEADER):
+        sent = headers.get(header)
+        if sent is not None:
+            _check_value(header, sent)
+            if header in METADATA_HEADERS:
+                front[METADATA_HEADERS[header]] = sent.strip()
     return front, text
+
+
+def _check_value(where: str, value: str) -> None:
+    """``400`` for a metadata value no front matter line can hold (see
+    :func:`~feedsrv.sources.unsafe_character`), or longer than
+    :data:`MAX_VALUE_LENGTH`, before anything else looks at it."""
+    if len(value) > MAX_VALUE_LENGTH:
+        raise web.HTTPBadRequest(text=f"400: {where} is {len(value)} characters long, over {MAX_VALUE_LENGTH}\n")
+    character = unsafe_character(value)
+    if character is None:
+        return
+    # aiohttp keeps header bytes that are not UTF-8 as surrogates.
+    what = "bytes that are not UTF-8" if "\ud800" <= character <= "\udfff" else f"U+{ord(character):04X}"
+    raise web.HTTPBadRequest(text=f"400: {where} holds {what}: metadata is one line of text, without line "
+                                  "breaks or control characters\n")
 
 
 def _check_slug(slug: str) -> None:
     if not is_slug(slug):
-        raise web.HTTPBadRequest(text=f"400: {slug!r} is not a slug: use lower-case letters, digits and hyphens\n")
+        shown = repr(slug) if len(slug) <= 60 else f"{slug[:60]!r}… ({len(slug)} characters)"
+        raise web.HTTPBadRequest(text=f"400: {shown} is not a slug: at most {MAX_SLUG_LENGTH} lower-case "
+                                      "letters, digits and single hyphens\n")
 
 
-def _files_by_slug(site: Site) -> dict[str, Path]:
+def _files_by_slug(site: Site) -> dict[str, list[Path]]:
     """Every article file by the slug of its URL, skipped files included, so a broken
-    article can be replaced or deleted too."""
-    found = {}
+    article can be replaced or deleted too; a slug several files claim lists them all."""
+    found: dict[str, list[Path]] = {}
     for name, state in site.loaded.files.items():
         path = Path(name)
-        found[state.entry.slug if state.entry else slugify(path.stem)] = path
+        found.setdefault(state.entry.slug if state.entry else slugify(path.stem), []).append(path)
     return found
 
 
-def _parse(site: Site, front: Mapping[str, str], text: str, path: Path) -> Entry:
-    data = (format_front_matter(front) + text).encode("utf-8")
-    if len(data) > site.config.max_article_bytes:
-        raise web.HTTPRequestEntityTooLarge(max_size=site.config.max_article_bytes, actual_size=len(data))
+def _sole_file(site: Site, slug: str) -> Path | None:
+    """The file holding ``/articles/<slug>``, None when there is none.
+
+    Raises ``409`` when several files claim the slug: writing or deleting one of them
+    would leave another served, or not the one written.
+    """
+    paths = _files_by_slug(site).get(slug, [])
+    if len(paths) > 1:
+        names = ", ".join(sorted(path.name for path in paths))
+        raise web.HTTPConflict(text=f"409: {len(paths)} files claim /articles/{slug} ({names}); only one is "
+                                    "served: rename or remove the others first\n")
+    return paths[0] if paths else None
+
+
+def _article_bytes(site: Site, front: Mapping[str, str], text: str) -> bytes:
+    """The file for ``front`` and ``text``; ``413`` when the loader would skip it as too large."""
     try:
-        return parse_file_text(data, path, site.config, modified=_now())
+        data = (format_front_matter(front, source="request") + text).encode("utf-8")
+    except ParseError as exc:
+        raise web.HTTPBadRequest(text=f"400: {exc.message}\n") from None
+    limit = site.config.max_article_bytes
+    if len(data) > limit:
+        raise web.HTTPRequestEntityTooLarge(
+            max_size=limit, actual_size=len(data),
+            text=f"413: with its front matter the article would be a file of {len(data)} bytes, over "
+                 f"site.max_article_bytes ({limit} bytes)\n")
+    return data
+
+
+async def _parse(site: Site, data: bytes, path: Path) -> Entry:
+    # In a worker thread: parsing takes time in proportion to the article, and the
+    # interpreter hands the event loop a turn now and then meanwhile.
+    try:
+        return await asyncio.to_thread(parse_file_text, data, path, site.config, modified=_now())
     except ParseError as exc:
         raise web.HTTPBadRequest(text=f"400: {exc.message}\n") from None
 
 
 async def _write(request: web.Request, site: Site, target: Path, front: dict[str, str], text: str,
                  previous: Entry | None) -> Entry:
-    """Validate, write and reload; return the entry as served."""
-    entry = _parse(site, front, text, target)
+    """Decide the file's bytes, check them, write them and reload; return the entry as
+    served.
+
+    Every check is made on the very bytes written, before writing them, so an error
+    response means the file is as it was: should the reload still refuse the file
+    (changed meanwhile by someone else) or fail, the previous version is put back
+    first.
+    """
+    entry = await _parse(site, _article_bytes(site, front, text), target)
     now = _now()
     if "published" not in front and entry.published_from in UNSTATED_DATES:
         front["published"] = (previous.published if previous else now).isoformat()
-        entry = _parse(site, front, text, target)
+        entry = await _parse(site, _article_bytes(site, front, text), target)
     if previous is not None and "updated" not in front and entry.updated <= previous.updated:
         if replace(entry, updated=previous.updated) != previous:
             # An edit that states no update time gets one, so that clients polling
@@ -232,14 +313,47 @@ async def _write(request: web.Request, site: Site, target: Path, front: dict[str
         elif entry.updated < previous.updated:
             # The same text sent again keeps the time of the edit that brought it.
             front["updated"] = previous.updated.isoformat()
-    await asyncio.to_thread(write_atomically, target, (format_front_matter(front) + text).encode("utf-8"))
-    served = await request.app[LIVE].reload(changed=[str(target)])
+    data = _article_bytes(site, front, text)
+    await _parse(site, data, target)
+    old = await asyncio.to_thread(_read_if_present, target)
+    await asyncio.to_thread(write_atomically, target, data)
+    served = await _reload_or_restore(request, target, old)
     state = served.loaded.files.get(str(target))
     if state is None or state.error is not None or state.entry is None:
-        raise web.HTTPInternalServerError(text=f"500: {target.name} was written but is not served\n")
-    if served.catalog.entries_by_slug.get(state.entry.slug) is not state.entry:
-        raise web.HTTPInternalServerError(text=f"500: {target.name} was written but its URL is taken\n")
-    return state.entry
+        problem = state.error if state is not None and state.error else "not read"
+    elif served.catalog.entries_by_slug.get(state.entry.slug) is not state.entry:
+        problem = "its URL is taken"
+    else:
+        return state.entry
+    await _restore(request, target, old)
+    raise web.HTTPInternalServerError(text=f"500: {target.name} was written but is not served ({problem}); "
+                                           "the previous version is back\n")
+
+
+def _read_if_present(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+async def _reload_or_restore(request: web.Request, path: Path, previous: bytes | None) -> Site:
+    """Serve the change just made to ``path``; should that fail, put ``path`` back as
+    it was (``previous``, or no file) before the error goes on to be a 500."""
+    try:
+        return await request.app[LIVE].reload(changed=[str(path)])
+    except Exception:
+        await _restore(request, path, previous)
+        raise
+
+
+async def _restore(request: web.Request, path: Path, data: bytes | None) -> None:
+    """Put ``path`` back as it was (``data``, or no file) and serve that."""
+    if data is None:
+        await asyncio.to_thread(remove_durably, path)
+    else:
+        await asyncio.to_thread(write_atomically, path, data)
+    await request.app[LIVE].reload(changed=[str(path)])
 
 
 def _entry_response(entry: Entry, config: SiteConfig, *, status: int) -> web.Response:

@@ -15,7 +15,7 @@ from ..watch import watch_directory
 from ..websub import setup_websub
 from .api import api_token, setup_api
 from .caching import CodingMemo
-from .handlers import CODING_MEMO, healthz, serve_resource
+from .handlers import CODING_MEMO, healthz, nosniff, serve_resource
 from .live import LIVE, LiveSite
 
 # How long a shutdown waits for the watcher to notice it should stop.
@@ -35,7 +35,12 @@ def create_app(config: SiteConfig, *, site: Site | None = None, watch: bool = Tr
     ``freeze_collector``, each reload freezes the garbage collector's generations
     (see :class:`~feedsrv.web.live.LiveSite`): for a process that does nothing else.
     """
-    app = web.Application()
+    # aiohttp would inflate any compressed request body, read by a route or not, in
+    # the event loop; the routes that read bodies decode them themselves (bodies.py),
+    # and none calls request.read(), the one place aiohttp applies client_max_size:
+    # it follows api.max_bytes all the same, so the two limits never disagree.
+    app = web.Application(handler_args={"auto_decompress": False}, middlewares=[nosniff],
+                          client_max_size=config.api_max_bytes)
     app[LIVE] = LiveSite(site if site is not None else build_site(config), freeze_collector=freeze_collector)
     app[CODING_MEMO] = CodingMemo()
     # Before the watcher: WebSub starts listening before the first reload can happen,

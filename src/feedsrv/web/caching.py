@@ -5,25 +5,53 @@ Pure functions over header values, so each rule is testable on its own.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 
 # Preference among codings a client accepts with the same quality: smallest first.
 CODING_PREFERENCE = ("br", "gzip", "identity")
 _CODING_ALIASES = {"x-gzip": "gzip"}
 IMPLICIT_IDENTITY_QUALITY = 0.0001
 
+# HTTP dates (RFC 9110 §5.6.7), names matched without regard to case.
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_MONTH = f"(?P<month>{'|'.join(_MONTHS)})"
+_TIME = r"(?P<hour>\d\d):(?P<minute>\d\d):(?P<second>\d\d)"
+_IMF_FIXDATE = re.compile(rf"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (?P<day>\d\d) {_MONTH} (?P<year>\d{{4}}) {_TIME} GMT",
+                          re.IGNORECASE | re.ASCII)
+_RFC850_DATE = re.compile(rf"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day, (?P<day>\d\d)-{_MONTH}-(?P<year>\d\d) "
+                          rf"{_TIME} GMT", re.IGNORECASE | re.ASCII)
+_ASCTIME = re.compile(rf"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) {_MONTH} (?P<day>[ \d]\d) {_TIME} (?P<year>\d{{4}})",
+                      re.IGNORECASE | re.ASCII)
+
 
 def parse_http_date(value: str) -> datetime | None:
-    """The instant an HTTP date names, or None when it is not a valid date."""
+    """The instant an HTTP date names, or None when it is not a valid date.
+
+    The three formats of RFC 9110 §5.6.7 are read: the IMF-fixdate every sender uses
+    (``Sun, 06 Nov 1994 08:49:37 GMT``) and the obsolete RFC 850 and asctime forms.
+    Anything else is no date, a year outside 1 to 9999 included, so the condition
+    it was in is ignored (RFC 9110 §13.1.3) rather than misread.
+    """
+    text = value.strip()
+    match = _IMF_FIXDATE.fullmatch(text) or _ASCTIME.fullmatch(text)
+    if match is not None:
+        year = int(match["year"])
+    else:
+        match = _RFC850_DATE.fullmatch(text)
+        if match is None:
+            return None
+        # A two-digit year more than 50 years ahead is the last such year past.
+        this_year = datetime.now(UTC).year
+        year = this_year // 100 * 100 + int(match["year"])
+        if year > this_year + 50:
+            year -= 100
     try:
-        parsed = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+        return datetime(year, _MONTHS.index(match["month"].title()) + 1, int(match["day"]), int(match["hour"]),
+                        int(match["minute"]), int(match["second"]), tzinfo=UTC)
+    except ValueError:
         return None
-    if parsed is None:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def accepted_codings(header: str | None) -> dict[str, float]:

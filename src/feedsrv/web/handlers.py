@@ -6,12 +6,28 @@ from __future__ import annotations
 import os
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from ..site import Resource
 from .caching import CodingMemo, is_not_modified
 from .live import LIVE
 
 CODING_MEMO = web.AppKey("coding_memo", CodingMemo)
+NOSNIFF = ("X-Content-Type-Options", "nosniff")
+
+
+@web.middleware
+async def nosniff(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """``X-Content-Type-Options: nosniff`` on every response, errors included (the
+    site's representations carry it already): a browser must read a plain-text error
+    body, which may echo part of the request, as plain text and never as HTML."""
+    try:
+        response = await handler(request)
+    except web.HTTPException as exc:
+        exc.headers.setdefault(*NOSNIFF)
+        raise
+    response.headers.setdefault(*NOSNIFF)
+    return response
 
 
 def resource_response(request: web.Request, resource: Resource) -> web.Response:

@@ -145,6 +145,11 @@ async def subscription_request(request: web.Request) -> web.Response:
         raise web.HTTPServiceUnavailable(text="503: the hub is not running\n")
     if request.content_type != FORM_TYPE:
         return _plain(415, f"a subscription request is a form: Content-Type: {FORM_TYPE}")
+    # Nothing decodes request bodies for the hub (see feedsrv.web.create_app).
+    if any(value.strip().lower() not in ("", "identity") for value in request.headers.getall("Content-Encoding", ())):
+        refused = _plain(415, "a subscription request is sent uncompressed: no Content-Encoding")
+        refused.headers["Accept-Encoding"] = "identity"
+        return refused
     if request.content_length is not None and request.content_length > MAX_REQUEST_BYTES:
         return _plain(413, f"a subscription request is at most {MAX_REQUEST_BYTES} bytes")
     body = bytearray()
