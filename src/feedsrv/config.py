@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .dates import DATE_RANGE, in_range
 from .errors import ConfigError
 
 DEFAULT_CONFIG_PATH = Path("config/feedsrv.toml")
@@ -528,7 +529,11 @@ def _datetime(table: Mapping[str, Any], key: str, where: str, timezone: ZoneInfo
         return None
     # TOML has native dates and datetimes; a bare date means midnight in the site zone.
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=timezone)
-    if hasattr(value, "year") and not isinstance(value, datetime):
-        return datetime(value.year, value.month, value.day, tzinfo=timezone)
-    raise ConfigError(f"{where}.{key}", f"must be a TOML date or datetime, got {value!r}")
+        moment = value if value.tzinfo else value.replace(tzinfo=timezone)
+    elif hasattr(value, "year"):
+        moment = datetime(value.year, value.month, value.day, tzinfo=timezone)
+    else:
+        raise ConfigError(f"{where}.{key}", f"must be a TOML date or datetime, got {value!r}")
+    if not in_range(moment):
+        raise ConfigError(f"{where}.{key}", f"{value} is out of range ({DATE_RANGE})")
+    return moment

@@ -110,7 +110,22 @@ _O_BESIDE_DIGIT = re.compile(r"[oO](?:(?<=\d[oO])|(?=\d))")
 _NUMERIC_HINT = re.compile(r"[/.-](?<=[\doO][/.-])[\doO][\doO]?[/.-][\doO][\doO]")
 
 _TWO_DIGIT_YEAR_PIVOT = 70  # '69 is 2069, '70 is 1970
-_MIN_YEAR, _MAX_YEAR = 1900, 2199
+# The years an article's date may fall in. Far beyond them a date is a typo or an
+# attack, and at the ends of datetime's range (years 1 and 9999) a zone offset
+# pushes it past what converting to UTC can represent.
+MIN_YEAR, MAX_YEAR = 1900, 2199
+DATE_RANGE = f"years {MIN_YEAR} to {MAX_YEAR}"
+
+
+def in_range(moment: datetime) -> bool:
+    """Whether ``moment``'s year is within :data:`DATE_RANGE` and it converts to UTC."""
+    if not MIN_YEAR <= moment.year <= MAX_YEAR:
+        return False
+    try:
+        moment.astimezone(timezone.utc)
+    except (OverflowError, ValueError):
+        return False
+    return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,7 +291,7 @@ def _iso_datetime(text: str, zone: tzinfo) -> datetime | None:
         when = isoparse(text.replace(" ", "T").replace(",", "."))
     except (ValueError, OverflowError):
         return None
-    if not _MIN_YEAR <= when.year <= _MAX_YEAR:
+    if not MIN_YEAR <= when.year <= MAX_YEAR:
         return None
     return when if when.tzinfo else when.replace(tzinfo=zone)
 
@@ -305,7 +320,7 @@ def _year(text: str) -> int:
 
 
 def _make_date(year: int, month: int, day: int) -> date | None:
-    if not _MIN_YEAR <= year <= _MAX_YEAR:
+    if not MIN_YEAR <= year <= MAX_YEAR:
         return None
     try:
         return date(year, month, day)

@@ -25,6 +25,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from .config import ArticleMeta, SiteConfig
+from .dates import DATE_RANGE, in_range
 from .errors import ConfigError, ParseError
 from .model import Entry, reduce_fields
 from .parsecache import read_cache, write_cache
@@ -215,7 +216,10 @@ def front_matter_meta(front: Mapping[str, str], *, source: str, timezone: tzinfo
             except ValueError:
                 raise ParseError(source, f"front matter: {key} must be an ISO 8601 date or date-time, "
                                          f"got {value!r}") from None
-            values[key] = moment if moment.tzinfo else moment.replace(tzinfo=timezone)
+            moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone)
+            if not in_range(moment):
+                raise ParseError(source, f"front matter: {key} {value!r} is out of range ({DATE_RANGE})")
+            values[key] = moment
         elif key == "topics":
             values[key] = tuple(slug.strip() for slug in value.split(",") if slug.strip())
         else:
@@ -262,11 +266,20 @@ def _load_article(path: Path, config: SiteConfig, options: ParseOptions | None) 
         data = path.read_bytes()
     except OSError as exc:
         raise ParseError(path, f"cannot read: {exc.strerror or exc}") from None
-    entry = parse_file_text(data, path, config, options=options,
-                            modified=datetime.fromtimestamp(int(stat.st_mtime), tz=UTC))
+    entry = parse_file_text(data, path, config, options=options, modified=_modified(stat))
     digest = hashlib.blake2b(path.name.encode("utf-8", "surrogateescape") + b"\0", digest_size=16)
     digest.update(data)
     return entry, int.from_bytes(digest.digest(), "big")
+
+
+def _modified(stat: os.stat_result) -> datetime | None:
+    """The file's modification time, or None when it is outside the dates feeds
+    can carry (``touch -d 1800-01-01``): such a time says nothing about the article."""
+    try:
+        moment = datetime.fromtimestamp(int(stat.st_mtime), tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+    return moment if in_range(moment) else None
 
 
 def load_articles(config: SiteConfig, previous: LoadResult | None = None, *,

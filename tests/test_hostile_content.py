@@ -1,0 +1,119 @@
+"""Hostile article content (issue 10): dates past what feeds can carry, topic lists
+that grow without end, names longer than a URL, two files claiming one entry id,
+and text that must be escaped the same way wherever it lands.
+
+Each test names the fault it stands for; every future fault of this kind gets a
+case here.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from feedsrv.config import load_config
+from feedsrv.errors import ConfigError
+from feedsrv.site import build_site
+from feedsrv.sources import load_articles
+from feedsrv.web import create_app
+from livetools import BODY, article, live_config
+
+TOKEN = "hostile-content-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+ATOM = "{http://www.w3.org/2005/Atom}"
+# Dates whose conversion to UTC overflows datetime, and dates merely absurd.
+OUT_OF_RANGE_DATES = ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00", "1899-12-31", "2200-01-01"]
+# Every page and feed an article lands in, which each broke on such a date.
+EVERY_VIEW = ["/", "/feeds/all.atom", "/feeds/all.rss", "/feeds/all.json", "/feeds.opml",
+              "/outlets/harbor-gazette", "/feeds/outlets/harbor-gazette.atom"]
+
+
+@pytest.fixture
+def api_config(tmp_path, monkeypatch):
+    monkeypatch.delenv("FEEDSRV_API_TOKEN", raising=False)
+    return live_config(tmp_path / "articles", api_token=TOKEN)
+
+
+@pytest.fixture
+async def api(aiohttp_client, api_config):
+    return await aiohttp_client(create_app(api_config, watch=False))
+
+
+def snapshot(directory: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in sorted(directory.iterdir())}
+
+
+async def assert_every_view_answers(client) -> None:
+    for path in EVERY_VIEW:
+        response = await client.get(path)
+        assert response.status == 200, (path, await response.text())
+
+
+# Item 2: out-of-range dates.
+
+@pytest.mark.parametrize("value", OUT_OF_RANGE_DATES)
+def test_a_front_matter_date_out_of_range_skips_the_file_naming_it(tmp_path, value):
+    config = live_config(tmp_path / "articles")
+    for key in ("published", "updated"):
+        (config.articles_dir / f"bad-{key}.txt").write_text(
+            f"---\n{key}: {value}\n---\nHeadline\n\n{BODY}\n", encoding="utf-8")
+    loaded = load_articles(config)
+    assert sorted(entry.slug for entry in loaded.entries) == ["alpha", "beta", "gamma"]
+    for key in ("published", "updated"):
+        message = next(error for error in loaded.errors if f"bad-{key}.txt" in error)
+        assert f"{key} {value!r} is out of range (years 1900 to 2199)" in message
+
+
+@pytest.mark.parametrize("value", OUT_OF_RANGE_DATES[:2])
+async def test_a_dropped_file_with_an_extreme_date_leaves_every_view_serving(aiohttp_client, tmp_path, value):
+    config = live_config(tmp_path / "articles")
+    (config.articles_dir / "bad.txt").write_text(
+        article("Bad", author="Dana Reyes", outlet="Harbor Gazette", published=value), encoding="utf-8")
+    site = build_site(config)
+    assert "bad" not in {entry.slug for entry in site.catalog.entries}
+    await assert_every_view_answers(await aiohttp_client(create_app(config, site=site)))
+
+
+@pytest.mark.parametrize("header", ["X-Published", "X-Updated"])
+@pytest.mark.parametrize("value", OUT_OF_RANGE_DATES)
+async def test_an_api_date_out_of_range_is_4xx_and_writes_nothing(api, api_config, header, value):
+    before = snapshot(api_config.articles_dir)
+    response = await api.post("/api/articles", data=f"Headline\n\n{BODY}\n".encode(),
+                              headers={**AUTH, header: value})
+    assert 400 <= response.status < 500
+    assert "out of range (years 1900 to 2199)" in await response.text()
+    assert snapshot(api_config.articles_dir) == before
+    await assert_every_view_answers(api)
+    # A later write still works.
+    later = await api.post("/api/articles", data=f"Later\n\n{BODY}\n".encode(),
+                           headers={**AUTH, "X-Published": "2016-01-01T00:00:00+00:00"})
+    assert later.status == 201
+
+
+def test_a_declared_date_out_of_range_is_a_config_error(tmp_path):
+    config_file = tmp_path / "feedsrv.toml"
+    config_file.write_text('[site]\ntitle = "T"\nbase_url = "https://example.org"\n'
+                           "[articles.alpha]\npublished = 0001-01-01T00:00:00+14:00\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(config_file)
+    assert "articles.alpha.published" in str(caught.value)
+    assert "out of range" in str(caught.value)
+
+
+# File systems clamp times before 1901, so only the far side can be tried here.
+@pytest.mark.parametrize("when", [datetime(2300, 1, 1, tzinfo=UTC), datetime(2400, 12, 31, tzinfo=UTC)])
+async def test_a_file_time_out_of_range_is_not_taken_for_the_date(aiohttp_client, tmp_path, when):
+    config = live_config(tmp_path / "articles")
+    undated = config.articles_dir / "undated.txt"
+    undated.write_text(f"Undated Headline\n\n{BODY}\n", encoding="utf-8")
+    os.utime(undated, (when.timestamp(), when.timestamp()))
+    site = build_site(config)
+    entry = next(entry for entry in site.catalog.entries if entry.slug == "undated")
+    assert entry.published_from == "none"
+    assert entry.published.year == 1970
+    await assert_every_view_answers(await aiohttp_client(create_app(config, site=site)))
