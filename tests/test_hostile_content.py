@@ -117,3 +117,64 @@ async def test_a_file_time_out_of_range_is_not_taken_for_the_date(aiohttp_client
     assert entry.published_from == "none"
     assert entry.published.year == 1970
     await assert_every_view_answers(await aiohttp_client(create_app(config, site=site)))
+
+
+# Item 3: topic lists without end, and categories rendered in quadratic time.
+
+def test_declared_topics_the_config_does_not_know_are_left_out_with_a_warning(tmp_path):
+    config = live_config(tmp_path / "articles")
+    declared = ", ".join(["syria", *(f"made-up-{number}" for number in range(20_000)), "syria", "diplomacy"])
+    (config.articles_dir / "tagged.txt").write_text(f"---\ntopics: {declared}\n---\nHeadline\n\n{BODY}\n",
+                                                    encoding="utf-8")
+    loaded = load_articles(config)
+    entry = next(entry for entry in loaded.entries if entry.slug == "tagged")
+    assert entry.topics == ("syria", "diplomacy")
+    warning = next(warning for warning in loaded.warnings if "not declared" in warning)
+    assert warning.startswith(f"{config.articles_dir / 'tagged.txt'}: topics not declared in [topics], left out: ")
+    assert warning.endswith("'made-up-0', 'made-up-1', 'made-up-2', 'made-up-3', 'made-up-4' and 19995 more")
+
+
+async def test_an_api_put_with_hundreds_of_topics_keeps_the_declared_ones(api, api_config):
+    # As many as the API's bound on a metadata value (1,000 characters) lets through.
+    topics = ",".join([*(f"t{number}" for number in range(200)), "russia"])
+    response = await api.put("/api/articles/tagged", data=f"Headline\n\n{BODY}\n".encode(),
+                             headers={**AUTH, "X-Topics": topics})
+    assert response.status == 201, await response.text()
+    reply = await response.json()
+    assert reply["topics"] == ["russia"]
+    assert any("'t0', 't1', 't2', 't3', 't4' and 195 more" in warning for warning in reply["warnings"])
+    atom = etree.fromstring(await (await api.get("/feeds/topics/russia.atom")).read())
+    assert [category.get("term") for category in atom.iter(f"{ATOM}category")] == ["russia"]
+
+
+@pytest.mark.parametrize("extension", ["atom", "rss"])
+def test_an_entry_hands_feedgen_its_categories_in_one_call(tmp_path, monkeypatch, extension):
+    """feedgen rebuilds every RSS category on each ``category()`` call, so one call
+    per topic made rendering an entry quadratic in its topic count."""
+    from feedgen.entry import FeedEntry
+
+    from feedsrv.config import Topic
+    from feedsrv.render import render_feed
+
+    topics = {f"topic-{number}": Topic(slug=f"topic-{number}", name=f"Topic {number}", keywords=("zzz",))
+              for number in range(300)}
+    config = replace(live_config(tmp_path / "articles"), topics=topics)
+    (config.articles_dir / "tagged.txt").write_text(
+        f"---\ntopics: {', '.join(topics)}\n---\nHeadline\n\n{BODY}\n", encoding="utf-8")
+    site = build_site(config)
+    calls = []
+    category = FeedEntry.category
+
+    def counted(self, *args, **kwargs):
+        if args or kwargs:
+            calls.append(args)
+        return category(self, *args, **kwargs)
+
+    monkeypatch.setattr(FeedEntry, "category", counted)
+    feed = site.catalog.feeds["all"]
+    document = etree.fromstring(render_feed(feed, extension, config))
+    tagged = [len(args[0]) for args in calls]
+    assert sorted(tagged) == [300]
+    names = ([element.get("label") for element in document.iter(f"{ATOM}category")] if extension == "atom"
+             else [element.text for element in document.iter("category")])
+    assert names == [f"Topic {number}" for number in range(300)]

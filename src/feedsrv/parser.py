@@ -72,6 +72,8 @@ _OUTLET_SOURCES = ("copyright", "desk", "author", "byline", "self", "contact", "
 _MAX_CAPTION_LENGTH = 300
 _MAX_REFERENCE_LENGTH = 250
 _DECLARED_NAMES_SPLIT = re.compile(r"\s*;\s*|\s+(?:and|&)\s+")
+# How many of a long list of refused values a warning names.
+_FEW_NAMES = 5
 # A byline broken after its "By": "By" / "Jane Doe".
 _LONE_BY = frozenset({"by", "by:", "written by", "words by", "story by"})
 
@@ -180,6 +182,12 @@ def parse_article(text: str, *, source: str, options: ParseOptions | None = None
         warnings.append(f"{source}: no date in the text or its sources; using the file's modification time")
     elif published_from == "none":
         warnings.append(f"{source}: no date found and no file time given; using {EPOCH:%Y-%m-%d}")
+    if meta.topics is None:
+        topics = _topics(title, title_derived, body, options.topics)
+    else:
+        topics, unknown = _declared_topics(meta.topics, options.topics)
+        if unknown:
+            warnings.append(f"{source}: topics not declared in [topics], left out: {_few(unknown)}")
     references = tuple(reading.references)
     return Entry(
         id=meta.id or _entry_id(outlet_slug, stem),
@@ -198,7 +206,7 @@ def parse_article(text: str, *, source: str, options: ParseOptions | None = None
         body=body,
         captions=_placed_captions(reading.blocks),
         references=references,
-        topics=meta.topics if meta.topics is not None else _topics(title, title_derived, body, options.topics),
+        topics=topics,
         language=options.language,
         source=source,
         warnings=tuple(warnings),
@@ -456,6 +464,20 @@ def _read_label(paragraph: str, reading: _Reading, context: DateContext, *, in_h
 def _entry_id(outlet_slug: str | None, stem: str) -> str:
     name = f"{outlet_slug or ''}/{stem}"
     return f"urn:uuid:{uuid.uuid5(ENTRY_ID_NAMESPACE, name)}"
+
+
+def _declared_topics(declared: tuple[str, ...], topics: Mapping[str, Topic]) -> tuple[tuple[str, ...], list[str]]:
+    """The declared topic slugs the config knows, each once, and the others. Only the
+    config's topics have feeds, and the operator's list is what bounds how many
+    categories one article can carry, whatever a file or an API client declares."""
+    kept = tuple(dict.fromkeys(slug for slug in declared if slug in topics))
+    return kept, list(dict.fromkeys(slug for slug in declared if slug not in topics))
+
+
+def _few(names: list[str]) -> str:
+    """The first names of a list that may be long, and how many more there are."""
+    shown = ", ".join(repr(name) for name in names[:_FEW_NAMES])
+    return f"{shown} and {len(names) - _FEW_NAMES} more" if len(names) > _FEW_NAMES else shown
 
 
 def _declared_names(author: str) -> tuple[str, ...]:

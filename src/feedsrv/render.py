@@ -190,9 +190,13 @@ def _add_entry(generator: FeedGenerator, entry: Entry, config: SiteConfig, exten
     item.dc.dc_creator(", ".join(names))
 
     scheme = config.url("/feeds/topics/")
+    # All in one call: feedgen rebuilds the RSS list of every category on each call.
+    categories = []
     for slug in entry.topics:
         topic = config.topics.get(slug)
-        item.category(term=slug, label=xml_safe(topic.name) if topic else slug, scheme=scheme)
+        categories.append({"term": slug, "label": xml_safe(topic.name) if topic else slug, "scheme": scheme})
+    if categories:
+        item.category(categories)
 
     content = xml_safe(entry.content)
     if content:
