@@ -178,3 +178,60 @@ def test_an_entry_hands_feedgen_its_categories_in_one_call(tmp_path, monkeypatch
     names = ([element.get("label") for element in document.iter(f"{ATOM}category")] if extension == "atom"
              else [element.text for element in document.iter("category")])
     assert names == [f"Topic {number}" for number in range(300)]
+
+
+# Item 7: names longer than a URL or a file name can be.
+
+def test_a_declared_author_name_past_the_bound_skips_the_file(tmp_path):
+    config = live_config(tmp_path / "articles")
+    (config.articles_dir / "long-author.txt").write_text(
+        article("Long", author="Lena " + "W" * 180_000, outlet="Harbor Gazette"), encoding="utf-8")
+    (config.articles_dir / "many-authors.txt").write_text(
+        article("Many", author="; ".join(f"Person {number}" for number in range(51)), outlet="Harbor Gazette"),
+        encoding="utf-8")
+    (config.articles_dir / "long-outlet.txt").write_text(
+        article("Outlet", author="Lena Weber", outlet="Gazette " * 30), encoding="utf-8")
+    loaded = load_articles(config)
+    assert sorted(entry.slug for entry in loaded.entries) == ["alpha", "beta", "gamma"]
+    errors = {Path(error.split(":", 1)[0]).name: error for error in loaded.errors}
+    assert "180005 characters, over the limit of 200" in errors["long-author.txt"]
+    assert "author names 51 people, over the limit of 50" in errors["many-authors.txt"]
+    assert "outlet 'Gazette Gazette Gazette Gazette Gazette '… is 239 characters" in errors["long-outlet.txt"]
+
+
+def test_names_at_the_bound_are_served(tmp_path):
+    config = live_config(tmp_path / "articles")
+    (config.articles_dir / "bounded.txt").write_text(
+        article("Bounded", author="; ".join(["A" * 200] * 2 + [f"Person {n}" for n in range(48)]),
+                outlet="O" * 200), encoding="utf-8")
+    entry = next(entry for entry in load_articles(config).entries if entry.slug == "bounded")
+    assert len(entry.authors) == 50
+    assert entry.outlet == "O" * 200
+
+
+@pytest.mark.parametrize("name", ["W" * 180_000, "word " * 1_000])
+def test_a_long_name_gets_a_bounded_distinct_slug(name):
+    from feedsrv.catalog import author_key
+    from feedsrv.config import MAX_SLUG_LENGTH, name_slug
+
+    slug = name_slug(name)
+    assert len(slug) <= MAX_SLUG_LENGTH
+    assert name_slug(name + "x") != slug
+    assert slug.startswith(name_slug(name[:100]))
+    assert author_key(name) == f"authors/{slug}"
+
+
+def test_a_file_name_slug_stays_within_the_bound_and_is_served(aiohttp_client, tmp_path):
+    from feedsrv.config import MAX_SLUG_LENGTH
+    from feedsrv.export import export_site
+
+    config = live_config(tmp_path / "articles")
+    stem = "a-" * 125
+    (config.articles_dir / f"{stem}.txt").write_text(f"Long Name\n\n{BODY}\n", encoding="utf-8")
+    site = build_site(config)
+    entry = next(entry for entry in site.catalog.entries if entry.title == "Long Name")
+    assert len(entry.slug) <= MAX_SLUG_LENGTH
+    assert entry.slug.startswith("a-a-a-")
+    written = export_site(site, tmp_path / "out")
+    assert tmp_path / "out" / "articles" / entry.slug / "index.html" in written
+

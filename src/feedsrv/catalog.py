@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import MappingProxyType
 
-from .config import SiteConfig, slugify
+from .config import SiteConfig, name_slug
 from .model import Entry
 
 # The date of an empty feed when the catalog holds nothing at all: fixed, so that an
@@ -173,7 +173,7 @@ def author_key(name: str) -> str:
     A name with no Latin letters or digits (``محمد``) gets a slug derived from its
     digest instead, so every reporter still has a stable URL.
     """
-    slug = slugify(name) or hashlib.sha256(name.casefold().encode("utf-8")).hexdigest()[:12]
+    slug = name_slug(name) or hashlib.sha256(name.casefold().encode("utf-8")).hexdigest()[:12]
     return f"authors/{slug}"
 
 

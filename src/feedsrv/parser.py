@@ -15,13 +15,13 @@ from __future__ import annotations
 import functools
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, tzinfo
 from enum import Enum
 from pathlib import Path
 
-from .config import ArticleMeta, Outlet, SiteConfig, Topic, slugify
+from .config import ArticleMeta, Outlet, SiteConfig, Topic, name_slug
 from .dates import PUBLISHED, UPDATED, DateContext, StatedDate, date_context
 from .errors import ParseError
 from .lead import Layout, find_layout
@@ -72,6 +72,10 @@ _OUTLET_SOURCES = ("copyright", "desk", "author", "byline", "self", "contact", "
 _MAX_CAPTION_LENGTH = 300
 _MAX_REFERENCE_LENGTH = 250
 _DECLARED_NAMES_SPLIT = re.compile(r"\s*;\s*|\s+(?:and|&)\s+")
+# Bounds on what a declared byline may hold: far past any real one, near enough that
+# a hostile name cannot fill every feed, page and URL it lands in.
+MAX_NAME_LENGTH = 200
+MAX_AUTHORS = 50
 # How many of a long list of refused values a warning names.
 _FEW_NAMES = 5
 # A byline broken after its "By": "By" / "Jane Doe".
@@ -175,6 +179,8 @@ def parse_article(text: str, *, source: str, options: ParseOptions | None = None
     stem = Path(source).stem
     warnings: list[str] = []
 
+    if meta.outlet:
+        _check_name_length("outlet", [meta.outlet], source)
     outlet, outlet_slug = _outlet(reading, options.outlets, meta)
     title, title_derived = _title(reading, body, meta, stem)
     published, published_from = _published(reading, meta, modified, options.timezone)
@@ -191,10 +197,10 @@ def parse_article(text: str, *, source: str, options: ParseOptions | None = None
     references = tuple(reading.references)
     return Entry(
         id=meta.id or _entry_id(outlet_slug, stem),
-        slug=slugify(stem) or _entry_id(outlet_slug, stem).rsplit(":", 1)[1],
+        slug=name_slug(stem) or _entry_id(outlet_slug, stem).rsplit(":", 1)[1],
         title=title,
         title_derived=title_derived,
-        authors=_declared_names(meta.author) if meta.author else tuple(reading.authors),
+        authors=_declared_names(meta.author, source) if meta.author else tuple(reading.authors),
         author_role=reading.role,
         outlet=outlet,
         outlet_slug=outlet_slug,
@@ -480,8 +486,20 @@ def _few(names: list[str]) -> str:
     return f"{shown} and {len(names) - _FEW_NAMES} more" if len(names) > _FEW_NAMES else shown
 
 
-def _declared_names(author: str) -> tuple[str, ...]:
-    return tuple(name for name in _DECLARED_NAMES_SPLIT.split(author.strip()) if name)
+def _declared_names(author: str, source: str) -> tuple[str, ...]:
+    """The people a declared ``author`` names, within the bounds of a byline."""
+    names = tuple(name for name in _DECLARED_NAMES_SPLIT.split(author.strip()) if name)
+    if len(names) > MAX_AUTHORS:
+        raise ParseError(source, f"author names {len(names)} people, over the limit of {MAX_AUTHORS}")
+    _check_name_length("author", names, source)
+    return names
+
+
+def _check_name_length(key: str, names: Iterable[str], source: str) -> None:
+    for name in names:
+        if len(name) > MAX_NAME_LENGTH:
+            raise ParseError(source, f"{key} {name[:40]!r}… is {len(name)} characters, "
+                                     f"over the limit of {MAX_NAME_LENGTH}")
 
 
 def _outlet(reading: _Reading, outlets: Mapping[str, Outlet], meta: ArticleMeta) -> tuple[str | None, str | None]:
@@ -505,7 +523,7 @@ def _named_outlet(name: str, outlets: Mapping[str, Outlet]) -> tuple[str, str | 
     for outlet in outlets.values():
         if wanted == outlet.slug or any(wanted == known.casefold() for known in outlet.names):
             return outlet.name, outlet.slug
-    return name, slugify(name) or None
+    return name, name_slug(name) or None
 
 
 def _configured_outlet_in(line: str, outlets: Mapping[str, Outlet]) -> Outlet | None:

@@ -15,14 +15,11 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from .config import slugify
+from .config import MAX_SLUG_LENGTH, slugify
 from .sources import ARTICLE_SUFFIX
 
 TEMPORARY_PREFIX = ".feedsrv-"
 TEMPORARY_SUFFIX = ".tmp"
-# The longest slug the API takes: its file, <slug>.txt, stays well within the 255
-# bytes file systems allow in a name (past them, writing fails with ENAMETOOLONG).
-MAX_SLUG_LENGTH = 200
 # Slugs made from titles: long enough to be descriptive, short enough for a readable URL.
 TITLE_SLUG_LENGTH = 80
 

@@ -22,12 +22,11 @@ from pathlib import Path
 from aiohttp import web
 
 from ..catalog import entry_path
-from ..config import SiteConfig, slugify
+from ..config import MAX_SLUG_LENGTH, SiteConfig, name_slug
 from ..errors import ParseError
 from ..model import Entry
 from ..parser import decode_article
 from ..publish import (
-    MAX_SLUG_LENGTH,
     article_file,
     is_slug,
     remove_durably,
@@ -247,7 +246,7 @@ def _files_by_slug(site: Site) -> dict[str, list[Path]]:
     found: dict[str, list[Path]] = {}
     for name, state in site.loaded.files.items():
         path = Path(name)
-        found.setdefault(state.entry.slug if state.entry else slugify(path.stem), []).append(path)
+        found.setdefault(state.entry.slug if state.entry else name_slug(path.stem), []).append(path)
     return found
 
 
