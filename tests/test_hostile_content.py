@@ -235,3 +235,25 @@ def test_a_file_name_slug_stays_within_the_bound_and_is_served(aiohttp_client, t
     written = export_site(site, tmp_path / "out")
     assert tmp_path / "out" / "articles" / entry.slug / "index.html" in written
 
+
+
+# Item 8: text escaped the same way wherever it lands, and one entry per id.
+
+async def test_an_rss_channel_description_is_escaped_like_an_item_description(aiohttp_client, tmp_path):
+    config = live_config(tmp_path / "articles")
+    name = "Ana <img src=x onerror=alert(1)> Lee"
+    (config.articles_dir / "markup.txt").write_text(
+        article("Markup", author=name, outlet="Harbor Gazette", text=f"{name} & others met. {BODY}"),
+        encoding="utf-8")
+    site = build_site(config)
+    client = await aiohttp_client(create_app(config, site=site))
+    key = next(key for key in site.catalog.feeds if key.startswith("authors/ana-img"))
+    rss = etree.fromstring(await (await client.get(f"/feeds/{key}.rss")).read())
+    channel_description = rss.findtext("channel/description")
+    item_description = rss.findtext("channel/item/description")
+    # What a reader renders as HTML shows the name as text, in both places.
+    assert "&lt;img src=x onerror=alert(1)&gt;" in channel_description
+    assert "&lt;img src=x onerror=alert(1)&gt;" in item_description
+    assert "<img" not in channel_description
+    atom = etree.fromstring(await (await client.get(f"/feeds/{key}.atom")).read())
+    assert name in atom.findtext(f"{ATOM}subtitle")

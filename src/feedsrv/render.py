@@ -151,7 +151,10 @@ def _generator(page: FeedPage, config: SiteConfig, extension: str) -> FeedGenera
     title = xml_safe(feed.title)
     generator.title(title)
     # RSS requires a channel description; an empty subtitle would make feedgen raise.
-    generator.subtitle(xml_safe(feed.subtitle) or title)
+    # Readers take it as HTML, as they do an item's <description>: the plain text is
+    # escaped the same way for both, so a name holding "<" shows as written.
+    subtitle = xml_safe(feed.subtitle) or title
+    generator.subtitle(subtitle if extension == "atom" else html.escape(subtitle, quote=False))
     # The RSS channel <link> is feedgen's last link() call, so self goes first.
     generator.link(href=config.url(page.path(extension)), rel="self", type=_media_type(extension))
     generator.link(href=feed.homepage or config.url(feed.landing_path), rel="alternate", type="text/html")
