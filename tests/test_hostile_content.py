@@ -257,3 +257,47 @@ async def test_an_rss_channel_description_is_escaped_like_an_item_description(ai
     assert "<img" not in channel_description
     atom = etree.fromstring(await (await client.get(f"/feeds/{key}.atom")).read())
     assert name in atom.findtext(f"{ATOM}subtitle")
+
+
+def declared_id(title: str, entry_id: str) -> str:
+    return f"---\nid: {entry_id}\ntitle: {title}\npublished: 2016-01-01T00:00:00+00:00\n---\n{title}\n\n{BODY}\n"
+
+
+def test_a_second_file_declaring_a_taken_id_is_skipped_naming_the_first(tmp_path):
+    config = live_config(tmp_path / "articles")
+    (config.articles_dir / "first.txt").write_text(declared_id("First", "urn:x:1"), encoding="utf-8")
+    (config.articles_dir / "second.txt").write_text(declared_id("Second", "urn:x:1"), encoding="utf-8")
+    loaded = load_articles(config)
+    assert [entry.slug for entry in loaded.entries if entry.id == "urn:x:1"] == ["first"]
+    assert f"{config.articles_dir / 'second.txt'}: skipped: its id 'urn:x:1' is taken by " \
+           f"{config.articles_dir / 'first.txt'}" in loaded.errors
+
+
+def test_an_id_conflict_made_and_undone_one_file_at_a_time_matches_a_full_pass(tmp_path):
+    config = live_config(tmp_path / "articles")
+    first, second = config.articles_dir / "first.txt", config.articles_dir / "second.txt"
+    first.write_text(declared_id("First", "urn:x:1"), encoding="utf-8")
+    second.write_text(declared_id("Second", "urn:x:2"), encoding="utf-8")
+    loaded = load_articles(config)
+    for path, entry_id in [(second, "urn:x:1"), (first, "urn:x:3"), (second, "urn:x:3"), (second, "urn:x:2")]:
+        path.write_text(declared_id(path.stem.title(), entry_id), encoding="utf-8")
+        loaded = load_articles(config, loaded, changed=[str(path)])
+        full = load_articles(config)
+        assert sorted(entry.slug for entry in loaded.entries) == sorted(entry.slug for entry in full.entries)
+        assert sorted(loaded.errors) == sorted(full.errors)
+        assert len({entry.id for entry in loaded.entries}) == len(loaded.entries)
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT"])
+async def test_an_api_write_declaring_a_taken_id_is_409_and_writes_nothing(api, api_config, method):
+    before = snapshot(api_config.articles_dir)
+    taken = next(entry.id for entry in load_articles(api_config).entries if entry.slug == "alpha")
+    path = "/api/articles" if method == "POST" else "/api/articles/other"
+    response = await api.request(method, path, data=f"Other\n\n{BODY}\n".encode(), headers={**AUTH, "X-Id": taken})
+    assert response.status == 409
+    assert f"the id {taken!r} is taken by alpha.txt" in await response.text()
+    assert snapshot(api_config.articles_dir) == before
+    # The file that holds the id may keep it.
+    response = await api.put("/api/articles/alpha", data=f"Alpha Again\n\n{BODY}\n".encode(),
+                             headers={**AUTH, "X-Id": taken})
+    assert response.status == 200, await response.text()

@@ -86,7 +86,8 @@ class LoadResult:
     encoding, a missing date, a broken edit of a published article). Each message
     starts with the file's path. ``files`` is the per-file state the next pass starts
     from; ``parsed`` names the files this pass read. ``slugs`` names the file each
-    served slug comes from, ``contested`` the slugs more than one file claims.
+    served slug comes from, ``ids`` the file each served entry id comes from;
+    ``contested`` holds the slugs and ids more than one file claims.
     ``changes``, for a pass that looked at a few files only, holds the entries it
     stopped and started serving, so what follows costs what changed.
     ``fingerprint`` tells apart every set of served article files (names and bytes):
@@ -99,6 +100,7 @@ class LoadResult:
     files: Mapping[str, FileState] = field(default_factory=lambda: MappingProxyType({}), compare=False)
     parsed: tuple[str, ...] = field(default=(), compare=False)
     slugs: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), compare=False)
+    ids: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), compare=False)
     contested: frozenset[str] = field(default=frozenset(), compare=False)
     changes: EntryChanges | None = field(default=None, compare=False)
     fingerprint: str = field(default=f"{0:032x}", compare=False)
@@ -416,24 +418,38 @@ def _collect(files: dict[str, FileState], parsed: list[str]) -> LoadResult:
     errors: list[str] = []
     warnings: list[str] = []
     slugs: dict[str, str] = {}
+    ids: dict[str, str] = {}
     contested: set[str] = set()
     for path, state in files.items():
         if state.entry is None:
             errors.append(f"{path}: skipped: {state.error}")
             continue
         entry = state.entry
-        if entry.slug in slugs:
-            # The first file in directory order keeps the slug.
-            contested.add(entry.slug)
-            errors.append(f"{path}: skipped: its URL /articles/{entry.slug} is taken by {slugs[entry.slug]}")
+        # The first file in directory order keeps the slug and the id: two entries
+        # with one id would be one entry to every reader.
+        conflict = _conflict(entry, slugs, ids)
+        if conflict:
+            contested.update((entry.slug, entry.id))
+            errors.append(f"{path}: skipped: {conflict}")
             continue
         slugs[entry.slug] = path
+        ids[entry.id] = path
         entries.append(entry)
         warnings.extend(_messages(path, state))
     fingerprint = sum(files[path].digest for path in slugs.values())
     return LoadResult(entries=tuple(entries), errors=tuple(errors), warnings=tuple(warnings),
                       files=MappingProxyType(files), parsed=tuple(parsed), slugs=MappingProxyType(slugs),
-                      contested=frozenset(contested), fingerprint=_fingerprint(fingerprint))
+                      ids=MappingProxyType(ids), contested=frozenset(contested),
+                      fingerprint=_fingerprint(fingerprint))
+
+
+def _conflict(entry: Entry, slugs: Mapping[str, str], ids: Mapping[str, str]) -> str | None:
+    """Why ``entry`` cannot be served beside the files that hold ``slugs`` and ``ids``."""
+    if entry.slug in slugs:
+        return f"its URL /articles/{entry.slug} is taken by {slugs[entry.slug]}"
+    if entry.id in ids:
+        return f"its id {entry.id!r} is taken by {ids[entry.id]}"
+    return None
 
 
 def _fingerprint(total: int) -> str:
@@ -453,25 +469,27 @@ def _messages(path: str, state: FileState) -> list[str]:
 def _collect_changes(previous: LoadResult, files: dict[str, FileState], changed: list[str],
                      parsed: list[str]) -> LoadResult | None:
     """What :func:`_collect` would make of ``files``, from ``previous`` and the states
-    of the ``changed`` paths alone; None when a changed file takes part in a slug
-    conflict, whose outcome depends on files in between (collect them all then)."""
-    slugs = previous.slugs.copy()
+    of the ``changed`` paths alone; None when a changed file takes part in a slug or
+    id conflict, whose outcome depends on files in between (collect them all then)."""
+    slugs, ids = previous.slugs.copy(), previous.ids.copy()
     served_before: dict[str, Entry] = {}
     for path in changed:
         before = previous.files.get(path)
         if before is not None and before.entry is not None:
-            if before.entry.slug in previous.contested:
+            if {before.entry.slug, before.entry.id} & previous.contested:
                 return None
             if previous.slugs.get(before.entry.slug) == path:
                 served_before[path] = before.entry
                 del slugs[before.entry.slug]
+                del ids[before.entry.id]
     served_now: dict[str, Entry] = {}
     for path in changed:
         state = files.get(path)
         if state is not None and state.entry is not None:
-            if state.entry.slug in slugs:
+            if _conflict(state.entry, slugs, ids):
                 return None
             slugs[state.entry.slug] = path
+            ids[state.entry.id] = path
             served_now[path] = state.entry
     removed = [entry for path, entry in served_before.items() if served_now.get(path) is not entry]
     added = [entry for path, entry in served_now.items() if served_before.get(path) is not entry]
@@ -491,7 +509,7 @@ def _collect_changes(previous: LoadResult, files: dict[str, FileState], changed:
                    + sum(files[path].digest for path in served_now))
     return LoadResult(entries=entries, errors=tuple(errors), warnings=tuple(warnings),
                       files=MappingProxyType(files), parsed=tuple(parsed), slugs=MappingProxyType(slugs),
-                      contested=previous.contested, changes=EntryChanges(tuple(removed), tuple(added)),
+                      ids=MappingProxyType(ids), contested=previous.contested, changes=EntryChanges(tuple(removed), tuple(added)),
                       fingerprint=_fingerprint(fingerprint))
 
 

@@ -313,7 +313,11 @@ async def _write(request: web.Request, site: Site, target: Path, front: dict[str
             # The same text sent again keeps the time of the edit that brought it.
             front["updated"] = previous.updated.isoformat()
     data = _article_bytes(site, front, text)
-    await _parse(site, data, target)
+    entry = await _parse(site, data, target)
+    owner = site.loaded.ids.get(entry.id)
+    if owner is not None and owner != str(target):
+        raise web.HTTPConflict(text=f"409: the id {entry.id!r} is taken by {Path(owner).name}; "
+                                    "declare another or none\n")
     old = await asyncio.to_thread(_read_if_present, target)
     await asyncio.to_thread(write_atomically, target, data)
     served = await _reload_or_restore(request, target, old)
@@ -321,7 +325,7 @@ async def _write(request: web.Request, site: Site, target: Path, front: dict[str
     if state is None or state.error is not None or state.entry is None:
         problem = state.error if state is not None and state.error else "not read"
     elif served.catalog.entries_by_slug.get(state.entry.slug) is not state.entry:
-        problem = "its URL is taken"
+        problem = "its URL or id is taken"
     else:
         return state.entry
     await _restore(request, target, old)
