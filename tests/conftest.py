@@ -36,6 +36,23 @@ async def client(aiohttp_client, seed_site: Site):
 
 
 @pytest.fixture
+def api_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SiteConfig:
+    """The shipped config over three articles of their own, with the API on."""
+    # livetools builds on this module's paths, so it is imported once both exist.
+    from livetools import TOKEN, live_config
+
+    monkeypatch.delenv("FEEDSRV_API_TOKEN", raising=False)
+    return live_config(tmp_path / "articles", api_token=TOKEN)
+
+
+@pytest.fixture
+async def api(aiohttp_client, api_config: SiteConfig):
+    """A client of the app over ``api_config``, without a watcher: every change the
+    tests see comes through the API's own reload."""
+    return await aiohttp_client(create_app(api_config, watch=False))
+
+
+@pytest.fixture
 def articles_dir(tmp_path: Path) -> Path:
     """A writable copy of the seeds, for tests that add bad files beside them."""
     directory = tmp_path / "articles"

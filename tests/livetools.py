@@ -14,6 +14,9 @@ from feedsrv.config import SiteConfig, load_config
 
 # The issue's bound on how long a change may take to reach every affected feed.
 LATENCY_LIMIT = 2.0
+# The publishing API's token in the tests' configs, and the header that sends it.
+TOKEN = "correct horse battery staple"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 BODY = ("Officials met in Geneva on Monday to discuss the plan, according to a statement "
         "released after the meeting.")
@@ -45,6 +48,11 @@ def live_config(directory: Path, **changes: object) -> SiteConfig:
     for name, text in STARTING_ARTICLES.items():
         (directory / name).write_text(text, encoding="utf-8")
     return replace(load_config(CONFIG), articles_dir=directory, **changes)
+
+
+def snapshot(directory: Path) -> dict[str, bytes]:
+    """Every file of ``directory`` with its bytes: what "nothing was written" compares."""
+    return {path.name: path.read_bytes() for path in sorted(directory.iterdir())}
 
 
 def replace_file(path: Path, text: str | bytes) -> None:

@@ -11,24 +11,10 @@ import pytest
 from feedsrv.publish import remove_stale_temporaries, slug_from_title, unique_slug
 from feedsrv.web import create_app
 from feedsrv.web.api import api_token
-from livetools import BODY, article, live_config
+from livetools import AUTH, BODY, TOKEN, article, live_config
 
-TOKEN = "correct horse battery staple"
-AUTH = {"Authorization": f"Bearer {TOKEN}"}
 BASE = "http://127.0.0.1:8080"
 STORY = f"Envoy Urges Ceasefire in Geneva\n\nBy Lena Weber\n\nGENEVA, Switzerland\u2013 {BODY}\n".encode()
-
-
-@pytest.fixture
-def api_config(tmp_path, monkeypatch):
-    monkeypatch.delenv("FEEDSRV_API_TOKEN", raising=False)
-    return live_config(tmp_path / "articles", api_token=TOKEN)
-
-
-@pytest.fixture
-async def api(aiohttp_client, api_config):
-    # No watcher: every change the tests see comes through the API's own reload.
-    return await aiohttp_client(create_app(api_config, watch=False))
 
 
 def files(directory: Path) -> list[str]:

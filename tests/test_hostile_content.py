@@ -21,31 +21,14 @@ from feedsrv.errors import ConfigError
 from feedsrv.site import build_site
 from feedsrv.sources import load_articles
 from feedsrv.web import create_app
-from livetools import BODY, article, live_config
+from livetools import AUTH, BODY, article, live_config, snapshot
 
-TOKEN = "hostile-content-token"
-AUTH = {"Authorization": f"Bearer {TOKEN}"}
 ATOM = "{http://www.w3.org/2005/Atom}"
 # Dates whose conversion to UTC overflows datetime, and dates merely absurd.
 OUT_OF_RANGE_DATES = ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00", "1899-12-31", "2200-01-01"]
 # Every page and feed an article lands in, which each broke on such a date.
 EVERY_VIEW = ["/", "/feeds/all.atom", "/feeds/all.rss", "/feeds/all.json", "/feeds.opml",
               "/outlets/harbor-gazette", "/feeds/outlets/harbor-gazette.atom"]
-
-
-@pytest.fixture
-def api_config(tmp_path, monkeypatch):
-    monkeypatch.delenv("FEEDSRV_API_TOKEN", raising=False)
-    return live_config(tmp_path / "articles", api_token=TOKEN)
-
-
-@pytest.fixture
-async def api(aiohttp_client, api_config):
-    return await aiohttp_client(create_app(api_config, watch=False))
-
-
-def snapshot(directory: Path) -> dict[str, bytes]:
-    return {path.name: path.read_bytes() for path in sorted(directory.iterdir())}
 
 
 async def assert_every_view_answers(client) -> None:
@@ -234,7 +217,6 @@ def test_a_file_name_slug_stays_within_the_bound_and_is_served(aiohttp_client, t
     assert entry.slug.startswith("a-a-a-")
     written = export_site(site, tmp_path / "out")
     assert tmp_path / "out" / "articles" / entry.slug / "index.html" in written
-
 
 
 # Item 8: text escaped the same way wherever it lands, and one entry per id.

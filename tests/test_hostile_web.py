@@ -36,11 +36,9 @@ from feedsrv.publish import is_slug, slug_from_title, unique_slug
 from feedsrv.sources import format_front_matter, split_front_matter
 from feedsrv.web import create_app
 from feedsrv.web.caching import parse_http_date
-from livetools import BODY, live_config
+from livetools import AUTH, BODY, TOKEN, live_config, snapshot
 from serving import free_port, http_request, running_server
 
-TOKEN = "hostile-test-token"
-AUTH = {"Authorization": f"Bearer {TOKEN}"}
 BASE = "http://127.0.0.1:8080"
 STORY = f"Envoy Urges Ceasefire in Geneva\n\nBy Lena Weber\n\nGENEVA, Switzerland\u2013 {BODY}\n".encode()
 DATED = b"---\npublished: 2015-10-21T09:00:00+00:00\n---\n"
@@ -50,23 +48,6 @@ BOMB_SIZE = 1 << 30
 STALL_LIMIT = 0.050
 ACCEPTED = "gzip, deflate, br"
 ATOM = "{http://www.w3.org/2005/Atom}"
-
-
-@pytest.fixture
-def api_config(tmp_path, monkeypatch):
-    monkeypatch.delenv("FEEDSRV_API_TOKEN", raising=False)
-    return live_config(tmp_path / "articles", api_token=TOKEN)
-
-
-@pytest.fixture
-async def api(aiohttp_client, api_config):
-    # No watcher: every change comes through the API's own reload.
-    return await aiohttp_client(create_app(api_config, watch=False))
-
-
-def snapshot(directory: Path) -> dict[str, bytes]:
-    """Every file of ``directory`` with its bytes: what "nothing was written" compares."""
-    return {path.name: path.read_bytes() for path in sorted(directory.iterdir())}
 
 
 @pytest.fixture(scope="session")
