@@ -7,14 +7,21 @@ built-in hub. A new bug of this kind gets a case here.
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
+import time
 
 import pytest
+from aiohttp import web
 from aiohttp.abc import AbstractResolver, ResolveResult
 
 from feedsrv.web import create_app
+from feedsrv.websub import WEBSUB
 from feedsrv.websub.safety import CallbackPolicy, GuardedResolver, UnsafeCallback, address_refusal, check_callback
-from websubtools import TOPIC, hub_config
+from websubtools import TOPIC, Subscriber, hub_config
+
+RSS_TOPIC = "http://127.0.0.1:8080/feeds/all.rss"
+JSON_TOPIC = "http://127.0.0.1:8080/feeds/all.json"
 
 STRICT = CallbackPolicy()
 LOOPBACK = CallbackPolicy(allow_loopback=True)
@@ -32,6 +39,21 @@ class FixedResolver(AbstractResolver):
 
     async def close(self) -> None:
         pass
+
+
+async def subscribe(client, callback: str, topic: str = TOPIC, *, mode: str = "subscribe", **extra: str):
+    """POST a subscription request to the built-in hub and wait for its verification."""
+    data = {"hub.mode": mode, "hub.topic": topic, "hub.callback": callback,
+            **{f"hub.{name}": value for name, value in extra.items()}}
+    response = await client.post("/websub", data=data)
+    await client.app[WEBSUB].hub.wait_idle()
+    return response
+
+
+async def stored(client) -> set[tuple[str, str]]:
+    """The (callback, topic) pairs the hub's store holds, live."""
+    subscriptions = await asyncio.to_thread(client.app[WEBSUB].store.subscriptions, time.time())
+    return {(subscription.callback, subscription.topic) for subscription in subscriptions}
 
 
 # --- IPv6 addresses that embed a refused IPv4 address ------------------------------
@@ -90,3 +112,108 @@ async def test_the_hub_refuses_a_callback_embedding_an_internal_address(aiohttp_
                                                   "hub.callback": callback})
     assert response.status == 400
     assert "refused" in await response.text()
+
+
+# --- caps on subscriptions -------------------------------------------------------------
+
+
+async def test_subscriptions_to_one_topic_are_capped_and_renewals_still_pass(aiohttp_client, aiohttp_server,
+                                                                            tmp_path):
+    client = await aiohttp_client(create_app(hub_config(tmp_path, max_subscriptions_per_topic=2), watch=False))
+    subscriber = Subscriber()
+    server = await aiohttp_server(subscriber.app())
+    first, second, third = (str(server.make_url(f"/cb/{number}")) for number in (1, 2, 3))
+    assert [(await subscribe(client, callback)).status for callback in (first, second)] == [202, 202]
+
+    refused = await subscribe(client, third)
+    assert refused.status == 403
+    assert "the most this hub takes for one topic" in await refused.text()
+    assert len(subscriber.verifications) == 2
+    # A renewal at the cap is no new subscription.
+    before = (await asyncio.to_thread(client.app[WEBSUB].store.subscription, first, TOPIC)).expires_at
+    assert (await subscribe(client, first, secret="renewed")).status == 202
+    renewed = await asyncio.to_thread(client.app[WEBSUB].store.subscription, first, TOPIC)
+    assert (renewed.secret, renewed.expires_at > before) == ("renewed", True)
+    # Other topics are not full; and a place freed is taken.
+    assert (await subscribe(client, third, RSS_TOPIC)).status == 202
+    assert (await subscribe(client, second, mode="unsubscribe")).status == 202
+    assert (await subscribe(client, third)).status == 202
+    assert await stored(client) == {(first, TOPIC), (third, TOPIC), (third, RSS_TOPIC)}
+
+
+async def test_subscriptions_in_all_are_capped_and_renewals_still_pass(aiohttp_client, aiohttp_server, tmp_path):
+    client = await aiohttp_client(create_app(hub_config(tmp_path, max_subscriptions=2), watch=False))
+    subscriber = Subscriber()
+    server = await aiohttp_server(subscriber.app())
+    callback, other = str(server.make_url("/cb")), str(server.make_url("/other"))
+    assert (await subscribe(client, callback, TOPIC)).status == 202
+    assert (await subscribe(client, other, RSS_TOPIC)).status == 202
+    refused = await subscribe(client, callback, JSON_TOPIC)
+    assert refused.status == 403
+    assert "the most it takes" in await refused.text()
+    assert (await subscribe(client, other, RSS_TOPIC)).status == 202
+    assert await stored(client) == {(callback, TOPIC), (other, RSS_TOPIC)}
+    # Unsubscribing and denials of unknown topics are never capped.
+    assert (await subscribe(client, other, "http://127.0.0.1:8080/feeds/nowhere.atom")).status == 202
+    assert (await subscribe(client, other, RSS_TOPIC, mode="unsubscribe")).status == 202
+    assert await stored(client) == {(callback, TOPIC)}
+
+
+async def test_callbacks_on_one_host_are_capped_however_the_host_is_spelled(aiohttp_client, aiohttp_server,
+                                                                           tmp_path):
+    client = await aiohttp_client(create_app(hub_config(tmp_path, max_subscriptions_per_host=1), watch=False))
+    subscriber = Subscriber()
+    port = (await aiohttp_server(subscriber.app())).port
+    callback = f"http://127.0.0.1:{port}/cb"
+    assert (await subscribe(client, callback)).status == 202
+    for host in ("localhost", "LocalHost", "0x7f.1", "127.1", "2130706433", "[::ffff:127.0.0.1]"):
+        refused = await subscribe(client, f"http://{host}:{port}/cb/{host.strip('[]')}", RSS_TOPIC)
+        assert refused.status == 403, host
+        assert "callbacks on 127.0.0.1 have 1 subscriptions" in await refused.text()
+    # The same callback renews; another address is another host.
+    assert (await subscribe(client, callback)).status == 202
+    assert (await subscribe(client, f"http://127.0.0.2:{port}/cb", RSS_TOPIC)).status == 202
+    assert await stored(client) == {(callback, TOPIC)}
+    assert len(subscriber.verifications) == 2
+
+
+async def test_a_host_written_with_a_trailing_dot_or_capitals_is_the_same_host():
+    resolver = GuardedResolver(STRICT, FixedResolver("93.184.215.14"))
+    keys = {await check_callback(url, STRICT, resolver)
+            for url in ("http://93.184.215.14/cb", "http://Example.COM./cb", "http://example.com/cb",
+                        "http://[::ffff:93.184.215.14]/cb", "http://[64:ff9b::5db8:d70e]/cb")}
+    assert keys == {"93.184.215.14"}
+    # An IPv6 subscriber gets one host's share for its whole /64.
+    six = {await check_callback(f"http://[2606:2800:21f:cb07{suffix}]/cb", STRICT, resolver)
+           for suffix in ("::1", "::2", ":ffff:ffff:ffff:ffff")}
+    assert six == {"2606:2800:21f:cb07::/64"}
+
+
+async def test_the_last_place_is_taken_once_when_two_verifications_race(aiohttp_client, aiohttp_server, tmp_path):
+    # Both requests find a place left; both are being verified when the first is stored.
+    client = await aiohttp_client(create_app(hub_config(tmp_path, max_subscriptions_per_topic=1), watch=False))
+    both_asked = asyncio.Event()
+    verifications: list[str] = []
+    denials: list[str] = []
+
+    async def callback(request: web.Request) -> web.Response:
+        if request.query["hub.mode"] == "denied":
+            denials.append(request.query["hub.reason"])
+            return web.Response()
+        verifications.append(request.path)
+        if len(verifications) == 2:
+            both_asked.set()
+        await both_asked.wait()
+        return web.Response(text=request.query["hub.challenge"])
+
+    app = web.Application()
+    app.router.add_get("/{tail:.*}", callback)
+    server = await aiohttp_server(app)
+    callbacks = [str(server.make_url(f"/cb/{number}")) for number in (1, 2)]
+    responses = await asyncio.gather(*(client.post("/websub", data={
+        "hub.mode": "subscribe", "hub.topic": TOPIC, "hub.callback": url}) for url in callbacks))
+    assert [response.status for response in responses] == [202, 202]
+    await client.app[WEBSUB].hub.wait_idle()
+    assert len(verifications) == 2
+    assert len(await stored(client)) == 1
+    assert len(denials) == 1 and "the most this hub takes for one topic" in denials[0]

@@ -16,6 +16,11 @@ Accepted``, and the rest happens afterwards, so the answer never depends on it
   challenge confirms it; then the subscription is stored (replacing, and so
   renewing, an earlier one of the same callback and topic) or deleted. Any other
   answer leaves everything as it was.
+
+A new subscription (not a renewal) past a cap (``websub.max_subscriptions_per_topic``,
+``websub.max_subscriptions_per_host``, ``websub.max_subscriptions``) is refused with
+a 403 at once; one that reaches a cap while it is being verified (another request
+took the last place) is denied instead of stored.
 """
 
 from __future__ import annotations
@@ -37,7 +42,7 @@ from yarl import URL
 from ..config import WebSubConfig
 from ..errors import FeedsrvError
 from .safety import CallbackPolicy, TokenBuckets, UnsafeCallback, callback_host, check_callback, check_literal
-from .store import Subscription, WebSubStore
+from .store import Cap, Subscription, SubscriptionLimits, WebSubStore
 from .topics import normalize_topic, topic_etags, topic_paths
 
 if TYPE_CHECKING:
@@ -142,6 +147,7 @@ class Hub:
         self._policy = policy
         self._resolver = resolver
         self._limiter = limiter
+        self._limits = SubscriptionLimits.from_config(websub)
         self._checks: set[asyncio.Task[None]] = set()
         self._checks_by_host: Counter[str] = Counter()
 
@@ -150,9 +156,15 @@ class Hub:
         :class:`HubRequestError` for a callback the hub will not call, or when too
         many checks are pending."""
         try:
-            await check_callback(request.callback, self._policy, self._resolver)
+            address = await check_callback(request.callback, self._policy, self._resolver)
         except UnsafeCallback as exc:
             raise HubRequestError(400, str(exc)) from None
+        known = request.topic in topic_paths(self._live.site)
+        if request.mode == "subscribe" and known:
+            candidate = self._subscription(request, address, expires_at=time.time())
+            cap = await asyncio.to_thread(self._store.cap_reached, candidate, self._limits, time.time())
+            if cap is not None:
+                raise HubRequestError(403, self._cap_message(cap, candidate))
         host = callback_host(request.callback)
         if len(self._checks) >= MAX_PENDING_CHECKS:
             raise HubRequestError(503, "too many subscription requests being verified; try again later")
@@ -160,8 +172,8 @@ class Hub:
             raise HubRequestError(429, f"too many subscription requests for {host} being verified; "
                                        "try again later")
         # Unsubscribing needs no known topic: the feed may have gone since.
-        if request.mode == "unsubscribe" or request.topic in topic_paths(self._live.site):
-            check = self._verify(request)
+        if request.mode == "unsubscribe" or known:
+            check = self._verify(request, address)
         else:
             check = self._deny(request, "unknown topic: not the self URL of a feed of this site")
         task = asyncio.create_task(check)
@@ -189,7 +201,21 @@ class Hub:
             task.cancel()
         await asyncio.gather(*self._checks, return_exceptions=True)
 
-    async def _verify(self, request: SubscriptionRequest) -> None:
+    def _subscription(self, request: SubscriptionRequest, address: str, *, expires_at: float) -> Subscription:
+        return Subscription(callback=request.callback, topic=request.topic, secret=request.secret,
+                            lease_seconds=grant_lease(request.lease_seconds, self._websub), expires_at=expires_at,
+                            host=address)
+
+    def _cap_message(self, cap: Cap, subscription: Subscription) -> str:
+        if cap == "topic":
+            return (f"{subscription.topic} has {self._limits.per_topic} subscriptions, "
+                    "the most this hub takes for one topic")
+        if cap == "host":
+            return (f"callbacks on {subscription.host} have {self._limits.per_host} subscriptions, "
+                    "the most this hub takes for one host")
+        return f"this hub has {self._limits.total} subscriptions, the most it takes"
+
+    async def _verify(self, request: SubscriptionRequest, address: str) -> None:
         challenge = secrets.token_urlsafe(32)
         query = {"hub.mode": request.mode, "hub.topic": request.topic, "hub.challenge": challenge}
         lease = grant_lease(request.lease_seconds, self._websub)
@@ -203,9 +229,12 @@ class Hub:
             log.info("websub: %s of %s to %s not confirmed", request.mode, request.callback, request.topic)
             return
         if request.mode == "subscribe":
-            subscription = Subscription(callback=request.callback, topic=request.topic, secret=request.secret,
-                                        lease_seconds=lease, expires_at=asked_at + lease)
-            await asyncio.to_thread(self._store.subscribe, subscription, topic_etags(self._live.site))
+            subscription = self._subscription(request, address, expires_at=asked_at + lease)
+            cap = await asyncio.to_thread(self._store.subscribe, subscription, topic_etags(self._live.site),
+                                          limits=self._limits, now=time.time())
+            if cap is not None:
+                await self._deny(request, self._cap_message(cap, subscription))
+                return
         else:
             await asyncio.to_thread(self._store.unsubscribe, request.callback, request.topic)
         log.info("websub: %s %s to %s", request.mode, request.callback, request.topic)

@@ -22,7 +22,7 @@ import ipaddress
 import socket
 import string
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from urllib.parse import SplitResult, urlsplit
 
@@ -173,20 +173,37 @@ def check_literal(url: str, policy: CallbackPolicy) -> None:
             raise UnsafeCallback(url, reason)
 
 
-async def check_callback(url: str, policy: CallbackPolicy, resolver: AbstractResolver) -> None:
+async def check_callback(url: str, policy: CallbackPolicy, resolver: AbstractResolver) -> str:
     """Refuse ``url`` unless it is well-formed and every address it resolves to is
-    allowed. Raises :class:`UnsafeCallback`."""
+    allowed (raise :class:`UnsafeCallback`); return its host's :func:`address_key`."""
     check_literal(url, policy)
     parts = urlsplit(url)
     host = parts.hostname or ""
-    if literal_address(host) is not None:
-        return
+    if (address := literal_address(host)) is not None:
+        return address_key([address])
     try:
-        await resolver.resolve(host, parts.port or 0, socket.AF_UNSPEC)
+        results = await resolver.resolve(host, parts.port or 0, socket.AF_UNSPEC)
     except UnsafeAddress as exc:
         raise UnsafeCallback(url, str(exc)) from None
     except OSError as exc:
         raise UnsafeCallback(url, f"cannot resolve {host}: {exc.strerror or exc}") from None
+    addresses = [literal_address(result["host"].partition("%")[0]) for result in results]
+    return address_key([address for address in addresses if address is not None])
+
+
+def address_key(addresses: Iterable[IPAddress]) -> str:
+    """What per-host subscription limits count by, given the addresses a callback's
+    host is or resolves to: the lowest address reached (IPv4 before IPv6), so that
+    however a host is spelled (``localhost``, ``127.1``, ``0x7f.1``, ``LOCALHOST.``)
+    it counts once. An IPv6 address counts as its /64 network: one subscriber is
+    routinely given a /64, and must not get a host's share for each address in it."""
+    reached = sorted({reached_address(address) for address in addresses}, key=lambda a: (a.version, int(a)))
+    if not reached:
+        return ""
+    lowest = reached[0]
+    if isinstance(lowest, ipaddress.IPv6Address):
+        return str(ipaddress.IPv6Network((lowest, 64), strict=False))
+    return str(lowest)
 
 
 class GuardedResolver(AbstractResolver):
