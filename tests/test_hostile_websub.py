@@ -217,3 +217,99 @@ async def test_the_last_place_is_taken_once_when_two_verifications_race(aiohttp_
     assert len(verifications) == 2
     assert len(await stored(client)) == 1
     assert len(denials) == 1 and "the most this hub takes for one topic" in denials[0]
+
+
+# --- bursts of subscription requests ---------------------------------------------------
+
+
+class StalledSubscriber:
+    """Holds every verification request until ``release`` is set, then confirms it."""
+
+    def __init__(self) -> None:
+        self.release = asyncio.Event()
+        self.verifications = 0
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_get("/{tail:.*}", self._get)
+        return app
+
+    async def _get(self, request: web.Request) -> web.Response:
+        self.verifications += 1
+        await self.release.wait()
+        return web.Response(text=request.query["hub.challenge"])
+
+
+async def test_a_burst_of_subscription_requests_is_bounded_by_the_pending_verifications(
+        aiohttp_client, aiohttp_server, tmp_path):
+    limit, burst = 8, 60
+    config = hub_config(tmp_path, max_pending_verifications=limit, max_pending_verifications_per_host=burst,
+                        callback_burst=burst)
+    client = await aiohttp_client(create_app(config, watch=False))
+    hub = client.app[WEBSUB].hub
+    subscriber = StalledSubscriber()
+    server = await aiohttp_server(subscriber.app())
+    peak = 0
+    sending = True
+
+    async def watch() -> None:
+        nonlocal peak
+        while sending:
+            peak = max(peak, hub.pending)
+            await asyncio.sleep(0)
+
+    watcher = asyncio.create_task(watch())
+    responses = await asyncio.gather(*(client.post("/websub", data={
+        "hub.mode": "subscribe", "hub.topic": TOPIC, "hub.callback": str(server.make_url(f"/cb/{number}"))})
+        for number in range(burst)))
+    statuses = [response.status for response in responses]
+    assert (statuses.count(202), statuses.count(503)) == (limit, burst - limit)
+    for response in responses:
+        if response.status == 503:
+            assert int(response.headers["Retry-After"]) >= 1
+            assert "try again later" in await response.text()
+
+    # Full: a request is refused before its body is read (this one never ends).
+    never = asyncio.Event()
+
+    async def endless_body():
+        yield b"hub.mode=subscribe&hub.topic="
+        await never.wait()
+
+    async with asyncio.timeout(5):
+        refused = await client.post("/websub", data=endless_body(),
+                                    headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert (refused.status, "Retry-After" in refused.headers) == (503, True)
+    refused.close()
+    never.set()
+
+    sending = False
+    await watcher
+    assert peak == limit
+    assert subscriber.verifications <= limit
+    subscriber.release.set()
+    await hub.wait_idle()
+    assert hub.pending == 0
+    assert len(await stored(client)) == limit
+    # The places are free again.
+    assert (await subscribe(client, str(server.make_url("/cb/late")))).status == 202
+
+
+async def test_one_host_gets_a_429_past_its_pending_verifications(aiohttp_client, aiohttp_server, tmp_path):
+    config = hub_config(tmp_path, max_pending_verifications_per_host=3)
+    client = await aiohttp_client(create_app(config, watch=False))
+    subscriber = StalledSubscriber()
+    port = (await aiohttp_server(subscriber.app())).port
+    # Three spellings of one host: it has three verifications pending.
+    for host in ("127.0.0.1", "localhost", "0x7f.1"):
+        response = await client.post("/websub", data={"hub.mode": "subscribe", "hub.topic": TOPIC,
+                                                      "hub.callback": f"http://{host}:{port}/cb/{host}"})
+        assert response.status == 202
+    refused = await client.post("/websub", data={"hub.mode": "subscribe", "hub.topic": TOPIC,
+                                                 "hub.callback": f"http://127.1:{port}/cb/more"})
+    assert refused.status == 429
+    assert int(refused.headers["Retry-After"]) >= 1
+    assert "127.0.0.1" in await refused.text()
+    subscriber.release.set()
+    await client.app[WEBSUB].hub.wait_idle()
+    assert len(await stored(client)) == 3

@@ -372,6 +372,8 @@ def test_the_websub_dataclass_defaults_are_the_documented_ones():
     ("max_subscriptions_per_topic = 0", "websub.max_subscriptions_per_topic"),
     ("max_subscriptions_per_host = 1.5", "websub.max_subscriptions_per_host"),
     ("max_subscriptions = -1", "websub.max_subscriptions"),
+    ("max_pending_verifications = 0", "websub.max_pending_verifications"),
+    ("max_pending_verifications_per_host = '20'", "websub.max_pending_verifications_per_host"),
 ])
 def test_websub_setting_errors_name_the_key(tmp_path, text, key):
     path = tmp_path / "feedsrv.toml"
