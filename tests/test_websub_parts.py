@@ -9,6 +9,7 @@ import ipaddress
 import random
 import sqlite3
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -27,7 +28,7 @@ from feedsrv.websub.safety import (
     check_callback,
     parse_callback,
 )
-from feedsrv.websub.store import DELIVER, PUBLISH, Subscription, WebSubStore
+from feedsrv.websub.store import DELIVER, PUBLISH, Subscription, SubscriptionLimits, WebSubStore
 from feedsrv.websub.topics import normalize_topic
 
 STRICT = CallbackPolicy()
@@ -292,6 +293,43 @@ def test_pings_of_an_external_hub_are_owed_per_topic(tmp_path):
     store.close()
 
 
+def test_caps_count_live_subscriptions_and_spare_renewals(tmp_path):
+    store = WebSubStore(tmp_path / "db.sqlite3")
+    limits = SubscriptionLimits(per_topic=1, per_host=1, total=2)
+    a = replace(subscription("https://a.example/cb", "t1", expires_at=500.0), host="192.0.2.1")
+    assert store.subscribe(a, {}, limits=limits, now=100.0) is None
+    assert store.subscribe(replace(a, topic="t2"), {}, limits=limits, now=100.0) == "host"
+    b = replace(subscription("https://b.example/cb", "t1", expires_at=500.0), host="192.0.2.2")
+    assert store.subscribe(b, {}, limits=limits, now=100.0) == "topic"
+    assert store.subscribe(replace(b, topic="t2"), {}, limits=limits, now=100.0) is None
+    c = replace(b, callback="https://c.example/cb", topic="t3", host="192.0.2.3")
+    assert store.cap_reached(c, limits, 100.0) == "total"
+    assert store.subscribe(replace(a, expires_at=900.0), {}, limits=limits, now=100.0) is None  # a renewal
+    # Past its lease, a subscription holds no place, and coming back is no renewal.
+    assert store.subscribe(replace(b, expires_at=1950.0), {}, limits=limits, now=950.0) is None
+    assert store.subscribe(replace(a, expires_at=1950.0), {}, limits=limits, now=950.0) == "topic"
+    assert {(s.callback, s.topic) for s in store.subscriptions(950.0)} == {("https://b.example/cb", "t1")}
+    store.close()
+
+
+def test_a_database_of_schema_1_gains_the_host_column(tmp_path):
+    path = tmp_path / "db.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.executescript("CREATE TABLE subscriptions (callback TEXT NOT NULL, topic TEXT NOT NULL, secret TEXT, "
+                         "lease_seconds INTEGER NOT NULL, expires_at REAL NOT NULL, PRIMARY KEY (callback, topic)) "
+                         "WITHOUT ROWID; INSERT INTO subscriptions VALUES ('https://s.example/cb', 't1', 'k', 1000, "
+                         "2000.0); PRAGMA user_version = 1;")
+    db.close()
+    store = WebSubStore(path)
+    assert store.subscriptions(0.0) == [subscription()]
+    store.subscribe(replace(subscription(callback="https://b.example/cb"), host="93.184.215.14"), {})
+    assert store.subscription("https://b.example/cb", "t1").host == "93.184.215.14"
+    store.close()
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone() == (2,)
+    db.close()
+
+
 def test_a_database_from_a_newer_version_is_not_touched(tmp_path):
     path = tmp_path / "db.sqlite3"
     with sqlite3.connect(path) as db:
@@ -331,6 +369,11 @@ def test_the_websub_dataclass_defaults_are_the_documented_ones():
     ("timeout_seconds = 0", "websub.timeout_seconds"),
     ("retry_initial_seconds = -1.5", "websub.retry_initial_seconds"),
     ("secret = 'x'", "websub.secret"),
+    ("max_subscriptions_per_topic = 0", "websub.max_subscriptions_per_topic"),
+    ("max_subscriptions_per_host = 1.5", "websub.max_subscriptions_per_host"),
+    ("max_subscriptions = -1", "websub.max_subscriptions"),
+    ("max_pending_verifications = 0", "websub.max_pending_verifications"),
+    ("max_pending_verifications_per_host = '20'", "websub.max_pending_verifications_per_host"),
 ])
 def test_websub_setting_errors_name_the_key(tmp_path, text, key):
     path = tmp_path / "feedsrv.toml"

@@ -121,6 +121,20 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("websub", "callback_rate", 1.0,
             "Requests per second the hub sends to one callback host, on average."),
     Setting("websub", "callback_burst", 10, "Requests the hub may send to one callback host at once."),
+    Setting("websub", "max_pending_verifications", 1000,
+            "Subscription requests the hub reads and verifies at once; more get `503` with "
+            "`Retry-After`, before their body is read."),
+    Setting("websub", "max_pending_verifications_per_host", 20,
+            "Subscription requests the hub verifies at once for callbacks on one host (counted "
+            "like `websub.max_subscriptions_per_host`); more get `429` with `Retry-After`."),
+    Setting("websub", "max_subscriptions_per_topic", 10_000,
+            "Most subscriptions to one topic; more are refused (`403`), renewals never are."),
+    Setting("websub", "max_subscriptions_per_host", 100,
+            "Most subscriptions of callbacks on one host, counted by the address its name "
+            "resolves to (an IPv6 address by its /64), however the name is spelled; more are "
+            "refused (`403`), renewals never are."),
+    Setting("websub", "max_subscriptions", 100_000,
+            "Most subscriptions in all; more are refused (`403`), renewals never are."),
     Setting("websub", "allow_private_callbacks", False,
             "Accept callbacks on private and link-local addresses (10.0.0.0/8, fd00::/8, "
             "169.254.0.0/16, …), for a hub serving an internal network."),
@@ -214,6 +228,11 @@ class WebSubConfig:
     retry_max_seconds: float = 3600.0
     callback_rate: float = 1.0
     callback_burst: int = 10
+    max_pending_verifications: int = 1000
+    max_pending_verifications_per_host: int = 20
+    max_subscriptions_per_topic: int = 10_000
+    max_subscriptions_per_host: int = 100
+    max_subscriptions: int = 100_000
     allow_private_callbacks: bool = False
     allow_loopback_callbacks: bool = False
 
@@ -382,7 +401,9 @@ def _websub(values: Mapping[str, Any], root: Path) -> WebSubConfig:
     parts = urlsplit(hub_url)
     if hub_url and (parts.scheme not in ("http", "https") or not parts.netloc):
         raise ConfigError("websub.hub_url", f"must be empty or an absolute http(s) URL, got {hub_url!r}")
-    for name in ("lease_seconds", "min_lease_seconds", "max_attempts", "callback_burst", "max_body_bytes"):
+    for name in ("lease_seconds", "min_lease_seconds", "max_attempts", "callback_burst", "max_body_bytes",
+                 "max_pending_verifications", "max_pending_verifications_per_host", "max_subscriptions_per_topic",
+                 "max_subscriptions_per_host", "max_subscriptions"):
         if values[name] < 1:
             raise ConfigError(f"websub.{name}", "must be at least 1")
     for name in ("timeout_seconds", "retry_initial_seconds", "retry_max_seconds", "callback_rate"):
@@ -405,6 +426,11 @@ def _websub(values: Mapping[str, Any], root: Path) -> WebSubConfig:
         retry_max_seconds=float(values["retry_max_seconds"]),
         callback_rate=float(values["callback_rate"]),
         callback_burst=values["callback_burst"],
+        max_pending_verifications=values["max_pending_verifications"],
+        max_pending_verifications_per_host=values["max_pending_verifications_per_host"],
+        max_subscriptions_per_topic=values["max_subscriptions_per_topic"],
+        max_subscriptions_per_host=values["max_subscriptions_per_host"],
+        max_subscriptions=values["max_subscriptions"],
         allow_private_callbacks=values["allow_private_callbacks"],
         allow_loopback_callbacks=values["allow_loopback_callbacks"],
     )

@@ -16,16 +16,28 @@ Accepted``, and the rest happens afterwards, so the answer never depends on it
   challenge confirms it; then the subscription is stored (replacing, and so
   renewing, an earlier one of the same callback and topic) or deleted. Any other
   answer leaves everything as it was.
+
+Requests being read and checked, and the verifications and denials they started,
+are at most ``websub.max_pending_verifications`` in all and
+``websub.max_pending_verifications_per_host`` for one callback host: past either, a
+request gets a 503 (or 429) with ``Retry-After`` before its body is read, so a burst
+of requests cannot pile up bodies, lookups or tasks.
+
+A new subscription (not a renewal) past a cap (``websub.max_subscriptions_per_topic``,
+``websub.max_subscriptions_per_host``, ``websub.max_subscriptions``) is refused with
+a 403 at once; one that reaches a cap while it is being verified (another request
+took the last place) is denied instead of stored.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import secrets
 import time
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode
@@ -37,7 +49,7 @@ from yarl import URL
 from ..config import WebSubConfig
 from ..errors import FeedsrvError
 from .safety import CallbackPolicy, TokenBuckets, UnsafeCallback, callback_host, check_callback, check_literal
-from .store import Subscription, WebSubStore
+from .store import Cap, Subscription, SubscriptionLimits, WebSubStore
 from .topics import normalize_topic, topic_etags, topic_paths
 
 if TYPE_CHECKING:
@@ -49,13 +61,9 @@ log = logging.getLogger(__name__)
 MODES = ("subscribe", "unsubscribe")
 # §5.1: hub.secret "MUST be less than 200 bytes in length".
 MAX_SECRET_BYTES = 199
-# A subscription request is a few hundred bytes; anything much larger is not one.
+# A subscription request is a few hundred bytes: a callback of at most 2,000
+# characters, percent-encoded, a topic and a secret fit; anything larger is not one.
 MAX_REQUEST_BYTES = 8192
-# Verifications and denials waiting to be sent, in all (past this, requests get 503)
-# and to one callback host (429): a flood of subscription requests cannot pile up
-# tasks, and one host cannot take every slot.
-MAX_PENDING_CHECKS = 1000
-MAX_PENDING_CHECKS_PER_HOST = 20
 # The challenge echoed back is 43 characters; a body much longer cannot match.
 MAX_ECHO_BYTES = 1024
 
@@ -63,9 +71,11 @@ MAX_ECHO_BYTES = 1024
 class HubRequestError(FeedsrvError):
     """A subscription request the hub answers with an error status."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, *, retry_after: int | None = None) -> None:
         self.status = status
         self.message = message
+        # Seconds after which the same request may succeed (the Retry-After header).
+        self.retry_after = retry_after
         super().__init__(f"{status}: {message}")
 
 
@@ -142,32 +152,61 @@ class Hub:
         self._policy = policy
         self._resolver = resolver
         self._limiter = limiter
+        self._limits = SubscriptionLimits.from_config(websub)
         self._checks: set[asyncio.Task[None]] = set()
         self._checks_by_host: Counter[str] = Counter()
+        self._admitting = 0
+        # A pending verification is over within one time-out of being sent.
+        self._retry_after = max(1, math.ceil(websub.timeout_seconds))
 
-    async def accept(self, request: SubscriptionRequest) -> None:
-        """Start checking ``request`` with its subscriber; raise
-        :class:`HubRequestError` for a callback the hub will not call, or when too
-        many checks are pending."""
+    @property
+    def pending(self) -> int:
+        """Requests being read and checked, and verifications and denials not over:
+        never more than ``websub.max_pending_verifications``."""
+        return self._admitting + len(self._checks)
+
+    async def accept(self, read: Callable[[], Awaitable[SubscriptionRequest]]) -> SubscriptionRequest:
+        """Take the subscription request that ``read`` reads, start checking it with its
+        subscriber, and return it. Raise :class:`HubRequestError` before calling
+        ``read`` when too many requests are pending (503), and for a callback the hub
+        will not call, a subscription past a cap, or too many requests pending for the
+        callback's host (429)."""
+        if self.pending >= self._websub.max_pending_verifications:
+            raise HubRequestError(503, "too many subscription requests being verified; try again later",
+                                  retry_after=self._retry_after)
+        self._admitting += 1
         try:
-            await check_callback(request.callback, self._policy, self._resolver)
-        except UnsafeCallback as exc:
-            raise HubRequestError(400, str(exc)) from None
-        host = callback_host(request.callback)
-        if len(self._checks) >= MAX_PENDING_CHECKS:
-            raise HubRequestError(503, "too many subscription requests being verified; try again later")
-        if self._checks_by_host[host] >= MAX_PENDING_CHECKS_PER_HOST:
-            raise HubRequestError(429, f"too many subscription requests for {host} being verified; "
-                                       "try again later")
-        # Unsubscribing needs no known topic: the feed may have gone since.
-        if request.mode == "unsubscribe" or request.topic in topic_paths(self._live.site):
-            check = self._verify(request)
-        else:
-            check = self._deny(request, "unknown topic: not the self URL of a feed of this site")
+            request = await read()
+            address, check = await self._admit(request)
+        finally:
+            self._admitting -= 1
+        # Nothing awaited since: the task takes over the place the request held.
         task = asyncio.create_task(check)
         self._checks.add(task)
-        self._checks_by_host[host] += 1
-        task.add_done_callback(lambda done: self._check_done(done, host))
+        self._checks_by_host[address] += 1
+        task.add_done_callback(lambda done: self._check_done(done, address))
+        return request
+
+    async def _admit(self, request: SubscriptionRequest) -> tuple[str, Coroutine[None, None, None]]:
+        """The callback's host address and the check to run, or HubRequestError."""
+        try:
+            address = await check_callback(request.callback, self._policy, self._resolver)
+        except UnsafeCallback as exc:
+            raise HubRequestError(400, str(exc)) from None
+        known = request.topic in topic_paths(self._live.site)
+        if request.mode == "subscribe" and known:
+            candidate = self._subscription(request, address, expires_at=time.time())
+            cap = await asyncio.to_thread(self._store.cap_reached, candidate, self._limits, time.time())
+            if cap is not None:
+                raise HubRequestError(403, self._cap_message(cap, candidate))
+        # Counted after the last await, so that no other request of the host gets in between.
+        if self._checks_by_host[address] >= self._websub.max_pending_verifications_per_host:
+            raise HubRequestError(429, f"too many subscription requests for callbacks on {address} being "
+                                       "verified; try again later", retry_after=self._retry_after)
+        # Unsubscribing needs no known topic: the feed may have gone since.
+        if request.mode == "unsubscribe" or known:
+            return address, self._verify(request, address)
+        return address, self._deny(request, "unknown topic: not the self URL of a feed of this site")
 
     def _check_done(self, task: asyncio.Task[None], host: str) -> None:
         self._checks.discard(task)
@@ -189,7 +228,21 @@ class Hub:
             task.cancel()
         await asyncio.gather(*self._checks, return_exceptions=True)
 
-    async def _verify(self, request: SubscriptionRequest) -> None:
+    def _subscription(self, request: SubscriptionRequest, address: str, *, expires_at: float) -> Subscription:
+        return Subscription(callback=request.callback, topic=request.topic, secret=request.secret,
+                            lease_seconds=grant_lease(request.lease_seconds, self._websub), expires_at=expires_at,
+                            host=address)
+
+    def _cap_message(self, cap: Cap, subscription: Subscription) -> str:
+        if cap == "topic":
+            return (f"{subscription.topic} has {self._limits.per_topic} subscriptions, "
+                    "the most this hub takes for one topic")
+        if cap == "host":
+            return (f"callbacks on {subscription.host} have {self._limits.per_host} subscriptions, "
+                    "the most this hub takes for one host")
+        return f"this hub has {self._limits.total} subscriptions, the most it takes"
+
+    async def _verify(self, request: SubscriptionRequest, address: str) -> None:
         challenge = secrets.token_urlsafe(32)
         query = {"hub.mode": request.mode, "hub.topic": request.topic, "hub.challenge": challenge}
         lease = grant_lease(request.lease_seconds, self._websub)
@@ -203,9 +256,12 @@ class Hub:
             log.info("websub: %s of %s to %s not confirmed", request.mode, request.callback, request.topic)
             return
         if request.mode == "subscribe":
-            subscription = Subscription(callback=request.callback, topic=request.topic, secret=request.secret,
-                                        lease_seconds=lease, expires_at=asked_at + lease)
-            await asyncio.to_thread(self._store.subscribe, subscription, topic_etags(self._live.site))
+            subscription = self._subscription(request, address, expires_at=asked_at + lease)
+            cap = await asyncio.to_thread(self._store.subscribe, subscription, topic_etags(self._live.site),
+                                          limits=self._limits, now=time.time())
+            if cap is not None:
+                await self._deny(request, self._cap_message(cap, subscription))
+                return
         else:
             await asyncio.to_thread(self._store.unsubscribe, request.callback, request.topic)
         log.info("websub: %s %s to %s", request.mode, request.callback, request.topic)

@@ -24,7 +24,7 @@ from .. import __version__
 from ..config import HUB_PATH, SiteConfig
 from ..site import Site
 from .delivery import Distributor
-from .hub import MAX_REQUEST_BYTES, Hub, HubRequestError, parse_subscription_request
+from .hub import MAX_REQUEST_BYTES, Hub, HubRequestError, SubscriptionRequest, parse_subscription_request
 from .safety import CallbackPolicy, GuardedResolver, TokenBuckets
 from .store import WebSubStore
 
@@ -152,17 +152,24 @@ async def subscription_request(request: web.Request) -> web.Response:
         return refused
     if request.content_length is not None and request.content_length > MAX_REQUEST_BYTES:
         return _plain(413, f"a subscription request is at most {MAX_REQUEST_BYTES} bytes")
+    try:
+        # The hub reads the body only once it has room for the request.
+        parsed = await hub.accept(lambda: _read_subscription_request(request))
+    except HubRequestError as exc:
+        refused = _plain(exc.status, exc.message)
+        if exc.retry_after is not None:
+            refused.headers["Retry-After"] = str(exc.retry_after)
+        return refused
+    return _plain(202, f"{parsed.mode} request accepted; the hub will now verify it with the callback")
+
+
+async def _read_subscription_request(request: web.Request) -> SubscriptionRequest:
     body = bytearray()
     async for chunk in request.content.iter_chunked(4096):
         body += chunk
         if len(body) > MAX_REQUEST_BYTES:
-            return _plain(413, f"a subscription request is at most {MAX_REQUEST_BYTES} bytes")
-    try:
-        parsed = parse_subscription_request(bytes(body))
-        await hub.accept(parsed)
-    except HubRequestError as exc:
-        return _plain(exc.status, exc.message)
-    return _plain(202, f"{parsed.mode} request accepted; the hub will now verify it with the callback")
+            raise HubRequestError(413, f"a subscription request is at most {MAX_REQUEST_BYTES} bytes")
+    return parse_subscription_request(bytes(body))
 
 
 def _plain(status: int, message: str) -> web.Response:

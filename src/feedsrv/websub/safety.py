@@ -4,9 +4,11 @@ A subscription request names any URL, and the hub then sends requests to it: wit
 checks, anyone could make the server probe or post to machines on its own network
 (server-side request forgery). So a callback must be plain http(s), and every address
 it resolves to must be a public one, unless the config allows private or loopback
-addresses. Names are checked when they are resolved for each connection, so a name
-that later resolves elsewhere (DNS rebinding) is caught too; an address written in
-the URL itself never goes through a resolver, so it is checked before each request.
+addresses. An IPv6 address that embeds an IPv4 address (6to4, NAT64, Teredo, …) is
+judged by that IPv4 address too. Names are checked when they are resolved for each
+connection, so a name that later resolves elsewhere (DNS rebinding) is caught too; an
+address written in the URL itself never goes through a resolver, so it is checked
+before each request.
 The hub never follows redirects, so a callback cannot bounce it elsewhere.
 
 Nor may one callback host be flooded: requests to it (verifications and
@@ -20,7 +22,7 @@ import ipaddress
 import socket
 import string
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from urllib.parse import SplitResult, urlsplit
 
@@ -69,11 +71,54 @@ class CallbackPolicy:
         return cls(allow_private=websub.allow_private_callbacks, allow_loopback=websub.allow_loopback_callbacks)
 
 
+# IPv6 ranges whose addresses stand for an IPv4 address, which is what a connection
+# reaches: IPv4-mapped (RFC 4291), NAT64's well-known prefix (RFC 6052; a hub on an
+# IPv6-only network reaches every IPv4 subscriber through it, so it cannot be refused
+# outright) and 6to4 (RFC 3056). Each is judged as its IPv4 address, whatever the
+# Python version's own idea of those ranges (3.11 calls 2002::/16 global).
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+_SIX_TO_FOUR = ipaddress.IPv6Network("2002::/16")
+# Ranges refused outright: IPv4-compatible addresses are deprecated (RFC 4291
+# §2.5.5.1) and nothing routes them any more, and the local-use NAT64 prefix (RFC
+# 8215) may put its IPv4 address at any of six places (RFC 6052 §2.2), so there is
+# no one embedded address to check.
+_OPAQUE_RANGES = (ipaddress.IPv6Network("::/96"), ipaddress.IPv6Network("64:ff9b:1::/48"))
+
+
+def reached_address(address: IPAddress) -> IPAddress:
+    """The address a connection to ``address`` reaches: the IPv4 address an
+    IPv4-mapped, NAT64 (64:ff9b::/96) or 6to4 address embeds, else ``address``."""
+    if isinstance(address, ipaddress.IPv4Address):
+        return address
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address in _NAT64:
+        return ipaddress.IPv4Address(int(address) & 0xFFFF_FFFF)
+    if address.sixtofour is not None:
+        return address.sixtofour
+    return address
+
+
 def address_refusal(address: IPAddress, policy: CallbackPolicy) -> str | None:
-    """Why the hub must not connect to ``address``, or None when it may."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        # ::ffff:127.0.0.1 reaches 127.0.0.1.
-        address = address.ipv4_mapped
+    """Why the hub must not connect to ``address``, or None when it may. An IPv6
+    address that embeds an IPv4 address is refused when that IPv4 address is."""
+    reached = reached_address(address)
+    if reached != address:
+        reason = _plain_refusal(reached, policy)
+        return f"{address} reaches {reached}: {reason}" if reason else None
+    if isinstance(address, ipaddress.IPv6Address):
+        if any(address in network for network in _OPAQUE_RANGES) and not (address.is_loopback
+                                                                          or address.is_unspecified):
+            return f"{address} is an IPv4-compatible or local-use NAT64 address"
+        # Teredo (RFC 4380) tunnels to its server and to its client, whose address is
+        # stored inverted; Python's teredo property undoes that.
+        for embedded in address.teredo or ():
+            if reason := _plain_refusal(embedded, policy):
+                return f"{address} embeds {embedded}: {reason}"
+    return _plain_refusal(address, policy)
+
+
+def _plain_refusal(address: IPAddress, policy: CallbackPolicy) -> str | None:
     # Loopback first: ::1 lies in the reserved ::/8.
     if address.is_loopback:
         return None if policy.allow_loopback else f"{address} is a loopback address"
@@ -128,20 +173,37 @@ def check_literal(url: str, policy: CallbackPolicy) -> None:
             raise UnsafeCallback(url, reason)
 
 
-async def check_callback(url: str, policy: CallbackPolicy, resolver: AbstractResolver) -> None:
+async def check_callback(url: str, policy: CallbackPolicy, resolver: AbstractResolver) -> str:
     """Refuse ``url`` unless it is well-formed and every address it resolves to is
-    allowed. Raises :class:`UnsafeCallback`."""
+    allowed (raise :class:`UnsafeCallback`); return its host's :func:`address_key`."""
     check_literal(url, policy)
     parts = urlsplit(url)
     host = parts.hostname or ""
-    if literal_address(host) is not None:
-        return
+    if (address := literal_address(host)) is not None:
+        return address_key([address])
     try:
-        await resolver.resolve(host, parts.port or 0, socket.AF_UNSPEC)
+        results = await resolver.resolve(host, parts.port or 0, socket.AF_UNSPEC)
     except UnsafeAddress as exc:
         raise UnsafeCallback(url, str(exc)) from None
     except OSError as exc:
         raise UnsafeCallback(url, f"cannot resolve {host}: {exc.strerror or exc}") from None
+    addresses = [literal_address(result["host"].partition("%")[0]) for result in results]
+    return address_key([address for address in addresses if address is not None])
+
+
+def address_key(addresses: Iterable[IPAddress]) -> str:
+    """What per-host subscription limits count by, given the addresses a callback's
+    host is or resolves to: the lowest address reached (IPv4 before IPv6), so that
+    however a host is spelled (``localhost``, ``127.1``, ``0x7f.1``, ``LOCALHOST.``)
+    it counts once. An IPv6 address counts as its /64 network: one subscriber is
+    routinely given a /64, and must not get a host's share for each address in it."""
+    reached = sorted({reached_address(address) for address in addresses}, key=lambda a: (a.version, int(a)))
+    if not reached:
+        return ""
+    lowest = reached[0]
+    if isinstance(lowest, ipaddress.IPv6Address):
+        return str(ipaddress.IPv6Network((lowest, 64), strict=False))
+    return str(lowest)
 
 
 class GuardedResolver(AbstractResolver):

@@ -1,6 +1,7 @@
 """What the hub must not forget across restarts, in one SQLite file.
 
-- ``subscriptions``: verified (callback, topic) pairs with their secret and expiry;
+- ``subscriptions``: verified (callback, topic) pairs with their secret, expiry and
+  the callback's host as per-host limits count it;
 - ``topics``: the ETag each topic had when last seen, so changes made while the
   server was down are noticed at the next start;
 - ``outbox``: the notifications still owed, to subscribers (``deliver``) or to an
@@ -29,8 +30,11 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
-SCHEMA_VERSION = 1
+from ..config import WebSubConfig
+
+SCHEMA_VERSION = 2
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS subscriptions (
@@ -39,9 +43,11 @@ CREATE TABLE IF NOT EXISTS subscriptions (
     secret TEXT,
     lease_seconds INTEGER NOT NULL,
     expires_at REAL NOT NULL,
+    host TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (callback, topic)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS subscriptions_by_topic ON subscriptions (topic, expires_at);
+CREATE INDEX IF NOT EXISTS subscriptions_by_host ON subscriptions (host, expires_at);
 CREATE TABLE IF NOT EXISTS topics (
     topic TEXT PRIMARY KEY,
     etag TEXT NOT NULL
@@ -61,6 +67,12 @@ CREATE INDEX IF NOT EXISTS outbox_by_due ON outbox (kind, due_at);
 DELIVER = "deliver"
 PUBLISH = "publish"
 
+SUBSCRIPTION_COLUMNS = "callback, topic, secret, lease_seconds, expires_at, host"
+
+# The limit a new subscription would take past: subscriptions to its topic, to its
+# callback's host, or in all.
+Cap = Literal["topic", "host", "total"]
+
 
 @dataclass(frozen=True, slots=True)
 class Subscription:
@@ -71,6 +83,23 @@ class Subscription:
     secret: str | None
     lease_seconds: int
     expires_at: float
+    # The callback's host as per-host limits count it (see safety.address_key).
+    host: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriptionLimits:
+    """The most live subscriptions the hub keeps to one topic, for one callback host,
+    and in all."""
+
+    per_topic: int
+    per_host: int
+    total: int
+
+    @classmethod
+    def from_config(cls, websub: WebSubConfig) -> SubscriptionLimits:
+        return cls(per_topic=websub.max_subscriptions_per_topic, per_host=websub.max_subscriptions_per_host,
+                   total=websub.max_subscriptions)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,21 +159,34 @@ class WebSubStore:
 
     # -- subscriptions -------------------------------------------------------
 
-    def subscribe(self, subscription: Subscription, etags: Mapping[str, str]) -> None:
-        """Store a verified subscription, replacing the pair's earlier one (a renewal).
+    def subscribe(self, subscription: Subscription, etags: Mapping[str, str], *,
+                  limits: SubscriptionLimits | None = None, now: float = 0.0) -> Cap | None:
+        """Store a verified subscription, replacing the pair's earlier one (a renewal),
+        and return None; or, with ``limits``, return the cap a new pair would take past
+        (counting the subscriptions live at ``now``) and store nothing.
 
         ``etags`` are the topics' current ETags: recorded for topics not seen before,
         so the first subscription sets the baseline later changes are measured from.
         """
         with self._transaction(create=True) as db:
+            # Counted in the same transaction as the insert: two hubs (workers)
+            # sharing the file cannot both take the last place.
+            if limits is not None and (cap := _cap_reached(db, subscription, limits, now)):
+                return cap
             db.executemany("INSERT OR IGNORE INTO topics (topic, etag) VALUES (?, ?)", etags.items())
             db.execute(
-                "INSERT INTO subscriptions (callback, topic, secret, lease_seconds, expires_at) "
-                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (callback, topic) DO UPDATE SET "
-                "secret = excluded.secret, lease_seconds = excluded.lease_seconds, expires_at = excluded.expires_at",
+                f"INSERT INTO subscriptions ({SUBSCRIPTION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (callback, topic) DO UPDATE SET secret = excluded.secret, "
+                "lease_seconds = excluded.lease_seconds, expires_at = excluded.expires_at, host = excluded.host",
                 (subscription.callback, subscription.topic, subscription.secret, subscription.lease_seconds,
-                 subscription.expires_at),
+                 subscription.expires_at, subscription.host),
             )
+            return None
+
+    def cap_reached(self, subscription: Subscription, limits: SubscriptionLimits, now: float) -> Cap | None:
+        """The cap :meth:`subscribe` would refuse ``subscription`` for now, or None."""
+        with self._transaction(create=False) as db:
+            return None if db is None else _cap_reached(db, subscription, limits, now)
 
     def unsubscribe(self, callback: str, topic: str) -> bool:
         """Remove a subscription and the deliveries still owed to it; whether there was one."""
@@ -160,8 +202,8 @@ class WebSubStore:
         with self._transaction(create=False) as db:
             if db is None:
                 return None
-            row = db.execute("SELECT callback, topic, secret, lease_seconds, expires_at FROM subscriptions "
-                             "WHERE callback = ? AND topic = ?", (callback, topic)).fetchone()
+            row = db.execute(f"SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE callback = ? AND topic = ?",
+                             (callback, topic)).fetchone()
             return Subscription(*row) if row else None
 
     def subscriptions(self, now: float) -> list[Subscription]:
@@ -169,7 +211,7 @@ class WebSubStore:
         with self._transaction(create=False) as db:
             if db is None:
                 return []
-            rows = db.execute("SELECT callback, topic, secret, lease_seconds, expires_at FROM subscriptions "
+            rows = db.execute(f"SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions "
                               "WHERE expires_at > ? ORDER BY topic, callback", (now,)).fetchall()
             return [Subscription(*row) for row in rows]
 
@@ -231,7 +273,7 @@ class WebSubStore:
                 return [], None
             rows = db.execute(
                 "SELECT o.target, o.topic, o.kind, o.version, o.attempts, o.due_at, "
-                "s.callback, s.topic, s.secret, s.lease_seconds, s.expires_at "
+                "s.callback, s.topic, s.secret, s.lease_seconds, s.expires_at, s.host "
                 "FROM outbox o LEFT JOIN subscriptions s ON o.kind = ? AND s.callback = o.target AND s.topic = o.topic "
                 "WHERE o.kind = ? AND o.due_at <= ? ORDER BY o.due_at LIMIT ?",
                 (DELIVER, kind, now, limit),
@@ -271,6 +313,25 @@ class WebSubStore:
             return {} if db is None else dict(db.execute("SELECT topic, etag FROM topics").fetchall())
 
 
+def _cap_reached(db: sqlite3.Connection, subscription: Subscription, limits: SubscriptionLimits,
+                 now: float) -> Cap | None:
+    # A renewal replaces a live subscription: it adds nothing to any count.
+    if _count(db, "callback = ? AND topic = ? AND expires_at > ?", subscription.callback, subscription.topic, now):
+        return None
+    if _count(db, "topic = ? AND expires_at > ?", subscription.topic, now) >= limits.per_topic:
+        return "topic"
+    if _count(db, "host = ? AND expires_at > ?", subscription.host, now) >= limits.per_host:
+        return "host"
+    if _count(db, "expires_at > ?", now) >= limits.total:
+        return "total"
+    return None
+
+
+def _count(db: sqlite3.Connection, where: str, *parameters: str | float) -> int:
+    count: int = db.execute(f"SELECT COUNT(*) FROM subscriptions WHERE {where}", parameters).fetchone()[0]
+    return count
+
+
 def _open(path: Path) -> sqlite3.Connection:
     path.parent.mkdir(parents=True, exist_ok=True)
     # Used from worker threads, one at a time (the store's lock); transactions are
@@ -279,10 +340,21 @@ def _open(path: Path) -> sqlite3.Connection:
     try:
         connection.execute("PRAGMA journal_mode = WAL")
         connection.execute("PRAGMA synchronous = FULL")
+        # The version is read inside the write transaction, so two processes opening
+        # a file of schema 1 at once do not both add the column.
+        connection.execute("BEGIN IMMEDIATE")
         version = connection.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             raise sqlite3.DatabaseError(f"{path} was written by a newer feedsrv (schema {version})")
-        connection.executescript(f"BEGIN IMMEDIATE; {SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
+        if version == 1:
+            # Schema 1 had no host: its subscriptions count against no callback host
+            # until they are renewed.
+            connection.execute("ALTER TABLE subscriptions ADD COLUMN host TEXT NOT NULL DEFAULT ''")
+        for statement in SCHEMA.split(";"):
+            if statement.strip():
+                connection.execute(statement)
+        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        connection.execute("COMMIT")
     except BaseException:
         connection.close()
         raise
