@@ -119,6 +119,21 @@ def is_article_name(name: str) -> bool:
     return name.endswith(ARTICLE_SUFFIX) and not name.startswith((".", "~", "#"))
 
 
+def printable_path(path: str) -> str:
+    """``path`` as it can be printed: the bytes of a name that is not UTF-8 (which
+    :func:`os.fsdecode` turns into lone surrogates, which no stream can write) shown
+    as ``\\xe9`` escapes."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def _is_utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _file_key(stat: os.stat_result) -> tuple[int, int, int]:
     return (stat.st_mtime_ns, stat.st_size, stat.st_ino)
 
@@ -254,6 +269,9 @@ def load_article(path: Path, config: SiteConfig, options: ParseOptions | None = 
 
 def _load_article(path: Path, config: SiteConfig, options: ParseOptions | None) -> tuple[Entry, int]:
     """The entry of the file at ``path`` and the digest of its name and bytes."""
+    if not _is_utf8(path.name):
+        # Its stem would be the entry's slug and id, which must be text.
+        raise ParseError(printable_path(str(path)), "the file name is not UTF-8; rename the file")
     try:
         stat = path.stat()
         if stat.st_size > config.max_article_bytes:
@@ -406,7 +424,7 @@ def _collect(files: dict[str, FileState], parsed: list[str]) -> LoadResult:
     contested: set[str] = set()
     for path, state in files.items():
         if state.entry is None:
-            errors.append(f"{path}: skipped: {state.error}")
+            errors.append(f"{printable_path(path)}: skipped: {state.error}")
             continue
         entry = state.entry
         if entry.slug in slugs:
@@ -463,7 +481,7 @@ def _collect_changes(previous: LoadResult, files: dict[str, FileState], changed:
     removed = [entry for path, entry in served_before.items() if served_now.get(path) is not entry]
     added = [entry for path, entry in served_now.items() if served_before.get(path) is not entry]
     entries = (*_without_entries(previous.entries, removed), *added)
-    prefixes = tuple(f"{path}: " for path in changed)
+    prefixes = tuple(f"{printable_path(path)}: " for path in changed)
     errors = [message for message in previous.errors if not message.startswith(prefixes)]
     warnings = [message for message in previous.warnings if not message.startswith(prefixes)]
     for path in changed:
@@ -473,7 +491,7 @@ def _collect_changes(previous: LoadResult, files: dict[str, FileState], changed:
         if path in served_now:
             warnings.extend(_messages(path, state))
         else:
-            errors.append(f"{path}: skipped: {state.error}")
+            errors.append(f"{printable_path(path)}: skipped: {state.error}")
     fingerprint = (int(previous.fingerprint, 16) - sum(previous.files[path].digest for path in served_before)
                    + sum(files[path].digest for path in served_now))
     return LoadResult(entries=entries, errors=tuple(errors), warnings=tuple(warnings),
