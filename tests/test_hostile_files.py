@@ -5,20 +5,33 @@ other articles keep being served and nothing crashes or hangs."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
+from feedsrv import watch
 from feedsrv.cli import main
+from feedsrv.errors import FeedsrvError
+from feedsrv.export import export_site
+from feedsrv.site import build_site
 from feedsrv.sources import load_articles
-from livetools import article
+from feedsrv.web import create_app
+from livetools import article, live_config, replace_file, wait_until
 from test_cli import config_for
 
 SEED_COUNT = 2
 # A name whose bytes are Latin-1, not UTF-8: `touch "$(printf 'caf\xe9').txt"`.
 LATIN1_NAME = b"caf\xe9.txt"
 PRINTED_NAME = "caf\\xe9.txt"
+SECRET = "root:x:0:0:secret-marker-4f1c"
+# Long enough to wait for a file that must not block; a blocked read never ends.
+HANG_LIMIT = 10.0
 
 
 def write_latin1_named(directory: Path, text: str) -> None:
@@ -47,3 +60,56 @@ def test_check_and_build_survive_a_name_that_is_not_utf8(tmp_path, articles_dir)
     assert built.exit_code == 0, built.output
     assert PRINTED_NAME in built.output
     assert (tmp_path / "out" / "feeds" / "all.atom").is_file()
+
+
+async def titles(client) -> list[str]:
+    response = await client.get("/feeds/all.json")
+    return [item["title"] for item in (await response.json(content_type=None))["items"]]
+
+
+async def test_the_watcher_survives_a_name_it_cannot_decode_and_serves_later_files(aiohttp_client, tmp_path):
+    config = live_config(tmp_path / "articles", watch="auto", parse_cache=None)
+    client = await aiohttp_client(create_app(config))
+    await asyncio.sleep(0.2)  # the watcher's first scan
+    write_latin1_named(config.articles_dir, article("Bad name", author="Ann Lee", outlet="Civic Ledger"))
+    await asyncio.sleep(0.5)  # the batch naming it comes and goes
+    replace_file(config.articles_dir / "later.txt", article("Later", author="Ann Lee", outlet="Civic Ledger"))
+
+    async def later_is_served() -> bool:
+        return "Later" in await titles(client)
+
+    await wait_until(later_is_served, limit=4.0)
+    assert "Bad name" not in await titles(client)
+    assert (await client.get("/healthz")).status == 200
+
+
+async def test_a_failing_batch_is_logged_with_its_files_and_a_whole_scan_follows(tmp_path, caplog):
+    directory = tmp_path / "articles"
+    directory.mkdir()
+    calls: list[set[str] | None] = []
+    stop = asyncio.Event()
+
+    async def on_change(paths: set[str] | None) -> None:
+        calls.append(paths)
+        if paths:
+            raise RuntimeError("the reload broke")
+
+    task = asyncio.create_task(watch.watch_directory(directory, on_change, mode="auto", poll_interval=1.0,
+                                                     stop=stop))
+    try:
+        await wait_until(_async(lambda: calls == [None]))
+        with caplog.at_level(logging.ERROR, logger="feedsrv.watch"):
+            (directory / "broken.txt").write_text("text\n")
+            await wait_until(_async(lambda: len(calls) >= 2 and calls[1] is not None))
+            # The whole scan comes without waiting for the watcher's idle rescan.
+            await wait_until(_async(lambda: None in calls[2:]), limit=2.0)
+        assert "broken.txt" in caplog.text and "the reload broke" in caplog.text
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 5)
+
+
+def _async(check):
+    async def checked() -> bool:
+        return check()
+    return checked
