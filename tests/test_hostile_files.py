@@ -113,3 +113,24 @@ def _async(check):
     async def checked() -> bool:
         return check()
     return checked
+
+
+async def test_healthz_answers_503_once_the_watcher_has_stopped(aiohttp_client, tmp_path, monkeypatch):
+    async def crashing_watch(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("the watcher crashed")
+
+    monkeypatch.setattr("feedsrv.web.app.watch_directory", crashing_watch)
+    config = live_config(tmp_path / "articles", watch="poll", parse_cache=None)
+    client = await aiohttp_client(create_app(config))
+    await asyncio.sleep(0)
+    response = await client.get("/healthz")
+    assert response.status == 503
+    health = await response.json()
+    assert health["status"] != "ok" and "watcher" in health["status"]
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+async def test_healthz_is_ok_without_a_watcher(aiohttp_client, tmp_path):
+    config = live_config(tmp_path / "articles", watch="off", parse_cache=None)
+    client = await aiohttp_client(create_app(config))
+    assert (await client.get("/healthz")).status == 200
