@@ -17,8 +17,6 @@ from click.testing import CliRunner
 
 from feedsrv import watch
 from feedsrv.cli import main
-from feedsrv.errors import FeedsrvError
-from feedsrv.export import export_site
 from feedsrv.site import build_site
 from feedsrv.sources import load_articles
 from feedsrv.web import create_app
@@ -37,6 +35,18 @@ HANG_LIMIT = 10.0
 def write_latin1_named(directory: Path, text: str) -> None:
     with open(os.path.join(os.fsencode(directory), LATIN1_NAME), "wb") as stream:
         stream.write(text.encode("utf-8"))
+
+
+def secret_outside(tmp_path: Path) -> Path:
+    """A file outside the articles directory that would parse as an article."""
+    outside = tmp_path / "outside" / "passwd"
+    outside.parent.mkdir()
+    outside.write_text(f"Secret headline\n\n{SECRET} is the line of the root account on this host.\n")
+    return outside
+
+
+def everything_served(site) -> bytes:
+    return b"".join(site.resource(path).identity.body for path in site.paths())
 
 
 def test_a_name_that_is_not_utf8_is_skipped_with_a_printable_warning(tmp_config, articles_dir):
@@ -134,3 +144,94 @@ async def test_healthz_is_ok_without_a_watcher(aiohttp_client, tmp_path):
     config = live_config(tmp_path / "articles", watch="off", parse_cache=None)
     client = await aiohttp_client(create_app(config))
     assert (await client.get("/healthz")).status == 200
+
+
+def test_a_symlink_out_of_the_directory_is_not_published(tmp_config, articles_dir, tmp_path):
+    (articles_dir / "x.txt").symlink_to(secret_outside(tmp_path))
+    site = build_site(tmp_config)
+    assert len(site.catalog.entries) == SEED_COUNT
+    assert SECRET.encode() not in everything_served(site)
+    [message] = [message for message in site.loaded.errors if "x.txt" in message]
+    assert "symbolic link" in message
+
+
+@pytest.mark.parametrize("target", ["/etc/passwd", "/etc/shadow"])
+def test_links_to_system_files_are_refused(tmp_config, articles_dir, target):
+    (articles_dir / "x.txt").symlink_to(target)
+    site = build_site(tmp_config)
+    assert len(site.catalog.entries) == SEED_COUNT
+    assert b"root:" not in everything_served(site)
+    assert any("x.txt" in message and "symbolic link" in message for message in site.loaded.errors)
+
+
+def test_a_symlink_swapped_in_for_a_served_file_keeps_its_last_good_version(tmp_config, articles_dir, tmp_path):
+    loaded = load_articles(tmp_config)
+    served = next(iter(loaded.slugs.values()))
+    os.unlink(served)
+    os.symlink(secret_outside(tmp_path), served)
+    again = load_articles(tmp_config, loaded, changed=[served])
+    assert not any(SECRET in " ".join(entry.body) for entry in again.entries)
+    assert any(served in message and "symbolic link" in message for message in again.warnings)
+
+
+def test_a_fifo_is_refused_without_blocking(tmp_config, articles_dir):
+    os.mkfifo(articles_dir / "pipe.txt")
+    with ThreadPoolExecutor(1) as pool:
+        loaded = pool.submit(load_articles, tmp_config).result(timeout=HANG_LIMIT)
+        assert len(loaded.entries) == SEED_COUNT
+        assert any("pipe.txt" in message and "not a regular file" in message for message in loaded.errors)
+        # As file-system events name it.
+        again = pool.submit(load_articles, tmp_config, loaded,
+                            changed=[str(articles_dir / "pipe.txt")]).result(timeout=HANG_LIMIT)
+        assert any("pipe.txt" in message and "not a regular file" in message for message in again.errors)
+
+
+def test_a_directory_named_like_an_article_is_refused(tmp_config, articles_dir):
+    (articles_dir / "folder.txt").mkdir()
+    loaded = load_articles(tmp_config)
+    assert len(loaded.entries) == SEED_COUNT
+    assert any("folder.txt" in message and "not a regular file" in message for message in loaded.errors)
+
+
+def test_the_size_limit_applies_to_the_bytes_read_not_to_the_reported_size(tmp_config, articles_dir,
+                                                                           monkeypatch):
+    """/proc files report a size of 0 whatever they hold."""
+    lying = articles_dir / "proc-like.txt"
+    lying.write_text("Headline\n\n" + "word " * 1_000 + "\n")
+    real_stat, real_lstat, real_fstat = os.stat, os.lstat, os.fstat
+
+    def zero_sized(status: os.stat_result) -> os.stat_result:
+        fields = [getattr(status, name) for name in ("st_mode", "st_ino", "st_dev", "st_nlink", "st_uid",
+                                                     "st_gid", "st_size", "st_atime", "st_mtime", "st_ctime",
+                                                     "st_atime", "st_mtime", "st_ctime", "st_atime_ns",
+                                                     "st_mtime_ns", "st_ctime_ns")]
+        fields[6] = 0
+        return os.stat_result(fields)
+
+    def lying_stat(path, *args, **kwargs):
+        status = real_stat(path, *args, **kwargs)
+        return zero_sized(status) if os.fspath(path) == str(lying) else status
+
+    def lying_lstat(path, *args, **kwargs):
+        status = real_lstat(path, *args, **kwargs)
+        return zero_sized(status) if os.fspath(path) == str(lying) else status
+
+    def lying_fstat(descriptor):
+        status = real_fstat(descriptor)
+        return zero_sized(status) if status.st_ino == real_stat(lying).st_ino else status
+
+    monkeypatch.setattr(os, "stat", lying_stat)
+    monkeypatch.setattr(os, "lstat", lying_lstat)
+    monkeypatch.setattr(os, "fstat", lying_fstat)
+    loaded = load_articles(replace(tmp_config, max_article_bytes=1_000))
+    assert not any(entry.source == str(lying) for entry in loaded.entries)
+    assert any("proc-like.txt" in message and "site.max_article_bytes" in message for message in loaded.errors)
+
+
+def test_a_file_at_the_limit_is_read_and_one_byte_more_is_not(tmp_config, articles_dir):
+    text = b"Headline\n\nThe talks went on in Geneva on Monday, officials said.\n"
+    (articles_dir / "exact.txt").write_bytes(text)
+    (articles_dir / "over.txt").write_bytes(text + b"\n")
+    loaded = load_articles(replace(tmp_config, max_article_bytes=len(text)))
+    assert any(entry.source.endswith("exact.txt") for entry in loaded.entries)
+    assert any("over.txt" in message and "site.max_article_bytes" in message for message in loaded.errors)
