@@ -17,6 +17,8 @@ from click.testing import CliRunner
 
 from feedsrv import watch
 from feedsrv.cli import main
+from feedsrv.errors import FeedsrvError
+from feedsrv.export import export_site
 from feedsrv.site import build_site
 from feedsrv.sources import load_articles
 from feedsrv.web import create_app
@@ -235,3 +237,26 @@ def test_a_file_at_the_limit_is_read_and_one_byte_more_is_not(tmp_config, articl
     loaded = load_articles(replace(tmp_config, max_article_bytes=len(text)))
     assert any(entry.source.endswith("exact.txt") for entry in loaded.entries)
     assert any("over.txt" in message and "site.max_article_bytes" in message for message in loaded.errors)
+
+
+def test_build_does_not_write_through_a_symlink_planted_in_its_output(seed_site, tmp_path):
+    out = tmp_path / "out"
+    elsewhere = tmp_path / "elsewhere"
+    out.mkdir()
+    elsewhere.mkdir()
+    (out / "feeds").symlink_to(elsewhere)
+    with pytest.raises(FeedsrvError, match="feeds"):
+        export_site(seed_site, out)
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_build_command_reports_a_planted_symlink_in_one_line(tmp_path, articles_dir):
+    out = tmp_path / "out"
+    elsewhere = tmp_path / "elsewhere"
+    (out / "articles").mkdir(parents=True)
+    elsewhere.mkdir()
+    (out / "articles" / "000-035b52bdb15d24f1").symlink_to(elsewhere)
+    built = CliRunner().invoke(main, ["build", "--config", config_for(tmp_path, articles_dir), "--out", str(out)])
+    assert built.exit_code == 1
+    assert "000-035b52bdb15d24f1" in built.output and "Traceback" not in built.output
+    assert list(elsewhere.iterdir()) == []
