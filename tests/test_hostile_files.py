@@ -19,6 +19,7 @@ from feedsrv import watch
 from feedsrv.cli import main
 from feedsrv.errors import FeedsrvError
 from feedsrv.export import export_site
+from feedsrv.publish import write_atomically
 from feedsrv.site import build_site
 from feedsrv.sources import load_articles
 from feedsrv.web import create_app
@@ -260,3 +261,24 @@ def test_build_command_reports_a_planted_symlink_in_one_line(tmp_path, articles_
     assert built.exit_code == 1
     assert "000-035b52bdb15d24f1" in built.output and "Traceback" not in built.output
     assert list(elsewhere.iterdir()) == []
+
+
+def test_publishing_does_not_chmod_through_a_link_swapped_for_its_temporary(tmp_path, monkeypatch):
+    """Whoever can write the articles directory may rename a link over the API's
+    temporary file between its creation and its permissions being set."""
+    directory = tmp_path / "articles"
+    directory.mkdir()
+    private = tmp_path / "private"
+    private.write_text("secret\n")
+    private.chmod(0o600)
+    real_fsync = os.fsync
+
+    def swap_then_fsync(descriptor: int) -> None:
+        real_fsync(descriptor)
+        for temporary in directory.glob(".feedsrv-*"):
+            temporary.unlink()
+            temporary.symlink_to(private)
+
+    monkeypatch.setattr(os, "fsync", swap_then_fsync)
+    write_atomically(directory / "story.txt", b"Headline\n\nText.\n")
+    assert private.stat().st_mode & 0o777 == 0o600
