@@ -28,3 +28,12 @@ class ConfigError(FeedsrvError):
         self.key = key
         self.message = message
         super().__init__(f"config error at {key}: {message}")
+
+
+class ExportError(FeedsrvError):
+    """A static export that cannot be written where it must go."""
+
+    def __init__(self, path: str | Path, message: str) -> None:
+        self.path = str(path)
+        self.message = message
+        super().__init__(f"cannot write {self.path}: {message}")

@@ -9,10 +9,13 @@ each with a ``.gz`` sibling for ``gzip_static``-style serving. HTML pages become
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
-import tempfile
+import secrets
 from pathlib import Path, PurePosixPath
 
+from .errors import ExportError
 from .site import Resource, Site
 
 
@@ -24,34 +27,74 @@ def export_path(url_path: str) -> PurePosixPath:
     return relative
 
 
-def _write_atomically(target: Path, data: bytes, mtime: float) -> None:
+def _write_atomically(out: Path, relative: PurePosixPath, data: bytes, mtime: float) -> None:
     # A static host may be serving the directory while we write: never expose a
     # partial file.
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    directory = _open_directory(out, relative.parent)
     try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.chmod(temporary, 0o644)
-        # The file's mtime becomes the static server's Last-Modified.
-        os.utime(temporary, (mtime, mtime))
-        os.replace(temporary, target)
+        temporary = f".{relative.name}.{secrets.token_hex(8)}"
+        # O_EXCL and O_NOFOLLOW: never through a link or into a file already there.
+        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644,
+                         dir_fd=directory)
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(data)
+                stream.flush()
+                # Whatever the umask: the files are public.
+                os.fchmod(stream.fileno(), 0o644)
+                # The file's mtime becomes the static server's Last-Modified.
+                os.utime(stream.fileno(), (mtime, mtime))
+            # A link planted at the target is replaced, not written through.
+            os.replace(temporary, relative.name, src_dir_fd=directory, dst_dir_fd=directory)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temporary, dir_fd=directory)
+            raise
+    finally:
+        os.close(directory)
+
+
+def _open_directory(out: Path, relative: PurePosixPath) -> int:
+    """A descriptor of the directory ``out/relative``, made as needed, each step below
+    ``out`` taken without following a link: a link planted in the output (``feeds``
+    pointing at ``/etc``, say) must not make the export write outside it."""
+    out.mkdir(parents=True, exist_ok=True)
+    directory = os.open(out, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    reached = out
+    try:
+        for part in relative.parts:
+            reached = reached / part
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(part, dir_fd=directory)
+            try:
+                inner = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=directory)
+            except OSError as exc:
+                if exc.errno in (errno.ELOOP, errno.ENOTDIR):
+                    raise ExportError(reached, "a link or a file stands where the export needs a directory, "
+                                               "and the export writes through neither") from None
+                raise
+            os.close(directory)
+            directory = inner
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        os.close(directory)
         raise
+    return directory
 
 
 def export_resource(resource: Resource, out: Path) -> list[Path]:
-    """Write one resource (and its gzip sibling) under ``out``; return the files."""
-    target = out / export_path(resource.path)
+    """Write one resource (and its gzip sibling) under ``out``; return the files.
+
+    Raises :class:`ExportError` when a link or a file stands where a directory of the
+    export goes."""
+    relative = export_path(resource.path)
     mtime = resource.last_modified.timestamp()
-    _write_atomically(target, resource.identity.body, mtime)
-    written = [target]
+    _write_atomically(out, relative, resource.identity.body, mtime)
+    written = [out / relative]
     gzipped = resource.variants.get("gzip")
     if gzipped is not None:
-        sibling = target.with_name(target.name + ".gz")
-        _write_atomically(sibling, gzipped.body, mtime)
-        written.append(sibling)
+        sibling = relative.with_name(relative.name + ".gz")
+        _write_atomically(out, sibling, gzipped.body, mtime)
+        written.append(out / sibling)
     return written
 
 

@@ -31,9 +31,11 @@ def write_atomically(target: Path, data: bytes) -> None:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()
+            # mkstemp creates the file readable by its owner only; articles are
+            # public. On the open file: a link renamed over the temporary name
+            # meanwhile must not lend its target these permissions.
+            os.fchmod(stream.fileno(), 0o644)
             os.fsync(stream.fileno())
-        # mkstemp creates the file readable by its owner only; articles are public.
-        os.chmod(temporary, 0o644)
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from functools import partial
 
@@ -16,7 +15,7 @@ from ..websub import setup_websub
 from .api import api_token, setup_api
 from .caching import CodingMemo
 from .handlers import CODING_MEMO, healthz, nosniff, serve_resource
-from .live import LIVE, LiveSite
+from .live import LIVE, WATCHER, LiveSite, Watcher
 
 # How long a shutdown waits for the watcher to notice it should stop.
 WATCH_STOP_TIMEOUT = 5.0
@@ -47,6 +46,7 @@ def create_app(config: SiteConfig, *, site: Site | None = None, watch: bool = Tr
     # and stops after the last.
     setup_websub(app, config, app[LIVE], notify=notify)
     if watch and config.watch != "off":
+        app[WATCHER] = Watcher()
         app.cleanup_ctx.append(partial(_watching, config=config))
     token = api_token(config)
     if token is not None:
@@ -68,8 +68,12 @@ async def _watching(app: web.Application, *, config: SiteConfig) -> AsyncIterato
     stop = asyncio.Event()
     watcher = asyncio.create_task(watch_directory(config.articles_dir, app[LIVE].reload, mode=config.watch,
                                                   poll_interval=config.poll_interval, stop=stop))
+    app[WATCHER].follow(watcher)
     yield
     stop.set()
-    # On time-out, wait_for cancels the watcher.
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(watcher, WATCH_STOP_TIMEOUT)
+    # A watcher that failed was logged when it did (and /healthz said so since):
+    # its error does not fail the shutdown.
+    _, running = await asyncio.wait([watcher], timeout=WATCH_STOP_TIMEOUT)
+    if running:
+        watcher.cancel()
+        await asyncio.wait([watcher])

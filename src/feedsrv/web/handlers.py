@@ -10,7 +10,7 @@ from aiohttp.typedefs import Handler
 
 from ..site import Resource
 from .caching import CodingMemo, is_not_modified
-from .live import LIVE
+from .live import LIVE, WATCHER
 
 CODING_MEMO = web.AppKey("coding_memo", CodingMemo)
 NOSNIFF = ("X-Content-Type-Options", "nosniff")
@@ -58,11 +58,15 @@ async def serve_resource(request: web.Request) -> web.Response:
 
 
 async def healthz(request: web.Request) -> web.Response:
-    """Liveness and a summary of what is served; never cached."""
+    """Liveness and a summary of what is served; never cached. ``503`` once the
+    watcher of the articles directory has stopped: the process still answers, but
+    with articles that may be out of date, and a restart brings it back in step."""
     site = request.app[LIVE].site
+    watcher = request.app.get(WATCHER)
+    stopped = watcher is not None and watcher.stopped
     return web.json_response(
         {
-            "status": "ok",
+            "status": "watcher stopped: changed articles are not served" if stopped else "ok",
             "articles": len(site.catalog.entries),
             "feeds": len(site.catalog.feeds),
             "skipped": len(site.loaded.errors),
@@ -71,5 +75,6 @@ async def healthz(request: web.Request) -> web.Response:
             # Tells apart the workers of `feedsrv serve --workers N`.
             "pid": os.getpid(),
         },
+        status=503 if stopped else 200,
         headers={"Cache-Control": "no-store"},
     )

@@ -1,4 +1,5 @@
-"""The site being served, swapped whole when the articles change.
+"""The site being served, swapped whole when the articles change, and the watcher
+that changes it.
 
 Handlers read :attr:`LiveSite.site` once per request, so a request always works on
 one consistent Site, old or new, never a mix; a request in flight keeps the Site it
@@ -118,4 +119,30 @@ def _log_reload(old: Site, new: Site, seconds: float) -> None:
             log.warning("%s", message)
 
 
+class Watcher:
+    """The task that keeps the served site in step with the articles directory, once
+    the app has started it."""
+
+    def __init__(self) -> None:
+        self._task: asyncio.Task[None] | None = None
+
+    def follow(self, task: asyncio.Task[None]) -> None:
+        """Take ``task`` as the watcher; should it fail, the error is logged when it does."""
+        self._task = task
+        task.add_done_callback(_log_failure)
+
+    @property
+    def stopped(self) -> bool:
+        """Whether the watcher was started and has ended: the site served no longer
+        follows the articles directory."""
+        return self._task is not None and self._task.done()
+
+
+def _log_failure(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("the watcher of the articles directory stopped: changed articles are no longer served",
+                  exc_info=task.exception())
+
+
 LIVE = web.AppKey("live", LiveSite)
+WATCHER = web.AppKey("watcher", Watcher)
