@@ -23,7 +23,7 @@ from feedsrv.publish import write_atomically
 from feedsrv.site import build_site
 from feedsrv.sources import load_articles
 from feedsrv.web import create_app
-from livetools import article, live_config, replace_file, wait_until
+from livetools import AUTH, article, live_config, replace_file, snapshot, wait_until
 from test_cli import config_for
 
 SEED_COUNT = 2
@@ -282,3 +282,27 @@ def test_publishing_does_not_chmod_through_a_link_swapped_for_its_temporary(tmp_
     monkeypatch.setattr(os, "fsync", swap_then_fsync)
     write_atomically(directory / "story.txt", b"Headline\n\nText.\n")
     assert private.stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE"])
+async def test_the_api_neither_replaces_nor_deletes_through_a_link(api, api_config, tmp_path, method):
+    """The API read the old file to put it back should the change fail, following a
+    link: a failed PUT would then have written /etc/shadow into the directory."""
+    outside = secret_outside(tmp_path)
+    link = api_config.articles_dir / "x.txt"
+    link.symlink_to(outside)
+    before = snapshot(api_config.articles_dir)
+    response = await api.request(method, "/api/articles/x", data=b"Headline\n\nOfficials met on Monday.\n",
+                                 headers=AUTH)
+    assert response.status == 409
+    assert "x.txt is a symbolic link, which the API neither replaces nor deletes" in await response.text()
+    assert link.is_symlink() and os.readlink(link) == str(outside)
+    assert snapshot(api_config.articles_dir) == before
+    assert SECRET in outside.read_text()
+
+
+async def test_the_api_does_not_wait_on_a_fifo_named_like_an_article(api, api_config):
+    os.mkfifo(api_config.articles_dir / "pipe.txt")
+    response = await asyncio.wait_for(api.delete("/api/articles/pipe", headers=AUTH), timeout=10)
+    assert response.status == 409
+    assert "pipe.txt is not a regular file" in await response.text()

@@ -11,9 +11,11 @@ do not exist, so the API answers 404 like any unknown path.
 from __future__ import annotations
 
 import asyncio
+import errno
 import hmac
 import logging
 import os
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -334,10 +336,27 @@ async def _write(request: web.Request, site: Site, target: Path, front: dict[str
 
 
 def _read_if_present(path: Path) -> bytes | None:
+    """The bytes of the article file at ``path``, kept to put back should the change
+    fail; None when there is none. Raises ``409`` for a link or a file that is not
+    regular (a FIFO): read through, it would hand a file from elsewhere to the
+    restore, and the loader never serves it anyway; the operator removes it."""
     try:
-        return path.read_bytes()
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     except FileNotFoundError:
         return None
+    except OSError as exc:
+        if exc.errno != errno.ELOOP:
+            raise
+        raise _not_regular(path, "a symbolic link") from None
+    with open(descriptor, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise _not_regular(path, "not a regular file")
+        return stream.read()
+
+
+def _not_regular(path: Path, kind: str) -> web.HTTPConflict:
+    return web.HTTPConflict(text=f"409: {path.name} is {kind}, which the API neither replaces nor deletes; "
+                                 "remove it by hand first\n")
 
 
 async def _reload_or_restore(request: web.Request, path: Path, previous: bytes | None) -> Site:
