@@ -283,3 +283,18 @@ async def test_an_api_write_declaring_a_taken_id_is_409_and_writes_nothing(api, 
     response = await api.put("/api/articles/alpha", data=f"Alpha Again\n\n{BODY}\n".encode(),
                              headers={**AUTH, "X-Id": taken})
     assert response.status == 200, await response.text()
+
+
+@pytest.mark.parametrize("at", [0, 16_380, 50_000, 99_990])
+def test_a_keyword_anywhere_in_a_long_paragraph_gives_its_topic(at):
+    """The topic scan runs over pieces of long paragraphs (so that one search does
+    not hold the interpreter lock for long); a keyword is found wherever it falls."""
+    from feedsrv.config import Topic
+    from feedsrv.parser import ParseOptions, parse_article
+
+    filler = "Officials met again. " * 5_000
+    paragraph = f"{filler[:at]} Middle East {filler[at:]}"
+    options = ParseOptions(topics={"middle-east": Topic(slug="middle-east", name="Middle East",
+                                                        keywords=("middle east",))})
+    entry = parse_article(f"Headline\n\n{paragraph}\n", source="long.txt", options=options)
+    assert entry.topics == ("middle-east",)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import re
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, tzinfo
 from enum import Enum
@@ -76,6 +76,8 @@ _DECLARED_NAMES_SPLIT = re.compile(r"\s*;\s*|\s+(?:and|&)\s+")
 # a hostile name cannot fill every feed, page and URL it lands in.
 MAX_NAME_LENGTH = 200
 MAX_AUTHORS = 50
+# The longest text a topic keyword search runs over at once (see _scan_pieces).
+_SCAN_PIECE = 16_384
 # How many of a long list of refused values a warning names.
 _FEW_NAMES = 5
 # A byline broken after its "By": "By" / "Jane Doe".
@@ -575,17 +577,35 @@ def _aware(when: datetime, zone: tzinfo) -> datetime:
 def _topics(title: str, title_derived: bool, body: tuple[str, ...], topics: Mapping[str, Topic]) -> tuple[str, ...]:
     """Topics whose keywords occur at least ``min_hits`` times in title and body; a
     derived title repeats the body's first words, so it is not counted twice."""
-    text = "\n".join(body if title_derived else (title, *body))
+    pieces = list(_scan_pieces(body if title_derived else (title, *body)))
     return tuple(slug for slug, topic in topics.items()
-                 if _hits(_phrase_pattern(topic.keywords), text, topic.min_hits) >= topic.min_hits)
+                 if _hits(_phrase_pattern(topic.keywords), pieces, topic.min_hits) >= topic.min_hits)
 
 
-def _hits(pattern: re.Pattern[str], text: str, enough: int) -> int:
+def _scan_pieces(texts: Iterable[str]) -> Iterator[str]:
+    """``texts`` in pieces of at most :data:`_SCAN_PIECE` characters, cut after a
+    sentence, else before a space (where a phrase of several words is rarely cut).
+    A regular expression's search holds the interpreter lock until it finds a
+    match, and the API parses in a thread beside the event loop: a search over one
+    long paragraph with no keyword in it would keep the loop from running."""
+    for text in texts:
+        start = 0
+        while len(text) - start > _SCAN_PIECE:
+            sentence_end = text.rfind(". ", start + 1, start + _SCAN_PIECE)
+            cut = sentence_end + 1 if sentence_end > start else text.rfind(" ", start + 1, start + _SCAN_PIECE)
+            cut = cut if cut > start else start + _SCAN_PIECE
+            yield text[start:cut]
+            start = cut
+        yield text[start:]
+
+
+def _hits(pattern: re.Pattern[str], pieces: list[str], enough: int) -> int:
     count = 0
-    for _ in pattern.finditer(text):
-        count += 1
-        if count >= enough:
-            break
+    for piece in pieces:
+        for _ in pattern.finditer(piece):
+            count += 1
+            if count >= enough:
+                return count
     return count
 
 
