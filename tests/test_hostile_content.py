@@ -183,6 +183,7 @@ def test_a_declared_author_name_past_the_bound_skips_the_file(tmp_path):
 
 
 def test_names_at_the_bound_are_served(tmp_path):
+    """A guard beside the test above: the bounds refuse nothing a real byline holds."""
     config = live_config(tmp_path / "articles")
     (config.articles_dir / "bounded.txt").write_text(
         article("Bounded", author="; ".join(["A" * 200] * 2 + [f"Person {n}" for n in range(48)]),
