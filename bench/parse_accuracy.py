@@ -44,7 +44,7 @@ from typing import Any
 
 from feedsrv.errors import ParseError
 from feedsrv.model import Entry
-from feedsrv.parser import ParseOptions, decode_article, parse_article
+from feedsrv.parse import ParseOptions, decode_article, parse_article
 
 # Every quotation mark and apostrophe, as its straight ASCII form.
 QUOTES = str.maketrans({**dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u00b4\u2039\u203a", "'"),

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from feedsrv.errors import ParseError
-from feedsrv.parser import parse_article
+from feedsrv.parse import parse_article
 
 SEED = Path(__file__).resolve().parent.parent / "seeds" / "000_035b52bdb15d24f1.txt"
 SCALES = (1, 4, 16)

@@ -291,7 +291,7 @@ def test_a_keyword_anywhere_in_a_long_paragraph_gives_its_topic(at):
     """The topic scan runs over pieces of long paragraphs (so that one search does
     not hold the interpreter lock for long); a keyword is found wherever it falls."""
     from feedsrv.config import Topic
-    from feedsrv.parser import ParseOptions, parse_article
+    from feedsrv.parse import ParseOptions, parse_article
 
     filler = "Officials met again. " * 5_000
     paragraph = f"{filler[:at]} Middle East {filler[at:]}"

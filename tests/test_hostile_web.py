@@ -29,11 +29,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from feedsrv.errors import ParseError
-from feedsrv.parser import MAX_NAME_LENGTH
 from feedsrv.config import MAX_SLUG_LENGTH
+from feedsrv.errors import ParseError
+from feedsrv.parse import MAX_NAME_LENGTH, format_front_matter, split_front_matter
 from feedsrv.publish import is_slug, slug_from_title, unique_slug
-from feedsrv.sources import format_front_matter, split_front_matter
 from feedsrv.web import create_app
 from feedsrv.web.caching import parse_http_date
 from livetools import AUTH, BODY, TOKEN, live_config, snapshot

@@ -85,7 +85,7 @@ def test_the_cache_stamp_covers_every_module_the_parser_imports() -> None:
     code = "import sys, feedsrv.sources; print(' '.join(sorted(m for m in sys.modules if m.startswith('feedsrv.'))))"
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert {name.removeprefix("feedsrv.") for name in loaded} <= set(parsecache.PARSER_MODULES)
-    assert "parser" in parsecache.PARSER_MODULES and "lead" in parsecache.PARSER_MODULES
+    assert "parse._article" in parsecache.PARSER_MODULES and "parse._lead" in parsecache.PARSER_MODULES
 
 
 def test_the_pool_gives_the_entries_one_process_gives(tmp_config: SiteConfig, tmp_path: Path) -> None:

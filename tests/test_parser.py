@@ -1,4 +1,4 @@
-"""Tests for feedsrv.parser.
+"""Tests for feedsrv.parse.
 
 First the article files in ``tests/data/articles``: each ``<name>.txt`` is parsed and
 compared with ``<name>.expected.json`` beside it. Then the rules one by one:
@@ -24,10 +24,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from feedsrv.config import ArticleMeta, Outlet, Topic, load_config
-from feedsrv.dates import DateContext, find_dates
+from feedsrv.parse._dates import DateContext, find_dates
 from feedsrv.errors import ParseError
 from feedsrv.model import Caption, Entry, Reference
-from feedsrv.parser import ParseOptions, decode_article, parse_article
+from feedsrv.parse import ParseOptions, decode_article, parse_article
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLES = Path(__file__).resolve().parent / "data" / "articles"

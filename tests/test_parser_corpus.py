@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from feedsrv.model import Entry
-from feedsrv.parser import ParseOptions, decode_article, parse_article
+from feedsrv.parse import ParseOptions, decode_article, parse_article
 
 CORPUS = Path(__file__).resolve().parent / "data" / "corpus"
 TEXTS = sorted(CORPUS.glob("*.txt"))

@@ -1,5 +1,5 @@
 """Where the story starts and what is not the story: the rules of
-:mod:`feedsrv.lead` and of the body reader, one by one, on small articles."""
+:mod:`feedsrv.parse._lead` and of the body reader, one by one, on small articles."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from feedsrv.model import Caption, Entry
-from feedsrv.parser import parse_article
+from feedsrv.parse import parse_article
 
 LEAD = ("The city council voted on Tuesday to approve a budget that adds money for parks, "
         "libraries and road repairs across every district of the city.")

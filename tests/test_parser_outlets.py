@@ -1,5 +1,5 @@
 """Where an article names its outlet when no outlet is configured: the rules of
-:mod:`feedsrv.outlets` and their order in the parser."""
+:mod:`feedsrv.parse._outlets` and their order in the parser."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from feedsrv.model import Entry
-from feedsrv.outlets import brand_name, company_name, read_copyright
-from feedsrv.parser import parse_article
+from feedsrv.parse._outlets import brand_name, company_name, read_copyright
+from feedsrv.parse import parse_article
 
 LEAD = ("The city council voted on Tuesday to approve a budget that adds money for parks, "
         "libraries and road repairs across every district of the city.")

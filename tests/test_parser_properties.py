@@ -19,7 +19,7 @@ from feedsrv.catalog import build_catalog
 from feedsrv.config import default_config
 from feedsrv.errors import ParseError
 from feedsrv.model import Entry
-from feedsrv.parser import decode_article, parse_article
+from feedsrv.parse import decode_article, parse_article
 from feedsrv.render import render_atom, render_rss
 
 DATA = Path(__file__).resolve().parent / "data"

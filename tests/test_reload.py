@@ -14,8 +14,9 @@ from conftest import CONFIG
 from feedsrv import watch
 from feedsrv.config import ArticleMeta, load_config
 from feedsrv.errors import ConfigError, ParseError
+from feedsrv.parse import front_matter_meta, merge_meta, split_front_matter
 from feedsrv.site import build_site, refresh_site
-from feedsrv.sources import front_matter_meta, is_article_name, merge_meta, split_front_matter
+from feedsrv.sources import is_article_name
 from feedsrv.web import LIVE, create_app
 from livetools import LATENCY_LIMIT, article, live_config, replace_file, wait_until
 

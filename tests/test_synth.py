@@ -5,7 +5,7 @@ from __future__ import annotations
 from click.testing import CliRunner
 
 from feedsrv.cli import main
-from feedsrv.parser import ParseOptions, parse_article
+from feedsrv.parse import ParseOptions, parse_article
 from feedsrv.synth import generate_articles
 
 

@@ -198,7 +198,7 @@ def parse(config_path: Path | None, as_json: bool, files: tuple[Path, ...]) -> N
     ``author``. A file that cannot be parsed yields ``{"source", "error",
     "warnings"}``, and the exit status is 1.
     """
-    from .parser import ParseOptions
+    from .parse import ParseOptions
     from .sources import load_article
 
     config = _load(config_path)

@@ -14,13 +14,12 @@ import tomllib
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .dates import DATE_RANGE, in_range
 from .errors import ConfigError
 
 DEFAULT_CONFIG_PATH = Path("config/feedsrv.toml")
@@ -141,6 +140,24 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("websub", "allow_loopback_callbacks", False,
             "Accept callbacks on loopback addresses (127.0.0.0/8, ::1), for local testing."),
 )
+
+# The years an article's date may fall in. Far beyond them a date is a typo or an
+# attack, and at the ends of datetime's range (years 1 and 9999) a zone offset
+# pushes it past what converting to UTC can represent.
+MIN_YEAR, MAX_YEAR = 1900, 2199
+DATE_RANGE = f"years {MIN_YEAR} to {MAX_YEAR}"
+
+
+def in_range(moment: datetime) -> bool:
+    """Whether ``moment``'s year is within :data:`DATE_RANGE` and it converts to UTC."""
+    if not MIN_YEAR <= moment.year <= MAX_YEAR:
+        return False
+    try:
+        moment.astimezone(UTC)
+    except (OverflowError, ValueError):
+        return False
+    return True
+
 
 _SLUG_STRIP = re.compile(r"[^a-z0-9]+")
 # The longest slug in a URL: its file, <slug>.txt, stays well within the 255 bytes

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from .dates import MONTH_NAMES
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July",
+               "August", "September", "October", "November", "December")
 
 
 def reduce_fields(value: Any) -> tuple[type, tuple[Any, ...]]:

@@ -38,8 +38,9 @@ _CHUNK = 1000
 # The modules whose code decides what a file's entry is (the parser and everything
 # it imports, and this reading of files): a change to any of them, and only to
 # them, makes the cache stale. tests/test_parsecache.py checks the list is whole.
-PARSER_MODULES = ("bylines", "config", "dates", "errors", "lead", "lines", "model", "outlets", "parsecache",
-                  "parser", "pools", "prose", "sources", "text")
+PARSER_MODULES = ("config", "errors", "model", "parse", "parse._article", "parse._bylines", "parse._dates",
+                  "parse._files", "parse._lead", "parse._lines", "parse._outlets", "parse._prose", "parse._text",
+                  "parsecache", "pools", "sources")
 
 
 def code_digest() -> str:
@@ -47,8 +48,14 @@ def code_digest() -> str:
     digest = hashlib.sha256()
     for name in PARSER_MODULES:
         digest.update(name.encode())
-        digest.update((Path(__file__).parent / f"{name}.py").read_bytes())
+        digest.update(_module_file(name).read_bytes())
     return digest.hexdigest()
+
+
+def _module_file(name: str) -> Path:
+    """The source file of the module ``feedsrv.<name>``: a package's is its ``__init__.py``."""
+    path = Path(__file__).parent.joinpath(*name.split("."))
+    return path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
 
 
 def cache_stamp(config: SiteConfig) -> str:

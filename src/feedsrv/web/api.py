@@ -27,7 +27,7 @@ from ..catalog import entry_path
 from ..config import MAX_SLUG_LENGTH, SiteConfig, name_slug
 from ..errors import ParseError
 from ..model import Entry
-from ..parser import decode_article
+from ..parse import decode_article, format_front_matter, parse_file_text, split_front_matter, unsafe_character
 from ..publish import (
     article_file,
     is_slug,
@@ -38,7 +38,6 @@ from ..publish import (
     write_atomically,
 )
 from ..site import Site
-from ..sources import format_front_matter, parse_file_text, split_front_matter, unsafe_character
 from .bodies import (
     ACCEPTED_CODINGS,
     BodyTooLargeError,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import codecs
 import re
 
-from .errors import ParseError
+from ..errors import ParseError
 
 # Longest BOMs first: the UTF-32 LE BOM starts with the UTF-16 LE one.
 _BOMS: tuple[tuple[bytes, str], ...] = (

@@ -19,6 +19,8 @@ from zoneinfo import ZoneInfo
 
 from dateutil.parser import isoparse
 
+from ..config import MAX_YEAR, MIN_YEAR
+
 PUBLISHED = "published"
 UPDATED = "updated"
 
@@ -26,8 +28,6 @@ _MONTH_NUMBERS = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
     "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
 }
-MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July",
-               "August", "September", "October", "November", "December")
 
 _MONTH = (r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
           r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?")
@@ -110,22 +110,6 @@ _O_BESIDE_DIGIT = re.compile(r"[oO](?:(?<=\d[oO])|(?=\d))")
 _NUMERIC_HINT = re.compile(r"[/.-](?<=[\doO][/.-])[\doO][\doO]?[/.-][\doO][\doO]")
 
 _TWO_DIGIT_YEAR_PIVOT = 70  # '69 is 2069, '70 is 1970
-# The years an article's date may fall in. Far beyond them a date is a typo or an
-# attack, and at the ends of datetime's range (years 1 and 9999) a zone offset
-# pushes it past what converting to UTC can represent.
-MIN_YEAR, MAX_YEAR = 1900, 2199
-DATE_RANGE = f"years {MIN_YEAR} to {MAX_YEAR}"
-
-
-def in_range(moment: datetime) -> bool:
-    """Whether ``moment``'s year is within :data:`DATE_RANGE` and it converts to UTC."""
-    if not MIN_YEAR <= moment.year <= MAX_YEAR:
-        return False
-    try:
-        moment.astimezone(timezone.utc)
-    except (OverflowError, ValueError):
-        return False
-    return True
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .bylines import ORGANIZATION_WORDS, ROLE_WORDS, SECTION_WORDS, is_organization, person_name, words_of
+from ._bylines import ORGANIZATION_WORDS, ROLE_WORDS, SECTION_WORDS, is_organization, person_name, words_of
 
 _MAX_NOTICE_LENGTH = 300
 _MAX_PROMOTION_LENGTH = 160

@@ -3,7 +3,7 @@
 An article file is plain text, paragraphs separated by blank lines, copied from a
 news page. At the top stand a headline, deks, bylines, date lines, a dateline,
 photos with captions and credits, share buttons and promotions, in any order;
-:mod:`feedsrv.lead` finds where the story starts. Then the body, with captions,
+:mod:`feedsrv.parse._lead` finds where the story starts. Then the body, with captions,
 embedded posts and furniture among its paragraphs; at the end the cited sources
 under a heading such as "For more information, please see", and page furniture
 (author boxes, "Leave a Reply", copyright lines). The reading pass sorts every
@@ -21,12 +21,12 @@ from datetime import UTC, datetime, tzinfo
 from enum import Enum
 from pathlib import Path
 
-from .config import ArticleMeta, Outlet, SiteConfig, Topic, name_slug
-from .dates import PUBLISHED, UPDATED, DateContext, StatedDate, date_context
-from .errors import ParseError
-from .lead import Layout, find_layout
-from .bylines import Byline, read_author_line, read_bare_names, read_byline, read_role_line
-from .lines import (
+from ..config import ArticleMeta, Outlet, SiteConfig, Topic, name_slug
+from ._dates import PUBLISHED, UPDATED, DateContext, StatedDate, date_context
+from ..errors import ParseError
+from ._lead import Layout, find_layout
+from ._bylines import Byline, read_author_line, read_bare_names, read_byline, read_role_line
+from ._lines import (
     Dateline,
     has_caption_cue,
     is_end_marker,
@@ -44,8 +44,8 @@ from .lines import (
     read_reference,
     read_trailing_credit,
 )
-from .model import Caption, Entry, Reference
-from .outlets import (
+from ..model import Caption, Entry, Reference
+from ._outlets import (
     brand_name,
     email_domain,
     read_bio,
@@ -55,10 +55,8 @@ from .outlets import (
     read_domain_dateline,
     read_self_reference,
 )
-from .prose import derive_title, reads_as_prose, summarize
-from .text import decode_article, normalize_text, split_paragraphs
-
-__all__ = ["ParseOptions", "decode_article", "parse_article"]
+from ._prose import derive_title, reads_as_prose, summarize
+from ._text import normalize_text, split_paragraphs
 
 # Entry ids are UUIDv5 names in this namespace; it must never change, or every
 # feed reader would see every article as new.

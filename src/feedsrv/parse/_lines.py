@@ -3,7 +3,7 @@
 Each function looks at one normalized paragraph and says whether it is page
 furniture, a date line, a dateline, a photo caption or credit, a cited source or a
 link to another story, returning what it carries (bylines are read in
-:mod:`feedsrv.bylines`, outlets in :mod:`feedsrv.outlets`). They know general English
+:mod:`._bylines`, outlets in :mod:`._outlets`). They know general English
 newsroom conventions only, never the names of particular sites. Patterns are anchored
 at the start of a paragraph and use no nested quantifiers, so each runs in linear time.
 """
@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
-from .bylines import (
+from ._bylines import (
     COUNTER,
     MAX_LABEL_LENGTH,
     MAX_ORGANIZATION_TOKENS,
@@ -23,8 +23,8 @@ from .bylines import (
     person_name,
     words_of,
 )
-from .dates import UPDATED, DateContext, StatedDate, find_dates, remove_dates, strip_dates
-from .model import Reference
+from ._dates import UPDATED, DateContext, StatedDate, find_dates, remove_dates, strip_dates
+from ..model import Reference
 
 # Page furniture: share buttons, comment counts, navigation, promotions.
 _FURNITURE_WORDS = frozenset({

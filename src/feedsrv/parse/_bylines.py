@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .dates import DateContext, StatedDate, find_dates, remove_dates
+from ._dates import DateContext, StatedDate, find_dates, remove_dates
 
 # A counter beside share buttons ("858shares", "12 comments"), which may follow a byline.
 COUNTER = r"\d{1,7}\s?(?:shares?|comments?|views?|likes?|reactions?|responses?)"

@@ -27,9 +27,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
-from .dates import DateContext
-from .bylines import read_author_line, read_bare_names, read_byline, read_role_line, words_of
-from .lines import (
+from ._dates import DateContext
+from ._bylines import read_author_line, read_bare_names, read_byline, read_role_line, words_of
+from ._lines import (
     is_end_marker,
     is_furniture,
     is_reference_header,
@@ -43,7 +43,7 @@ from .lines import (
     read_post_attribution,
     read_trailing_credit,
 )
-from .outlets import (
+from ._outlets import (
     read_bio,
     read_commissioned_credit,
     read_contact,
@@ -51,7 +51,7 @@ from .outlets import (
     read_domain_dateline,
     read_self_reference,
 )
-from .prose import reads_as_prose, sentence_ends
+from ._prose import reads_as_prose, sentence_ends
 
 # The lines above the lead fit in this many paragraphs; the rest is body.
 _WINDOW = 40
