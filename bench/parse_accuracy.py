@@ -1,9 +1,11 @@
 """Parser accuracy on a corpus of real articles with ground truth.
 
-Usage: python bench/parse_accuracy.py CORPUS_DIR [--misses] [--write-expectations] [--repeat N]
+Usage: python bench/parse_accuracy.py CORPUS_DIR... [--misses] [--write-expectations] [--repeat N]
 
-CORPUS_DIR holds NNN.txt (the article as plain text) beside NNN.json (the page's own
-metadata). A field is scored only where its truth is non-null and, for the fields
+Each CORPUS_DIR holds NNN.txt (the article as plain text) beside NNN.json (the page's
+own metadata); NNN.lines.json files (line roles) beside them are not read. Each set's
+table is printed, then, for two sets or more, the sets side by side with the gap
+between train and validate (or the first two), and the CPU time per article. A field is scored only where its truth is non-null and, for the fields
 ``visible_in_text`` covers, visible in the text: a parser cannot be blamed for a
 byline the copied text does not contain.
 
@@ -138,19 +140,26 @@ CHECKS: list[tuple[str, str, str | None, Callable[[Entry, dict[str, Any]], tuple
 ]
 
 
-def main(argv: list[str] | None = None) -> int:
-    arguments = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    arguments.add_argument("corpus", type=Path)
-    arguments.add_argument("--misses", action="store_true", help="list every miss")
-    arguments.add_argument("--repeat", type=int, default=3, help="timed runs per article; the best counts")
-    arguments.add_argument("--write-expectations", action="store_true",
-                           help="write NNN.expected.json (the fields the parser gets right) beside each text")
-    options = arguments.parse_args(argv)
+@dataclass
+class SetResult:
+    """One corpus directory scored."""
 
-    texts = sorted(options.corpus.glob("*.txt"))
-    if not texts:
-        print(f"no *.txt files in {options.corpus}", file=sys.stderr)
-        return 2
+    corpus: Path
+    scores: dict[str, Score]
+    articles: int
+    total_bytes: int
+    elapsed: float
+    failures: list[str]
+
+    def percent(self, name: str) -> float | None:
+        score = self.scores[name]
+        return 100 * score.matched / score.scored if score.scored else None
+
+
+def score_set(corpus: Path, *, repeat: int, write_expectations: bool) -> SetResult:
+    """Parse and score every ``NNN.txt`` of ``corpus`` against its ``NNN.json``."""
+    # NNN.lines.json (line roles, training data) and NNN.expected.json sit beside them.
+    texts = sorted(corpus.glob("*.txt"))
     parse_options = ParseOptions()
     scores = {name: Score() for name, *_ in CHECKS}
     failures: list[str] = []
@@ -161,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
         data = path.read_bytes()
         total_bytes += len(data)
         timings = []
-        for _ in range(max(1, options.repeat)):
+        for _ in range(max(1, repeat)):
             started = time.process_time()
             try:
                 text, _ = decode_article(data, source=str(path))
@@ -186,25 +195,71 @@ def main(argv: list[str] | None = None) -> int:
                 expected[EXPECTED_KEYS[name]] = expected_value(name, truth)
             else:
                 score.misses.append(f"{path.name}: {detail}")
-        if options.write_expectations:
+        if write_expectations:
             path.with_suffix(".expected.json").write_text(
                 json.dumps(expected, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return SetResult(corpus, scores, len(texts), total_bytes, elapsed, failures)
 
-    print(f"corpus: {options.corpus} ({len(texts)} articles, {total_bytes / 1024:.0f} KiB)")
+
+def print_set(result: SetResult, *, misses: bool) -> None:
+    print(f"corpus: {result.corpus} ({result.articles} articles, {result.total_bytes / 1024:.0f} KiB)")
     print(f"{'field':<16} {'matched':>7} / {'scored':<6} {'%':>6}")
-    for name, score in scores.items():
-        percent = 100 * score.matched / score.scored if score.scored else 0.0
-        print(f"{name:<16} {score.matched:>7} / {score.scored:<6} {percent:>6.1f}")
-    print(f"parse errors: {len(failures)}")
-    print(f"speed: {len(texts) / elapsed:,.0f} articles/s, {total_bytes / elapsed / 1e6:.2f} MB/s "
-          "(decode and parse, CPU time)")
-    if options.misses:
-        for name, score in scores.items():
+    for name, score in result.scores.items():
+        percent = result.percent(name)
+        print(f"{name:<16} {score.matched:>7} / {score.scored:<6} {percent or 0.0:>6.1f}")
+    print(f"parse errors: {len(result.failures)}")
+    print(f"speed: {result.articles / result.elapsed:,.0f} articles/s, "
+          f"{result.elapsed / result.articles * 1000:.2f} ms an article, "
+          f"{result.total_bytes / result.elapsed / 1e6:.2f} MB/s (decode and parse, CPU time)")
+    if misses:
+        for name, score in result.scores.items():
             if score.misses:
                 print(f"\n## {name} misses")
                 print("\n".join(score.misses))
-        for failure in failures:
+        for failure in result.failures:
             print(f"error: {failure}")
+
+
+def print_comparison(results: list[SetResult]) -> None:
+    """Every set's percentages side by side, and the gap between the sets named
+    ``train`` and ``validate`` (else between the first two): how much of what the
+    parser gets right on the sets it was tuned on holds on sites it never saw."""
+    names = [result.corpus.name for result in results]
+    by_name = dict(zip(names, results))
+    pair = (by_name["train"], by_name["validate"]) if {"train", "validate"} <= by_name.keys() \
+        else (results[0], results[1])
+    gap_label = f"{pair[0].corpus.name} - {pair[1].corpus.name}"
+    print(f"\n{'field':<16} " + " ".join(f"{name:>10}" for name in names) + f" {gap_label:>18}")
+    for field_name in results[0].scores:
+        cells = [result.percent(field_name) for result in results]
+        shown = " ".join(f"{cell:>9.1f}%" if cell is not None else f"{'-':>10}" for cell in cells)
+        first, second = pair[0].percent(field_name), pair[1].percent(field_name)
+        gap = f"{first - second:>+17.1f}" if first is not None and second is not None else f"{'-':>17}"
+        print(f"{field_name:<16} {shown} {gap}")
+    speeds = " ".join(f"{result.elapsed / result.articles * 1000:>8.2f}ms" for result in results)
+    print(f"{'CPU per article':<16} {speeds}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    arguments.add_argument("corpus", type=Path, nargs="+", help="corpus directories (NNN.txt beside NNN.json)")
+    arguments.add_argument("--misses", action="store_true", help="list every miss")
+    arguments.add_argument("--repeat", type=int, default=3, help="timed runs per article; the best counts")
+    arguments.add_argument("--write-expectations", action="store_true",
+                           help="write NNN.expected.json (the fields the parser gets right) beside each text")
+    options = arguments.parse_args(argv)
+
+    results = []
+    for corpus in options.corpus:
+        if not any(corpus.glob("*.txt")):
+            print(f"no *.txt files in {corpus}", file=sys.stderr)
+            return 2
+        result = score_set(corpus, repeat=options.repeat, write_expectations=options.write_expectations)
+        print_set(result, misses=options.misses)
+        results.append(result)
+        print()
+    if len(results) > 1:
+        print_comparison(results)
     return 0
 
 
