@@ -24,10 +24,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from feedsrv.config import ArticleMeta, Outlet, Topic, load_config
-from feedsrv.parse._dates import DateContext, find_dates
 from feedsrv.errors import ParseError
 from feedsrv.model import Caption, Entry, Reference
 from feedsrv.parse import ParseOptions, decode_article, parse_article
+from feedsrv.parse._dates import DateContext, find_dates
+from feedsrv.parse._prose import derive_title
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLES = Path(__file__).resolve().parent / "data" / "articles"
@@ -136,7 +137,8 @@ def without_dateline(lead: str, dateline: str | None) -> str:
 
 
 def assert_good_derived_title(title: str, paragraph: str) -> None:
-    assert len(title) <= 110
+    # 110 characters, and up to 125 to finish a name.
+    assert len(title) <= 125
     assert paragraph.startswith(title)
     following = paragraph[len(title):len(title) + 1]
     assert following in ("", " ", ".", ",", ";", ":", "!", "?"), "cut inside a word"
@@ -148,6 +150,26 @@ def test_derived_title_seed_is_cut_at_a_word() -> None:
     entry = parse(text)
     assert entry.title_derived
     assert_good_derived_title(entry.title, entry.body[0])
+
+
+@pytest.mark.parametrize(("lead", "title"), [
+    # The name the cut falls in is finished, within 125 characters.
+    ("In a surprise visit to Moscow, President Bashar al-Assad of Syria met with the Russian President "
+     "Vladimir Putin to discuss the situation in Syria.",
+     "In a surprise visit to Moscow, President Bashar al-Assad of Syria met with the Russian President "
+     "Vladimir Putin"),
+    # One too long to finish within 125: the cut goes before it, then dangling words.
+    ("The committee that oversees the regional transport authority met on Thursday with the Chief Executive "
+     "Officer Maximilian Alexander Bartholomew Worthington-Smythe to talk.",
+     "The committee that oversees the regional transport authority met on Thursday"),
+    # A cut after a name, before a lower-case word, is left alone.
+    ("Residents of the coastal town said on Monday that the storm had flooded dozens of homes near the "
+     "harbour and the old market square overnight.",
+     "Residents of the coastal town said on Monday that the storm had flooded dozens of homes near the harbour"),
+], ids=["finished", "too-long", "no-name"])
+def test_a_derived_title_never_ends_inside_a_name(lead: str, title: str) -> None:
+    assert derive_title(lead) == title
+    assert_good_derived_title(title, lead)
 
 
 # --- decoding ---------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import random
 from dataclasses import replace
+from pathlib import Path
 
 from feedsrv.site import build_site
 from feedsrv.sources import load_articles
@@ -98,3 +99,11 @@ def test_a_pass_over_the_changed_files_gives_what_a_full_pass_gives(tmp_config, 
     # Both ways were taken: the quick one, and a full collection for conflicts.
     assert conflicts_seen and incremental_passes
     assert len(fingerprints) > 20  # it follows the files served
+
+
+def test_no_shipped_seed_is_dated_by_its_file_time(seed_config):
+    """A fresh clone gives the files today's time: a seed dated by it would be news."""
+    entries = {Path(entry.source).stem: entry for entry in load_articles(seed_config).entries}
+    assert {stem: entry.published_from for stem, entry in entries.items()} == {
+        "000_035b52bdb15d24f1": "references", "002_3b1ee3ced2e6f8f0": "declared"}
+    assert entries["002_3b1ee3ced2e6f8f0"].published.date().isoformat() == "2015-10-21"

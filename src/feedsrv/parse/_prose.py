@@ -6,6 +6,9 @@ from __future__ import annotations
 import re
 
 TITLE_LIMIT = 110
+# How far a derived title may run past TITLE_LIMIT to finish a name it would
+# otherwise end inside ("… the Russian President Vladimir").
+TITLE_NAME_LIMIT = 125
 SUMMARY_LIMIT = 300
 _ELLIPSIS = "…"
 
@@ -95,7 +98,7 @@ def derive_title(paragraph: str, limit: int = TITLE_LIMIT) -> str:
     a word boundary, without a final full stop or dangling words and punctuation."""
     title = _without_final_stop(lead_sentence(paragraph))
     if len(title) > limit:
-        title = _cut_at_word(title, limit)
+        title = _cut_outside_a_name(title, limit, limit + TITLE_NAME_LIMIT - TITLE_LIMIT)
     return _trim_debris(title)
 
 
@@ -124,6 +127,36 @@ def _cut_at_word(text: str, limit: int) -> str:
     cut = text[:limit + 1]
     space = cut.rfind(" ")
     return cut[:space] if space > 0 else text[:limit]
+
+
+def _cut_outside_a_name(text: str, limit: int, name_limit: int) -> str:
+    """``text`` cut at a word within ``limit`` characters, but never inside a name (a
+    run of capitalized words): the name is finished when it fits in ``name_limit``,
+    else the cut goes before it."""
+    cut = _cut_at_word(text, limit)
+    following = text[len(cut):].split()
+    words = cut.split(" ")
+    if not following or not _capitalized(words[-1]) or not _capitalized(following[0]) or len(words) < 2:
+        return cut
+    finished = cut
+    for word in following:
+        if not _capitalized(word):
+            return finished
+        if len(finished) + 1 + len(word) > name_limit:
+            break
+        finished = f"{finished} {word}"
+        if word[-1] in _DEBRIS or word[-1] in ".!?":
+            return finished
+    else:
+        return finished
+    # The name does not fit: end before its first word.
+    while len(words) > 1 and _capitalized(words[-1]):
+        words.pop()
+    return " ".join(words)
+
+
+def _capitalized(word: str) -> bool:
+    return word[:1].isupper()
 
 
 def _trim_debris(text: str) -> str:
