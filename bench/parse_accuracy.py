@@ -28,8 +28,9 @@ runs.
 
 ``--write-expectations`` writes NNN.expected.json beside each text: the truth of
 every field the parser gets right now, in the form tests/test_parser_corpus.py
-checks, so that a regression fails the tests. Run it on tests/data/corpus after an
-improvement (the truth NNN.json files are copied there from the dev corpus).
+checks, so that a regression fails the tests. Run it on tests/data/corpus/dev and
+tests/data/corpus/train after an improvement (the truth NNN.json files are copied
+there from the dev and train corpora).
 """
 
 from __future__ import annotations
