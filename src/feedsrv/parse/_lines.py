@@ -21,7 +21,6 @@ from ._bylines import (
     SENTENCE_MARKS,
     ends_without_sentence,
     person_name,
-    words_of,
 )
 from ._dates import UPDATED, DateContext, StatedDate, find_dates, remove_dates, strip_dates
 from ..model import Reference
@@ -37,7 +36,11 @@ _FURNITURE_WORDS = frozenset({
     "search", "home", "next", "previous", "back", "to", "photos", "photo", "gallery", "view",
     "image", "images", "listen", "watch", "play", "now", "loading", "like", "send", "google",
     "google+", "+", "the", "a", "via", "show", "hide", "toggle", "caption", "expand", "collapse", "by",
+    "pin", "it", "post", "return", "jump", "skip", "navigation", "main", "content",
 })
+# A word of a share bar: letters or digits, maybe joined by hyphens, apostrophes or a
+# plus ("e-mail", "google+"); separators such as "|", "»" and "/" are no words.
+_FURNITURE_WORD = re.compile(r"[^\W_][\w'’+-]*")
 _MAX_FURNITURE_WORDS = 6
 _HANDLE_COUNT_OR_URL = re.compile(r"^(?:@\w{1,30}|\d{1,6}|(?:https?://|www\.)\S+)$")
 # Counters beside share buttons: "858shares", "195 Shares", "12 comments".
@@ -67,8 +70,19 @@ _CALL_TO_ACTION = re.compile(r"\b(?:click here|clicking here|sign up|subscribe|d
 _LEADING_CALL_TO_ACTION = re.compile(r"^(?:click here|sign up|subscribe|download (?:the|our) app|follow us|get our)\b",
                                      re.IGNORECASE)
 # The page's index terms: "Tags: budget, parks", "Filed under: Politics".
-_INDEX_TERMS = re.compile(r"^(?:tags?|tagged(?: with)?|topics?|filed under|categories|category|in this article)\s?:",
-                          re.IGNORECASE)
+_INDEX_TERMS = re.compile(r"^(?:tags?|tagged(?: with)?|topics?|filed under|categories|category|in this article"
+                          r"|posted (?:in|under))\s?:", re.IGNORECASE)
+# A list of index terms may be long ("Categories: Politics, Election 2012, …") but
+# holds no sentence.
+_MAX_INDEX_TERMS_LENGTH = 600
+# The consent under a newsletter form: "I would like to be emailed about offers …",
+# "By signing up, you agree to our Privacy Policy".
+_CONSENT = re.compile(
+    r"^(?:I(?: would|['’]d) like to (?:be emailed|receive)|by (?:signing up|subscribing|submitting|registering|clicking)\b"
+    r".{0,120}\b(?:agree|accept|consent)|(?:please )?(?:read|see) our privacy (?:policy|notice)"
+    r"|when you subscribe\b|thank you for subscribing\b)",
+    re.IGNORECASE)
+_MAX_CONSENT_LENGTH = 300
 _END_MARKERS = re.compile(
     r"^(?:leave a (?:reply|comment)|post a comment|add a comment|comments are closed"
     r"|join the (?:discussion|conversation)|\d{1,5} (?:comments?|responses?|replies)(?: to .{1,200})?"
@@ -158,9 +172,13 @@ def is_furniture(paragraph: str) -> bool:
         return True
     if _COUNTER.match(paragraph):
         return True
+    if len(paragraph) <= _MAX_INDEX_TERMS_LENGTH and _INDEX_TERMS.match(paragraph) and not paragraph.endswith("."):
+        return True
+    if len(paragraph) <= _MAX_CONSENT_LENGTH and _CONSENT.match(paragraph):
+        return True
     if len(paragraph) > MAX_LABEL_LENGTH:
         return False
-    words = [word for word in words_of(paragraph) if word]
+    words = _FURNITURE_WORD.findall(paragraph.lower())
     if len(words) <= _MAX_FURNITURE_WORDS and all(word in _FURNITURE_WORDS for word in words):
         return True
     if _INDEX_TERMS.match(paragraph) or (_LEADING_CALL_TO_ACTION.match(paragraph) and not paragraph.endswith(".")):

@@ -1,0 +1,43 @@
+"""Where the story starts and what counts as its body, case by case: a small article
+in, the body paragraphs out. Each case is invented, in the style of copied pages."""
+
+from __future__ import annotations
+
+import pytest
+
+from feedsrv.parse import parse_article
+
+TITLE = "Council Backs Budget"
+LEAD = ("The city council voted on Tuesday to approve a budget that adds money for parks, "
+        "libraries and road repairs across every district of the city.")
+SECOND = "Opponents said the plan spends too much and promised to fight it next year."
+
+
+def body_of(*paragraphs: str) -> tuple[str, ...]:
+    return parse_article("\n\n".join(paragraphs) + "\n", source="articles/story.txt").body
+
+
+# Lines of page furniture, wherever they stand: none is the story.
+FURNITURE = [
+    "I would like to be emailed about offers, events and updates from Example News. Read our privacy notice",
+    "By signing up, you agree to our Privacy Policy and Terms of Use.",
+    "Read more »",
+    "Pin It",
+    "Jump to navigation Jump to search",
+    "Skip to main content",
+    "Print | Email | Return to Top",
+    "View/Post Comments",
+    "Posted in: Politics, City Hall |",
+    "Categories: City Hall, Budget 2015, Parks and Recreation, Libraries, Roads, Taxes, Opinion, Local News, "
+    "Elections, Council Meetings, Public Works, Transportation, Neighborhoods, Schools, Community Events",
+]
+
+
+@pytest.mark.parametrize("line", FURNITURE)
+def test_furniture_above_the_lead_is_not_the_story(line: str) -> None:
+    assert body_of(TITLE, "By Jane Doe", line, LEAD, SECOND) == (LEAD, SECOND)
+
+
+@pytest.mark.parametrize("line", FURNITURE)
+def test_furniture_below_the_story_is_not_its_body(line: str) -> None:
+    assert body_of(TITLE, "By Jane Doe", LEAD, SECOND, line) == (LEAD, SECOND)
