@@ -41,3 +41,27 @@ def test_furniture_above_the_lead_is_not_the_story(line: str) -> None:
 @pytest.mark.parametrize("line", FURNITURE)
 def test_furniture_below_the_story_is_not_its_body(line: str) -> None:
     assert body_of(TITLE, "By Jane Doe", LEAD, SECOND, line) == (LEAD, SECOND)
+
+
+@pytest.mark.parametrize("note", [
+    "(Corrects third paragraph to show the vote was on Tuesday, not Monday.)",
+    "(Cross-posted from the city's official blog.)",
+    "(File Photo. The council chamber before Tuesday's vote on the budget for next year.)",
+])
+def test_a_note_in_parentheses_above_the_story_is_not_its_lead(note: str) -> None:
+    assert body_of(TITLE, "By Jane Doe", note, LEAD, SECOND)[0] == LEAD
+
+
+def test_an_aside_in_parentheses_after_a_short_lead_is_the_story_s() -> None:
+    aside = "(The council has not passed a budget on time in a decade, unlike its neighbours.)"
+    assert body_of(TITLE, "By Jane Doe", "Remember last year's budget fight?", aside, LEAD) \
+        == ("Remember last year's budget fight?", aside, LEAD)
+
+
+def test_a_lead_may_end_with_a_colon_above_what_it_introduces() -> None:
+    lead = "The mayor, who met reporters at city hall on Tuesday evening, said something nobody expected:"
+    quote = "“This is the best budget the city has had in twenty years, and I will sign it tomorrow.”"
+    assert body_of(TITLE, "By Jane Doe", lead, quote, SECOND) == (lead, quote, SECOND)
+    long_lead = ("Council members who met at city hall on Tuesday evening after a long public hearing listed what "
+                 "the new budget pays for:")
+    assert body_of(TITLE, "By Jane Doe", long_lead, "Parks", "Libraries", SECOND)[0] == long_lead

@@ -59,6 +59,8 @@ _MAX_HEADLINE_LENGTH = 160
 _MAX_HEADLINE_WORDS = 25
 # A lead shorter than this must be followed by more prose.
 _SHORT_LEAD = 100
+# A paragraph ending in a colon this long is a sentence introducing a list.
+_MIN_INTRODUCTION = 80
 # Prose read after a lead candidate that shows the story has begun.
 _BODY_BEGUN = 500
 _MAX_TEASER_LENGTH = 200
@@ -200,7 +202,20 @@ def classify(paragraph: str, context: DateContext) -> Kind:
     trailing = read_trailing_credit(paragraph)
     if trailing and trailing[0]:
         return Kind.CAPTION
-    return Kind.PROSE if reads_as_prose(paragraph) else Kind.TEXT
+    return Kind.PROSE if reads_as_prose(paragraph) or _introduces_list(paragraph) else Kind.TEXT
+
+
+def _is_aside(paragraph: str) -> bool:
+    """A paragraph wholly in parentheses: a note about the story (``(Corrects 10th
+    paragraph …)``, ``(Cross-posted from …)``) or a photo's caption, not its lead;
+    after the lead, an aside of the story."""
+    return paragraph.startswith("(") and paragraph.endswith(")") and paragraph.find(")") == len(paragraph) - 1
+
+
+def _introduces_list(paragraph: str) -> bool:
+    """A long sentence ending in a colon, above the list or quotation it introduces
+    (``… said something truly implausible:``): prose, where a heading is short."""
+    return len(paragraph) >= _MIN_INTRODUCTION and paragraph.endswith(":") and " " in paragraph[:_MIN_INTRODUCTION]
 
 
 def opens_with_dateline(paragraph: str, context: DateContext) -> bool:
@@ -262,7 +277,8 @@ def _lead_index(top: _Top, title: int | None) -> int | None:
             lead, prose_read = None, 0
         elif kind is Kind.PROSE:
             opens = opens_with_dateline(paragraph, top.context)
-            if (lead is None and (opens or _stands_as_lead(top, index))) or (opens and alone):
+            if (lead is None and not _is_aside(paragraph) and (opens or _stands_as_lead(top, index))) \
+                    or (opens and alone):
                 lead, prose_read, alone = index, len(paragraph), False
             elif lead is not None:
                 prose_read += len(paragraph)
