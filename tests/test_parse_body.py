@@ -65,3 +65,17 @@ def test_a_lead_may_end_with_a_colon_above_what_it_introduces() -> None:
     long_lead = ("Council members who met at city hall on Tuesday evening after a long public hearing listed what "
                  "the new budget pays for:")
     assert body_of(TITLE, "By Jane Doe", long_lead, "Parks", "Libraries", SECOND)[0] == long_lead
+
+
+@pytest.mark.parametrize("credit", [
+    "Post written by Jane Doe.",
+    "Posted by jdoe on Tuesday July 24, @10:46AM",
+    "from the no-rest-for-the-weary dept.",
+    "Posted on November 5, 2012, 9:58 am, by Jane Doe, under City Hall, Budget.",
+])
+def test_a_blog_post_s_credit_line_is_not_its_lead(credit: str) -> None:
+    assert body_of(TITLE, credit, LEAD, SECOND) == (LEAD, SECOND)
+
+
+def test_a_blog_post_s_credit_line_below_it_is_not_its_body() -> None:
+    assert body_of(TITLE, LEAD, SECOND, "Posted on 07/28/2012 at 3:00 AM | 2 comments") == (LEAD, SECOND)

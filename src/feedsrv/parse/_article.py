@@ -31,6 +31,7 @@ from ._lines import (
     has_caption_cue,
     is_end_marker,
     is_furniture,
+    is_post_credit,
     is_reference_header,
     is_related_heading,
     is_related_link,
@@ -337,7 +338,8 @@ def _read_reference(paragraph: str, reading: _Reading, context: DateContext) -> 
 
 
 def _read_body_paragraph(paragraph: str, reading: _Reading, context: DateContext) -> None:
-    if _read_post(paragraph, reading, context) or _read_label(paragraph, reading, context, in_header=False):
+    if _read_post(paragraph, reading, context) or _read_label(paragraph, reading, context, in_header=False) \
+            or is_post_credit(paragraph):
         return
     label = read_caption_label(paragraph)
     if label is not None:

@@ -32,6 +32,7 @@ from ._bylines import read_author_line, read_bare_names, read_byline, read_role_
 from ._lines import (
     is_end_marker,
     is_furniture,
+    is_post_credit,
     is_reference_header,
     is_related_heading,
     is_related_link,
@@ -197,7 +198,8 @@ def classify(paragraph: str, context: DateContext) -> Kind:
     if read_credit_line(paragraph) or read_commissioned_credit(paragraph):
         return Kind.CREDIT
     if (read_byline(paragraph, context) or read_date_line(paragraph, context, in_header=True)
-            or read_dateline(paragraph, context, standalone=True) or read_role_line(paragraph)):
+            or read_dateline(paragraph, context, standalone=True) or read_role_line(paragraph)
+            or is_post_credit(paragraph)):
         return Kind.LABEL
     trailing = read_trailing_credit(paragraph)
     if trailing and trailing[0]:

@@ -83,6 +83,12 @@ _CONSENT = re.compile(
     r"|when you subscribe\b|thank you for subscribing\b)",
     re.IGNORECASE)
 _MAX_CONSENT_LENGTH = 300
+# A blog's line about the post: "Post written by Jane Doe.", "Posted on November 5,
+# 2012 by Jane Doe, under Politics", and the joke department under a headline,
+# "from the no-rest-for-the-weary dept.".
+_POST_CREDIT = re.compile(r"^(?:(?:guest )?post(?:ed)?(?: written)? (?:by|on)\b|from the \S{1,80} dept\.?$)",
+                          re.IGNORECASE)
+_MAX_POST_CREDIT_LENGTH = 200
 _END_MARKERS = re.compile(
     r"^(?:leave a (?:reply|comment)|post a comment|add a comment|comments are closed"
     r"|join the (?:discussion|conversation)|\d{1,5} (?:comments?|responses?|replies)(?: to .{1,200})?"
@@ -184,6 +190,12 @@ def is_furniture(paragraph: str) -> bool:
     if _INDEX_TERMS.match(paragraph) or (_LEADING_CALL_TO_ACTION.match(paragraph) and not paragraph.endswith(".")):
         return True
     return paragraph.isupper() and bool(_CALL_TO_ACTION.search(paragraph))
+
+
+def is_post_credit(paragraph: str) -> bool:
+    """``Posted by Jane Doe on Tuesday``, ``Post written by Jane Doe.``: a line about a
+    blog post, above or below it, not of it."""
+    return len(paragraph) <= _MAX_POST_CREDIT_LENGTH and bool(_POST_CREDIT.match(paragraph))
 
 
 def is_related_heading(paragraph: str) -> bool:
