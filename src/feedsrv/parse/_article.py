@@ -15,14 +15,14 @@ from __future__ import annotations
 import functools
 import re
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, tzinfo
 from enum import Enum
 from pathlib import Path
 
 from ..config import ArticleMeta, Outlet, SiteConfig, Topic, name_slug
-from ._dates import PUBLISHED, UPDATED, DateContext, StatedDate, date_context
+from ._dates import PUBLISHED, UPDATED, DateContext, StatedDate, date_context, label_kind
 from ..errors import ParseError
 from ._lead import Layout, find_layout
 from ._bylines import Byline, read_author_line, read_bare_names, read_byline, read_role_line
@@ -43,6 +43,7 @@ from ._lines import (
     read_leading_agency,
     read_post_attribution,
     read_reference,
+    read_side_dates,
     read_trailing_credit,
 )
 from ..model import Caption, Entry, Reference
@@ -108,6 +109,15 @@ class _Zone(Enum):
     ENDED = "ended"
 
 
+@dataclass(frozen=True, slots=True)
+class _FoundDate:
+    """A date the text states; ``beside`` when its line held more than a date line or
+    byline does (``January 13, 2020 | categories: …``): weaker evidence."""
+
+    stated: StatedDate
+    beside: bool = False
+
+
 @dataclass(slots=True)
 class _Reading:
     """Everything one pass over the paragraphs found; filled in as it reads."""
@@ -119,7 +129,7 @@ class _Reading:
     # The lead without its dateline: what a derived title is made from.
     lead_text: str | None = None
     outlet_mentions: list[tuple[int, str, str | None]] = field(default_factory=list)
-    stated_dates: list[StatedDate] = field(default_factory=list)
+    dates: list[_FoundDate] = field(default_factory=list)
     blocks: list[str | Caption] = field(default_factory=list)
     references: list[Reference] = field(default_factory=list)
     paragraph_count: int = 0
@@ -128,6 +138,10 @@ class _Reading:
     def mention_outlet(self, source: str, line: str, name: str | None) -> None:
         """Note a line that names (or may name) the outlet."""
         self.outlet_mentions.append((_OUTLET_SOURCES.index(source), line, name or None))
+
+    def add_dates(self, dates: Sequence[StatedDate], *, beside: bool = False) -> None:
+        if dates:
+            self.dates.extend(_FoundDate(stated, beside) for stated in dates)
 
     def add_author(self, name: str) -> None:
         if not self.authors:
@@ -140,11 +154,11 @@ class _Reading:
             self.role = byline.role
         self.mention_outlet(source, line, byline.outlet)
         self.mention_outlet("contact", line, email_domain(line))
-        self.stated_dates.extend(byline.dates)
+        self.add_dates(byline.dates)
 
     def add_dateline(self, dateline: Dateline, line: str) -> None:
         self.dateline = dateline.place
-        self.stated_dates.extend(dateline.dates)
+        self.add_dates(dateline.dates)
         if dateline.agency:
             self.mention_outlet("agency", line, dateline.agency)
 
@@ -253,18 +267,26 @@ def _read_header(paragraphs: list[str], layout: Layout, reading: _Reading, conte
     promotions and related links among them are not the story and are left out;
     photos keep their captions."""
     unlabelled: str | None = None  # the last line that was no label: maybe a caption
+    announced: str | None = None  # the kind of date a label alone ("Updated:") announced
     for index, paragraph in enumerate(paragraphs):
         last_unlabelled, unlabelled = unlabelled, None
+        last_announced, announced = announced, label_kind(paragraph)
         if index == layout.title:
             reading.title = paragraph
-        elif is_furniture(paragraph) or is_related_link(paragraph) or _read_outlet_line(paragraph, reading):
+            # A line taken for the headline may be a date line ("January 13, 2020 | …").
+            reading.add_dates(read_side_dates(paragraph, context, in_header=True), beside=True)
+        elif announced or is_furniture(paragraph) or is_related_link(paragraph) \
+                or _read_outlet_line(paragraph, reading):
             continue
         elif index in layout.names:
             reading.add_byline(Byline(authors=read_bare_names(paragraph)), paragraph, "byline")
-        elif _read_post(paragraph, reading, context) or _read_label(paragraph, reading, context, in_header=True):
+        elif _read_post(paragraph, reading, context):
+            continue
+        elif _read_label(paragraph, reading, context, in_header=True, announced=last_announced):
             continue
         elif not _read_photo(paragraph, reading, caption=last_unlabelled):
             unlabelled = paragraph
+            reading.add_dates(read_side_dates(paragraph, context, in_header=True), beside=True)
 
 
 def _read_photo(paragraph: str, reading: _Reading, *, caption: str | None) -> bool:
@@ -355,7 +377,8 @@ def _read_body_paragraph(paragraph: str, reading: _Reading, context: DateContext
         return
     if reading.pending_credit and _take_pending_credit(paragraph, reading):
         return
-    reading.stated_dates.extend(read_change_note(paragraph, context))
+    reading.add_dates(read_change_note(paragraph, context))
+    reading.add_dates(read_side_dates(paragraph, context, in_header=False), beside=True)
     if not reading.paragraph_count:
         _read_lead(paragraph, reading, context)
     reading.add_paragraph(paragraph)
@@ -439,17 +462,19 @@ def _read_outlet_line(paragraph: str, reading: _Reading) -> bool:
     return False
 
 
-def _read_label(paragraph: str, reading: _Reading, context: DateContext, *, in_header: bool) -> bool:
+def _read_label(paragraph: str, reading: _Reading, context: DateContext, *, in_header: bool,
+                announced: str | None = None) -> bool:
     """Bylines, date lines, datelines and desk lines: lines about the article, not
     of it. Datelines and desk lines count only above the body; bylines below it
-    only when they name a person."""
+    only when they name a person. ``announced`` is the kind of date a label on the
+    line above ("Updated:") gave the unlabelled dates of a date line."""
     byline = read_byline(paragraph, context)
     if byline and (in_header or byline.authors):
         reading.add_byline(byline, paragraph, "byline")
         return True
     date_line = read_date_line(paragraph, context, in_header=in_header)
     if date_line:
-        reading.stated_dates.extend(date_line.dates)
+        reading.add_dates([replace(stated, kind=stated.kind or announced or "") for stated in date_line.dates])
         if date_line.name:
             reading.add_author(date_line.name)
         return True
@@ -545,10 +570,14 @@ def _title(reading: _Reading, body: tuple[str, ...], meta: ArticleMeta, stem: st
 
 def _published(reading: _Reading, meta: ArticleMeta, modified: datetime | None,
                zone: tzinfo) -> tuple[datetime, str]:
-    """Declared > stated in the text > newest cited source > file time > the epoch."""
+    """Declared > stated in the text > newest cited source > file time > the epoch.
+    Of the stated dates, the first publication date wins over an unlabelled one, and
+    that over an update; among unlabelled dates and among updates, those of date
+    lines and bylines win over those stated beside other things."""
     if meta.published:
         return _aware(meta.published, zone), "declared"
-    stated = _stated(reading, PUBLISHED) or _stated(reading, "") or _stated(reading, UPDATED)
+    stated = (_stated(reading, PUBLISHED) or _stated(reading, "", beside=False) or _stated(reading, "", beside=True)
+              or _stated(reading, UPDATED, beside=False) or _stated(reading, UPDATED, beside=True))
     if stated:
         return stated, "text"
     cited = [reference.date for reference in reading.references if reference.date]
@@ -562,12 +591,16 @@ def _published(reading: _Reading, meta: ArticleMeta, modified: datetime | None,
 
 def _updated(reading: _Reading, meta: ArticleMeta, published: datetime, zone: tzinfo) -> datetime:
     """Declared > an ``Updated …`` date in the text > published; never before published."""
-    updated = _aware(meta.updated, zone) if meta.updated else _stated(reading, UPDATED)
+    updated = _aware(meta.updated, zone) if meta.updated else (
+        _stated(reading, UPDATED, beside=False) or _stated(reading, UPDATED, beside=True))
     return max(updated, published) if updated else published
 
 
-def _stated(reading: _Reading, kind: str) -> datetime | None:
-    return next((stated.when for stated in reading.stated_dates if stated.kind == kind), None)
+def _stated(reading: _Reading, kind: str, *, beside: bool | None = None) -> datetime | None:
+    """The first date of ``kind`` the text states; with ``beside``, only those stated
+    beside other things (True) or only on date lines, bylines and notes (False)."""
+    return next((found.stated.when for found in reading.dates
+                 if found.stated.kind == kind and beside in (None, found.beside)), None)
 
 
 def _aware(when: datetime, zone: tzinfo) -> datetime:

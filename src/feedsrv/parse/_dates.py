@@ -69,11 +69,13 @@ _CLOCK = re.compile(
 _ZONE = re.compile(r"\s?\(?(?P<name>[A-Z]{1,5}\b|[+-]\d{2}:?\d{2}\b)")
 
 _LABEL = re.compile(
-    r"\b(?P<label>last updated|last modified|updated|modified|revised|first published|published|posted|original"
-    r"|created|date)\b",
+    r"\b(?P<label>last updated|last modified|last edited|updated|modified|revised|first published|published|posted"
+    r"|original|created|date)\b",
     re.IGNORECASE,
 )
-_UPDATE_LABELS = frozenset({"last updated", "last modified", "updated", "modified", "revised"})
+_UPDATE_LABELS = frozenset({"last updated", "last modified", "last edited", "updated", "modified", "revised"})
+# A line that is only a label, announcing the date on the line below: "Updated:".
+_LABEL_ALONE = re.compile(rf"{_LABEL.pattern}(?:\s(?:on|at))?\s?:?", re.IGNORECASE)
 # Where one stated date ends and the next begins: "Posted … | Updated …".
 _SEPARATOR = re.compile(r"\s[|/]\s|;|\|")
 
@@ -195,6 +197,16 @@ def find_dates(line: str, context: DateContext) -> list[StatedDate]:
             or datetime(day.year, day.month, day.day, tzinfo=default_zone))
         found.append(StatedDate(when=when, kind=kind, start=start, end=end))
     return found
+
+
+def label_kind(line: str) -> str | None:
+    """What a line holding only a date label (``Updated:``, ``Published on``) says of
+    the date on the line below it: ``"published"`` or ``"updated"``; None for any
+    other line."""
+    match = _LABEL_ALONE.fullmatch(line)
+    if not match:
+        return None
+    return UPDATED if match["label"].lower() in _UPDATE_LABELS else PUBLISHED
 
 
 def remove_dates(line: str, found: Sequence[StatedDate]) -> str:

@@ -22,7 +22,15 @@ from ._bylines import (
     ends_without_sentence,
     person_name,
 )
-from ._dates import UPDATED, DateContext, StatedDate, find_dates, remove_dates, strip_dates
+from ._dates import (
+    PUBLISHED,
+    UPDATED,
+    DateContext,
+    StatedDate,
+    find_dates,
+    remove_dates,
+    strip_dates,
+)
 from ..model import Reference
 
 # Page furniture: share buttons, comment counts, navigation, promotions.
@@ -64,6 +72,10 @@ _RELATED_LINK = re.compile(
 _MAX_RELATED_LENGTH = 200
 _MAX_DATE_LINE_LENGTH = 200
 _MAX_DATE_LINE_REST_WORDS = 3
+# Where a line about the article splits into parts, each of which may open with a
+# date: "Jane Doe · Outlet · Posted: …", "January 13, 2020 | categories: …",
+# "Page (last edited … by …)".
+_SEGMENT_BREAK = re.compile(r"\s[|·•/–—-]\s|[|·•()]")
 _CALL_TO_ACTION = re.compile(r"\b(?:click here|clicking here|sign up|subscribe|download the app|follow us)\b",
                              re.IGNORECASE)
 # A short line that opens with a call to action: "Sign up for our daily newsletter".
@@ -237,6 +249,43 @@ def read_date_line(paragraph: str, context: DateContext, *, in_header: bool) -> 
                            and not paragraph.endswith((".", "!", "?"))):
         return None
     return DateLine(dates=tuple(dates), name=person_name(rest) if rest_words else None)
+
+
+def read_side_dates(paragraph: str, context: DateContext, *, in_header: bool) -> tuple[StatedDate, ...]:
+    """Dates a line states beside other things, where it does so the way lines about
+    the article do: ``Jane Doe · Outlet · Posted: Aug 8, 2024 4:00 AM EDT``,
+    ``January 13, 2020 at 08:45 AM | categories: Python``, ``Story published on Oct 5,
+    2022.``, ``Example Blog, December 11, 2014``. A date counts where only its label,
+    a weekday or a time stands before it in its part of the line, or where it and at
+    most a few words make the whole line; below the top only a labelled date, or one
+    on a line that is no sentence, counts. Dates inside running prose never do."""
+    if len(paragraph) > _MAX_DATE_LINE_LENGTH:
+        return ()
+    dates = find_dates(paragraph, context)
+    # Below the top, a sentence counts only for a labelled date.
+    if not dates or (not in_header and paragraph.endswith((".", "!", "?"))
+                     and not any(stated.kind for stated in dates)):
+        return ()
+    rest_words = [word for word in strip_dates(paragraph, dates).split() if any(char.isalpha() for char in word)]
+    # Below the top, "Jane Roe (@janeroe) November 2, 2012" attributes an embedded post.
+    if len(rest_words) <= _MAX_DATE_LINE_REST_WORDS and (in_header or "@" not in paragraph) \
+            and (dates[0].kind or not paragraph.endswith((".", "!", "?"))):
+        return tuple(dates)
+    breaks = [match.end() for match in _SEGMENT_BREAK.finditer(paragraph)]
+    kept = []
+    previous_end = 0
+    for index, stated in enumerate(dates):
+        start = max([previous_end, *(end for end in breaks if end <= stated.start)])
+        previous_end = stated.end
+        following = dates[index + 1] if index + 1 < len(dates) else None
+        if (in_header or stated.kind) and not strip_dates(paragraph[start:stated.start], ()):
+            kept.append(stated)
+        elif not stated.kind and following and following.kind == UPDATED \
+                and not strip_dates(paragraph[stated.end:following.start], ()):
+            # "on December 27, 2014 at 4:28 PM, updated December 29, 2014": the date
+            # an update follows is the first publication.
+            kept.append(replace(stated, kind=PUBLISHED))
+    return tuple(kept)
 
 
 def read_change_note(paragraph: str, context: DateContext) -> list[StatedDate]:
