@@ -67,3 +67,26 @@ def test_an_embedded_post_s_date_in_the_body_is_not_the_article_s() -> None:
 def test_a_date_in_running_prose_is_not_the_article_s() -> None:
     sentence = "The budget takes effect on January 1, 2016, after a final vote in the spring."
     assert dates_of(TITLE, "By Jane Doe", LEAD, sentence, SECOND)[1] != "text"
+
+
+# Sentences in which the page dates the article itself, below the story.
+SELF_DATED = [
+    ("This entry was posted on Wednesday, November 20th, 2019 at 2:05 pm and is filed under Politics.", "2019-11-20"),
+    ("This article was originally published on Nov 20, 2019.", "2019-11-20"),
+    ("Posted on November 20, 2019 in Politics | 3 Comments", "2019-11-20"),
+]
+
+
+@pytest.mark.parametrize(("line", "day"), SELF_DATED)
+def test_a_sentence_dating_the_article_below_it_is_the_publication(line: str, day: str) -> None:
+    assert dates_of(TITLE, LEAD, SECOND, THIRD, line)[:2] == (day, "text")
+
+
+def test_a_sentence_about_something_else_being_published_is_no_date_of_the_article() -> None:
+    sentence = "The report was published on January 5, 2016, and found that the roads needed repair."
+    assert dates_of(TITLE, LEAD, SECOND, THIRD, sentence)[1] != "text"
+
+
+@pytest.mark.parametrize("line", ["20-Nov-2019", "Nov-20-2019"])
+def test_hyphens_may_join_a_date_s_parts(line: str) -> None:
+    assert dates_of(TITLE, line, LEAD, SECOND)[:2] == ("2019-11-20", "text")

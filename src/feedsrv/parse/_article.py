@@ -43,6 +43,7 @@ from ._lines import (
     read_leading_agency,
     read_post_attribution,
     read_reference,
+    read_self_dated,
     read_side_dates,
     read_trailing_credit,
 )
@@ -330,6 +331,8 @@ def _read_body(paragraphs: list[str], reading: _Reading, context: DateContext) -
     """Sort the remaining paragraphs into body, captions, sources and furniture."""
     area = _Zone.BODY
     for paragraph in paragraphs:
+        if area is not _Zone.REFERENCES:
+            reading.add_dates(read_self_dated(paragraph, context), beside=True)
         if is_end_marker(paragraph):
             area = _Zone.ENDED
         elif _read_outlet_line(paragraph, reading):

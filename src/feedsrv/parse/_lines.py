@@ -153,6 +153,16 @@ _CAPTION_LABEL = re.compile(r"^(?:(?:image|media|photo|video|picture)\s(?:captio
 # The attribution under an embedded social post: "— Jane Doe (@janedoe) November 18, 2019".
 _POST_ATTRIBUTION = re.compile(r"^(?:—|–|--?)\s?(?P<author>[^()]{1,80}?)\s?\((?P<handle>@\w{1,30})\)\s?(?P<rest>.{6,60})$")
 # Notes about later changes: "Correction, Nov. 15, 2019: …", "Update (Nov 2, 2019): …".
+# A sentence in which the page dates the article itself: "This entry was posted on
+# …", "This article was originally published on …", "Posted on … in Politics".
+_SELF_DATED = re.compile(
+    r"^(?:this (?:article|story|post|blog post|entry|piece|column)"
+    r" (?:was |is |has been )?(?:originally |first |last )?)?"
+    r"(?P<label>published|posted|written|updated)(?: on| at)?:?\s",
+    re.IGNORECASE,
+)
+# How far after the label its date may begin: a weekday and its comma.
+_SELF_DATED_REACH = 12
 _CHANGE_NOTE = re.compile(r"^(?:corrections?|clarifications?|updates?|editor['’]s note)\b[^:]{0,60}:", re.IGNORECASE)
 _AGENCY_CREDIT_LINE = re.compile(
     r"^(?P<credit>[^|/]{1,60}\s?[|/]\s?[^|/]{0,50}\b(?:Images|Photos?|Pictures|Photography))$")
@@ -286,6 +296,20 @@ def read_side_dates(paragraph: str, context: DateContext, *, in_header: bool) ->
             # an update follows is the first publication.
             kept.append(replace(stated, kind=PUBLISHED))
     return tuple(kept)
+
+
+def read_self_dated(paragraph: str, context: DateContext) -> list[StatedDate]:
+    """The date of a sentence in which the page dates the article itself (``This
+    entry was posted on Wednesday, November 20th, 2019 …``), wherever it stands, as a
+    publication date (an update for ``updated``)."""
+    label = _SELF_DATED.match(paragraph)
+    if not label or len(paragraph) > _MAX_DATE_LINE_LENGTH:
+        return []
+    dates = find_dates(paragraph, context)
+    if not dates or dates[0].start > label.end() + _SELF_DATED_REACH:
+        return []
+    kind = UPDATED if label["label"].lower() == UPDATED else PUBLISHED
+    return [replace(dates[0], kind=kind)]
 
 
 def read_change_note(paragraph: str, context: DateContext) -> list[StatedDate]:
