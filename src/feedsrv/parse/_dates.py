@@ -35,8 +35,9 @@ _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\b"
 # A two-digit year needs its apostrophe in prose ("Oct. 21, '15"): a bare number
 # after a month is as likely a count as a year.
 _YEAR = r"(?P<year>\d{4}|['’]\d{2})\b"
-_DAY_MONTH_YEAR = re.compile(rf"\b{_DAY}(?: of)?\s{{1,3}}{_MONTH},?\s{{1,3}}{_YEAR}", re.IGNORECASE)
-_MONTH_DAY_YEAR = re.compile(rf"\b{_MONTH}\s{{0,3}}{_DAY},?\s{{1,3}}{_YEAR}", re.IGNORECASE)
+# Hyphens may join the parts too: "20-Nov-2019", "Nov-20-2019".
+_DAY_MONTH_YEAR = re.compile(rf"\b{_DAY}(?:(?: of)?\s{{1,3}}|-){_MONTH}(?:,?\s{{1,3}}|-){_YEAR}", re.IGNORECASE)
+_MONTH_DAY_YEAR = re.compile(rf"\b{_MONTH}(?:\s{{0,3}}|-){_DAY}(?:,?\s{{1,3}}|-){_YEAR}", re.IGNORECASE)
 _NUMERIC = re.compile(r"(?<![\d/.-])\b(?P<first>[0-3]?\d)(?P<sep>[/.-])(?P<second>[0-3]?\d)(?P=sep)"
                       r"(?P<year>\d{4}|\d{2})\b(?![/.-]\d)")
 _YEAR_FIRST = re.compile(r"\b(?P<year>\d{4})(?P<sep>[/-])(?P<month>[01]?\d)(?P=sep)(?P<day>[0-3]?\d)\b")
