@@ -256,7 +256,7 @@ def _read_header(paragraphs: list[str], layout: Layout, reading: _Reading, conte
     for index, paragraph in enumerate(paragraphs):
         last_unlabelled, unlabelled = unlabelled, None
         if index == layout.title:
-            reading.title = paragraph
+            reading.title = layout.headline
         elif is_furniture(paragraph) or is_related_link(paragraph) or _read_outlet_line(paragraph, reading):
             continue
         elif index in layout.names:
