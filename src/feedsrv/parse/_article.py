@@ -273,7 +273,7 @@ def _read_header(paragraphs: list[str], layout: Layout, reading: _Reading, conte
         last_unlabelled, unlabelled = unlabelled, None
         last_announced, announced = announced, label_kind(paragraph)
         if index == layout.title:
-            reading.title = paragraph
+            reading.title = layout.headline
             # A line taken for the headline may be a date line ("January 13, 2020 | …").
             reading.add_dates(read_side_dates(paragraph, context, in_header=True), beside=True)
         elif announced or is_furniture(paragraph) or is_related_link(paragraph) \

@@ -75,6 +75,15 @@ _MAX_SUMMARY_POINTS = 5
 _MAX_POINT_LENGTH = 250
 # A bulleted line: "- Parks get more money", "• Libraries too".
 _BULLET = re.compile(r"^[-•*·▪‣]\s")
+# A headline found below the top of the page holds at least this many words.
+_MIN_HEADLINE_WORDS = 3
+# A trail of links from the home page to the story: "Home > Articles > Skin …".
+_BREADCRUMB_START = re.compile(r"^(?:home|start|front page)\b", re.IGNORECASE)
+# What joins a headline and its subtitle: "Letting the Wolves Howl: Part 5".
+_SUBTITLE_MARKS = frozenset({":", "|", "–", "—"})
+_TRAILING_NUMBER = re.compile(r"^(?P<headline>.*[^\W\d]\S*) (?P<count>\d{1,6})$")
+# A link onward, not a headline: "More Community Stories »".
+_ONWARD_MARKS = ("»", "›", ">>")
 _INTERRUPTIONS = frozenset({("advertisement",), ("ad",), ("sponsored",), ("continue", "reading", "below"),
                             ("story", "continues", "below"), ("article", "continues", "below")})
 
@@ -98,6 +107,8 @@ class Layout:
     title: int | None
     lead: int
     names: frozenset[int] = frozenset()
+    # The headline as it reads without a comment count printed after it.
+    headline: str | None = None
 
 
 def find_layout(paragraphs: Sequence[str], context: DateContext) -> Layout:
@@ -107,7 +118,12 @@ def find_layout(paragraphs: Sequence[str], context: DateContext) -> Layout:
     lead = _lead_index(top, title)
     if lead is None:
         lead = _first_text_index(top, title)
-    return Layout(title=title, lead=lead, names=frozenset(top.names))
+    elif title is None:
+        title = _labelled_headline_index(top, lead)
+    else:
+        title = _fuller_headline_index(top, title, lead)
+    headline = _without_comment_count(top, paragraphs[title]) if title is not None else None
+    return Layout(title=title, lead=lead, names=frozenset(top.names), headline=headline)
 
 
 class _Top:
@@ -232,6 +248,8 @@ def is_headline(paragraph: str, *, full_stop: bool = False) -> bool:
     words = paragraph.split()
     if len(paragraph) > _MAX_HEADLINE_LENGTH or len(words) > _MAX_HEADLINE_WORDS:
         return False
+    if paragraph.endswith(_ONWARD_MARKS):
+        return False
     stop = paragraph.endswith((".", ",", ":", ";")) and not paragraph.endswith("...")
     if stop and not (full_stop and paragraph.endswith(".")):
         return False
@@ -257,6 +275,58 @@ def _title_index(top: _Top) -> int | None:
             or read_byline(line, top.context):
         return first
     return None
+
+
+def _labelled_headline_index(top: _Top, lead: int) -> int | None:
+    """Where the page opens with something else (a date line, a dek, a caption), the
+    headline is the first line above the lead that reads as one, has a few words
+    (one or two are a name or a button) and stands over a byline or a date line, or under a date line."""
+    previous: int | None = None
+    for index in range(lead):
+        kind = top.kind(index)
+        if kind is Kind.FURNITURE:
+            continue
+        line = top.paragraphs[index]
+        if kind is Kind.TEXT and is_headline(line) and len(line.split()) >= _MIN_HEADLINE_WORDS \
+                and not line.endswith(("...", "…")):
+            following = next((later for later in range(index + 1, lead + 1) if top.kind(later) is not Kind.FURNITURE),
+                             None)
+            # Under a byline alone, a line that is not prose is no headline.
+            if (previous is not None and read_date_line(top.paragraphs[previous], top.context, in_header=True)) \
+                    or (following is not None and top.kind(following) is Kind.LABEL):
+                return index
+        previous = index
+    return None
+
+
+def _fuller_headline_index(top: _Top, title: int, lead: int) -> int:
+    """A later line above the lead that the first one ends with (the first was a
+    breadcrumb trail, ``Home News …``, ending in the headline) or that is the first with a subtitle
+    (the first was the blog's name or a short form: ``…: Part 5`` follows). Links
+    to other stories start at a related heading."""
+    first = top.paragraphs[title]
+    for index in range(title + 1, lead):
+        line = top.paragraphs[index]
+        if is_related_heading(line):
+            break
+        if top.kind(index) is not Kind.TEXT or not is_headline(line) or len(line.split()) < _MIN_HEADLINE_WORDS:
+            continue
+        if (len(line) < len(first) and first.endswith(" " + line) and _BREADCRUMB_START.match(first)) \
+                or (line.startswith(first) and line[len(first):len(first) + 1] in _SUBTITLE_MARKS):
+            return index
+    return title
+
+
+def _without_comment_count(top: _Top, headline: str) -> str:
+    """``The Nation Is Losing Its Toolbox 524`` where the page counts ``524 comments``:
+    the count shown beside the headline is no part of it."""
+    match = _TRAILING_NUMBER.match(headline)
+    if not match:
+        return headline
+    counter = re.compile(rf"(?:^|\s){match['count']}\s(?:comments?|responses|replies)\b", re.IGNORECASE)
+    if any(counter.search(paragraph) for paragraph in top.paragraphs):
+        return match["headline"]
+    return headline
 
 
 def _lead_index(top: _Top, title: int | None) -> int | None:

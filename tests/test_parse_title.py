@@ -1,0 +1,43 @@
+"""Which line is the headline, case by case: a small article in, the title out. Each
+case is invented, in the style of copied pages."""
+
+from __future__ import annotations
+
+import pytest
+
+from feedsrv.parse import parse_article
+
+LEAD = ("The city council voted on Tuesday to approve a budget that adds money for parks, "
+        "libraries and road repairs across every district of the city.")
+SECOND = "Opponents said the plan spends too much and promised to fight it next year."
+
+
+def title_of(*paragraphs: str) -> str:
+    return parse_article("\n\n".join(paragraphs) + "\n", source="articles/story.txt").title
+
+
+@pytest.mark.parametrize(("paragraphs", "title"), [
+    # The comment count printed beside the headline, counted again further down.
+    (("Council Backs Budget After Long Night 212", "Posted by jdoe on Tuesday", LEAD, SECOND,
+      "100 of 212 comments loaded"), "Council Backs Budget After Long Night"),
+    # A number that is no count stays.
+    (("Council Backs Budget For 2015", "By Jane Doe", LEAD, SECOND), "Council Backs Budget For 2015"),
+    # A link onward above the date line is no headline; the one over the byline is.
+    (("More City Hall Stories »", "January 18, 2015", "Council Backs Budget After Long Night", "By Jane Doe",
+      LEAD, SECOND), "Council Backs Budget After Long Night"),
+    # A caption first, then the headline over its date line.
+    (("Jan 13, 2015; Springfield, USA; Council members vote on the budget at City Hall on Tuesday night.",
+      "Council Backs Budget After Long Night", "4:44 PM 01/13/2015", LEAD, SECOND),
+     "Council Backs Budget After Long Night"),
+    # A breadcrumb trail ending in the headline.
+    (("Home News City Hall Council Backs Budget After Long Night", "Council Backs Budget After Long Night",
+      "By Jane Doe", LEAD, SECOND), "Council Backs Budget After Long Night"),
+    # The blog's name, then the post's title that starts with it.
+    (("Notes From City Hall", "Wednesday, January 14, 2015", "Notes From City Hall: Part 5", LEAD, SECOND),
+     "Notes From City Hall: Part 5"),
+    # A longer line under a related heading is another story.
+    (("Council backs budget", "By Jane Doe 14/01/2015", "Related Articles",
+      "Council backs budget after a long night", LEAD, SECOND), "Council backs budget"),
+])
+def test_headline(paragraphs: tuple[str, ...], title: str) -> None:
+    assert title_of(*paragraphs) == title
