@@ -62,6 +62,8 @@ _MAX_HEADLINE_WORDS = 25
 _SHORT_LEAD = 100
 # A paragraph ending in a colon this long is a sentence introducing a list.
 _MIN_INTRODUCTION = 80
+# More prose than a dek holds: a date line below it is the story's own.
+_LONG_LEAD = 200
 # Prose read after a lead candidate that shows the story has begun.
 _BODY_BEGUN = 500
 _MAX_TEASER_LENGTH = 200
@@ -344,6 +346,11 @@ def _lead_index(top: _Top, title: int | None) -> int | None:
         if lead is not None and (prose_read >= _BODY_BEGUN or is_reference_header(paragraph)
                                  or is_end_marker(paragraph)):
             break
+        if kind is Kind.LABEL and lead is not None and prose_read >= _LONG_LEAD and _is_bare_date(top, index):
+            # A date standing in the story (a letter's, an event's) after more prose
+            # than a dek holds.
+            previous = index
+            continue
         if kind is Kind.LABEL or (kind is Kind.CREDIT and lead is not None and previous == lead):
             # Prose above a byline was a dek or a promotion; above a credit, a caption.
             lead, prose_read = None, 0
@@ -358,6 +365,14 @@ def _lead_index(top: _Top, title: int | None) -> int | None:
             alone = True
         previous = index
     return lead
+
+
+def _is_bare_date(top: _Top, index: int) -> bool:
+    """A date line naming nobody: under a byline's name it would be the byline."""
+    paragraph = top.paragraphs[index]
+    date_line = read_date_line(paragraph, top.context, in_header=True)
+    return date_line is not None and date_line.name is None and index not in top.names \
+        and not read_byline(paragraph, top.context)
 
 
 def _stands_as_lead(top: _Top, index: int) -> bool:
