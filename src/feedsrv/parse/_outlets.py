@@ -35,6 +35,11 @@ _LEGAL_FORM = (r"(?:Inc|Incorporated|LLC|L\.L\.C|Ltd|Limited|Corp|Corporation|Co
                r"|S\.A|SA|Pty|LLP|LP)\.?")
 _COPYRIGHT_NOISE = re.compile(r"©|\(c\)|\bcopyright\b|&copy;|\b\d{4}(?:\s{0,2}[-–—]\s{0,2}\d{4})?\b",
                               re.IGNORECASE)
+_FOOTER_SEPARATORS = ("•", "|", "·")
+# What a site says of its own pages before the mark: "This site ©", "Original content ©".
+_SITE_CONTENT = re.compile(r"^(?:this site|the contents of this site)|\bcontent(?: is| are)?$", re.IGNORECASE)
+# Where the holder's name ends: a separator or the next sentence ("Example Tavern. Powered by …").
+_HOLDER_END = re.compile(r"\s[-–—|•·]\s|\.\s|\s(?i:powered by|published:|all rights)\b")
 _ALL_RIGHTS = re.compile(r"\ball rights reserved\b", re.IGNORECASE)
 # The company part of an owner's name: "Quiller Media, Inc.", "Al Jazeera Media Network".
 _LEGAL_SUFFIX = re.compile(rf",?\s{_LEGAL_FORM}(?![\w-])")
@@ -105,18 +110,27 @@ def read_copyright(paragraph: str) -> Copyright | None:
     paragraph is no copyright notice."""
     if len(paragraph) > _MAX_NOTICE_LENGTH:
         return None
-    mark = _COPYRIGHT_WORD.match(paragraph) or _COPYRIGHT_SIGN.search(paragraph, 0, _MAX_MARK_OFFSET)
-    if not mark or not (_COPYRIGHT_NOTICE.search(paragraph) or _LEGAL_SUFFIX.search(paragraph)):
+    # A footer strings its links together: "Privacy Policy • © 2010 Example Wed • RSS".
+    start = max(paragraph.rfind(separator, 0, _MAX_MARK_OFFSET) for separator in _FOOTER_SEPARATORS) + 1
+    mark = (_COPYRIGHT_WORD.match(paragraph, start) or _COPYRIGHT_SIGN.search(paragraph, 0, _MAX_MARK_OFFSET)
+            or _COPYRIGHT_SIGN.search(paragraph, start, start + _MAX_MARK_OFFSET))
+    if not mark:
         return None
-    before = paragraph[:mark.start()].strip(" |,")
+    before = paragraph[start:mark.start()].strip(" |,•·")
     brand = before if before and _is_brand(before, _MAX_BRAND_BEFORE_MARK) else None
-    if before and not brand and not before.lower().startswith(("this site", "the contents of this site")):
+    if before and not brand and not _SITE_CONTENT.search(before):
         return None
     holder = _ALL_RIGHTS.split(paragraph[mark.start():], maxsplit=1)[0]
-    holder = " ".join(_COPYRIGHT_NOISE.sub(" ", holder).split()).strip(" .,;:|")
+    holder = " ".join(_COPYRIGHT_NOISE.sub(" ", holder).split()).strip(" .,;:|-–—·•")
+    holder = _HOLDER_END.split(holder, maxsplit=1)[0].strip(" .,;:|-–—·•").removeprefix("by ")
     company, corporate = company_name(holder)
     if corporate:
         holder = company
+    dated = _COPYRIGHT_NOTICE.search(paragraph) or corporate
+    # Without a year or a legal form, "© Jane Doe" credits a photo; "© Example News
+    # Today" still reads as a publisher's notice.
+    if not dated and not any(word in ORGANIZATION_WORDS for word in words_of(holder)):
+        return None
     return Copyright(holder=holder if is_organization(holder) else "", brand=brand, corporate=corporate)
 
 
@@ -261,3 +275,61 @@ def _is_brand(text: str, max_tokens: int) -> bool:
 def _looks_like_domain(token: str) -> bool:
     head, dot, tld = token.rpartition(".")
     return bool(head and dot and 2 <= len(tld) <= 6 and tld.isalpha())
+
+
+@dataclass(frozen=True, slots=True)
+class OutletMention:
+    """A line that names the outlet: its evidence ``weight`` (a copyright notice or
+    a staff byline says more than a domain in an address or an agency's slug), the
+    ``line`` and the ``name`` it states."""
+
+    weight: int
+    line: str
+    name: str
+
+
+# Lines beyond the first that repeat a name add to its score, but only so far: a
+# name on many lines of a long article is as likely a subject as the publisher.
+_MAX_EXTRA_LINES = 2
+_DOMAIN_SUFFIX_LABELS = frozenset({"co", "com", "org", "net", "ac", "gov", "edu"})
+
+
+def choose_outlet(mentions: list[OutletMention], author_names: tuple[str, ...] = ()) -> str | None:
+    """The name the evidence supports best: mentions are grouped by the name they
+    give (``The Denver Post``, ``Denver Post`` and ``denverpost.com`` are one), each
+    group scored by its strongest kind plus the number of other lines supporting it;
+    ties go to the stronger kind, then to the earlier mention. The group is shown
+    in its best written form: a name over a domain, ``The X`` over ``X``, mixed
+    case over capitals. Never an author's first name (``Follow Stevie on Twitter``)."""
+    first_names = {name.split()[0].casefold() for name in author_names if name.split()}
+    groups: dict[str, list[tuple[int, OutletMention]]] = {}
+    for order, mention in enumerate(mentions):
+        key = _outlet_key(mention.name)
+        if not key or mention.name.casefold() in first_names:
+            continue
+        groups.setdefault(key, []).append((order, mention))
+    if not groups:
+        return None
+
+    def score(group: list[tuple[int, OutletMention]]) -> tuple[int, int, int]:
+        strongest = max(mention.weight for _, mention in group)
+        lines = len({mention.line for _, mention in group})
+        return strongest + min(lines - 1, _MAX_EXTRA_LINES), strongest, -group[0][0]
+
+    best = max(groups.values(), key=score)
+    return min((mention.name for _, mention in best), key=_display_rank)
+
+
+def _outlet_key(name: str) -> str:
+    if " " not in name and _looks_like_domain(name):
+        labels = [label for label in name.casefold().split(".")[:-1] if label != "www"]
+        while len(labels) > 1 and labels[-1] in _DOMAIN_SUFFIX_LABELS:
+            labels.pop()
+        name = labels[-1] if labels else ""
+    name = name.casefold().removeprefix("the ")
+    return "".join(char for char in name if char.isalnum())
+
+
+def _display_rank(name: str) -> tuple[bool, bool, bool]:
+    # False sorts first: a written name, then "The X", then mixed case.
+    return (" " not in name and _looks_like_domain(name), not name.startswith("The "), name.isupper())

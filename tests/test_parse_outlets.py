@@ -1,0 +1,54 @@
+"""Which publication an article names, case by case: a small article in, the outlet
+out. Each case is invented, in the style of copied pages; no outlet is configured."""
+
+from __future__ import annotations
+
+import pytest
+
+from feedsrv.parse import parse_article
+from feedsrv.parse._outlets import OutletMention, choose_outlet
+
+TITLE = "Council Backs Budget"
+LEAD = ("The city council voted on Tuesday to approve a budget that adds money for parks, "
+        "libraries and road repairs across every district of the city.")
+SECOND = "Opponents said the plan spends too much and promised to fight it next year."
+
+
+def outlet_of(*paragraphs: str) -> str | None:
+    return parse_article("\n\n".join(paragraphs) + "\n", source="articles/story.txt").outlet
+
+
+# A footer line, the outlet it names.
+COPYRIGHT = [
+    ("© 1996- The Example Post", "The Example Post"),
+    ("Copyright © 2017 Example Tavern. Powered by WordPress and Stargazer.", "Example Tavern"),
+    ("© Example News Today", "Example News Today"),
+    ("Privacy Policy • © 2008-2010 Example Wed, all rights reserved. • RSS", "Example Wed"),
+    ("© 2023 - Example Magazine - Published: Example New Media", "Example Magazine"),
+    ("Copyright © 2015 · ExampleBuzz", "ExampleBuzz"),
+    ("Original content © 2002-2023 by Example.net", "Example.net"),
+]
+
+
+@pytest.mark.parametrize(("line", "outlet"), COPYRIGHT)
+def test_copyright_notice_names_the_outlet(line: str, outlet: str) -> None:
+    assert outlet_of(TITLE, LEAD, SECOND, line) == outlet
+
+
+def test_a_bare_mark_before_a_person_credits_a_photo() -> None:
+    assert outlet_of(TITLE, LEAD, SECOND, "© Jane Doe") is None
+
+
+def test_several_lines_outweigh_one() -> None:
+    mentions = [OutletMention(3, "a", "Example Wire"), OutletMention(3, "b", "Example Times"),
+                OutletMention(2, "c", "exampletimes.com")]
+    assert choose_outlet(mentions) == "Example Times"
+
+
+def test_the_written_name_beats_its_domain() -> None:
+    mentions = [OutletMention(2, "a", "exampletimes.com"), OutletMention(3, "b", "The Example Times")]
+    assert choose_outlet(mentions) == "The Example Times"
+
+
+def test_an_author_first_name_is_no_outlet() -> None:
+    assert choose_outlet([OutletMention(3, "Follow Stevie on Twitter", "Stevie")], ("Stevie Doe",)) is None
