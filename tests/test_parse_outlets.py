@@ -52,3 +52,29 @@ def test_the_written_name_beats_its_domain() -> None:
 
 def test_an_author_first_name_is_no_outlet() -> None:
     assert choose_outlet([OutletMention(3, "Follow Stevie on Twitter", "Stevie")], ("Stevie Doe",)) is None
+
+
+# A line of self-promotion, the outlet it names.
+PROMOTIONS = [
+    ("I would like to be emailed about offers, events and updates from The Example Star. Read our privacy notice",
+     "The Example Star"),
+    ("Stay up to date on all the latest news from Example.com", "Example.com"),
+    ("Sign up for The Example Week's Free Newsletters", "The Example Week"),
+    ("More from Example Nation", "Example Nation"),
+    ("Join Example News Blog at Google+ to comment, share, and follow.", "Example News Blog"),
+    ("Advertising disclosure: we may be paid for some links. Thank you for supporting Example Weekly.",
+     "Example Weekly"),
+    ("Add ExampleNews to your Google News feed.", "ExampleNews"),
+    ("[ Keep up on the day's headlines with ExampleWorld's Today's Headlines newsletter. ]", "ExampleWorld"),
+]
+
+
+@pytest.mark.parametrize(("line", "outlet"), PROMOTIONS)
+def test_self_promotion_names_the_outlet(line: str, outlet: str) -> None:
+    assert outlet_of(TITLE, LEAD, SECOND, line) == outlet
+
+
+@pytest.mark.parametrize("line", ["More from Jane Doe", "More from UK", "Follow Jane Doe:",
+                                  "Read the latest updates from the event at our live blog."])
+def test_promotion_of_a_person_or_section_names_no_outlet(line: str) -> None:
+    assert outlet_of(TITLE, "By Jane Doe", LEAD, SECOND, line) is None

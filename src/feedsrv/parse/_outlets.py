@@ -58,6 +58,23 @@ _MORE_ON = re.compile(r"^(?:read|watch|listen to) more (?:on|at|from) (?P<name>.
 _ORIGINALLY_PUBLISHED = re.compile(
     r"^(?:this (?:article|story) )?originally (?:was )?(?:published|appeared|ran) (?:on|in|at|by) (?P<name>.{2,60}?)\.?$",
     re.IGNORECASE)
+# The site inviting the reader back by name: "… updates from Example News. Read our
+# privacy notice", "Sign up for Example Week's free newsletters", "More from Example
+# Nation", "Join Example Blog at Google+", "Thank you for supporting Example Weekly".
+_NEWS_FROM = re.compile(r"\b(?:updates|news|stories|offers) from (?P<name>[A-Z].{1,60})")
+_SIGN_UP_CUE = re.compile(r"\b(?:inbox|e-?mailed|e-?mail|sign up|stay up to date|stay in the know|never miss)\b",
+                          re.IGNORECASE)
+_PROMOTIONS = (
+    re.compile(r"^sign up for (?P<name>.{2,60}?)(?:['’]s)?(?: (?i:free|daily|weekly|email)){0,2} (?i:newsletters?)"
+               r"\W{0,3}$", re.IGNORECASE),
+    re.compile(r"^more (?:[\w-]{1,20} )?(?i:from) (?P<name>[A-Z].{1,60}?)\W{0,3}$", re.IGNORECASE),
+    re.compile(r"^(?i:join) (?P<name>[A-Z].{1,60}?) (?:at|on) (?:Google\+|Facebook\b|Twitter\b)"),
+    re.compile(r"\bthank you for supporting (?P<name>[A-Z].{1,60})", re.IGNORECASE),
+    re.compile(r"^add (?P<name>[A-Z].{1,40}?) to your (?:Google News|Apple News)\b", re.IGNORECASE),
+    re.compile(r"\bwith (?P<name>[A-Z][\w.&-]{1,30}(?: [A-Z][\w.&-]{1,30}){0,3})['’]s\b.{0,60}\bnewsletter\b"),
+)
+# "Follow Example Mirror:" alone; "Follow Jane Doe:" promotes the reporter.
+_FOLLOW_ALONE = re.compile(r"^follow (?P<name>[A-Z][^@:]{1,40}?):?$")
 _DOMAIN = r"[A-Za-z0-9][\w-]{0,62}(?:\.[A-Za-z0-9][\w-]{0,62}){0,3}\.[A-Za-z]{2,6}"
 # "On Example.com: Another headline", "Also on example.com Another headline".
 _ON_SITE = re.compile(rf"^(?:(?:on|more on|more from) (?P<domain>{_DOMAIN}):|also on (?P<also>{_DOMAIN}))\s(?=\S)",
@@ -165,7 +182,23 @@ def read_self_reference(paragraph: str) -> str | None:
         match = pattern.match(paragraph)
         if match:
             return _leading_brand(match["name"])
-    return None
+    news_from = _NEWS_FROM.search(paragraph)
+    if news_from and _SIGN_UP_CUE.search(paragraph):
+        return _promoted_brand(news_from["name"])
+    for pattern in _PROMOTIONS:
+        match = pattern.search(paragraph)
+        if match:
+            return _promoted_brand(match["name"])
+    follow_alone = _FOLLOW_ALONE.match(paragraph)
+    name = _promoted_brand(follow_alone["name"]) if follow_alone else None
+    return name if name and not person_name(name) else None
+
+
+def _promoted_brand(text: str) -> str | None:
+    # "More from UK" promotes a country's section. ("More from Jane Doe", the
+    # reporter's, is set aside with the article's authors.)
+    name = _leading_brand(text)
+    return name if name and len(name) > 2 else None
 
 
 def read_domain_dateline(paragraph: str) -> str | None:
@@ -300,12 +333,13 @@ def choose_outlet(mentions: list[OutletMention], author_names: tuple[str, ...] =
     group scored by its strongest kind plus the number of other lines supporting it;
     ties go to the stronger kind, then to the earlier mention. The group is shown
     in its best written form: a name over a domain, ``The X`` over ``X``, mixed
-    case over capitals. Never an author's first name (``Follow Stevie on Twitter``)."""
-    first_names = {name.split()[0].casefold() for name in author_names if name.split()}
+    case over capitals. Never an author's name or first name (``Follow Stevie on Twitter``)."""
+    people = {name.casefold() for name in author_names}
+    people.update(name.split()[0].casefold() for name in author_names if name.split())
     groups: dict[str, list[tuple[int, OutletMention]]] = {}
     for order, mention in enumerate(mentions):
         key = _outlet_key(mention.name)
-        if not key or mention.name.casefold() in first_names:
+        if not key or mention.name.casefold() in people:
             continue
         groups.setdefault(key, []).append((order, mention))
     if not groups:
