@@ -78,3 +78,23 @@ def test_self_promotion_names_the_outlet(line: str, outlet: str) -> None:
                                   "Read the latest updates from the event at our live blog."])
 def test_promotion_of_a_person_or_section_names_no_outlet(line: str) -> None:
     assert outlet_of(TITLE, "By Jane Doe", LEAD, SECOND, line) is None
+
+
+# A staff signature or a reporter's bio, the outlet it names.
+STAFF = [
+    ("Example Voice Staff", "Example Voice"),
+    ("By Example.com Staff | Tags: Fantasy, Football", "Example.com"),
+    ("Senior Politics Reporter, Example Post", "Example Post"),
+    ("Jane Doe / Jane is an Associate Writer at Example Technica, where she covers phones.", "Example Technica"),
+    ("Jane Doe is a reporter for Example Tech covering free speech online.", "Example Tech"),
+]
+
+
+@pytest.mark.parametrize(("line", "outlet"), STAFF)
+def test_staff_line_names_the_outlet(line: str, outlet: str) -> None:
+    assert outlet_of(TITLE, LEAD, SECOND, line) == outlet
+
+
+@pytest.mark.parametrize("line", ["Sports Staff", "Staff Writer, Jane Doe"])
+def test_staff_line_of_a_section_or_person_names_no_outlet(line: str) -> None:
+    assert outlet_of(TITLE, LEAD, SECOND, line) is None

@@ -59,6 +59,7 @@ from ._outlets import (
     read_copyright,
     read_domain_dateline,
     read_self_reference,
+    read_staff_line,
 )
 from ._prose import derive_title, reads_as_prose, summarize
 from ._text import normalize_text, split_paragraphs
@@ -452,6 +453,10 @@ def _read_outlet_line(paragraph: str, reading: _Reading) -> bool:
     author = read_author_line(paragraph)
     if author:
         reading.add_byline(author, paragraph, "author")
+        return True
+    staff = read_staff_line(paragraph)
+    if staff:
+        reading.mention_outlet("desk", paragraph, staff)
         return True
     promoted = read_self_reference(paragraph)
     if promoted:

@@ -16,7 +16,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ._bylines import ORGANIZATION_WORDS, ROLE_WORDS, SECTION_WORDS, is_organization, person_name, words_of
+from ._bylines import (
+    ORGANIZATION_WORDS,
+    ROLE_MODIFIERS,
+    ROLE_WORDS,
+    SECTION_WORDS,
+    is_organization,
+    person_name,
+    words_of,
+)
 
 _MAX_NOTICE_LENGTH = 300
 _MAX_PROMOTION_LENGTH = 160
@@ -83,8 +91,15 @@ _ON_SITE = re.compile(rf"^(?:(?:on|more on|more from) (?P<domain>{_DOMAIN}):|als
 _DOMAIN_DATELINE = re.compile(rf"^(?P<domain>{_DOMAIN})\s?(?:—|–|--?|:)\s(?=[\"“‘'A-Z0-9])")
 # "Jane Doe is a reporter for Example News.", "… is a senior writer at Example Times.
 # Reach her at …": the first sentence.
-_BIO = re.compile(r"^(?P<name>[^,;:]{3,60}?) is (?:a|an|the) (?P<role>[\w ,&-]{2,60}?) (?:for|at|with) "
-                  r"(?P<outlet>[^,;:]{2,60}?)(?:\.?$|\.\s(?=[A-Z]))")
+# The sentence may go on: "… at Example Technica, where he has spent …", "… for
+# Example Tech covering free speech"; a signature may precede it: "Jane Doe / Jane is …".
+_BIO = re.compile(r"^(?:(?P<signature>[^/]{3,60}) / )?(?P<name>[^,;:/]{3,60}?) is (?:a|an|the) (?P<role>[\w ,&-]{2,60}?)"
+                  r" (?:for|at|with) (?P<outlet>[^,;:]{2,60}?)(?:\.?$|\.\s(?=[A-Z])|,\s|\s(?=[a-z]))")
+# A staff line signs for the newsroom: "Example Voice Staff", "By Example.com Staff |
+# Tags: …", "Senior Politics Reporter, Example Post".
+_STAFF_LINE = re.compile(r"^(?:(?i:by) )?(?P<name>[A-Z][\w.&'’-]{0,30}(?: [A-Z][\w.&'’-]{0,30}){0,4})"
+                         r" (?i:staff|news desk|desk|contributors?)(?:\s[|•].{0,120})?$")
+_ROLE_LINE = re.compile(r"^(?P<role>[A-Z][\w-]{1,20}(?: [A-Z][\w-]{1,20}){0,3}), (?P<name>[A-Z][\w.&'’ -]{1,60})$")
 # "Jane Doe for Example Magazine": a photo or illustration the outlet commissioned,
 # from a person or a studio whose name is one glued word ("RenderBurger").
 _COMMISSIONED = re.compile(r"^(?P<who>[A-Z][\w.'’-]{0,30}(?: [A-Z][\w.'’-]{0,30}){0,3}) for (?:the )?"
@@ -102,6 +117,8 @@ _WEBMAIL = frozenset({
     "protonmail", "proton", "gmx", "mail", "yandex", "zoho", "fastmail", "hey",
 })
 # Glued brands: "FOXBusiness" → "FOX Business", "NBCNews" → "NBC News".
+# A brand written as one word with a capital inside: "HuffPost", "ExampleWire".
+_GLUED_BRAND = re.compile(r"\b[A-Z][a-z]{1,20}[A-Z]")
 _GLUED_CAPITALS = re.compile(r"(?<=[A-Z]{2})(?=[A-Z][a-z])")
 _TRAILING_CONNECTORS = frozenset({"of", "the", "and", "&", "for", "on", "in", "de", "al"})
 # Words that end an outlet's name in a run of capitalized words: "READ MORE ON FOX
@@ -214,8 +231,32 @@ def read_bio(paragraph: str) -> tuple[str, str] | None:
     match = _BIO.match(paragraph)
     if not match or not any(word in ROLE_WORDS for word in words_of(match["role"])):
         return None
-    name, outlet = person_name(match["name"]), _leading_brand(match["outlet"].removeprefix("the "))
+    name = person_name(match["signature"] or "") or person_name(match["name"])
+    outlet = _leading_brand(match["outlet"].removeprefix("the "))
     return (name, outlet) if name and outlet == match["outlet"].removeprefix("the ").strip(" .") else None
+
+
+def read_staff_line(paragraph: str) -> str | None:
+    """The outlet a staff signature names: ``Example Voice Staff``, ``By Example.com
+    Staff | Tags: …``, ``Senior Politics Reporter, Example Post``."""
+    if len(paragraph) > _MAX_PROMOTION_LENGTH:
+        return None
+    staff = _STAFF_LINE.match(paragraph)
+    if staff:
+        name = _leading_brand(staff["name"])
+        return name if name == staff["name"] and name.lower() not in SECTION_WORDS else None
+    # Only a bare role may precede the name ("Example Herald Desk Reporter, Asia" is a
+    # desk line, read with the byline), and the name must read as a brand, not a
+    # region ("Desk Reporter, Europe").
+    role = _ROLE_LINE.match(paragraph)
+    if not role or not all(word in ROLE_WORDS or word in ROLE_MODIFIERS or word in SECTION_WORDS
+                           for word in words_of(role["role"])):
+        return None
+    name = _leading_brand(role["name"])
+    if name != role["name"].strip() or person_name(name):
+        return None
+    return name if _looks_like_domain(name) or _GLUED_BRAND.search(name) or any(
+        word in ORGANIZATION_WORDS for word in words_of(name)) else None
 
 
 def read_commissioned_credit(paragraph: str) -> str | None:
