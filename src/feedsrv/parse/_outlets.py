@@ -44,6 +44,7 @@ _LEGAL_FORM = (r"(?:Inc|Incorporated|LLC|L\.L\.C|Ltd|Limited|Corp|Corporation|Co
 _COPYRIGHT_NOISE = re.compile(r"©|\(c\)|\bcopyright\b|&copy;|\b\d{4}(?:\s{0,2}[-–—]\s{0,2}\d{4})?\b",
                               re.IGNORECASE)
 _FOOTER_SEPARATORS = ("•", "|", "·")
+_FOOTER_SEPARATOR = re.compile(r"[•|·]")
 # What a site says of its own pages before the mark: "This site ©", "Original content ©".
 _SITE_CONTENT = re.compile(r"^(?:this site|the contents of this site)|\bcontent(?: is| are)?$", re.IGNORECASE)
 # Where the holder's name ends: a separator or the next sentence ("Example Tavern. Powered by …").
@@ -72,14 +73,16 @@ _ORIGINALLY_PUBLISHED = re.compile(
 _NEWS_FROM = re.compile(r"\b(?:updates|news|stories|offers) from (?P<name>[A-Z].{1,60})")
 _SIGN_UP_CUE = re.compile(r"\b(?:inbox|e-?mailed|e-?mail|sign up|stay up to date|stay in the know|never miss)\b",
                           re.IGNORECASE)
+# Each with a word it cannot match without, looked for first: most lines have none.
 _PROMOTIONS = (
-    re.compile(r"^sign up for (?P<name>.{2,60}?)(?:['’]s)?(?: (?i:free|daily|weekly|email)){0,2} (?i:newsletters?)"
-               r"\W{0,3}$", re.IGNORECASE),
-    re.compile(r"^more (?:[\w-]{1,20} )?(?i:from) (?P<name>[A-Z].{1,60}?)\W{0,3}$", re.IGNORECASE),
-    re.compile(r"^(?i:join) (?P<name>[A-Z].{1,60}?) (?:at|on) (?:Google\+|Facebook\b|Twitter\b)"),
-    re.compile(r"\bthank you for supporting (?P<name>[A-Z].{1,60})", re.IGNORECASE),
-    re.compile(r"^add (?P<name>[A-Z].{1,40}?) to your (?:Google News|Apple News)\b", re.IGNORECASE),
-    re.compile(r"\bwith (?P<name>[A-Z][\w.&-]{1,30}(?: [A-Z][\w.&-]{1,30}){0,3})['’]s\b.{0,60}\bnewsletter\b"),
+    ("newsletter", re.compile(r"^sign up for (?P<name>.{2,60}?)(?:['’]s)?(?: (?i:free|daily|weekly|email)){0,2}"
+                              r" (?i:newsletters?)\W{0,3}$", re.IGNORECASE)),
+    ("from", re.compile(r"^more (?:[\w-]{1,20} )?(?i:from) (?P<name>[A-Z].{1,60}?)\W{0,3}$", re.IGNORECASE)),
+    ("join", re.compile(r"^(?i:join) (?P<name>[A-Z].{1,60}?) (?:at|on) (?:Google\+|Facebook\b|Twitter\b)")),
+    ("supporting", re.compile(r"\bthank you for supporting (?P<name>[A-Z].{1,60})", re.IGNORECASE)),
+    ("news", re.compile(r"^add (?P<name>[A-Z].{1,40}?) to your (?:Google News|Apple News)\b", re.IGNORECASE)),
+    ("newsletter", re.compile(r"\bwith (?P<name>[A-Z][\w.&-]{1,30}(?: [A-Z][\w.&-]{1,30}){0,3})['’]s\b.{0,60}"
+                              r"\bnewsletter\b")),
 )
 # "Follow Example Mirror:" alone; "Follow Jane Doe:" promotes the reporter.
 _FOLLOW_ALONE = re.compile(r"^follow (?P<name>[A-Z][^@:]{1,40}?):?$")
@@ -93,12 +96,14 @@ _DOMAIN_DATELINE = re.compile(rf"^(?P<domain>{_DOMAIN})\s?(?:—|–|--?|:)\s(?=
 # Reach her at …": the first sentence.
 # The sentence may go on: "… at Example Technica, where he has spent …", "… for
 # Example Tech covering free speech"; a signature may precede it: "Jane Doe / Jane is …".
-_BIO = re.compile(r"^(?:(?P<signature>[^/]{3,60}) / )?(?P<name>[^,;:/]{3,60}?) is (?:a|an|the) (?P<role>[\w ,&-]{2,60}?)"
-                  r" (?:for|at|with) (?P<outlet>[^,;:]{2,60}?)(?:\.?$|\.\s(?=[A-Z])|,\s|\s(?=[a-z]))")
+_BIO = re.compile(r"^(?:(?P<signature>[^/]{3,60}) / )?(?P<name>[^,;:/]{3,60}?) is (?:a|an|the)"
+                  r" (?P<role>[\w ,&-]{2,60}?) (?:for|at|with) (?P<outlet>[^,;:]{2,60}?)"
+                  r"(?:\.?$|\.\s(?=[A-Z])|,\s|\s(?=[a-z]))")
 # A staff line signs for the newsroom: "Example Voice Staff", "By Example.com Staff |
 # Tags: …", "Senior Politics Reporter, Example Post".
 _STAFF_LINE = re.compile(r"^(?:(?i:by) )?(?P<name>[A-Z][\w.&'’-]{0,30}(?: [A-Z][\w.&'’-]{0,30}){0,4})"
                          r" (?i:staff|news desk|desk|contributors?)(?:\s[|•].{0,120})?$")
+_STAFF_CUES = ("staff", "desk", "contributor")
 _ROLE_LINE = re.compile(r"^(?P<role>[A-Z][\w-]{1,20}(?: [A-Z][\w-]{1,20}){0,3}), (?P<name>[A-Z][\w.&'’ -]{1,60})$")
 # "Jane Doe for Example Magazine": a photo or illustration the outlet commissioned,
 # from a person or a studio whose name is one glued word ("RenderBurger").
@@ -144,10 +149,16 @@ def read_copyright(paragraph: str) -> Copyright | None:
     paragraph is no copyright notice."""
     if len(paragraph) > _MAX_NOTICE_LENGTH:
         return None
+    mark = _COPYRIGHT_WORD.match(paragraph) or _COPYRIGHT_SIGN.search(paragraph, 0, _MAX_MARK_OFFSET)
     # A footer strings its links together: "Privacy Policy • © 2010 Example Wed • RSS".
-    start = max(paragraph.rfind(separator, 0, _MAX_MARK_OFFSET) for separator in _FOOTER_SEPARATORS) + 1
-    mark = (_COPYRIGHT_WORD.match(paragraph, start) or _COPYRIGHT_SIGN.search(paragraph, 0, _MAX_MARK_OFFSET)
-            or _COPYRIGHT_SIGN.search(paragraph, start, start + _MAX_MARK_OFFSET))
+    separator = _FOOTER_SEPARATOR.search(paragraph, 0, mark.start() if mark else _MAX_MARK_OFFSET)
+    if not mark and not separator:
+        return None
+    start = max(paragraph.rfind(sign, 0, mark.start() if mark else _MAX_MARK_OFFSET)
+                for sign in _FOOTER_SEPARATORS) + 1 if separator else 0
+    if not mark:
+        mark = (_COPYRIGHT_WORD.match(paragraph, start)
+                or _COPYRIGHT_SIGN.search(paragraph, start, start + _MAX_MARK_OFFSET))
     if not mark:
         return None
     before = paragraph[start:mark.start()].strip(" |,•·")
@@ -199,11 +210,12 @@ def read_self_reference(paragraph: str) -> str | None:
         match = pattern.match(paragraph)
         if match:
             return _leading_brand(match["name"])
-    news_from = _NEWS_FROM.search(paragraph)
+    lowered = paragraph.lower()
+    news_from = _NEWS_FROM.search(paragraph) if " from " in lowered else None
     if news_from and _SIGN_UP_CUE.search(paragraph):
         return _promoted_brand(news_from["name"])
-    for pattern in _PROMOTIONS:
-        match = pattern.search(paragraph)
+    for cue, pattern in _PROMOTIONS:
+        match = pattern.search(paragraph) if cue in lowered else None
         if match:
             return _promoted_brand(match["name"])
     follow_alone = _FOLLOW_ALONE.match(paragraph)
@@ -241,14 +253,15 @@ def read_staff_line(paragraph: str) -> str | None:
     Staff | Tags: …``, ``Senior Politics Reporter, Example Post``."""
     if len(paragraph) > _MAX_PROMOTION_LENGTH:
         return None
-    staff = _STAFF_LINE.match(paragraph)
+    lowered = paragraph.lower()
+    staff = _STAFF_LINE.match(paragraph) if any(cue in lowered for cue in _STAFF_CUES) else None
     if staff:
         name = _leading_brand(staff["name"])
         return name if name == staff["name"] and name.lower() not in SECTION_WORDS else None
     # Only a bare role may precede the name ("Example Herald Desk Reporter, Asia" is a
     # desk line, read with the byline), and the name must read as a brand, not a
     # region ("Desk Reporter, Europe").
-    role = _ROLE_LINE.match(paragraph)
+    role = _ROLE_LINE.match(paragraph) if ", " in paragraph else None
     if not role or not all(word in ROLE_WORDS or word in ROLE_MODIFIERS or word in SECTION_WORDS
                            for word in words_of(role["role"])):
         return None
