@@ -49,7 +49,9 @@ from ._lines import (
 )
 from ..model import Caption, Entry, Reference
 from ._outlets import (
+    OutletMention,
     brand_name,
+    choose_outlet,
     email_domain,
     read_bio,
     read_commissioned_credit,
@@ -57,6 +59,7 @@ from ._outlets import (
     read_copyright,
     read_domain_dateline,
     read_self_reference,
+    read_staff_line,
 )
 from ._prose import derive_title, reads_as_prose, summarize
 from ._text import normalize_text, split_paragraphs
@@ -70,6 +73,10 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # desk and author lines, the byline, the site promoting itself, newsroom e-mail
 # addresses, the company owning the copyright, a wire agency in the dateline.
 _OUTLET_SOURCES = ("copyright", "desk", "author", "byline", "self", "contact", "publisher", "agency")
+# How much each kind of line says about the outlet, by index in _OUTLET_SOURCES: the
+# site's own notices and staff lines name it outright, an address only by its domain,
+# a parent company or a wire agency may be someone else's.
+_OUTLET_WEIGHTS = (3, 3, 3, 3, 3, 2, 1, 1)
 _MAX_CAPTION_LENGTH = 300
 _MAX_REFERENCE_LENGTH = 250
 _DECLARED_NAMES_SPLIT = re.compile(r"\s*;\s*|\s+(?:and|&)\s+")
@@ -447,6 +454,10 @@ def _read_outlet_line(paragraph: str, reading: _Reading) -> bool:
     if author:
         reading.add_byline(author, paragraph, "author")
         return True
+    staff = read_staff_line(paragraph)
+    if staff:
+        reading.mention_outlet("desk", paragraph, staff)
+        return True
     promoted = read_self_reference(paragraph)
     if promoted:
         reading.mention_outlet("self", paragraph, promoted)
@@ -534,7 +545,7 @@ def _check_name_length(key: str, names: Iterable[str], source: str) -> None:
 
 def _outlet(reading: _Reading, outlets: Mapping[str, Outlet], meta: ArticleMeta) -> tuple[str | None, str | None]:
     """The declared outlet, else a configured outlet named on an outlet-bearing line,
-    else the name such a line states (copyright first, then desk, author, byline)."""
+    else the name the outlet-bearing lines support best."""
     if meta.outlet:
         return _named_outlet(meta.outlet, outlets)
     mentions = sorted(reading.outlet_mentions, key=lambda mention: mention[0])
@@ -542,10 +553,9 @@ def _outlet(reading: _Reading, outlets: Mapping[str, Outlet], meta: ArticleMeta)
         configured = _configured_outlet_in(line, outlets)
         if configured:
             return configured.name, configured.slug
-    for _, _, name in mentions:
-        if name:
-            return _named_outlet(brand_name(name), outlets)
-    return None, None
+    name = choose_outlet([OutletMention(_OUTLET_WEIGHTS[source], line, brand_name(name))
+                          for source, line, name in mentions if name], tuple(reading.authors))
+    return _named_outlet(name, outlets) if name else (None, None)
 
 
 def _named_outlet(name: str, outlets: Mapping[str, Outlet]) -> tuple[str, str | None]:

@@ -24,7 +24,7 @@ ROLE_WORDS = frozenset({
     "journalists", "producer", "producers", "photographer", "photographers", "analyst", "blogger",
     "critic", "bureau", "staff", "intern", "stringer", "anchor", "host",
 })
-_ROLE_MODIFIERS = frozenset({
+ROLE_MODIFIERS = frozenset({
     "senior", "chief", "associate", "assistant", "deputy", "managing", "contributing", "executive",
     "special", "foreign", "political", "investigative", "national", "international", "regional",
     "local", "news", "guest", "freelance", "lead", "general", "science", "business", "sports",
@@ -264,7 +264,7 @@ def _role_and_outlet(tail: str, *, outlet_before_role: bool) -> tuple[str | None
     are a beat (``Middle East Correspondent``), not an outlet."""
     if not tail:
         return None, None
-    if all(word in ROLE_WORDS or word in _ROLE_MODIFIERS or word in _COLLECTIVE_WORDS for word in words_of(tail)):
+    if all(word in ROLE_WORDS or word in ROLE_MODIFIERS or word in _COLLECTIVE_WORDS for word in words_of(tail)):
         return tail, None
     region_split = tail.split(",", 1)
     role_split = _split_role(region_split[0])
@@ -310,9 +310,9 @@ def _split_role(text: str) -> tuple[str, str, str] | None:
     words = words_of(text)
     start = 0
     while start < len(words):
-        if words[start] in ROLE_WORDS or words[start] in _ROLE_MODIFIERS:
+        if words[start] in ROLE_WORDS or words[start] in ROLE_MODIFIERS:
             end = start
-            while end < len(words) and (words[end] in ROLE_WORDS or words[end] in _ROLE_MODIFIERS
+            while end < len(words) and (words[end] in ROLE_WORDS or words[end] in ROLE_MODIFIERS
                                         or words[end] in _ROLE_JOINERS):
                 end += 1
             if any(word in ROLE_WORDS for word in words[start:end]):

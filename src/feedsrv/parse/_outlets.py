@@ -16,7 +16,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ._bylines import ORGANIZATION_WORDS, ROLE_WORDS, SECTION_WORDS, is_organization, person_name, words_of
+from ._bylines import (
+    ORGANIZATION_WORDS,
+    ROLE_MODIFIERS,
+    ROLE_WORDS,
+    SECTION_WORDS,
+    is_organization,
+    person_name,
+    words_of,
+)
 
 _MAX_NOTICE_LENGTH = 300
 _MAX_PROMOTION_LENGTH = 160
@@ -35,6 +43,12 @@ _LEGAL_FORM = (r"(?:Inc|Incorporated|LLC|L\.L\.C|Ltd|Limited|Corp|Corporation|Co
                r"|S\.A|SA|Pty|LLP|LP)\.?")
 _COPYRIGHT_NOISE = re.compile(r"©|\(c\)|\bcopyright\b|&copy;|\b\d{4}(?:\s{0,2}[-–—]\s{0,2}\d{4})?\b",
                               re.IGNORECASE)
+_FOOTER_SEPARATORS = ("•", "|", "·")
+_FOOTER_SEPARATOR = re.compile(r"[•|·]")
+# What a site says of its own pages before the mark: "This site ©", "Original content ©".
+_SITE_CONTENT = re.compile(r"^(?:this site|the contents of this site)|\bcontent(?: is| are)?$", re.IGNORECASE)
+# Where the holder's name ends: a separator or the next sentence ("Example Tavern. Powered by …").
+_HOLDER_END = re.compile(r"\s[-–—|•·]\s|\.\s|\s(?i:powered by|published:|all rights)\b")
 _ALL_RIGHTS = re.compile(r"\ball rights reserved\b", re.IGNORECASE)
 # The company part of an owner's name: "Quiller Media, Inc.", "Al Jazeera Media Network".
 _LEGAL_SUFFIX = re.compile(rf",?\s{_LEGAL_FORM}(?![\w-])")
@@ -53,6 +67,25 @@ _MORE_ON = re.compile(r"^(?:read|watch|listen to) more (?:on|at|from) (?P<name>.
 _ORIGINALLY_PUBLISHED = re.compile(
     r"^(?:this (?:article|story) )?originally (?:was )?(?:published|appeared|ran) (?:on|in|at|by) (?P<name>.{2,60}?)\.?$",
     re.IGNORECASE)
+# The site inviting the reader back by name: "… updates from Example News. Read our
+# privacy notice", "Sign up for Example Week's free newsletters", "More from Example
+# Nation", "Join Example Blog at Google+", "Thank you for supporting Example Weekly".
+_NEWS_FROM = re.compile(r"\b(?:updates|news|stories|offers) from (?P<name>[A-Z].{1,60})")
+_SIGN_UP_CUE = re.compile(r"\b(?:inbox|e-?mailed|e-?mail|sign up|stay up to date|stay in the know|never miss)\b",
+                          re.IGNORECASE)
+# Each with a word it cannot match without, looked for first: most lines have none.
+_PROMOTIONS = (
+    ("newsletter", re.compile(r"^sign up for (?P<name>.{2,60}?)(?:['’]s)?(?: (?i:free|daily|weekly|email)){0,2}"
+                              r" (?i:newsletters?)\W{0,3}$", re.IGNORECASE)),
+    ("from", re.compile(r"^more (?:[\w-]{1,20} )?(?i:from) (?P<name>[A-Z].{1,60}?)\W{0,3}$", re.IGNORECASE)),
+    ("join", re.compile(r"^(?i:join) (?P<name>[A-Z].{1,60}?) (?:at|on) (?:Google\+|Facebook\b|Twitter\b)")),
+    ("supporting", re.compile(r"\bthank you for supporting (?P<name>[A-Z].{1,60})", re.IGNORECASE)),
+    ("news", re.compile(r"^add (?P<name>[A-Z].{1,40}?) to your (?:Google News|Apple News)\b", re.IGNORECASE)),
+    ("newsletter", re.compile(r"\bwith (?P<name>[A-Z][\w.&-]{1,30}(?: [A-Z][\w.&-]{1,30}){0,3})['’]s\b.{0,60}"
+                              r"\bnewsletter\b")),
+)
+# "Follow Example Mirror:" alone; "Follow Jane Doe:" promotes the reporter.
+_FOLLOW_ALONE = re.compile(r"^follow (?P<name>[A-Z][^@:]{1,40}?):?$")
 _DOMAIN = r"[A-Za-z0-9][\w-]{0,62}(?:\.[A-Za-z0-9][\w-]{0,62}){0,3}\.[A-Za-z]{2,6}"
 # "On Example.com: Another headline", "Also on example.com Another headline".
 _ON_SITE = re.compile(rf"^(?:(?:on|more on|more from) (?P<domain>{_DOMAIN}):|also on (?P<also>{_DOMAIN}))\s(?=\S)",
@@ -61,8 +94,17 @@ _ON_SITE = re.compile(rf"^(?:(?:on|more on|more from) (?P<domain>{_DOMAIN}):|als
 _DOMAIN_DATELINE = re.compile(rf"^(?P<domain>{_DOMAIN})\s?(?:—|–|--?|:)\s(?=[\"“‘'A-Z0-9])")
 # "Jane Doe is a reporter for Example News.", "… is a senior writer at Example Times.
 # Reach her at …": the first sentence.
-_BIO = re.compile(r"^(?P<name>[^,;:]{3,60}?) is (?:a|an|the) (?P<role>[\w ,&-]{2,60}?) (?:for|at|with) "
-                  r"(?P<outlet>[^,;:]{2,60}?)(?:\.?$|\.\s(?=[A-Z]))")
+# The sentence may go on: "… at Example Technica, where he has spent …", "… for
+# Example Tech covering free speech"; a signature may precede it: "Jane Doe / Jane is …".
+_BIO = re.compile(r"^(?:(?P<signature>[^/]{3,60}) / )?(?P<name>[^,;:/]{3,60}?) is (?:a|an|the)"
+                  r" (?P<role>[\w ,&-]{2,60}?) (?:for|at|with) (?P<outlet>[^,;:]{2,60}?)"
+                  r"(?:\.?$|\.\s(?=[A-Z])|,\s|\s(?=[a-z]))")
+# A staff line signs for the newsroom: "Example Voice Staff", "By Example.com Staff |
+# Tags: …", "Senior Politics Reporter, Example Post".
+_STAFF_LINE = re.compile(r"^(?:(?i:by) )?(?P<name>[A-Z][\w.&'’-]{0,30}(?: [A-Z][\w.&'’-]{0,30}){0,4})"
+                         r" (?i:staff|news desk|desk|contributors?)(?:\s[|•].{0,120})?$")
+_STAFF_CUES = ("staff", "desk", "contributor")
+_ROLE_LINE = re.compile(r"^(?P<role>[A-Z][\w-]{1,20}(?: [A-Z][\w-]{1,20}){0,3}), (?P<name>[A-Z][\w.&'’ -]{1,60})$")
 # "Jane Doe for Example Magazine": a photo or illustration the outlet commissioned,
 # from a person or a studio whose name is one glued word ("RenderBurger").
 _COMMISSIONED = re.compile(r"^(?P<who>[A-Z][\w.'’-]{0,30}(?: [A-Z][\w.'’-]{0,30}){0,3}) for (?:the )?"
@@ -80,6 +122,8 @@ _WEBMAIL = frozenset({
     "protonmail", "proton", "gmx", "mail", "yandex", "zoho", "fastmail", "hey",
 })
 # Glued brands: "FOXBusiness" → "FOX Business", "NBCNews" → "NBC News".
+# A brand written as one word with a capital inside: "HuffPost", "ExampleWire".
+_GLUED_BRAND = re.compile(r"\b[A-Z][a-z]{1,20}[A-Z]")
 _GLUED_CAPITALS = re.compile(r"(?<=[A-Z]{2})(?=[A-Z][a-z])")
 _TRAILING_CONNECTORS = frozenset({"of", "the", "and", "&", "for", "on", "in", "de", "al"})
 # Words that end an outlet's name in a run of capitalized words: "READ MORE ON FOX
@@ -106,17 +150,32 @@ def read_copyright(paragraph: str) -> Copyright | None:
     if len(paragraph) > _MAX_NOTICE_LENGTH:
         return None
     mark = _COPYRIGHT_WORD.match(paragraph) or _COPYRIGHT_SIGN.search(paragraph, 0, _MAX_MARK_OFFSET)
-    if not mark or not (_COPYRIGHT_NOTICE.search(paragraph) or _LEGAL_SUFFIX.search(paragraph)):
+    # A footer strings its links together: "Privacy Policy • © 2010 Example Wed • RSS".
+    separator = _FOOTER_SEPARATOR.search(paragraph, 0, mark.start() if mark else _MAX_MARK_OFFSET)
+    if not mark and not separator:
         return None
-    before = paragraph[:mark.start()].strip(" |,")
+    start = max(paragraph.rfind(sign, 0, mark.start() if mark else _MAX_MARK_OFFSET)
+                for sign in _FOOTER_SEPARATORS) + 1 if separator else 0
+    if not mark:
+        mark = (_COPYRIGHT_WORD.match(paragraph, start)
+                or _COPYRIGHT_SIGN.search(paragraph, start, start + _MAX_MARK_OFFSET))
+    if not mark:
+        return None
+    before = paragraph[start:mark.start()].strip(" |,•·")
     brand = before if before and _is_brand(before, _MAX_BRAND_BEFORE_MARK) else None
-    if before and not brand and not before.lower().startswith(("this site", "the contents of this site")):
+    if before and not brand and not _SITE_CONTENT.search(before):
         return None
     holder = _ALL_RIGHTS.split(paragraph[mark.start():], maxsplit=1)[0]
-    holder = " ".join(_COPYRIGHT_NOISE.sub(" ", holder).split()).strip(" .,;:|")
+    holder = " ".join(_COPYRIGHT_NOISE.sub(" ", holder).split()).strip(" .,;:|-–—·•")
+    holder = _HOLDER_END.split(holder, maxsplit=1)[0].strip(" .,;:|-–—·•").removeprefix("by ")
     company, corporate = company_name(holder)
     if corporate:
         holder = company
+    dated = _COPYRIGHT_NOTICE.search(paragraph) or corporate
+    # Without a year or a legal form, "© Jane Doe" credits a photo; "© Example News
+    # Today" still reads as a publisher's notice.
+    if not dated and not any(word in ORGANIZATION_WORDS for word in words_of(holder)):
+        return None
     return Copyright(holder=holder if is_organization(holder) else "", brand=brand, corporate=corporate)
 
 
@@ -151,7 +210,24 @@ def read_self_reference(paragraph: str) -> str | None:
         match = pattern.match(paragraph)
         if match:
             return _leading_brand(match["name"])
-    return None
+    lowered = paragraph.lower()
+    news_from = _NEWS_FROM.search(paragraph) if " from " in lowered else None
+    if news_from and _SIGN_UP_CUE.search(paragraph):
+        return _promoted_brand(news_from["name"])
+    for cue, pattern in _PROMOTIONS:
+        match = pattern.search(paragraph) if cue in lowered else None
+        if match:
+            return _promoted_brand(match["name"])
+    follow_alone = _FOLLOW_ALONE.match(paragraph)
+    name = _promoted_brand(follow_alone["name"]) if follow_alone else None
+    return name if name and not person_name(name) else None
+
+
+def _promoted_brand(text: str) -> str | None:
+    # "More from UK" promotes a country's section. ("More from Jane Doe", the
+    # reporter's, is set aside with the article's authors.)
+    name = _leading_brand(text)
+    return name if name and len(name) > 2 else None
 
 
 def read_domain_dateline(paragraph: str) -> str | None:
@@ -167,8 +243,33 @@ def read_bio(paragraph: str) -> tuple[str, str] | None:
     match = _BIO.match(paragraph)
     if not match or not any(word in ROLE_WORDS for word in words_of(match["role"])):
         return None
-    name, outlet = person_name(match["name"]), _leading_brand(match["outlet"].removeprefix("the "))
+    name = person_name(match["signature"] or "") or person_name(match["name"])
+    outlet = _leading_brand(match["outlet"].removeprefix("the "))
     return (name, outlet) if name and outlet == match["outlet"].removeprefix("the ").strip(" .") else None
+
+
+def read_staff_line(paragraph: str) -> str | None:
+    """The outlet a staff signature names: ``Example Voice Staff``, ``By Example.com
+    Staff | Tags: …``, ``Senior Politics Reporter, Example Post``."""
+    if len(paragraph) > _MAX_PROMOTION_LENGTH:
+        return None
+    lowered = paragraph.lower()
+    staff = _STAFF_LINE.match(paragraph) if any(cue in lowered for cue in _STAFF_CUES) else None
+    if staff:
+        name = _leading_brand(staff["name"])
+        return name if name == staff["name"] and name.lower() not in SECTION_WORDS else None
+    # Only a bare role may precede the name ("Example Herald Desk Reporter, Asia" is a
+    # desk line, read with the byline), and the name must read as a brand, not a
+    # region ("Desk Reporter, Europe").
+    role = _ROLE_LINE.match(paragraph) if ", " in paragraph else None
+    if not role or not all(word in ROLE_WORDS or word in ROLE_MODIFIERS or word in SECTION_WORDS
+                           for word in words_of(role["role"])):
+        return None
+    name = _leading_brand(role["name"])
+    if name != role["name"].strip() or person_name(name):
+        return None
+    return name if _looks_like_domain(name) or _GLUED_BRAND.search(name) or any(
+        word in ORGANIZATION_WORDS for word in words_of(name)) else None
 
 
 def read_commissioned_credit(paragraph: str) -> str | None:
@@ -261,3 +362,62 @@ def _is_brand(text: str, max_tokens: int) -> bool:
 def _looks_like_domain(token: str) -> bool:
     head, dot, tld = token.rpartition(".")
     return bool(head and dot and 2 <= len(tld) <= 6 and tld.isalpha())
+
+
+@dataclass(frozen=True, slots=True)
+class OutletMention:
+    """A line that names the outlet: its evidence ``weight`` (a copyright notice or
+    a staff byline says more than a domain in an address or an agency's slug), the
+    ``line`` and the ``name`` it states."""
+
+    weight: int
+    line: str
+    name: str
+
+
+# Lines beyond the first that repeat a name add to its score, but only so far: a
+# name on many lines of a long article is as likely a subject as the publisher.
+_MAX_EXTRA_LINES = 2
+_DOMAIN_SUFFIX_LABELS = frozenset({"co", "com", "org", "net", "ac", "gov", "edu"})
+
+
+def choose_outlet(mentions: list[OutletMention], author_names: tuple[str, ...] = ()) -> str | None:
+    """The name the evidence supports best: mentions are grouped by the name they
+    give (``The Denver Post``, ``Denver Post`` and ``denverpost.com`` are one), each
+    group scored by its strongest kind plus the number of other lines supporting it;
+    ties go to the stronger kind, then to the earlier mention. The group is shown
+    in its best written form: a name over a domain, ``The X`` over ``X``, mixed
+    case over capitals. Never an author's name or first name (``Follow Stevie on Twitter``)."""
+    people = {name.casefold() for name in author_names}
+    people.update(name.split()[0].casefold() for name in author_names if name.split())
+    groups: dict[str, list[tuple[int, OutletMention]]] = {}
+    for order, mention in enumerate(mentions):
+        key = _outlet_key(mention.name)
+        if not key or mention.name.casefold() in people:
+            continue
+        groups.setdefault(key, []).append((order, mention))
+    if not groups:
+        return None
+
+    def score(group: list[tuple[int, OutletMention]]) -> tuple[int, int, int]:
+        strongest = max(mention.weight for _, mention in group)
+        lines = len({mention.line for _, mention in group})
+        return strongest + min(lines - 1, _MAX_EXTRA_LINES), strongest, -group[0][0]
+
+    best = max(groups.values(), key=score)
+    return min((mention.name for _, mention in best), key=_display_rank)
+
+
+def _outlet_key(name: str) -> str:
+    if " " not in name and _looks_like_domain(name):
+        labels = [label for label in name.casefold().split(".")[:-1] if label != "www"]
+        while len(labels) > 1 and labels[-1] in _DOMAIN_SUFFIX_LABELS:
+            labels.pop()
+        name = labels[-1] if labels else ""
+    name = name.casefold().removeprefix("the ")
+    return "".join(char for char in name if char.isalnum())
+
+
+def _display_rank(name: str) -> tuple[bool, bool, bool]:
+    # False sorts first: a written name, then "The X", then mixed case.
+    return (" " not in name and _looks_like_domain(name), not name.startswith("The "), name.isupper())

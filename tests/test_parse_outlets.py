@@ -1,0 +1,100 @@
+"""Which publication an article names, case by case: a small article in, the outlet
+out. Each case is invented, in the style of copied pages; no outlet is configured."""
+
+from __future__ import annotations
+
+import pytest
+
+from feedsrv.parse import parse_article
+from feedsrv.parse._outlets import OutletMention, choose_outlet
+
+TITLE = "Council Backs Budget"
+LEAD = ("The city council voted on Tuesday to approve a budget that adds money for parks, "
+        "libraries and road repairs across every district of the city.")
+SECOND = "Opponents said the plan spends too much and promised to fight it next year."
+
+
+def outlet_of(*paragraphs: str) -> str | None:
+    return parse_article("\n\n".join(paragraphs) + "\n", source="articles/story.txt").outlet
+
+
+# A footer line, the outlet it names.
+COPYRIGHT = [
+    ("© 1996- The Example Post", "The Example Post"),
+    ("Copyright © 2017 Example Tavern. Powered by WordPress and Stargazer.", "Example Tavern"),
+    ("© Example News Today", "Example News Today"),
+    ("Privacy Policy • © 2008-2010 Example Wed, all rights reserved. • RSS", "Example Wed"),
+    ("© 2023 - Example Magazine - Published: Example New Media", "Example Magazine"),
+    ("Copyright © 2015 · ExampleBuzz", "ExampleBuzz"),
+    ("Original content © 2002-2023 by Example.net", "Example.net"),
+]
+
+
+@pytest.mark.parametrize(("line", "outlet"), COPYRIGHT)
+def test_copyright_notice_names_the_outlet(line: str, outlet: str) -> None:
+    assert outlet_of(TITLE, LEAD, SECOND, line) == outlet
+
+
+def test_a_bare_mark_before_a_person_credits_a_photo() -> None:
+    assert outlet_of(TITLE, LEAD, SECOND, "© Jane Doe") is None
+
+
+def test_several_lines_outweigh_one() -> None:
+    mentions = [OutletMention(3, "a", "Example Wire"), OutletMention(3, "b", "Example Times"),
+                OutletMention(2, "c", "exampletimes.com")]
+    assert choose_outlet(mentions) == "Example Times"
+
+
+def test_the_written_name_beats_its_domain() -> None:
+    mentions = [OutletMention(2, "a", "exampletimes.com"), OutletMention(3, "b", "The Example Times")]
+    assert choose_outlet(mentions) == "The Example Times"
+
+
+def test_an_author_first_name_is_no_outlet() -> None:
+    assert choose_outlet([OutletMention(3, "Follow Stevie on Twitter", "Stevie")], ("Stevie Doe",)) is None
+
+
+# A line of self-promotion, the outlet it names.
+PROMOTIONS = [
+    ("I would like to be emailed about offers, events and updates from The Example Star. Read our privacy notice",
+     "The Example Star"),
+    ("Stay up to date on all the latest news from Example.com", "Example.com"),
+    ("Sign up for The Example Week's Free Newsletters", "The Example Week"),
+    ("More from Example Nation", "Example Nation"),
+    ("Join Example News Blog at Google+ to comment, share, and follow.", "Example News Blog"),
+    ("Advertising disclosure: we may be paid for some links. Thank you for supporting Example Weekly.",
+     "Example Weekly"),
+    ("Add ExampleNews to your Google News feed.", "ExampleNews"),
+    ("[ Keep up on the day's headlines with ExampleWorld's Today's Headlines newsletter. ]", "ExampleWorld"),
+]
+
+
+@pytest.mark.parametrize(("line", "outlet"), PROMOTIONS)
+def test_self_promotion_names_the_outlet(line: str, outlet: str) -> None:
+    assert outlet_of(TITLE, LEAD, SECOND, line) == outlet
+
+
+@pytest.mark.parametrize("line", ["More from Jane Doe", "More from UK", "Follow Jane Doe:",
+                                  "Read the latest updates from the event at our live blog."])
+def test_promotion_of_a_person_or_section_names_no_outlet(line: str) -> None:
+    assert outlet_of(TITLE, "By Jane Doe", LEAD, SECOND, line) is None
+
+
+# A staff signature or a reporter's bio, the outlet it names.
+STAFF = [
+    ("Example Voice Staff", "Example Voice"),
+    ("By Example.com Staff | Tags: Fantasy, Football", "Example.com"),
+    ("Senior Politics Reporter, Example Post", "Example Post"),
+    ("Jane Doe / Jane is an Associate Writer at Example Technica, where she covers phones.", "Example Technica"),
+    ("Jane Doe is a reporter for Example Tech covering free speech online.", "Example Tech"),
+]
+
+
+@pytest.mark.parametrize(("line", "outlet"), STAFF)
+def test_staff_line_names_the_outlet(line: str, outlet: str) -> None:
+    assert outlet_of(TITLE, LEAD, SECOND, line) == outlet
+
+
+@pytest.mark.parametrize("line", ["Sports Staff", "Staff Writer, Jane Doe"])
+def test_staff_line_of_a_section_or_person_names_no_outlet(line: str) -> None:
+    assert outlet_of(TITLE, LEAD, SECOND, line) is None
