@@ -75,7 +75,8 @@ def test_self_promotion_names_the_outlet(line: str, outlet: str) -> None:
 
 
 @pytest.mark.parametrize("line", ["More from Jane Doe", "More from UK", "Follow Jane Doe:",
-                                  "Read the latest updates from the event at our live blog."])
+                                  "Read the latest updates from the event at our live blog.",
+                                  "We may earn a commission when you buy through links on our site."])
 def test_promotion_of_a_person_or_section_names_no_outlet(line: str) -> None:
     assert outlet_of(TITLE, "By Jane Doe", LEAD, SECOND, line) is None
 

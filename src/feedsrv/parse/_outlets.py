@@ -73,6 +73,11 @@ _ORIGINALLY_PUBLISHED = re.compile(
 _NEWS_FROM = re.compile(r"\b(?:updates|news|stories|offers) from (?P<name>[A-Z].{1,60})")
 _SIGN_UP_CUE = re.compile(r"\b(?:inbox|e-?mailed|e-?mail|sign up|stay up to date|stay in the know|never miss)\b",
                           re.IGNORECASE)
+# The site's disclosure of its shopping links: "Example Weekly may earn a commission
+# from links on this page", "Example Home receives a share of sales from products …".
+_COMMISSION_DISCLAIMER = re.compile(
+    r"^(?P<name>[A-Z][\w.&'’-]{0,30}(?: [A-Z][\w.&'’-]{0,30}){0,4})(?: may| might| can| could)?"
+    r" (?i:earns?|receives?|gets?|collects?|makes?)(?: an?)?(?: small)?(?: affiliate)? (?i:commissions?|share of sales)\b")
 # Each with a word it cannot match without, looked for first: most lines have none.
 _PROMOTIONS = (
     ("newsletter", re.compile(r"^sign up for (?P<name>.{2,60}?)(?:['’]s)?(?: (?i:free|daily|weekly|email)){0,2}"
@@ -81,6 +86,8 @@ _PROMOTIONS = (
     ("join", re.compile(r"^(?i:join) (?P<name>[A-Z].{1,60}?) (?:at|on) (?:Google\+|Facebook\b|Twitter\b)")),
     ("supporting", re.compile(r"\bthank you for supporting (?P<name>[A-Z].{1,60})", re.IGNORECASE)),
     ("news", re.compile(r"^add (?P<name>[A-Z].{1,40}?) to your (?:Google News|Apple News)\b", re.IGNORECASE)),
+    ("commission", _COMMISSION_DISCLAIMER),
+    ("share of sales", _COMMISSION_DISCLAIMER),
     ("newsletter", re.compile(r"\bwith (?P<name>[A-Z][\w.&-]{1,30}(?: [A-Z][\w.&-]{1,30}){0,3})['’]s\b.{0,60}"
                               r"\bnewsletter\b")),
 )
