@@ -39,8 +39,8 @@ _CHUNK = 1000
 # it imports, and this reading of files): a change to any of them, and only to
 # them, makes the cache stale. tests/test_parsecache.py checks the list is whole.
 PARSER_MODULES = ("config", "errors", "model", "parse", "parse._article", "parse._bylines", "parse._dates",
-                  "parse._files", "parse._lead", "parse._lines", "parse._outlets", "parse._prose", "parse._text",
-                  "parsecache", "pools", "sources")
+                  "parse._files", "parse._headline", "parse._lead", "parse._lines", "parse._outlets", "parse._prose",
+                  "parse._text", "parsecache", "pools", "sources")
 
 
 def code_digest() -> str:
