@@ -70,6 +70,9 @@ def test_learned_headline(paragraphs: tuple[str, ...], title: str) -> None:
     ("Council members voted on the budget late on Tuesday night.", LEAD, SECOND),
     # Only page furniture above the lead.
     ("Email", "Print", LEAD, SECOND),
+    # A byline, however much it looks like a title, is none.
+    ("by Jane Doe, City Hall Correspondent", LEAD, SECOND),
+    ("JANE DOE", "Jan. 14, 2015", LEAD, SECOND),
 ])
 def test_no_learned_headline(paragraphs: tuple[str, ...]) -> None:
     entry = parse_article("\n\n".join(paragraphs) + "\n", source="articles/story.txt")

@@ -89,7 +89,7 @@ _ONWARD_MARKS = ("»", "›", ">>")
 _LINES_UNDER_LEAD = 2
 # How sure the headline model must be of a line to take it for the headline where
 # the rules found none (chosen by cross-validation on the training corpus).
-_SURE = 0.3
+_SURE = 0.2
 _INTERRUPTIONS = frozenset({("advertisement",), ("ad",), ("sponsored",), ("continue", "reading", "below"),
                             ("story", "continues", "below"), ("article", "continues", "below")})
 
@@ -156,7 +156,11 @@ def _learned_headline_index(top: _Top, title: int | None, lead: int) -> int | No
     it won, in cross-validation on the training corpus.)"""
     if title is not None:
         return title
-    candidates = [index for index in range(min(lead, len(top), MAX_LINES)) if top.kind(index) is not Kind.FURNITURE]
+    # A byline or a button is no headline, however it looks; a line the rules took
+    # for a date line or a credit may be one ("The Briefing, Thursday, November 8").
+    candidates = [index for index in range(min(lead, len(top), MAX_LINES))
+                  if top.kind(index) is not Kind.FURNITURE and index not in top.names
+                  and not read_byline(top.paragraphs[index], top.context)]
     if not candidates:
         return None
     odds = headline_odds(_cues(top, lead))
