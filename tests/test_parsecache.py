@@ -61,6 +61,15 @@ def test_other_parser_code_makes_the_cache_stale(cached_config: SiteConfig, monk
     assert len(load_articles(cached_config).parsed) == 2
 
 
+def test_another_headline_model_makes_the_cache_stale(cached_config: SiteConfig, tmp_path: Path,
+                                                      monkeypatch) -> None:
+    stamp = parsecache.cache_stamp(cached_config)
+    retrained = tmp_path / "headline.crfsuite"
+    retrained.write_bytes(parsecache._data_file("parse/headline.crfsuite").read_bytes() + b"\0")
+    monkeypatch.setattr(parsecache, "_data_file", lambda name: retrained)
+    assert parsecache.cache_stamp(cached_config) != stamp
+
+
 def test_an_unreadable_cache_costs_a_parse_and_a_warning(cached_config: SiteConfig, caplog) -> None:
     load_articles(cached_config)
     cached_config.parse_cache.write_bytes(cached_config.parse_cache.read_bytes()[:100])

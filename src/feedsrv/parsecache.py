@@ -39,16 +39,21 @@ _CHUNK = 1000
 # it imports, and this reading of files): a change to any of them, and only to
 # them, makes the cache stale. tests/test_parsecache.py checks the list is whole.
 PARSER_MODULES = ("config", "errors", "model", "parse", "parse._article", "parse._bylines", "parse._dates",
-                  "parse._files", "parse._lead", "parse._lines", "parse._outlets", "parse._prose", "parse._text",
-                  "parsecache", "pools", "sources")
+                  "parse._files", "parse._headline", "parse._lead", "parse._lines", "parse._outlets", "parse._prose",
+                  "parse._text", "parsecache", "pools", "sources")
+# The data files that decide entries as the code does: a retrained model is a new parser.
+PARSER_DATA = ("parse/headline.crfsuite",)
 
 
 def code_digest() -> str:
-    """A digest of the code of :data:`PARSER_MODULES`."""
+    """A digest of the code of :data:`PARSER_MODULES` and of the :data:`PARSER_DATA` files."""
     digest = hashlib.sha256()
     for name in PARSER_MODULES:
         digest.update(name.encode())
         digest.update(_module_file(name).read_bytes())
+    for name in PARSER_DATA:
+        digest.update(name.encode())
+        digest.update(_data_file(name).read_bytes())
     return digest.hexdigest()
 
 
@@ -56,6 +61,11 @@ def _module_file(name: str) -> Path:
     """The source file of the module ``feedsrv.<name>``: a package's is its ``__init__.py``."""
     path = Path(__file__).parent.joinpath(*name.split("."))
     return path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
+
+
+def _data_file(name: str) -> Path:
+    """The file ``name`` of the feedsrv package, a path relative to it."""
+    return Path(__file__).parent.joinpath(*name.split("/"))
 
 
 def cache_stamp(config: SiteConfig) -> str:

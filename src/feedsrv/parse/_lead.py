@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from ._dates import DateContext
+from ._headline import MAX_LINES, headline_odds, line_cues
 from ._bylines import read_author_line, read_bare_names, read_byline, read_role_line, words_of
 from ._lines import (
     is_end_marker,
@@ -86,6 +87,11 @@ _SUBTITLE_MARKS = frozenset({":", "|", "–", "—"})
 _TRAILING_NUMBER = re.compile(r"^(?P<headline>.*[^\W\d]\S*) (?P<count>\d{1,6})$")
 # A link onward, not a headline: "More Community Stories »".
 _ONWARD_MARKS = ("»", "›", ">>")
+# The headline model reads the lines above the lead and these many under it.
+_LINES_UNDER_LEAD = 2
+# How sure the headline model must be of a line to take it for the headline where
+# the rules found none (chosen by cross-validation on the training corpus).
+_SURE = 0.2
 _INTERRUPTIONS = frozenset({("advertisement",), ("ad",), ("sponsored",), ("continue", "reading", "below"),
                             ("story", "continues", "below"), ("article", "continues", "below")})
 
@@ -116,6 +122,20 @@ class Layout:
 def find_layout(paragraphs: Sequence[str], context: DateContext) -> Layout:
     """The headline, the bylines written as a bare name, and the lead of ``paragraphs``."""
     top = _Top(paragraphs, context)
+    title, lead = _rules_layout(top)
+    title = _learned_headline_index(top, title, lead)
+    headline = _without_comment_count(top, paragraphs[title]) if title is not None else None
+    return Layout(title=title, lead=lead, names=frozenset(top.names), headline=headline)
+
+
+def headline_cues(paragraphs: Sequence[str], context: DateContext) -> list[tuple[str, ...]]:
+    """The cues the headline model reads of each line at the top of ``paragraphs``."""
+    top = _Top(paragraphs, context)
+    return _cues(top, _rules_layout(top)[1])
+
+
+def _rules_layout(top: _Top) -> tuple[int | None, int]:
+    """The headline and the lead the rules find."""
     title = _title_index(top)
     lead = _lead_index(top, title)
     if lead is None:
@@ -124,8 +144,30 @@ def find_layout(paragraphs: Sequence[str], context: DateContext) -> Layout:
         title = _labelled_headline_index(top, lead)
     else:
         title = _fuller_headline_index(top, title, lead)
-    headline = _without_comment_count(top, paragraphs[title]) if title is not None else None
-    return Layout(title=title, lead=lead, names=frozenset(top.names), headline=headline)
+    return title, lead
+
+
+def _cues(top: _Top, lead: int) -> list[tuple[str, ...]]:
+    return [line_cues(top.paragraphs[index], top.kind(index).value, index, after_lead=index > lead)
+            for index in range(min(len(top), lead + _LINES_UNDER_LEAD + 1, MAX_LINES))]
+
+
+def _learned_headline_index(top: _Top, title: int | None, lead: int) -> int | None:
+    """The rules' headline; where they found none, the line above the lead the
+    model is sure enough of. (Overruling a headline the rules found lost more than
+    it won, in cross-validation on the training corpus.)"""
+    if title is not None:
+        return title
+    # A byline or a button is no headline, however it looks; a line the rules took
+    # for a date line or a credit may be one ("The Briefing, Thursday, November 8").
+    candidates = [index for index in range(min(lead, len(top), MAX_LINES))
+                  if top.kind(index) is not Kind.FURNITURE and index not in top.names
+                  and not read_byline(top.paragraphs[index], top.context)]
+    if not candidates:
+        return None
+    odds = headline_odds(_cues(top, lead))
+    best = max(candidates, key=odds.__getitem__)
+    return best if odds[best] >= _SURE else None
 
 
 class _Top:
