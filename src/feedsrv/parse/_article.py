@@ -34,6 +34,7 @@ from ._lines import (
     is_post_credit,
     is_reference_header,
     is_related_heading,
+    is_rights_notice,
     is_related_link,
     read_caption_label,
     read_change_note,
@@ -320,7 +321,7 @@ def _read_body(paragraphs: list[str], reading: _Reading, context: DateContext) -
             continue
         elif is_related_heading(paragraph):
             area = _Zone.RELATED
-        elif is_furniture(paragraph) or is_related_link(paragraph) \
+        elif is_furniture(paragraph) or is_related_link(paragraph) or is_rights_notice(paragraph) \
                 or (area is _Zone.RELATED and not reads_as_prose(paragraph)):
             continue
         else:

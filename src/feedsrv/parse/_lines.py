@@ -83,6 +83,15 @@ _CONSENT = re.compile(
     r"|when you subscribe\b|thank you for subscribing\b)",
     re.IGNORECASE)
 _MAX_CONSENT_LENGTH = 300
+# A rights notice that names no brand before its mark, so the copyright reader leaves
+# it ("All content © Copyright 2004 - 2008, …"), or that only forbids reuse ("This
+# material may not be published, broadcast, rewritten or redistributed.").
+_RIGHTS_NOTICE = re.compile(
+    r"^(?:\(\s?)?(?:all (?:content|contents|material|materials|text|photos|images)\b[^.]{0,30}(?:©|\(c\)|copyright)"
+    r"|(?:[^.]{0,80}\.\s)?(?:this|the) (?:material|article|story|content|blog)\b[^.]{0,40}\bmay not be"
+    r" (?:re)?(?:published|produced|distributed|copied|broadcast)\b)",
+    re.IGNORECASE)
+_MAX_RIGHTS_NOTICE_LENGTH = 400
 # A blog's line about the post: "Post written by Jane Doe.", "Posted on November 5,
 # 2012 by Jane Doe, under Politics", and the joke department under a headline,
 # "from the no-rest-for-the-weary dept.".
@@ -190,6 +199,12 @@ def is_furniture(paragraph: str) -> bool:
     if _INDEX_TERMS.match(paragraph) or (_LEADING_CALL_TO_ACTION.match(paragraph) and not paragraph.endswith(".")):
         return True
     return paragraph.isupper() and bool(_CALL_TO_ACTION.search(paragraph))
+
+
+def is_rights_notice(paragraph: str) -> bool:
+    """``All content © Copyright 2000 - 2008 …``, ``This material may not be published,
+    broadcast, rewritten or redistributed.``: the page's rights notice, not the story."""
+    return len(paragraph) <= _MAX_RIGHTS_NOTICE_LENGTH and bool(_RIGHTS_NOTICE.match(paragraph))
 
 
 def is_post_credit(paragraph: str) -> bool:
