@@ -32,3 +32,26 @@ def test_a_rights_notice_below_the_story_is_not_its_body(notice: str) -> None:
 def test_a_paragraph_on_what_may_not_be_published_is_the_story_s() -> None:
     ruling = "The judge ruled that the names of the two witnesses may not be published until the trial ends."
     assert body_of(TITLE, "By Jane Doe", LEAD, ruling) == (LEAD, ruling)
+
+
+@pytest.mark.parametrize("line", [
+    "Trademarks property of their respective owners. Comments owned by the poster. © 2015 All Rights Reserved.",
+    "← Parks Department Names New Director",
+    "Library Hours Extended for Summer →",
+    "Be the first to like this.",
+])
+def test_page_furniture_below_the_story_is_not_its_body(line: str) -> None:
+    assert body_of(TITLE, "By Jane Doe", LEAD, SECOND, line) == (LEAD, SECOND)
+
+
+@pytest.mark.parametrize("marker", [
+    "One Comment leave one →",
+    "No comments:",
+    "42 of 118 comments loaded",
+    "Article Comments",
+    "Reader Comments",
+    "12 Responses to “Council Backs Budget”",
+])
+def test_the_comment_section_ends_the_story(marker: str) -> None:
+    comment = "I have lived here for thirty years and I have never seen the roads in such a state as this."
+    assert body_of(TITLE, "By Jane Doe", LEAD, SECOND, marker, comment) == (LEAD, SECOND)

@@ -89,8 +89,18 @@ _MAX_CONSENT_LENGTH = 300
 _RIGHTS_NOTICE = re.compile(
     r"^(?:\(\s?)?(?:all (?:content|contents|material|materials|text|photos|images)\b[^.]{0,30}(?:©|\(c\)|copyright)"
     r"|(?:[^.]{0,80}\.\s)?(?:this|the) (?:material|article|story|content|blog)\b[^.]{0,40}\bmay not be"
-    r" (?:re)?(?:published|produced|distributed|copied|broadcast)\b)",
+    r" (?:re)?(?:published|produced|distributed|copied|broadcast)\b"
+    r"|(?:all )?trademarks?\b[^.]{0,40}\bproperty of\b)",
     re.IGNORECASE)
+# A notice anywhere in a short line that holds both a copyright mark and "all rights
+# reserved": "Comments owned by the poster. © 2012 All Rights Reserved."
+_RIGHTS_MARK = re.compile(r"©|\(c\)|\bcopyright\b", re.IGNORECASE)
+_ALL_RIGHTS_RESERVED = re.compile(r"\ball rights reserved\b", re.IGNORECASE)
+_MAX_MARKED_NOTICE_LENGTH = 300
+# Links to the previous or next post: "← Older post title", "Newer post title →".
+_PAGER_LINK = re.compile(r"^←\s?\S|\S\s?→$")
+# Under a blog's like button: "Be the first to like this."
+_FIRST_TO = re.compile(r"^be the first to (?:like|comment|review|share)\b", re.IGNORECASE)
 _MAX_RIGHTS_NOTICE_LENGTH = 400
 # A blog's line about the post: "Post written by Jane Doe.", "Posted on November 5,
 # 2012 by Jane Doe, under Politics", and the joke department under a headline,
@@ -100,7 +110,9 @@ _POST_CREDIT = re.compile(r"^(?:(?:guest )?post(?:ed)?(?: written)? (?:by|on)\b|
 _MAX_POST_CREDIT_LENGTH = 200
 _END_MARKERS = re.compile(
     r"^(?:leave a (?:reply|comment)|post a comment|add a comment|comments are closed"
-    r"|join the (?:discussion|conversation)|\d{1,5} (?:comments?|responses?|replies)(?: to .{1,200})?"
+    r"|join the (?:discussion|conversation)|(?:article|readers?['’]?|user|your) comments"
+    r"|(?:\d{1,5}|no|one)(?: of \d{1,5})? (?:comments?|responses?|replies)"
+    r"(?: (?:to|on) .{1,200}| (?:so far|posted|loaded|leave one|add yours)\b.{0,60})?"
     r"|about the authors?)\s*[:.!]?$",
     re.IGNORECASE,
 )
@@ -191,6 +203,8 @@ def is_furniture(paragraph: str) -> bool:
         return True
     if len(paragraph) <= _MAX_CONSENT_LENGTH and _CONSENT.match(paragraph):
         return True
+    if len(paragraph) <= _MAX_RELATED_LENGTH and (_PAGER_LINK.search(paragraph) or _FIRST_TO.match(paragraph)):
+        return True
     if len(paragraph) > MAX_LABEL_LENGTH:
         return False
     words = _FURNITURE_WORD.findall(paragraph.lower())
@@ -204,7 +218,12 @@ def is_furniture(paragraph: str) -> bool:
 def is_rights_notice(paragraph: str) -> bool:
     """``All content © Copyright 2000 - 2008 …``, ``This material may not be published,
     broadcast, rewritten or redistributed.``: the page's rights notice, not the story."""
-    return len(paragraph) <= _MAX_RIGHTS_NOTICE_LENGTH and bool(_RIGHTS_NOTICE.match(paragraph))
+    if len(paragraph) > _MAX_RIGHTS_NOTICE_LENGTH:
+        return False
+    if _RIGHTS_NOTICE.match(paragraph):
+        return True
+    return len(paragraph) <= _MAX_MARKED_NOTICE_LENGTH and bool(_ALL_RIGHTS_RESERVED.search(paragraph)) \
+        and bool(_RIGHTS_MARK.search(paragraph))
 
 
 def is_post_credit(paragraph: str) -> bool:
