@@ -55,3 +55,22 @@ def test_page_furniture_below_the_story_is_not_its_body(line: str) -> None:
 def test_the_comment_section_ends_the_story(marker: str) -> None:
     comment = "I have lived here for thirty years and I have never seen the roads in such a state as this."
     assert body_of(TITLE, "By Jane Doe", LEAD, SECOND, marker, comment) == (LEAD, SECOND)
+
+
+WIKI_LEAD = ("A budget (from Old French bougette, purse) is a financial plan for a defined period, often one "
+             "year, that sets out expected income and planned spending.")
+
+
+@pytest.mark.parametrize("hatnote", [
+    "This article is about the financial plan. For other uses, see Budget (disambiguation).",
+    "\"Budgets\" redirects here. For the band, see Budgets (band).",
+    "For the budget of a government, see government budget.",
+    "Not to be confused with Budgie.",
+])
+def test_a_hatnote_above_the_lead_is_not_the_lead(hatnote: str) -> None:
+    assert body_of("Budget", "From Wikipedia, the free encyclopedia", hatnote, WIKI_LEAD, SECOND)[0] == WIKI_LEAD
+
+
+def test_a_pointer_within_the_site_can_be_the_lead() -> None:
+    pointer = "For a list of all the posts on this blog, see the archive page."
+    assert body_of(TITLE, pointer, LEAD, SECOND)[0] == pointer

@@ -32,6 +32,7 @@ from ._bylines import read_author_line, read_bare_names, read_byline, read_role_
 from ._lines import (
     is_end_marker,
     is_furniture,
+    is_hatnote,
     is_post_credit,
     is_reference_header,
     is_related_heading,
@@ -191,7 +192,7 @@ def classify(paragraph: str, context: DateContext) -> Kind:
     """What ``paragraph`` is, seen at the top of an article."""
     if is_furniture(paragraph) or is_related_heading(paragraph) or is_related_link(paragraph) \
             or read_self_reference(paragraph) or read_bio(paragraph) or read_contact(paragraph) \
-            or read_post_attribution(paragraph, context):
+            or read_post_attribution(paragraph, context) or is_hatnote(paragraph):
         return Kind.FURNITURE
     if read_caption_label(paragraph) is not None:
         return Kind.CAPTION

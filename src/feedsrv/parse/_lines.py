@@ -99,6 +99,15 @@ _ALL_RIGHTS_RESERVED = re.compile(r"\ball rights reserved\b", re.IGNORECASE)
 _MAX_MARKED_NOTICE_LENGTH = 300
 # Links to the previous or next post: "← Older post title", "Newer post title →".
 _PAGER_LINK = re.compile(r"^←\s?\S|\S\s?→$")
+# An encyclopedia's hatnotes, pointing readers elsewhere: "This article is about the
+# country. For other uses, see …", "\"NZ\" redirects here.", "For matrices over the
+# reals, see symmetric matrix.", "Main article: History of New Zealand". A hatnote
+# names the page it points to; "see the sitemap" or "see below" points within a site.
+_HATNOTE = re.compile(
+    r"^(?:this (?:article|page|section) is about\b|[\"“]?[^\"“”.]{1,60}[\"”]? redirects here\b"
+    r"|for [^.]{1,120}, see (?!(?:the|our|my|this|these|here|below|above)\b)[^.]{1,120}\.$|not to be confused with\b|main articles?:\s|further information:\s)",
+    re.IGNORECASE)
+_MAX_HATNOTE_LENGTH = 300
 # Under a blog's like button: "Be the first to like this."
 _FIRST_TO = re.compile(r"^be the first to (?:like|comment|review|share)\b", re.IGNORECASE)
 _MAX_RIGHTS_NOTICE_LENGTH = 400
@@ -224,6 +233,12 @@ def is_rights_notice(paragraph: str) -> bool:
         return True
     return len(paragraph) <= _MAX_MARKED_NOTICE_LENGTH and bool(_ALL_RIGHTS_RESERVED.search(paragraph)) \
         and bool(_RIGHTS_MARK.search(paragraph))
+
+
+def is_hatnote(paragraph: str) -> bool:
+    """``This article is about the country. For other uses, see …``, ``Main article:
+    …``: a pointer to other pages, not text of this one."""
+    return len(paragraph) <= _MAX_HATNOTE_LENGTH and bool(_HATNOTE.match(paragraph))
 
 
 def is_post_credit(paragraph: str) -> bool:
