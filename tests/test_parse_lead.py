@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from feedsrv.parse import parse_article
+from feedsrv.parse._lines import read_slash_credit
 
 TITLE = "Council Backs Budget"
 LEAD = ("The city council voted on Tuesday to approve a budget that adds money for parks, "
@@ -74,3 +75,23 @@ def test_a_hatnote_above_the_lead_is_not_the_lead(hatnote: str) -> None:
 def test_a_pointer_within_the_site_can_be_the_lead() -> None:
     pointer = "For a list of all the posts on this blog, see the archive page."
     assert body_of(TITLE, pointer, LEAD, SECOND)[0] == pointer
+
+
+@pytest.mark.parametrize("credit", [
+    "By Jane Doe/Getty Images.",
+    "Jane Doe/Reuters",
+    "JANE DOE/AFP via Getty Images",
+    "Jane Doe/jdoe@example.com",
+])
+def test_a_slash_credit_above_the_lead_is_not_the_lead(credit: str) -> None:
+    assert body_of(TITLE, "By John Roe", credit, LEAD, SECOND) == (LEAD, SECOND)
+
+
+@pytest.mark.parametrize(("line", "is_credit"), [
+    ("Kevin Mazur/WireImage", True),
+    ("Study Your Target/Interviewer beforehand", False),
+    ("Parks/Recreation", False),
+    ("The council voted/approved it.", False),
+])
+def test_what_a_slash_credit_is(line: str, is_credit: bool) -> None:
+    assert (read_slash_credit(line) is not None) is is_credit

@@ -43,6 +43,7 @@ from ._lines import (
     read_dateline,
     read_leading_agency,
     read_post_attribution,
+    read_slash_credit,
     read_trailing_credit,
 )
 from ._outlets import (
@@ -198,7 +199,7 @@ def classify(paragraph: str, context: DateContext) -> Kind:
         return Kind.CAPTION
     if read_copyright(paragraph) or read_author_line(paragraph):
         return Kind.LABEL
-    if read_credit_line(paragraph) or read_commissioned_credit(paragraph):
+    if read_credit_line(paragraph) or read_commissioned_credit(paragraph) or read_slash_credit(paragraph):
         return Kind.CREDIT
     if (read_byline(paragraph, context) or read_date_line(paragraph, context, in_header=True)
             or read_dateline(paragraph, context, standalone=True) or read_role_line(paragraph)

@@ -174,6 +174,12 @@ _POST_ATTRIBUTION = re.compile(r"^(?:—|–|--?)\s?(?P<author>[^()]{1,80}?)\s?\
 _CHANGE_NOTE = re.compile(r"^(?:corrections?|clarifications?|updates?|editor['’]s note)\b[^:]{0,60}:", re.IGNORECASE)
 _AGENCY_CREDIT_LINE = re.compile(
     r"^(?P<credit>[^|/]{1,60}\s?[|/]\s?[^|/]{0,50}\b(?:Images|Photos?|Pictures|Photography))$")
+# A photographer's name and agency joined by a slash, as credits print them:
+# "Kevin Mazur/WireImage", "By Jane Doe/Reuters.", "Jane Doe/jdoe@example.com".
+_SLASH_CREDIT = re.compile(r"^(?:by |photo(?:graph)? by )?(?P<name>[^/]{3,40}?)\s?/\s?(?P<agency>[^/]{2,40}?)\.?$",
+                           re.IGNORECASE)
+_AGENCY_WORD = re.compile(r"^(?:[A-Z0-9@]|via$|of$|and$|&$)")
+_MAX_AGENCY_WORDS = 5
 _CAPTION_CUE = re.compile(
     r"\((?:left|right|center|centre|l|r|c|front|back|top|bottom)\)|\bpictured\b"
     r"|\bin this (?:file )?(?:photo|image|picture)\b|\bposes?\b|\bposing\b|\bfile photo\b|\bphoto taken\b"
@@ -377,6 +383,18 @@ def read_credit_line(paragraph: str) -> str | None:
     if trailing and not trailing[0]:
         return trailing[1]
     return None
+
+
+def read_slash_credit(paragraph: str) -> str | None:
+    """``Kevin Mazur/WireImage``, ``By Jane Doe/Reuters.``: a person's name and an agency
+    (or an address) joined by a slash, a photo's credit; None for other lines."""
+    match = _SLASH_CREDIT.match(paragraph)
+    if not match or not person_name(match["name"]):
+        return None
+    words = match["agency"].split()
+    if len(words) > _MAX_AGENCY_WORDS or not all(_AGENCY_WORD.match(word) for word in words):
+        return None
+    return f"{match['name']}/{match['agency']}"
 
 
 def has_caption_cue(paragraph: str) -> bool:
