@@ -95,3 +95,20 @@ def test_a_slash_credit_above_the_lead_is_not_the_lead(credit: str) -> None:
 ])
 def test_what_a_slash_credit_is(line: str, is_credit: bool) -> None:
     assert (read_slash_credit(line) is not None) is is_credit
+
+
+BIO_TEASER = "Jane Doe is a reporter and cartoonist in Chicago. She writes and draws for her blog Night Desk ..."
+
+
+@pytest.mark.parametrize("more", ["Read more »", "Continue reading", "Full bio"])
+def test_a_teaser_cut_short_above_a_read_more_link_is_not_the_lead(more: str) -> None:
+    assert body_of(TITLE, "By Jane Doe", BIO_TEASER, more, LEAD, SECOND) == (LEAD, SECOND)
+
+
+def test_a_teaser_cut_short_below_the_story_is_not_its_body() -> None:
+    assert body_of(TITLE, "By Jane Doe", LEAD, SECOND, BIO_TEASER, "Read more »") == (LEAD, SECOND)
+
+
+def test_a_paragraph_trailing_off_in_the_story_is_the_story_s() -> None:
+    trailing = "And then the lights went out in the chamber ..."
+    assert body_of(TITLE, "By Jane Doe", LEAD, trailing, SECOND) == (LEAD, trailing, SECOND)

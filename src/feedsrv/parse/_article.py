@@ -35,6 +35,7 @@ from ._lines import (
     is_reference_header,
     is_related_heading,
     is_rights_notice,
+    is_teaser,
     is_related_link,
     read_caption_label,
     read_change_note,
@@ -308,7 +309,8 @@ def _credit_line(paragraph: str, reading: _Reading) -> str | None:
 def _read_body(paragraphs: list[str], reading: _Reading, context: DateContext) -> None:
     """Sort the remaining paragraphs into body, captions, sources and furniture."""
     area = _Zone.BODY
-    for paragraph in paragraphs:
+    for index, paragraph in enumerate(paragraphs):
+        following = paragraphs[index + 1] if index + 1 < len(paragraphs) else None
         if is_end_marker(paragraph):
             area = _Zone.ENDED
         elif _read_outlet_line(paragraph, reading):
@@ -322,7 +324,7 @@ def _read_body(paragraphs: list[str], reading: _Reading, context: DateContext) -
         elif is_related_heading(paragraph):
             area = _Zone.RELATED
         elif is_furniture(paragraph) or is_related_link(paragraph) or is_rights_notice(paragraph) \
-                or (area is _Zone.RELATED and not reads_as_prose(paragraph)):
+                or is_teaser(paragraph, following) or (area is _Zone.RELATED and not reads_as_prose(paragraph)):
             continue
         else:
             area = _Zone.BODY

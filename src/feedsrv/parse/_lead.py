@@ -37,6 +37,7 @@ from ._lines import (
     is_reference_header,
     is_related_heading,
     is_related_link,
+    is_teaser,
     read_caption_label,
     read_credit_line,
     read_date_line,
@@ -144,6 +145,8 @@ class _Top:
         if index == len(self.paragraphs) - 1:
             self._mark_name(index)
         self._mark_media_teaser(index - 2)
+        if index and is_teaser(self.paragraphs[index - 1], self.paragraphs[index]):
+            self.kinds[index - 1] = Kind.TEXT
 
     def _summary_point(self, index: int) -> Kind | None:
         """A bulleted line, or one of the short sentences right under "Key Points":

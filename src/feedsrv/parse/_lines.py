@@ -62,6 +62,11 @@ _RELATED_LINK = re.compile(
     r"|read next|more|watch|listen|recommended)\s?:\s(?=\S)",
     re.IGNORECASE)
 _MAX_RELATED_LENGTH = 200
+# The link under a teaser cut short: "Read more »", "Continue reading", "Full bio".
+_READ_MORE = re.compile(r"^(?:read (?:more|full (?:bio|story|article|post))|continue reading|full bio|more)\W{0,3}$",
+                        re.IGNORECASE)
+# How a teaser cut short ends: "… for his blog Underwater Breeding ...", "… the SEAG…".
+_CUT_SHORT = ("...", "…", "[...]", "[…]")
 _MAX_DATE_LINE_LENGTH = 200
 _MAX_DATE_LINE_REST_WORDS = 3
 _CALL_TO_ACTION = re.compile(r"\b(?:click here|clicking here|sign up|subscribe|download the app|follow us)\b",
@@ -251,6 +256,12 @@ def is_post_credit(paragraph: str) -> bool:
     """``Posted by Jane Doe on Tuesday``, ``Post written by Jane Doe.``: a line about a
     blog post, above or below it, not of it."""
     return len(paragraph) <= _MAX_POST_CREDIT_LENGTH and bool(_POST_CREDIT.match(paragraph))
+
+
+def is_teaser(paragraph: str, following: str | None) -> bool:
+    """A paragraph cut short (``… for his blog ...``) above a ``Read more`` link: a
+    teaser for another page (an author's bio, another story), not the story."""
+    return following is not None and paragraph.endswith(_CUT_SHORT) and bool(_READ_MORE.match(following))
 
 
 def is_related_heading(paragraph: str) -> bool:
