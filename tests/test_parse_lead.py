@@ -112,3 +112,20 @@ def test_a_teaser_cut_short_below_the_story_is_not_its_body() -> None:
 def test_a_paragraph_trailing_off_in_the_story_is_the_story_s() -> None:
     trailing = "And then the lights went out in the chamber ..."
     assert body_of(TITLE, "By Jane Doe", LEAD, trailing, SECOND) == (LEAD, trailing, SECOND)
+
+
+LONG_LEAD = ("The city's winter festival returns over the next four weekends along the river. Surrounded by "
+             "hills, old warehouses and new parks, the festival is one of the largest of its kind in the region "
+             "and draws visitors from across the state, with music, food stalls and a lantern walk on every "
+             "evening of its run.")
+
+
+def test_a_photo_credit_under_a_long_lead_leaves_it_the_lead() -> None:
+    body = body_of(TITLE, "By Jane Doe", LONG_LEAD, "Photo credit: John Roe", "December 1st to 2nd: Opening night",
+                   LEAD, SECOND)
+    assert body[0] == LONG_LEAD
+
+
+def test_a_photo_credit_under_a_short_caption_makes_it_no_lead() -> None:
+    caption = "Mayor Jane Doe speaks to reporters at City Hall on Tuesday."
+    assert body_of(TITLE, "By Jane Doe", caption, "Photo credit: John Roe", LEAD, SECOND)[0] == LEAD

@@ -69,6 +69,8 @@ _MIN_INTRODUCTION = 80
 _LONG_LEAD = 200
 # Prose read after a lead candidate that shows the story has begun.
 _BODY_BEGUN = 500
+# Longer than a caption runs: prose above a photo credit this long is the story's.
+_MAX_CAPTION_LENGTH = 300
 _MAX_TEASER_LENGTH = 200
 _MEDIA_LABELS = frozenset({("video",), ("watch",), ("watch", "video"), ("listen",), ("audio",), ("podcast",)})
 _MAX_MEDIA_LABEL_LENGTH = 20
@@ -286,7 +288,8 @@ def _lead_index(top: _Top, title: int | None) -> int | None:
             # than a dek holds.
             previous = index
             continue
-        if kind is Kind.LABEL or (kind is Kind.CREDIT and lead is not None and previous == lead):
+        if kind is Kind.LABEL or (kind is Kind.CREDIT and lead is not None and previous == lead
+                                  and len(top.paragraphs[lead]) <= _MAX_CAPTION_LENGTH):
             # Prose above a byline was a dek or a promotion; above a credit, a caption.
             lead, prose_read = None, 0
         elif kind is Kind.PROSE:
