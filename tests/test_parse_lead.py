@@ -129,3 +129,9 @@ def test_a_photo_credit_under_a_long_lead_leaves_it_the_lead() -> None:
 def test_a_photo_credit_under_a_short_caption_makes_it_no_lead() -> None:
     caption = "Mayor Jane Doe speaks to reporters at City Hall on Tuesday."
     assert body_of(TITLE, "By Jane Doe", caption, "Photo credit: John Roe", LEAD, SECOND)[0] == LEAD
+
+
+@pytest.mark.parametrize("heading", ["Read more...", "More Trending", "Read more…"])
+def test_headlines_under_a_related_heading_are_not_the_body(heading: str) -> None:
+    headlines = ["Mayor Names New Parks Chief", "Library Hours Extended for Summer"]
+    assert body_of(TITLE, "By Jane Doe", LEAD, SECOND, heading, *headlines) == (LEAD, SECOND)

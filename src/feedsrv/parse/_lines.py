@@ -50,12 +50,12 @@ _COUNTER = re.compile(rf"^{COUNTER}$", re.IGNORECASE)
 _RELATED_HEADING = re.compile(
     r"^(?:related(?: (?:stories|articles|links|posts|coverage|content|topics|videos|news))?|more(?: stories| news| videos)?"
     r"|more (?:from|in|on) [\w .&'’-]{1,30}|most (?:read|popular|viewed|shared|watched)(?: (?:in|on) [\w .&'’-]{1,30})?"
-    r"|trending(?: now| stories)?|top stories|recommended(?: for you| stories)?|you (?:may|might) also like"
+    r"|(?:more )?trending(?: now| stories)?|top stories|recommended(?: for you| stories)?|you (?:may|might) also like"
     r"|(?:also|further) read|see also|read (?:more|next)|what to read next|editor['’]?s picks|story timeline"
     r"|(?:sponsored|promoted|partner) (?:stories|content|links)|(?:around|from) the web|from our partners"
     r"|you (?:may|might) (?:also )?(?:like|enjoy)|latest (?:news|stories|headlines)|popular (?:now|stories)"
     r"|up next|next up(?: in [\w .&'’-]{1,30})?|don['’]t miss|more to (?:explore|read))"
-    r"\s?:?$",
+    r"(?:\.{3}|…)?\s?:?$",
     re.IGNORECASE)
 _RELATED_LINK = re.compile(
     r"^(?:related(?: (?:post|story|article|roundup|coverage|content|reading|video))?|see also|also read|read more"
