@@ -135,3 +135,12 @@ def test_a_photo_credit_under_a_short_caption_makes_it_no_lead() -> None:
 def test_headlines_under_a_related_heading_are_not_the_body(heading: str) -> None:
     headlines = ["Mayor Names New Parks Chief", "Library Hours Extended for Summer"]
     assert body_of(TITLE, "By Jane Doe", LEAD, SECOND, heading, *headlines) == (LEAD, SECOND)
+
+
+def test_a_long_paragraph_printed_twice_is_body_once() -> None:
+    assert body_of(TITLE, "By Jane Doe", LEAD, SECOND, "Click through to see the plan.", LEAD) \
+        == (LEAD, SECOND, "Click through to see the plan.")
+
+
+def test_a_short_line_may_repeat_in_the_story() -> None:
+    assert body_of(TITLE, "By Jane Doe", LEAD, "Yes.", SECOND, "Yes.") == (LEAD, "Yes.", SECOND, "Yes.")

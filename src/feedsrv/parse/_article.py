@@ -83,6 +83,9 @@ _SCAN_PIECE = 16_384
 _FEW_NAMES = 5
 # A byline broken after its "By": "By" / "Jane Doe".
 _LONE_BY = frozenset({"by", "by:", "written by", "words by", "story by"})
+# A paragraph this long found twice is the page printing it twice; shorter ones (a
+# refrain, "Yes.") may repeat in a story.
+_MIN_REPEATED_LENGTH = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +129,9 @@ class _Reading:
     references: list[Reference] = field(default_factory=list)
     paragraph_count: int = 0
     pending_credit: str | None = None
+    # The long body paragraphs read so far: a page may print its intro twice (above
+    # a slideshow and again in it), and a copy holds both.
+    long_paragraphs: set[str] = field(default_factory=set)
 
     def mention_outlet(self, source: str, line: str, name: str | None) -> None:
         """Note a line that names (or may name) the outlet."""
@@ -153,6 +159,12 @@ class _Reading:
     def add_paragraph(self, paragraph: str) -> None:
         self.blocks.append(paragraph)
         self.paragraph_count += 1
+        if len(paragraph) >= _MIN_REPEATED_LENGTH:
+            self.long_paragraphs.add(paragraph)
+
+    def repeats(self, paragraph: str) -> bool:
+        """Whether ``paragraph`` is a long one the body already holds, word for word."""
+        return len(paragraph) >= _MIN_REPEATED_LENGTH and paragraph in self.long_paragraphs
 
     def caption_last_paragraph(self, credit: str) -> None:
         """Turn the paragraph just read into the caption ``credit`` belongs to."""
@@ -324,7 +336,7 @@ def _read_body(paragraphs: list[str], reading: _Reading, context: DateContext) -
         elif is_related_heading(paragraph):
             area = _Zone.RELATED
         elif is_furniture(paragraph) or is_related_link(paragraph) or is_rights_notice(paragraph) \
-                or is_teaser(paragraph, following) or (area is _Zone.RELATED and not reads_as_prose(paragraph)):
+                or is_teaser(paragraph, following) or reading.repeats(paragraph) or (area is _Zone.RELATED and not reads_as_prose(paragraph)):
             continue
         else:
             area = _Zone.BODY
