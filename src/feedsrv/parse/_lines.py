@@ -102,8 +102,8 @@ _RIGHTS_NOTICE = re.compile(
 _RIGHTS_MARK = re.compile(r"©|\(c\)|\bcopyright\b", re.IGNORECASE)
 _ALL_RIGHTS_RESERVED = re.compile(r"\ball rights reserved\b", re.IGNORECASE)
 _MAX_MARKED_NOTICE_LENGTH = 300
-# Links to the previous or next post: "← Older post title", "Newer post title →".
-_PAGER_LINK = re.compile(r"^←\s?\S|\S\s?→$")
+# Words one of those notices holds, looked for before the slower patterns.
+_RIGHTS_CUES = ("©", "(c)", "(C)", "opyright", "OPYRIGHT", "may not be", "rademark", "RADEMARK")
 # An encyclopedia's hatnotes, pointing readers elsewhere: "This article is about the
 # country. For other uses, see …", "\"NZ\" redirects here.", "For matrices over the
 # reals, see symmetric matrix.", "Main article: History of New Zealand". A hatnote
@@ -113,6 +113,9 @@ _HATNOTE = re.compile(
     r"|for [^.]{1,120}, see (?!(?:the|our|my|this|these|here|below|above)\b)[^.]{1,120}\.$|not to be confused with\b|main articles?:\s|further information:\s)",
     re.IGNORECASE)
 _MAX_HATNOTE_LENGTH = 300
+# How a hatnote opens, looked for before the slower pattern; "X redirects here." opens
+# with the page's name, so that phrase is looked for instead.
+_HATNOTE_OPENINGS = ("this ", "for ", "not ", "main ", "further ")
 # Under a blog's like button: "Be the first to like this."
 _FIRST_TO = re.compile(r"^be the first to (?:like|comment|review|share)\b", re.IGNORECASE)
 _MAX_RIGHTS_NOTICE_LENGTH = 400
@@ -223,7 +226,9 @@ def is_furniture(paragraph: str) -> bool:
         return True
     if len(paragraph) <= _MAX_CONSENT_LENGTH and _CONSENT.match(paragraph):
         return True
-    if len(paragraph) <= _MAX_RELATED_LENGTH and (_PAGER_LINK.search(paragraph) or _FIRST_TO.match(paragraph)):
+    # Links to the previous or next post: "← Older post title", "Newer post title →".
+    if len(paragraph) <= _MAX_RELATED_LENGTH and (paragraph.startswith("←") or paragraph.endswith("→")
+                                                  or _FIRST_TO.match(paragraph)):
         return True
     if len(paragraph) > MAX_LABEL_LENGTH:
         return False
@@ -240,6 +245,8 @@ def is_rights_notice(paragraph: str) -> bool:
     broadcast, rewritten or redistributed.``: the page's rights notice, not the story."""
     if len(paragraph) > _MAX_RIGHTS_NOTICE_LENGTH:
         return False
+    if not any(cue in paragraph for cue in _RIGHTS_CUES):
+        return False
     if _RIGHTS_NOTICE.match(paragraph):
         return True
     return len(paragraph) <= _MAX_MARKED_NOTICE_LENGTH and bool(_ALL_RIGHTS_RESERVED.search(paragraph)) \
@@ -249,7 +256,10 @@ def is_rights_notice(paragraph: str) -> bool:
 def is_hatnote(paragraph: str) -> bool:
     """``This article is about the country. For other uses, see …``, ``Main article:
     …``: a pointer to other pages, not text of this one."""
-    return len(paragraph) <= _MAX_HATNOTE_LENGTH and bool(_HATNOTE.match(paragraph))
+    if len(paragraph) > _MAX_HATNOTE_LENGTH:
+        return False
+    cued = paragraph[:8].lower().startswith(_HATNOTE_OPENINGS) or "redirects here" in paragraph
+    return cued and bool(_HATNOTE.match(paragraph))
 
 
 def is_post_credit(paragraph: str) -> bool:
@@ -399,7 +409,7 @@ def read_credit_line(paragraph: str) -> str | None:
 def read_slash_credit(paragraph: str) -> str | None:
     """``Kevin Mazur/WireImage``, ``By Jane Doe/Reuters.``: a person's name and an agency
     (or an address) joined by a slash, a photo's credit; None for other lines."""
-    match = _SLASH_CREDIT.match(paragraph)
+    match = _SLASH_CREDIT.match(paragraph) if "/" in paragraph else None
     if not match or not person_name(match["name"]):
         return None
     words = match["agency"].split()
