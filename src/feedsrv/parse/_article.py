@@ -34,6 +34,8 @@ from ._lines import (
     is_post_credit,
     is_reference_header,
     is_related_heading,
+    is_rights_notice,
+    is_teaser,
     is_related_link,
     read_caption_label,
     read_change_note,
@@ -90,6 +92,9 @@ _SCAN_PIECE = 16_384
 _FEW_NAMES = 5
 # A byline broken after its "By": "By" / "Jane Doe".
 _LONE_BY = frozenset({"by", "by:", "written by", "words by", "story by"})
+# A paragraph this long found twice is the page printing it twice; shorter ones (a
+# refrain, "Yes.") may repeat in a story.
+_MIN_REPEATED_LENGTH = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +147,9 @@ class _Reading:
     references: list[Reference] = field(default_factory=list)
     paragraph_count: int = 0
     pending_credit: str | None = None
+    # The long body paragraphs read so far: a page may print its intro twice (above
+    # a slideshow and again in it), and a copy holds both.
+    long_paragraphs: set[str] = field(default_factory=set)
 
     def mention_outlet(self, source: str, line: str, name: str | None) -> None:
         """Note a line that names (or may name) the outlet."""
@@ -173,6 +181,12 @@ class _Reading:
     def add_paragraph(self, paragraph: str) -> None:
         self.blocks.append(paragraph)
         self.paragraph_count += 1
+        if len(paragraph) >= _MIN_REPEATED_LENGTH:
+            self.long_paragraphs.add(paragraph)
+
+    def repeats(self, paragraph: str) -> bool:
+        """Whether ``paragraph`` is a long one the body already holds, word for word."""
+        return len(paragraph) >= _MIN_REPEATED_LENGTH and paragraph in self.long_paragraphs
 
     def caption_last_paragraph(self, credit: str) -> None:
         """Turn the paragraph just read into the caption ``credit`` belongs to."""
@@ -337,7 +351,8 @@ def _credit_line(paragraph: str, reading: _Reading) -> str | None:
 def _read_body(paragraphs: list[str], reading: _Reading, context: DateContext) -> None:
     """Sort the remaining paragraphs into body, captions, sources and furniture."""
     area = _Zone.BODY
-    for paragraph in paragraphs:
+    for index, paragraph in enumerate(paragraphs):
+        following = paragraphs[index + 1] if index + 1 < len(paragraphs) else None
         if area is not _Zone.REFERENCES:
             reading.add_dates(read_self_dated(paragraph, context), beside=True)
         if is_end_marker(paragraph):
@@ -352,8 +367,8 @@ def _read_body(paragraphs: list[str], reading: _Reading, context: DateContext) -
             continue
         elif is_related_heading(paragraph):
             area = _Zone.RELATED
-        elif is_furniture(paragraph) or is_related_link(paragraph) \
-                or (area is _Zone.RELATED and not reads_as_prose(paragraph)):
+        elif is_furniture(paragraph) or is_related_link(paragraph) or is_rights_notice(paragraph) \
+                or is_teaser(paragraph, following) or reading.repeats(paragraph) or (area is _Zone.RELATED and not reads_as_prose(paragraph)):
             continue
         else:
             area = _Zone.BODY

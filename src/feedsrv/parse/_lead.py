@@ -33,16 +33,19 @@ from ._bylines import read_author_line, read_bare_names, read_byline, read_role_
 from ._lines import (
     is_end_marker,
     is_furniture,
+    is_hatnote,
     is_post_credit,
     is_reference_header,
     is_related_heading,
     is_related_link,
+    is_teaser,
     read_caption_label,
     read_credit_line,
     read_date_line,
     read_dateline,
     read_leading_agency,
     read_post_attribution,
+    read_slash_credit,
     read_trailing_credit,
 )
 from ._outlets import (
@@ -67,6 +70,8 @@ _MIN_INTRODUCTION = 80
 _LONG_LEAD = 200
 # Prose read after a lead candidate that shows the story has begun.
 _BODY_BEGUN = 500
+# Longer than a caption runs: prose above a photo credit this long is the story's.
+_MAX_CAPTION_LENGTH = 300
 _MAX_TEASER_LENGTH = 200
 _MEDIA_LABELS = frozenset({("video",), ("watch",), ("watch", "video"), ("listen",), ("audio",), ("podcast",)})
 _MAX_MEDIA_LABEL_LENGTH = 20
@@ -200,6 +205,8 @@ class _Top:
         if index == len(self.paragraphs) - 1:
             self._mark_name(index)
         self._mark_media_teaser(index - 2)
+        if index and is_teaser(self.paragraphs[index - 1], self.paragraphs[index]):
+            self.kinds[index - 1] = Kind.TEXT
 
     def _summary_point(self, index: int) -> Kind | None:
         """A bulleted line, or one of the short sentences right under "Key Points":
@@ -249,13 +256,13 @@ def classify(paragraph: str, context: DateContext) -> Kind:
     """What ``paragraph`` is, seen at the top of an article."""
     if is_furniture(paragraph) or is_related_heading(paragraph) or is_related_link(paragraph) \
             or read_self_reference(paragraph) or read_bio(paragraph) or read_contact(paragraph) \
-            or read_post_attribution(paragraph, context):
+            or read_post_attribution(paragraph, context) or is_hatnote(paragraph):
         return Kind.FURNITURE
     if read_caption_label(paragraph) is not None:
         return Kind.CAPTION
     if read_copyright(paragraph) or read_author_line(paragraph):
         return Kind.LABEL
-    if read_credit_line(paragraph) or read_commissioned_credit(paragraph):
+    if read_credit_line(paragraph) or read_commissioned_credit(paragraph) or read_slash_credit(paragraph):
         return Kind.CREDIT
     if (read_byline(paragraph, context) or read_date_line(paragraph, context, in_header=True)
             or read_dateline(paragraph, context, standalone=True) or read_role_line(paragraph)
@@ -393,7 +400,8 @@ def _lead_index(top: _Top, title: int | None) -> int | None:
             # than a dek holds.
             previous = index
             continue
-        if kind is Kind.LABEL or (kind is Kind.CREDIT and lead is not None and previous == lead):
+        if kind is Kind.LABEL or (kind is Kind.CREDIT and lead is not None and previous == lead
+                                  and len(top.paragraphs[lead]) <= _MAX_CAPTION_LENGTH):
             # Prose above a byline was a dek or a promotion; above a credit, a caption.
             lead, prose_read = None, 0
         elif kind is Kind.PROSE:

@@ -58,18 +58,23 @@ _COUNTER = re.compile(rf"^{COUNTER}$", re.IGNORECASE)
 _RELATED_HEADING = re.compile(
     r"^(?:related(?: (?:stories|articles|links|posts|coverage|content|topics|videos|news))?|more(?: stories| news| videos)?"
     r"|more (?:from|in|on) [\w .&'’-]{1,30}|most (?:read|popular|viewed|shared|watched)(?: (?:in|on) [\w .&'’-]{1,30})?"
-    r"|trending(?: now| stories)?|top stories|recommended(?: for you| stories)?|you (?:may|might) also like"
+    r"|(?:more )?trending(?: now| stories)?|top stories|recommended(?: for you| stories)?|you (?:may|might) also like"
     r"|(?:also|further) read|see also|read (?:more|next)|what to read next|editor['’]?s picks|story timeline"
     r"|(?:sponsored|promoted|partner) (?:stories|content|links)|(?:around|from) the web|from our partners"
     r"|you (?:may|might) (?:also )?(?:like|enjoy)|latest (?:news|stories|headlines)|popular (?:now|stories)"
     r"|up next|next up(?: in [\w .&'’-]{1,30})?|don['’]t miss|more to (?:explore|read))"
-    r"\s?:?$",
+    r"(?:\.{3}|…)?\s?:?$",
     re.IGNORECASE)
 _RELATED_LINK = re.compile(
     r"^(?:related(?: (?:post|story|article|roundup|coverage|content|reading|video))?|see also|also read|read more"
     r"|read next|more|watch|listen|recommended)\s?:\s(?=\S)",
     re.IGNORECASE)
 _MAX_RELATED_LENGTH = 200
+# The link under a teaser cut short: "Read more »", "Continue reading", "Full bio".
+_READ_MORE = re.compile(r"^(?:read (?:more|full (?:bio|story|article|post))|continue reading|full bio|more)\W{0,3}$",
+                        re.IGNORECASE)
+# How a teaser cut short ends: "… for his blog Underwater Breeding ...", "… the SEAG…".
+_CUT_SHORT = ("...", "…", "[...]", "[…]")
 _MAX_DATE_LINE_LENGTH = 200
 _MAX_DATE_LINE_REST_WORDS = 3
 # Where a line about the article splits into parts, each of which may open with a
@@ -95,6 +100,37 @@ _CONSENT = re.compile(
     r"|when you subscribe\b|thank you for subscribing\b)",
     re.IGNORECASE)
 _MAX_CONSENT_LENGTH = 300
+# A rights notice that names no brand before its mark, so the copyright reader leaves
+# it ("All content © Copyright 2004 - 2008, …"), or that only forbids reuse ("This
+# material may not be published, broadcast, rewritten or redistributed.").
+_RIGHTS_NOTICE = re.compile(
+    r"^(?:\(\s?)?(?:all (?:content|contents|material|materials|text|photos|images)\b[^.]{0,30}(?:©|\(c\)|copyright)"
+    r"|(?:[^.]{0,80}\.\s)?(?:this|the) (?:material|article|story|content|blog)\b[^.]{0,40}\bmay not be"
+    r" (?:re)?(?:published|produced|distributed|copied|broadcast)\b"
+    r"|(?:all )?trademarks?\b[^.]{0,40}\bproperty of\b)",
+    re.IGNORECASE)
+# A notice anywhere in a short line that holds both a copyright mark and "all rights
+# reserved": "Comments owned by the poster. © 2012 All Rights Reserved."
+_RIGHTS_MARK = re.compile(r"©|\(c\)|\bcopyright\b", re.IGNORECASE)
+_ALL_RIGHTS_RESERVED = re.compile(r"\ball rights reserved\b", re.IGNORECASE)
+_MAX_MARKED_NOTICE_LENGTH = 300
+# Words one of those notices holds, looked for before the slower patterns.
+_RIGHTS_CUES = ("©", "(c)", "(C)", "opyright", "OPYRIGHT", "may not be", "rademark", "RADEMARK")
+# An encyclopedia's hatnotes, pointing readers elsewhere: "This article is about the
+# country. For other uses, see …", "\"NZ\" redirects here.", "For matrices over the
+# reals, see symmetric matrix.", "Main article: History of New Zealand". A hatnote
+# names the page it points to; "see the sitemap" or "see below" points within a site.
+_HATNOTE = re.compile(
+    r"^(?:this (?:article|page|section) is about\b|[\"“]?[^\"“”.]{1,60}[\"”]? redirects here\b"
+    r"|for [^.]{1,120}, see (?!(?:the|our|my|this|these|here|below|above)\b)[^.]{1,120}\.$|not to be confused with\b|main articles?:\s|further information:\s)",
+    re.IGNORECASE)
+_MAX_HATNOTE_LENGTH = 300
+# How a hatnote opens, looked for before the slower pattern; "X redirects here." opens
+# with the page's name, so that phrase is looked for instead.
+_HATNOTE_OPENINGS = ("this ", "for ", "not ", "main ", "further ")
+# Under a blog's like button: "Be the first to like this."
+_FIRST_TO = re.compile(r"^be the first to (?:like|comment|review|share)\b", re.IGNORECASE)
+_MAX_RIGHTS_NOTICE_LENGTH = 400
 # A blog's line about the post: "Post written by Jane Doe.", "Posted on November 5,
 # 2012 by Jane Doe, under Politics", and the joke department under a headline,
 # "from the no-rest-for-the-weary dept.".
@@ -103,7 +139,9 @@ _POST_CREDIT = re.compile(r"^(?:(?:guest )?post(?:ed)?(?: written)? (?:by|on)\b|
 _MAX_POST_CREDIT_LENGTH = 200
 _END_MARKERS = re.compile(
     r"^(?:leave a (?:reply|comment)|post a comment|add a comment|comments are closed"
-    r"|join the (?:discussion|conversation)|\d{1,5} (?:comments?|responses?|replies)(?: to .{1,200})?"
+    r"|join the (?:discussion|conversation)|(?:article|readers?['’]?|user|your) comments"
+    r"|(?:\d{1,5}|no|one)(?: of \d{1,5})? (?:comments?|responses?|replies)"
+    r"(?: (?:to|on) .{1,200}| (?:so far|posted|loaded|leave one|add yours)\b.{0,60})?"
     r"|about the authors?)\s*[:.!]?$",
     re.IGNORECASE,
 )
@@ -166,6 +204,12 @@ _SELF_DATED_REACH = 12
 _CHANGE_NOTE = re.compile(r"^(?:corrections?|clarifications?|updates?|editor['’]s note)\b[^:]{0,60}:", re.IGNORECASE)
 _AGENCY_CREDIT_LINE = re.compile(
     r"^(?P<credit>[^|/]{1,60}\s?[|/]\s?[^|/]{0,50}\b(?:Images|Photos?|Pictures|Photography))$")
+# A photographer's name and agency joined by a slash, as credits print them:
+# "Kevin Mazur/WireImage", "By Jane Doe/Reuters.", "Jane Doe/jdoe@example.com".
+_SLASH_CREDIT = re.compile(r"^(?:by |photo(?:graph)? by )?(?P<name>[^/]{3,40}?)\s?/\s?(?P<agency>[^/]{2,40}?)\.?$",
+                           re.IGNORECASE)
+_AGENCY_WORD = re.compile(r"^(?:[A-Z0-9@]|via$|of$|and$|&$)")
+_MAX_AGENCY_WORDS = 5
 _CAPTION_CUE = re.compile(
     r"\((?:left|right|center|centre|l|r|c|front|back|top|bottom)\)|\bpictured\b"
     r"|\bin this (?:file )?(?:photo|image|picture)\b|\bposes?\b|\bposing\b|\bfile photo\b|\bphoto taken\b"
@@ -204,6 +248,10 @@ def is_furniture(paragraph: str) -> bool:
         return True
     if len(paragraph) <= _MAX_CONSENT_LENGTH and _CONSENT.match(paragraph):
         return True
+    # Links to the previous or next post: "← Older post title", "Newer post title →".
+    if len(paragraph) <= _MAX_RELATED_LENGTH and (paragraph.startswith("←") or paragraph.endswith("→")
+                                                  or _FIRST_TO.match(paragraph)):
+        return True
     if len(paragraph) > MAX_LABEL_LENGTH:
         return False
     words = _FURNITURE_WORD.findall(paragraph.lower())
@@ -214,10 +262,38 @@ def is_furniture(paragraph: str) -> bool:
     return paragraph.isupper() and bool(_CALL_TO_ACTION.search(paragraph))
 
 
+def is_rights_notice(paragraph: str) -> bool:
+    """``All content © Copyright 2000 - 2008 …``, ``This material may not be published,
+    broadcast, rewritten or redistributed.``: the page's rights notice, not the story."""
+    if len(paragraph) > _MAX_RIGHTS_NOTICE_LENGTH:
+        return False
+    if not any(cue in paragraph for cue in _RIGHTS_CUES):
+        return False
+    if _RIGHTS_NOTICE.match(paragraph):
+        return True
+    return len(paragraph) <= _MAX_MARKED_NOTICE_LENGTH and bool(_ALL_RIGHTS_RESERVED.search(paragraph)) \
+        and bool(_RIGHTS_MARK.search(paragraph))
+
+
+def is_hatnote(paragraph: str) -> bool:
+    """``This article is about the country. For other uses, see …``, ``Main article:
+    …``: a pointer to other pages, not text of this one."""
+    if len(paragraph) > _MAX_HATNOTE_LENGTH:
+        return False
+    cued = paragraph[:8].lower().startswith(_HATNOTE_OPENINGS) or "redirects here" in paragraph
+    return cued and bool(_HATNOTE.match(paragraph))
+
+
 def is_post_credit(paragraph: str) -> bool:
     """``Posted by Jane Doe on Tuesday``, ``Post written by Jane Doe.``: a line about a
     blog post, above or below it, not of it."""
     return len(paragraph) <= _MAX_POST_CREDIT_LENGTH and bool(_POST_CREDIT.match(paragraph))
+
+
+def is_teaser(paragraph: str, following: str | None) -> bool:
+    """A paragraph cut short (``… for his blog ...``) above a ``Read more`` link: a
+    teaser for another page (an author's bio, another story), not the story."""
+    return following is not None and paragraph.endswith(_CUT_SHORT) and bool(_READ_MORE.match(following))
 
 
 def is_related_heading(paragraph: str) -> bool:
@@ -401,6 +477,18 @@ def read_credit_line(paragraph: str) -> str | None:
     if trailing and not trailing[0]:
         return trailing[1]
     return None
+
+
+def read_slash_credit(paragraph: str) -> str | None:
+    """``Kevin Mazur/WireImage``, ``By Jane Doe/Reuters.``: a person's name and an agency
+    (or an address) joined by a slash, a photo's credit; None for other lines."""
+    match = _SLASH_CREDIT.match(paragraph) if "/" in paragraph else None
+    if not match or not person_name(match["name"]):
+        return None
+    words = match["agency"].split()
+    if len(words) > _MAX_AGENCY_WORDS or not all(_AGENCY_WORD.match(word) for word in words):
+        return None
+    return f"{match['name']}/{match['agency']}"
 
 
 def has_caption_cue(paragraph: str) -> bool:
