@@ -57,6 +57,9 @@ _NOT_IN_NAMES = frozenset({
     # the words of photo credits ("Image Copyright @janedoe")
     "image", "images", "photo", "photos", "picture", "pictures", "copyright", "credit", "credits", "courtesy",
     "caption",
+    # what a page prints after the byline ("By Jane Doe Last updated …", "Jane Doe
+    # Sponsored", "By Jane Doe Leave a comment") and title case gives a capital
+    "updated", "published", "posted", "sponsored", "leave", "for",
 })
 # International wire services that sign stories with one word ("By Reuters"); any
 # other single capitalized word after "By" is a person's pen name ("by Regan").
