@@ -20,3 +20,38 @@ BODY = ("The council voted on Tuesday to close the old library on Mill Street, e
 def test_words_after_the_name_are_no_part_of_it(byline: str, authors: tuple[str, ...]) -> None:
     text = f"Library to close after vote\n\n{byline}\n\n{BODY}\n"
     assert parse_article(text, source="article.txt").authors == authors
+
+
+@pytest.mark.parametrize(("lines", "authors"), [
+    (["By", "Maria Lopez", "@marialopez", "Tom Reyes"], ("Maria Lopez", "Tom Reyes")),
+    (["By", "Ruth Bell", "and", "Omar Haddad"], ("Ruth Bell", "Omar Haddad")),
+    (["By", "Ann Kerr News Reporter", "Tim Walsh Senior Reporter", "Sara Cole"],
+     ("Ann Kerr", "Tim Walsh", "Sara Cole")),
+    (["Author:", "Sam Duarte"], ("Sam Duarte",)),
+])
+def test_a_byline_set_one_author_a_line_is_one_byline(lines: list[str], authors: tuple[str, ...]) -> None:
+    header = "\n\n".join(lines)
+    text = f"Library to close after vote\n\n{header}\n\nPublished March 3, 2021\n\n{BODY}\n"
+    assert parse_article(text, source="article.txt").authors == authors
+
+
+@pytest.mark.parametrize(("header", "authors"), [
+    # A name under the headline, with no date line below it, opening with a given name.
+    ("Jessica Moore", ("Jessica Moore",)),
+    ("March 3, 2021\n\nDaniel Okafor", ("Daniel Okafor",)),
+    # Capitalized words that open with no given name are a heading, not a byline.
+    ("Breaking Story", ()),
+])
+def test_a_bare_name_under_the_headline_is_a_byline(header: str, authors: tuple[str, ...]) -> None:
+    text = f"Library to close after vote\n\n{header}\n\n{BODY}\n"
+    assert parse_article(text, source="article.txt").authors == authors
+
+
+def test_a_name_heading_a_box_below_the_lead_is_no_byline() -> None:
+    text = f"Library to close after vote\n\n{BODY}\n\nMaria Lopez\n\n{BODY}\n"
+    assert parse_article(text, source="article.txt").authors == ()
+
+
+def test_after_a_name_a_beat_is_a_job_title_not_an_author() -> None:
+    text = f"Library to close after vote\n\nBy Maria Lopez, Middle East Correspondent\n\n{BODY}\n"
+    assert parse_article(text, source="article.txt").authors == ("Maria Lopez",)

@@ -25,7 +25,7 @@ from ..config import ArticleMeta, Outlet, SiteConfig, Topic, name_slug
 from ._dates import PUBLISHED, UPDATED, DateContext, StatedDate, date_context
 from ..errors import ParseError
 from ._lead import Layout, find_layout
-from ._bylines import Byline, read_author_line, read_bare_names, read_byline, read_role_line
+from ._bylines import Byline, continue_byline, read_author_line, read_bare_names, read_byline, read_role_line
 from ._lines import (
     Dateline,
     has_caption_cue,
@@ -81,6 +81,7 @@ _SCAN_PIECE = 16_384
 _FEW_NAMES = 5
 # A byline broken after its "By": "By" / "Jane Doe".
 _LONE_BY = frozenset({"by", "by:", "written by", "words by", "story by"})
+_LONE_AUTHOR_LABELS = frozenset({"author:", "authors:"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,13 +225,25 @@ def parse_article(text: str, *, source: str, options: ParseOptions | None = None
 
 
 def _join_broken_bylines(paragraphs: list[str]) -> list[str]:
-    """``By`` on a line of its own belongs to the name on the next."""
+    """``By`` (or ``Author:``) on a line of its own belongs to the name on the next;
+    pages that set each author on a line of their own ("By" / "Jane Doe" / "@janedoe"
+    / "and" / "John Roe") give one byline."""
     joined: list[str] = []
     carried = ""
+    continuing = False  # the last line joined was a broken byline's first name
     for paragraph in paragraphs:
-        if paragraph.lower() in _LONE_BY:
-            carried = f"{carried}{paragraph.rstrip(':')} "
+        lowered = paragraph.lower()
+        if lowered in _LONE_BY or lowered in _LONE_AUTHOR_LABELS:
+            carried = f"{carried}{paragraph if lowered in _LONE_AUTHOR_LABELS else paragraph.rstrip(':')} "
+            continuing = False
             continue
+        if continuing:
+            more = continue_byline(paragraph)
+            if more is not None:
+                if more:
+                    joined[-1] = f"{joined[-1]}{'' if joined[-1].endswith(' and') else ','} {more}"
+                continue
+        continuing = bool(carried) and not lowered.endswith(":")
         joined.append(carried + paragraph)
         carried = ""
     if carried:

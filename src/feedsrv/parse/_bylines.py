@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from ._dates import DateContext, StatedDate, find_dates, remove_dates
+from ._names import is_given_name
 
 # A counter beside share buttons ("858shares", "12 comments"), which may follow a byline.
 COUNTER = r"\d{1,7}\s?(?:shares?|comments?|views?|likes?|reactions?|responses?)"
@@ -94,6 +95,7 @@ _NAME_ROLE_SPLIT = re.compile(r",|\s[|–—-]\s|\|")
 # Where a reporter filed from, after the name: "Jane Doe in London".
 _IN_PLACE = re.compile(r"\s+in\s+[A-Z][\w.'’-]{0,30}(?:,?\s[A-Z][\w.'’-]{0,30}){0,2}$")
 _TRAILING_HANDLE = re.compile(r"\s@\w{1,30}$")
+_LONE_HANDLE = re.compile(r"^@\w{1,30}$")
 # Marks that show a line is a sentence, not a label such as a byline or a dateline.
 SENTENCE_MARKS = frozenset("?!;\"“”")
 
@@ -196,6 +198,43 @@ def read_bare_names(paragraph: str) -> tuple[str, ...]:
     return names if names and all(names) else ()  # type: ignore[return-value]
 
 
+def continue_byline(paragraph: str) -> str | None:
+    """What a line under a byline's first name adds to it, when a page sets each
+    author on a line of their own: more names (``John Roe``, ``John Roe News
+    Reporter``), ``and``, or nothing for the reporter's handle (``@janedoe``);
+    None when the line is something else."""
+    if len(paragraph) > MAX_LABEL_LENGTH:
+        return None
+    if _LONE_HANDLE.match(paragraph):
+        return ""
+    if paragraph.lower() in _ROLE_JOINERS:
+        return "and"
+    if read_bare_names(paragraph):
+        return paragraph
+    name, rest = _name_prefix(paragraph)
+    return paragraph if name and _is_role(rest) else None
+
+
+def _is_role(text: str) -> bool:
+    """``News Reporter``, ``Senior Political Correspondent``: a job title and nothing else."""
+    words = words_of(text)
+    return any(word in ROLE_WORDS for word in words) and all(
+        word in ROLE_WORDS or word in _ROLE_MODIFIERS or word in _ROLE_JOINERS for word in words)
+
+
+def names_people(paragraph: str) -> bool:
+    """Whether ``paragraph`` is only people's names, each opening with a given name
+    (``Jessica Rudder``, ``Jane Doe and John Roe``): a byline without "By" even
+    where no date line follows it."""
+    names = read_bare_names(paragraph)
+    return bool(names) and all(_opens_with_given_name(name) for name in names)
+
+
+def _opens_with_given_name(name: str) -> bool:
+    first = name.split(None, 1)[0]
+    return is_given_name(first) and person_name(name) is not None
+
+
 def _read_by(text: str, dates: tuple[StatedDate, ...]) -> Byline | None:
     # A Twitter handle glued to the name ("By Jane Doe@janedoe") ends the names; a
     # comment counter may follow them ("by Example News 0 Comments").
@@ -221,11 +260,17 @@ def _leading_names(text: str) -> tuple[list[str], str]:
     chunks = [chunk for chunk in _NAME_LIST_SPLIT.split(text) if chunk]
     authors: list[str] = []
     for index, chunk in enumerate(chunks):
-        # After a name, "Middle East Correspondent" is a job title, not a person.
-        name, rest = (None, chunk) if authors and _split_role(chunk) else _name_prefix(chunk)
+        # After a name, "Middle East Correspondent" is a job title, not a person;
+        # "Tim Hanlon News Reporter" opens with a given name: another author.
+        role_split = _split_role(chunk) if authors else None
+        if role_split and not is_given_name(chunk.split(None, 1)[0]):
+            name, rest = None, chunk
+        else:
+            name, rest = _name_prefix(chunk)
         if name:
             authors.append(name)
-        if rest:
+        # Each author may carry a job title: "Jane Doe News Reporter, John Roe".
+        if rest and not (name and index + 1 < len(chunks) and _is_role(rest)):
             return authors, ", ".join([rest, *chunks[index + 1:]])
     return authors, ""
 

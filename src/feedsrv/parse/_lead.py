@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from ._dates import DateContext
-from ._bylines import read_author_line, read_bare_names, read_byline, read_role_line, words_of
+from ._bylines import names_people, read_author_line, read_bare_names, read_byline, read_role_line, words_of
 from ._lines import (
     is_end_marker,
     is_furniture,
@@ -169,9 +169,16 @@ class _Top:
         if headline_place and not self.paragraphs[index].isupper():
             return
         below = self.paragraphs[index + 1]
-        if read_date_line(below, self.context, in_header=True) or read_role_line(below):
+        if read_date_line(below, self.context, in_header=True) or read_role_line(below) \
+                or (not self._after_prose(index) and names_people(self.paragraphs[index])):
             self.kinds[index] = Kind.LABEL
             self.names.append(index)
+
+    def _after_prose(self, index: int) -> bool:
+        """Whether prose comes after the last label above ``index``: a name there
+        heads a section or a box ("Ralph Rapson" over his interview), not the story."""
+        settled = (kind for kind in reversed(self.kinds[:index]) if kind not in (Kind.FURNITURE, Kind.TEXT))
+        return next(settled, None) is Kind.PROSE
 
     def _mark_media_teaser(self, index: int) -> None:
         """``Video`` / a title / one line about it: a card for another story."""
