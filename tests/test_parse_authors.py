@@ -55,3 +55,12 @@ def test_a_name_heading_a_box_below_the_lead_is_no_byline() -> None:
 def test_after_a_name_a_beat_is_a_job_title_not_an_author() -> None:
     text = f"Library to close after vote\n\nBy Maria Lopez, Middle East Correspondent\n\n{BODY}\n"
     assert parse_article(text, source="article.txt").authors == ("Maria Lopez",)
+
+
+@pytest.mark.parametrize(("line", "authors"), [
+    ("Daniel Okafor 5 hours ago", ("Daniel Okafor",)),
+    ("Top Stories 3 hours ago", ()),
+])
+def test_a_name_beside_a_relative_date_is_a_byline(line: str, authors: tuple[str, ...]) -> None:
+    text = f"Library to close after vote\n\n{line}\n\n{BODY}\n"
+    assert parse_article(text, source="article.txt").authors == authors
