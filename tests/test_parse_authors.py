@@ -64,3 +64,15 @@ def test_after_a_name_a_beat_is_a_job_title_not_an_author() -> None:
 def test_a_name_beside_a_relative_date_is_a_byline(line: str, authors: tuple[str, ...]) -> None:
     text = f"Library to close after vote\n\n{line}\n\n{BODY}\n"
     assert parse_article(text, source="article.txt").authors == authors
+
+
+@pytest.mark.parametrize(("line", "authors"), [
+    ("Maria Lopez · Evening Courier · Posted: Mar 03, 2021 4:00 AM EST", ("Maria Lopez",)),
+    ("Ann Kerr|Published 4 months ago", ("Ann Kerr",)),
+    ("Sam Duarte • 8h", ("Sam Duarte",)),
+    # A photo's credit, not a byline.
+    ("Tom Reyes | Example Images", ()),
+])
+def test_a_byline_in_dotted_or_barred_parts_names_its_authors_first(line: str, authors: tuple[str, ...]) -> None:
+    text = f"Library to close after vote\n\n{line}\n\n{BODY}\n"
+    assert parse_article(text, source="article.txt").authors == authors

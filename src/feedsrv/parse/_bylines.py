@@ -53,11 +53,14 @@ SECTION_WORDS = frozenset({
     "sport", "sports", "business", "politics", "opinion", "lifestyle", "entertainment", "travel", "science",
     "technology", "tech", "culture", "arts", "weather", "finance", "money", "markets", "world", "health",
 })
-_NOT_IN_NAMES = frozenset({
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "by", "the", *SECTION_WORDS,
-    # the words of photo credits ("Image Copyright @janedoe")
+# The words of photo credits ("Image Copyright @janedoe", "Jane Doe | Example Images").
+_CREDIT_WORDS = frozenset({
     "image", "images", "photo", "photos", "picture", "pictures", "copyright", "credit", "credits", "courtesy",
     "caption",
+})
+_NOT_IN_NAMES = frozenset({
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "by", "the", *SECTION_WORDS,
+    *_CREDIT_WORDS,
     # what a page prints after the byline ("By Jane Doe Last updated …", "Jane Doe
     # Sponsored", "By Jane Doe Leave a comment") and title case gives a capital
     "updated", "published", "posted", "sponsored", "leave", "for",
@@ -87,7 +90,7 @@ _AUTHOR_LABEL = re.compile(r"^(?:authors?|writer|reporter|byline)\s{0,3}:\s{0,3}
 _NAME_LIST_SPLIT = re.compile(r"\s*,\s*(?:and\s+)?|\s+(?:and|&)\s+", re.IGNORECASE)
 _BYLINE_TAIL_SPLIT = re.compile(r"\s[|–—-]\s|\|")
 # What every byline holds: "by" or a separator between a name and a job title.
-_BYLINE_HINT = re.compile(r"by|,|\||\s[–—-]\s|\s@", re.IGNORECASE)
+_BYLINE_HINT = re.compile(r"by|,|\||\s[–—·•-]\s|\s@", re.IGNORECASE)
 # A name and the reporter's handle: "Jane Doe @janedoe".
 _NAME_HANDLE = re.compile(r"^(?P<name>[^@,|]{3,60}?)\s@\w{1,30}$")
 # "Jane Doe, Staff Writer", "Jane Doe | Staff Writer", "Jane Doe - Reporter".
@@ -95,6 +98,9 @@ _NAME_ROLE_SPLIT = re.compile(r",|\s[|–—-]\s|\|")
 # Where a reporter filed from, after the name: "Jane Doe in London".
 _IN_PLACE = re.compile(r"\s+in\s+[A-Z][\w.'’-]{0,30}(?:,?\s[A-Z][\w.'’-]{0,30}){0,2}$")
 _TRAILING_HANDLE = re.compile(r"\s@\w{1,30}$")
+# The dots and bars between a byline's parts: "Jane Doe · Example News · 8h".
+_SEGMENT_SPLIT = re.compile(r"\s[·•]\s|\s?\|\s?")
+_MAX_SEGMENT_LENGTH = 60
 _LONE_HANDLE = re.compile(r"^@\w{1,30}$")
 # Marks that show a line is a sentence, not a label such as a byline or a dateline.
 SENTENCE_MARKS = frozenset("?!;\"“”")
@@ -185,7 +191,24 @@ def read_byline(paragraph: str, context: DateContext) -> Byline | None:
     name = person_name(head) if tail else None
     if name and _split_role(tail) and ends_without_sentence(tail):
         return Byline(authors=(name,), role=tail, dates=dates)
-    return None
+    return _read_segments(text, dates)
+
+
+def _read_segments(text: str, dates: tuple[StatedDate, ...]) -> Byline | None:
+    """``Jane Doe · Example News · Posted:``, ``Jane Doe | Published 4 months ago``,
+    ``Jane Doe • 8h``: a byline whose parts a dot or bar separates, the names first;
+    a part after them that reads as an organization is the outlet."""
+    head, *others = (segment.strip() for segment in _SEGMENT_SPLIT.split(text))
+    if not others or not read_bare_names(head):
+        return None
+    if not all(len(segment) <= _MAX_SEGMENT_LENGTH and ends_without_sentence(segment) for segment in others):
+        return None
+    # "Jane Doe | Example Images" credits a photo.
+    if any(word in _CREDIT_WORDS for segment in others for word in words_of(segment)):
+        return None
+    outlet = next((segment for segment in others if segment and is_organization(segment)
+                   and not person_name(segment)), None)
+    return Byline(authors=read_bare_names(head), outlet=outlet, dates=dates)
 
 
 def read_bare_names(paragraph: str) -> tuple[str, ...]:
