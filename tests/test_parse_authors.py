@@ -76,3 +76,13 @@ def test_a_name_beside_a_relative_date_is_a_byline(line: str, authors: tuple[str
 def test_a_byline_in_dotted_or_barred_parts_names_its_authors_first(line: str, authors: tuple[str, ...]) -> None:
     text = f"Library to close after vote\n\n{line}\n\n{BODY}\n"
     assert parse_article(text, source="article.txt").authors == authors
+
+
+@pytest.mark.parametrize(("line", "authors"), [
+    ("By Maria Lopez Last updated Nov 8, 2023", ("Maria Lopez",)),
+    ("---- by Tom Reyes", ("Tom Reyes",)),
+    ("February 4, 2020 • words written by Ann Kerr • Art by Sam Duarte", ("Ann Kerr",)),
+])
+def test_a_byline_around_other_words_names_only_its_authors(line: str, authors: tuple[str, ...]) -> None:
+    text = f"Library to close after vote\n\n{line}\n\n{BODY}\n"
+    assert parse_article(text, source="article.txt").authors == authors

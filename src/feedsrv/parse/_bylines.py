@@ -63,7 +63,7 @@ _NOT_IN_NAMES = frozenset({
     *_CREDIT_WORDS,
     # what a page prints after the byline ("By Jane Doe Last updated …", "Jane Doe
     # Sponsored", "By Jane Doe Leave a comment") and title case gives a capital
-    "updated", "published", "posted", "sponsored", "leave", "for",
+    "updated", "published", "posted", "sponsored", "leave", "for", "last",
 })
 # International wire services that sign stories with one word ("By Reuters"); any
 # other single capitalized word after "By" is a person's pen name ("by Regan").
@@ -85,7 +85,9 @@ _ORGANIZATION_CONNECTORS = frozenset({"of", "for", "the", "and", "&", "de", "on"
 _MAX_NAME_TOKENS = 5
 MAX_LABEL_LENGTH = 100  # bylines, desk lines, credits: short lines
 MAX_ORGANIZATION_TOKENS = 8
-_BY = re.compile(r"^(?:written |posted |reported |words |story )?by\s{0,3}:?\s", re.IGNORECASE)
+_BY = re.compile(r"^(?:(?:written|posted|reported|words|story) ){0,2}by\s{0,3}:?\s", re.IGNORECASE)
+# A rule drawn before a byline: "---- by Jane Doe".
+_LEADING_RULE = re.compile(r"^[-–—_*=]{2,}\s*")
 _AUTHOR_LABEL = re.compile(r"^(?:authors?|writer|reporter|byline)\s{0,3}:\s{0,3}", re.IGNORECASE)
 _NAME_LIST_SPLIT = re.compile(r"\s*,\s*(?:and\s+)?|\s+(?:and|&)\s+", re.IGNORECASE)
 _BYLINE_TAIL_SPLIT = re.compile(r"\s[|–—-]\s|\|")
@@ -174,6 +176,7 @@ def read_byline(paragraph: str, context: DateContext) -> Byline | None:
     """
     if len(paragraph) > MAX_LABEL_LENGTH + 50 or not _BYLINE_HINT.search(paragraph):
         return None
+    paragraph = _LEADING_RULE.sub("", paragraph)
     dates = tuple(find_dates(paragraph, context))
     text = remove_dates(paragraph, dates)
     if dates:
@@ -198,8 +201,16 @@ def _read_segments(text: str, dates: tuple[StatedDate, ...]) -> Byline | None:
     """``Jane Doe · Example News · Posted:``, ``Jane Doe | Published 4 months ago``,
     ``Jane Doe • 8h``: a byline whose parts a dot or bar separates, the names first;
     a part after them that reads as an organization is the outlet."""
-    head, *others = (segment.strip() for segment in _SEGMENT_SPLIT.split(text))
-    if not others or not read_bare_names(head):
+    segments = [segment.strip() for segment in _SEGMENT_SPLIT.split(text)]
+    # The date may come first: "February 4, 2020 • words by Jane Doe • Art by John Roe".
+    head, *others = [segment for segment in segments if segment] or [""]
+    if not others:
+        return None
+    by = _BY.match(head + " ")
+    if by:
+        byline = _read_by(head[by.end():], dates)
+        return byline if byline and byline.authors else None
+    if not read_bare_names(head):
         return None
     if not all(len(segment) <= _MAX_SEGMENT_LENGTH and ends_without_sentence(segment) for segment in others):
         return None
