@@ -86,3 +86,16 @@ def test_a_byline_in_dotted_or_barred_parts_names_its_authors_first(line: str, a
 def test_a_byline_around_other_words_names_only_its_authors(line: str, authors: tuple[str, ...]) -> None:
     text = f"Library to close after vote\n\n{line}\n\n{BODY}\n"
     assert parse_article(text, source="article.txt").authors == authors
+
+
+@pytest.mark.parametrize(("top", "authors"), [
+    # Copied from below the headline: the page opens with its byline.
+    ("Jessica Moore", ("Jessica Moore",)),
+    # Four capitalized words that open with a given name read as a headline.
+    ("Olive Harvest Festival Returns", ()),
+    # A given name over a word that is no surname: a short headline.
+    ("Grace Period", ()),
+])
+def test_given_names_over_the_lead_open_a_page_as_its_byline(top: str, authors: tuple[str, ...]) -> None:
+    text = f"{top}\n\n{BODY}\n\n{BODY}\n"
+    assert parse_article(text, source="article.txt").authors == authors
