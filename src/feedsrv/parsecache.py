@@ -25,6 +25,7 @@ import os
 import pickle
 import tempfile
 from collections.abc import Mapping
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -39,8 +40,8 @@ _CHUNK = 1000
 # it imports, and this reading of files): a change to any of them, and only to
 # them, makes the cache stale. tests/test_parsecache.py checks the list is whole.
 PARSER_MODULES = ("config", "errors", "model", "parse", "parse._article", "parse._bylines", "parse._dates",
-                  "parse._files", "parse._headline", "parse._lead", "parse._lines", "parse._outlets", "parse._prose",
-                  "parse._text", "parsecache", "pools", "sources")
+                  "parse._files", "parse._headline", "parse._lead", "parse._lines", "parse._names", "parse._outlets",
+                  "parse._prose", "parse._text", "parsecache", "pools", "sources")
 # The data files that decide entries as the code does: a retrained model is a new parser.
 PARSER_DATA = ("parse/headline.crfsuite",)
 
@@ -54,6 +55,9 @@ def code_digest() -> str:
     for name in PARSER_DATA:
         digest.update(name.encode())
         digest.update(_data_file(name).read_bytes())
+    # The parser reads given names and surnames from faker's data: another release
+    # may list other names.
+    digest.update(f"faker {metadata.version('faker')}".encode())
     return digest.hexdigest()
 
 

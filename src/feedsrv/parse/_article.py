@@ -25,7 +25,7 @@ from ..config import ArticleMeta, Outlet, SiteConfig, Topic, name_slug
 from ._dates import PUBLISHED, UPDATED, DateContext, StatedDate, date_context, label_kind
 from ..errors import ParseError
 from ._lead import Layout, find_layout
-from ._bylines import Byline, read_author_line, read_bare_names, read_byline, read_role_line
+from ._bylines import Byline, continue_byline, read_author_line, read_bare_names, read_byline, read_role_line
 from ._lines import (
     Dateline,
     has_caption_cue,
@@ -95,6 +95,7 @@ _LONE_BY = frozenset({"by", "by:", "written by", "words by", "story by"})
 # A paragraph this long found twice is the page printing it twice; shorter ones (a
 # refrain, "Yes.") may repeat in a story.
 _MIN_REPEATED_LENGTH = 100
+_LONE_AUTHOR_LABELS = frozenset({"author:", "authors:"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,13 +261,25 @@ def parse_article(text: str, *, source: str, options: ParseOptions | None = None
 
 
 def _join_broken_bylines(paragraphs: list[str]) -> list[str]:
-    """``By`` on a line of its own belongs to the name on the next."""
+    """``By`` (or ``Author:``) on a line of its own belongs to the name on the next;
+    pages that set each author on a line of their own ("By" / "Jane Doe" / "@janedoe"
+    / "and" / "John Roe") give one byline."""
     joined: list[str] = []
     carried = ""
+    continuing = False  # the last line joined was a broken byline's first name
     for paragraph in paragraphs:
-        if paragraph.lower() in _LONE_BY:
-            carried = f"{carried}{paragraph.rstrip(':')} "
+        lowered = paragraph.lower()
+        if lowered in _LONE_BY or lowered in _LONE_AUTHOR_LABELS:
+            carried = f"{carried}{paragraph if lowered in _LONE_AUTHOR_LABELS else paragraph.rstrip(':')} "
+            continuing = False
             continue
+        if continuing:
+            more = continue_byline(paragraph)
+            if more is not None:
+                if more:
+                    joined[-1] = f"{joined[-1]}{'' if joined[-1].endswith(' and') else ','} {more}"
+                continue
+        continuing = bool(carried) and not lowered.endswith(":")
         joined.append(carried + paragraph)
         carried = ""
     if carried:

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from ._dates import DateContext, StatedDate, find_dates, remove_dates
+from ._names import is_given_name
 
 # A counter beside share buttons ("858shares", "12 comments"), which may follow a byline.
 COUNTER = r"\d{1,7}\s?(?:shares?|comments?|views?|likes?|reactions?|responses?)"
@@ -52,11 +53,17 @@ SECTION_WORDS = frozenset({
     "sport", "sports", "business", "politics", "opinion", "lifestyle", "entertainment", "travel", "science",
     "technology", "tech", "culture", "arts", "weather", "finance", "money", "markets", "world", "health",
 })
-_NOT_IN_NAMES = frozenset({
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "by", "the", *SECTION_WORDS,
-    # the words of photo credits ("Image Copyright @janedoe")
+# The words of photo credits ("Image Copyright @janedoe", "Jane Doe | Example Images").
+_CREDIT_WORDS = frozenset({
     "image", "images", "photo", "photos", "picture", "pictures", "copyright", "credit", "credits", "courtesy",
     "caption",
+})
+_NOT_IN_NAMES = frozenset({
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "by", "the", *SECTION_WORDS,
+    *_CREDIT_WORDS,
+    # what a page prints after the byline ("By Jane Doe Last updated …", "Jane Doe
+    # Sponsored", "By Jane Doe Leave a comment") and title case gives a capital
+    "updated", "published", "posted", "sponsored", "leave", "for", "last",
 })
 # International wire services that sign stories with one word ("By Reuters"); any
 # other single capitalized word after "By" is a person's pen name ("by Regan").
@@ -78,12 +85,14 @@ _ORGANIZATION_CONNECTORS = frozenset({"of", "for", "the", "and", "&", "de", "on"
 _MAX_NAME_TOKENS = 5
 MAX_LABEL_LENGTH = 100  # bylines, desk lines, credits: short lines
 MAX_ORGANIZATION_TOKENS = 8
-_BY = re.compile(r"^(?:written |posted |reported |words |story )?by\s{0,3}:?\s", re.IGNORECASE)
+_BY = re.compile(r"^(?:(?:written|posted|reported|words|story) ){0,2}by\s{0,3}:?\s", re.IGNORECASE)
+# A rule drawn before a byline: "---- by Jane Doe".
+_LEADING_RULE = re.compile(r"^[-–—_*=]{2,}\s*")
 _AUTHOR_LABEL = re.compile(r"^(?:authors?|writer|reporter|byline)\s{0,3}:\s{0,3}", re.IGNORECASE)
 _NAME_LIST_SPLIT = re.compile(r"\s*,\s*(?:and\s+)?|\s+(?:and|&)\s+", re.IGNORECASE)
 _BYLINE_TAIL_SPLIT = re.compile(r"\s[|–—-]\s|\|")
 # What every byline holds: "by" or a separator between a name and a job title.
-_BYLINE_HINT = re.compile(r"by|,|\||\s[–—-]\s|\s@", re.IGNORECASE)
+_BYLINE_HINT = re.compile(r"by|,|\||\s[–—·•-]\s|\s@", re.IGNORECASE)
 # A name and the reporter's handle: "Jane Doe @janedoe".
 _NAME_HANDLE = re.compile(r"^(?P<name>[^@,|]{3,60}?)\s@\w{1,30}$")
 # "Jane Doe, Staff Writer", "Jane Doe | Staff Writer", "Jane Doe - Reporter".
@@ -91,6 +100,10 @@ _NAME_ROLE_SPLIT = re.compile(r",|\s[|–—-]\s|\|")
 # Where a reporter filed from, after the name: "Jane Doe in London".
 _IN_PLACE = re.compile(r"\s+in\s+[A-Z][\w.'’-]{0,30}(?:,?\s[A-Z][\w.'’-]{0,30}){0,2}$")
 _TRAILING_HANDLE = re.compile(r"\s@\w{1,30}$")
+# The dots and bars between a byline's parts: "Jane Doe · Example News · 8h".
+_SEGMENT_SPLIT = re.compile(r"\s[·•]\s|\s?\|\s?")
+_MAX_SEGMENT_LENGTH = 60
+_LONE_HANDLE = re.compile(r"^@\w{1,30}$")
 # Marks that show a line is a sentence, not a label such as a byline or a dateline.
 SENTENCE_MARKS = frozenset("?!;\"“”")
 
@@ -163,6 +176,7 @@ def read_byline(paragraph: str, context: DateContext) -> Byline | None:
     """
     if len(paragraph) > MAX_LABEL_LENGTH + 50 or not _BYLINE_HINT.search(paragraph):
         return None
+    paragraph = _LEADING_RULE.sub("", paragraph)
     dates = tuple(find_dates(paragraph, context))
     text = remove_dates(paragraph, dates)
     if dates:
@@ -180,7 +194,32 @@ def read_byline(paragraph: str, context: DateContext) -> Byline | None:
     name = person_name(head) if tail else None
     if name and _split_role(tail) and ends_without_sentence(tail):
         return Byline(authors=(name,), role=tail, dates=dates)
-    return None
+    return _read_segments(text, dates)
+
+
+def _read_segments(text: str, dates: tuple[StatedDate, ...]) -> Byline | None:
+    """``Jane Doe · Example News · Posted:``, ``Jane Doe | Published 4 months ago``,
+    ``Jane Doe • 8h``: a byline whose parts a dot or bar separates, the names first;
+    a part after them that reads as an organization is the outlet."""
+    segments = [segment.strip() for segment in _SEGMENT_SPLIT.split(text)]
+    # The date may come first: "February 4, 2020 • words by Jane Doe • Art by John Roe".
+    head, *others = [segment for segment in segments if segment] or [""]
+    if not others:
+        return None
+    by = _BY.match(head + " ")
+    if by:
+        byline = _read_by(head[by.end():], dates)
+        return byline if byline and byline.authors else None
+    if not read_bare_names(head):
+        return None
+    if not all(len(segment) <= _MAX_SEGMENT_LENGTH and ends_without_sentence(segment) for segment in others):
+        return None
+    # "Jane Doe | Example Images" credits a photo.
+    if any(word in _CREDIT_WORDS for segment in others for word in words_of(segment)):
+        return None
+    outlet = next((segment for segment in others if segment and is_organization(segment)
+                   and not person_name(segment)), None)
+    return Byline(authors=read_bare_names(head), outlet=outlet, dates=dates)
 
 
 def read_bare_names(paragraph: str) -> tuple[str, ...]:
@@ -191,6 +230,43 @@ def read_bare_names(paragraph: str) -> tuple[str, ...]:
     chunks = [chunk for chunk in _NAME_LIST_SPLIT.split(_IN_PLACE.sub("", paragraph)) if chunk]
     names = tuple(person_name(chunk) for chunk in chunks)
     return names if names and all(names) else ()  # type: ignore[return-value]
+
+
+def continue_byline(paragraph: str) -> str | None:
+    """What a line under a byline's first name adds to it, when a page sets each
+    author on a line of their own: more names (``John Roe``, ``John Roe News
+    Reporter``), ``and``, or nothing for the reporter's handle (``@janedoe``);
+    None when the line is something else."""
+    if len(paragraph) > MAX_LABEL_LENGTH:
+        return None
+    if _LONE_HANDLE.match(paragraph):
+        return ""
+    if paragraph.lower() in _ROLE_JOINERS:
+        return "and"
+    if read_bare_names(paragraph):
+        return paragraph
+    name, rest = _name_prefix(paragraph)
+    return paragraph if name and _is_role(rest) else None
+
+
+def _is_role(text: str) -> bool:
+    """``News Reporter``, ``Senior Political Correspondent``: a job title and nothing else."""
+    words = words_of(text)
+    return any(word in ROLE_WORDS for word in words) and all(
+        word in ROLE_WORDS or word in ROLE_MODIFIERS or word in _ROLE_JOINERS for word in words)
+
+
+def names_people(paragraph: str) -> bool:
+    """Whether ``paragraph`` is only people's names, each opening with a given name
+    (``Jessica Rudder``, ``Jane Doe and John Roe``): a byline without "By" even
+    where no date line follows it."""
+    names = read_bare_names(paragraph)
+    return bool(names) and all(_opens_with_given_name(name) for name in names)
+
+
+def _opens_with_given_name(name: str) -> bool:
+    first = name.split(None, 1)[0]
+    return is_given_name(first) and person_name(name) is not None
 
 
 def _read_by(text: str, dates: tuple[StatedDate, ...]) -> Byline | None:
@@ -218,11 +294,17 @@ def _leading_names(text: str) -> tuple[list[str], str]:
     chunks = [chunk for chunk in _NAME_LIST_SPLIT.split(text) if chunk]
     authors: list[str] = []
     for index, chunk in enumerate(chunks):
-        # After a name, "Middle East Correspondent" is a job title, not a person.
-        name, rest = (None, chunk) if authors and _split_role(chunk) else _name_prefix(chunk)
+        # After a name, "Middle East Correspondent" is a job title, not a person;
+        # "Tim Hanlon News Reporter" opens with a given name: another author.
+        role_split = _split_role(chunk) if authors else None
+        if role_split and not is_given_name(chunk.split(None, 1)[0]):
+            name, rest = None, chunk
+        else:
+            name, rest = _name_prefix(chunk)
         if name:
             authors.append(name)
-        if rest:
+        # Each author may carry a job title: "Jane Doe News Reporter, John Roe".
+        if rest and not (name and index + 1 < len(chunks) and _is_role(rest)):
             return authors, ", ".join([rest, *chunks[index + 1:]])
     return authors, ""
 

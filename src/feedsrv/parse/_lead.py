@@ -29,7 +29,7 @@ from enum import Enum
 
 from ._dates import DateContext
 from ._headline import MAX_LINES, headline_odds, line_cues
-from ._bylines import read_author_line, read_bare_names, read_byline, read_role_line, words_of
+from ._bylines import names_people, read_author_line, read_bare_names, read_byline, read_role_line, words_of
 from ._lines import (
     is_end_marker,
     is_furniture,
@@ -48,6 +48,7 @@ from ._lines import (
     read_slash_credit,
     read_trailing_credit,
 )
+from ._names import is_surname
 from ._outlets import (
     read_bio,
     read_commissioned_credit,
@@ -80,6 +81,8 @@ _DURATION = re.compile(r"^\d{1,2}(?::\d{2}){1,2}$")
 _SUMMARY_HEADING = re.compile(r"^(?:key (?:points|takeaways)|highlights|at a glance|in brief|the big picture|summary)\W{0,2}$",
                               re.IGNORECASE)
 _MAX_SUMMARY_POINTS = 5
+# A byline that opens a page names people in two or three words each.
+_SHORT_NAME_WORDS = 3
 _MAX_POINT_LENGTH = 250
 # A bulleted line: "- Parks get more money", "• Libraries too".
 _BULLET = re.compile(r"^[-•*·▪‣]\s")
@@ -226,19 +229,38 @@ class _Top:
 
     def _mark_name(self, index: int) -> None:
         """A line that is only people's names, right above a date line or a job title,
-        is a byline without "By" (``Debbie White`` over ``18 Nov 2019, 19:09``). Where
-        the headline stands, only names in capitals are (``JANIE HAR``): "Putin Meets
-        Assad" over a date is a headline."""
+        is a byline without "By" (``Debbie White`` over ``18 Nov 2019, 19:09``), and so
+        is one whose names open with given names, in the header. Where the headline
+        stands, only names in capitals (``JANIE HAR``) or given names over prose are:
+        "Putin Meets Assad" over a date is a headline."""
         if index < 0 or index + 1 >= len(self.paragraphs) or self.kinds[index] is not Kind.TEXT \
                 or not read_bare_names(self.paragraphs[index]):
             return
         headline_place = all(kind is Kind.FURNITURE for kind in self.kinds[:index])
-        if headline_place and not self.paragraphs[index].isupper():
-            return
         below = self.paragraphs[index + 1]
-        if read_date_line(below, self.context, in_header=True) or read_role_line(below):
+        # A page copied from below its headline may open with the byline: given
+        # names right over the story's prose.
+        if headline_place and not self.paragraphs[index].isupper() \
+                and not (self.kinds[index + 1] is Kind.PROSE and self._short_names(index)):
+            return
+        if read_date_line(below, self.context, in_header=True) or read_role_line(below) \
+                or (not self._after_prose(index) and names_people(self.paragraphs[index])):
             self.kinds[index] = Kind.LABEL
             self.names.append(index)
+
+    def _short_names(self, index: int) -> bool:
+        """Names of two or three words each, from a given name to a surname ("Jane
+        Doe"): where the headline stands, "Long Name" or "Olive Oil Cake Recipe"
+        opens with a given name too."""
+        names = read_bare_names(self.paragraphs[index])
+        return names_people(self.paragraphs[index]) and all(
+            len(name.split()) <= _SHORT_NAME_WORDS and is_surname(name.split()[-1]) for name in names)
+
+    def _after_prose(self, index: int) -> bool:
+        """Whether prose comes after the last label above ``index``: a name there
+        heads a section or a box ("Ralph Rapson" over his interview), not the story."""
+        settled = (kind for kind in reversed(self.kinds[:index]) if kind not in (Kind.FURNITURE, Kind.TEXT))
+        return next(settled, None) is Kind.PROSE
 
     def _mark_media_teaser(self, index: int) -> None:
         """``Video`` / a title / one line about it: a card for another story."""

@@ -20,6 +20,7 @@ from ._bylines import (
     MAX_ORGANIZATION_TOKENS,
     SENTENCE_MARKS,
     ends_without_sentence,
+    names_people,
     person_name,
 )
 from ._dates import (
@@ -32,6 +33,11 @@ from ._dates import (
     strip_dates,
 )
 from ..model import Reference
+
+# A name beside how long ago the story was posted: "Jane Doe 5 hours ago".
+_NAME_AND_AGE = re.compile(
+    r"^(?P<name>[^\d|·•]{3,60}?)\s(?:[|·•]\s)?\d{1,2}\s?(?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?)\sago$",
+    re.IGNORECASE)
 
 # Page furniture: share buttons, comment counts, navigation, promotions.
 _FURNITURE_WORDS = frozenset({
@@ -330,7 +336,13 @@ def read_date_line(paragraph: str, context: DateContext, *, in_header: bool) -> 
     rest = strip_dates(paragraph, dates)
     rest_words = [word for word in rest.split() if any(char.isalpha() for char in word)]
     if not dates:
-        return DateLine(dates=()) if not rest_words else None
+        if not rest_words:
+            return DateLine(dates=())
+        # "Jane Doe 5 hours ago": a name beside a relative date, where the name opens
+        # with a given name ("Top Stories 3 hours ago" is a heading).
+        relative = _NAME_AND_AGE.match(paragraph)
+        return DateLine(dates=(), name=relative["name"]) if in_header and relative \
+            and names_people(relative["name"]) else None
     if rest_words and not (in_header and len(rest_words) <= _MAX_DATE_LINE_REST_WORDS
                            and not paragraph.endswith((".", "!", "?"))):
         return None

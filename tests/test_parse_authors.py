@@ -1,0 +1,101 @@
+"""Bylines: which words of a byline name its authors."""
+
+from __future__ import annotations
+
+import pytest
+
+from feedsrv.parse import parse_article
+
+BODY = ("The council voted on Tuesday to close the old library on Mill Street, ending a "
+        "campaign that had run for more than a decade and divided the town.")
+
+
+@pytest.mark.parametrize(("byline", "authors"), [
+    ("By Maria Lopez Updated Nov 8, 2023", ("Maria Lopez",)),
+    ("By Tom Reyes Sponsored", ("Tom Reyes",)),
+    ("By Ann Kerr Published in City News March 3, 2021", ("Ann Kerr",)),
+    ("By Sam Duarte Leave a comment", ("Sam Duarte",)),
+    ("By Ruth Bell And Omar Haddad For The Evening Courier", ("Ruth Bell", "Omar Haddad")),
+])
+def test_words_after_the_name_are_no_part_of_it(byline: str, authors: tuple[str, ...]) -> None:
+    text = f"Library to close after vote\n\n{byline}\n\n{BODY}\n"
+    assert parse_article(text, source="article.txt").authors == authors
+
+
+@pytest.mark.parametrize(("lines", "authors"), [
+    (["By", "Maria Lopez", "@marialopez", "Tom Reyes"], ("Maria Lopez", "Tom Reyes")),
+    (["By", "Ruth Bell", "and", "Omar Haddad"], ("Ruth Bell", "Omar Haddad")),
+    (["By", "Ann Kerr News Reporter", "Tim Walsh Senior Reporter", "Sara Cole"],
+     ("Ann Kerr", "Tim Walsh", "Sara Cole")),
+    (["Author:", "Sam Duarte"], ("Sam Duarte",)),
+])
+def test_a_byline_set_one_author_a_line_is_one_byline(lines: list[str], authors: tuple[str, ...]) -> None:
+    header = "\n\n".join(lines)
+    text = f"Library to close after vote\n\n{header}\n\nPublished March 3, 2021\n\n{BODY}\n"
+    assert parse_article(text, source="article.txt").authors == authors
+
+
+@pytest.mark.parametrize(("header", "authors"), [
+    # A name under the headline, with no date line below it, opening with a given name.
+    ("Jessica Moore", ("Jessica Moore",)),
+    ("March 3, 2021\n\nDaniel Okafor", ("Daniel Okafor",)),
+    # Capitalized words that open with no given name are a heading, not a byline.
+    ("Breaking Story", ()),
+])
+def test_a_bare_name_under_the_headline_is_a_byline(header: str, authors: tuple[str, ...]) -> None:
+    text = f"Library to close after vote\n\n{header}\n\n{BODY}\n"
+    assert parse_article(text, source="article.txt").authors == authors
+
+
+def test_a_name_heading_a_box_below_the_lead_is_no_byline() -> None:
+    text = f"Library to close after vote\n\n{BODY}\n\nMaria Lopez\n\n{BODY}\n"
+    assert parse_article(text, source="article.txt").authors == ()
+
+
+def test_after_a_name_a_beat_is_a_job_title_not_an_author() -> None:
+    text = f"Library to close after vote\n\nBy Maria Lopez, Middle East Correspondent\n\n{BODY}\n"
+    assert parse_article(text, source="article.txt").authors == ("Maria Lopez",)
+
+
+@pytest.mark.parametrize(("line", "authors"), [
+    ("Daniel Okafor 5 hours ago", ("Daniel Okafor",)),
+    ("Top Stories 3 hours ago", ()),
+])
+def test_a_name_beside_a_relative_date_is_a_byline(line: str, authors: tuple[str, ...]) -> None:
+    text = f"Library to close after vote\n\n{line}\n\n{BODY}\n"
+    assert parse_article(text, source="article.txt").authors == authors
+
+
+@pytest.mark.parametrize(("line", "authors"), [
+    ("Maria Lopez · Evening Courier · Posted: Mar 03, 2021 4:00 AM EST", ("Maria Lopez",)),
+    ("Ann Kerr|Published 4 months ago", ("Ann Kerr",)),
+    ("Sam Duarte • 8h", ("Sam Duarte",)),
+    # A photo's credit, not a byline.
+    ("Tom Reyes | Example Images", ()),
+])
+def test_a_byline_in_dotted_or_barred_parts_names_its_authors_first(line: str, authors: tuple[str, ...]) -> None:
+    text = f"Library to close after vote\n\n{line}\n\n{BODY}\n"
+    assert parse_article(text, source="article.txt").authors == authors
+
+
+@pytest.mark.parametrize(("line", "authors"), [
+    ("By Maria Lopez Last updated Nov 8, 2023", ("Maria Lopez",)),
+    ("---- by Tom Reyes", ("Tom Reyes",)),
+    ("February 4, 2020 • words written by Ann Kerr • Art by Sam Duarte", ("Ann Kerr",)),
+])
+def test_a_byline_around_other_words_names_only_its_authors(line: str, authors: tuple[str, ...]) -> None:
+    text = f"Library to close after vote\n\n{line}\n\n{BODY}\n"
+    assert parse_article(text, source="article.txt").authors == authors
+
+
+@pytest.mark.parametrize(("top", "authors"), [
+    # Copied from below the headline: the page opens with its byline.
+    ("Jessica Moore", ("Jessica Moore",)),
+    # Four capitalized words that open with a given name read as a headline.
+    ("Olive Harvest Festival Returns", ()),
+    # A given name over a word that is no surname: a short headline.
+    ("Grace Period", ()),
+])
+def test_given_names_over_the_lead_open_a_page_as_its_byline(top: str, authors: tuple[str, ...]) -> None:
+    text = f"{top}\n\n{BODY}\n\n{BODY}\n"
+    assert parse_article(text, source="article.txt").authors == authors
