@@ -5,16 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from feedsrv.parse import parse_article
-
-TITLE = "Council Backs Budget"
-LEAD = ("The city council voted on Tuesday to approve a budget that adds money for parks, "
-        "libraries and road repairs across every district of the city.")
-SECOND = "Opponents said the plan spends too much and promised to fight it next year."
-
-
-def body_of(*paragraphs: str) -> tuple[str, ...]:
-    return parse_article("\n\n".join(paragraphs) + "\n", source="articles/story.txt").body
+from storyparts import LEAD, SECOND, TITLE, body_of
 
 
 # Lines of page furniture, wherever they stand: none is the story.

@@ -5,21 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from feedsrv.parse import parse_article
-
-TITLE = "Council Backs Budget"
-LEAD = ("The city council voted on Tuesday to approve a budget that adds money for parks, "
-        "libraries and road repairs across every district of the city.")
-SECOND = "Opponents said the plan spends too much and promised to fight it next year."
-THIRD = ("The mayor, who proposed the budget in the spring, said the new money would be spent on "
-         "the projects residents had asked for at public meetings held in every ward of the city over the winter, "
-         "and that the savings found elsewhere in the budget, from energy to office rents, "
-         "would keep property taxes where they are for at least another two years.")
+from storyparts import LEAD, SECOND, THIRD, TITLE, parse
 
 
 def dates_of(*paragraphs: str) -> tuple[str, str, str]:
     """The published day, where it came from, and the updated day."""
-    entry = parse_article("\n\n".join(paragraphs) + "\n", source="articles/story.txt")
+    entry = parse(*paragraphs)
     return entry.published.date().isoformat(), entry.published_from, entry.updated.date().isoformat()
 
 

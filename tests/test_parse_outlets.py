@@ -5,17 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from feedsrv.parse import parse_article
 from feedsrv.parse._outlets import OutletMention, choose_outlet
 
-TITLE = "Council Backs Budget"
-LEAD = ("The city council voted on Tuesday to approve a budget that adds money for parks, "
-        "libraries and road repairs across every district of the city.")
-SECOND = "Opponents said the plan spends too much and promised to fight it next year."
+from storyparts import LEAD, SECOND, TITLE, parse
 
 
 def outlet_of(*paragraphs: str) -> str | None:
-    return parse_article("\n\n".join(paragraphs) + "\n", source="articles/story.txt").outlet
+    return parse(*paragraphs).outlet
 
 
 # A footer line, the outlet it names.

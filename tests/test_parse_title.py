@@ -9,17 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from feedsrv.parse import parse_article
 from feedsrv.parse._headline import MODEL_NAME
 from feedsrv.parse.train import train
 
-LEAD = ("The city council voted on Tuesday to approve a budget that adds money for parks, "
-        "libraries and road repairs across every district of the city.")
-SECOND = "Opponents said the plan spends too much and promised to fight it next year."
+from storyparts import LEAD, SECOND, parse
 
 
 def title_of(*paragraphs: str) -> str:
-    return parse_article("\n\n".join(paragraphs) + "\n", source="articles/story.txt").title
+    return parse(*paragraphs).title
 
 
 @pytest.mark.parametrize(("paragraphs", "title"), [
@@ -75,7 +72,7 @@ def test_learned_headline(paragraphs: tuple[str, ...], title: str) -> None:
     ("JANE DOE", "Jan. 14, 2015", LEAD, SECOND),
 ])
 def test_no_learned_headline(paragraphs: tuple[str, ...]) -> None:
-    entry = parse_article("\n\n".join(paragraphs) + "\n", source="articles/story.txt")
+    entry = parse(*paragraphs)
     assert entry.title_derived
 
 
