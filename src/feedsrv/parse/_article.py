@@ -381,7 +381,8 @@ def _read_body(paragraphs: list[str], reading: _Reading, context: DateContext) -
         elif is_related_heading(paragraph):
             area = _Zone.RELATED
         elif is_furniture(paragraph) or is_related_link(paragraph) or is_rights_notice(paragraph) \
-                or is_teaser(paragraph, following) or reading.repeats(paragraph) or (area is _Zone.RELATED and not reads_as_prose(paragraph)):
+                or is_teaser(paragraph, following) or reading.repeats(paragraph) \
+                or (area is _Zone.RELATED and not reads_as_prose(paragraph)):
             continue
         else:
             area = _Zone.BODY
