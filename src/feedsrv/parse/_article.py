@@ -95,6 +95,7 @@ _LONE_BY = frozenset({"by", "by:", "written by", "words by", "story by"})
 # A paragraph this long found twice is the page printing it twice; shorter ones (a
 # refrain, "Yes.") may repeat in a story.
 _MIN_REPEATED_LENGTH = 100
+# A label on its own line over the names: "Author:" / "Jane Doe".
 _LONE_AUTHOR_LABELS = frozenset({"author:", "authors:"})
 
 
@@ -157,8 +158,8 @@ class _Reading:
         self.outlet_mentions.append((_OUTLET_SOURCES.index(source), line, name or None))
 
     def add_dates(self, dates: Sequence[StatedDate], *, beside: bool = False) -> None:
-        if dates:
-            self.dates.extend(_FoundDate(stated, beside) for stated in dates)
+        """Note the dates a line states; ``beside`` other things is weaker evidence."""
+        self.dates.extend(_FoundDate(stated, beside) for stated in dates)
 
     def add_author(self, name: str) -> None:
         if not self.authors:
