@@ -23,6 +23,8 @@ COPYRIGHT = [
     ("© 2023 - Example Magazine - Published: Example New Media", "Example Magazine"),
     ("Copyright © 2015 · ExampleBuzz", "ExampleBuzz"),
     ("Original content © 2002-2023 by Example.net", "Example.net"),
+    ("Copyright 2015 © U.S. Example & World Report LP.", "U.S. Example & World Report"),
+    ("Example Fair Copyright © 2012", "Example Fair"),
 ]
 
 
@@ -31,8 +33,16 @@ def test_copyright_notice_names_the_outlet(line: str, outlet: str) -> None:
     assert outlet_of(TITLE, LEAD, SECOND, line) == outlet
 
 
-def test_a_bare_mark_before_a_person_credits_a_photo() -> None:
-    assert outlet_of(TITLE, LEAD, SECOND, "© Jane Doe") is None
+@pytest.mark.parametrize("line", ["© Jane Doe", "Copyright Jane Doe/Example Agency",
+                                  "Content Copyright © 2002-2012"])
+def test_a_photo_credit_or_a_bare_notice_names_no_outlet(line: str) -> None:
+    assert outlet_of(TITLE, LEAD, SECOND, line) is None
+
+
+def test_the_reporter_s_outlet_beats_the_copyright_holder() -> None:
+    # The holder is often the owner (a media group), the bio names the publication.
+    assert outlet_of(TITLE, LEAD, SECOND, "Jane Doe is a staff writer at Example Technica.",
+                     "© 2012 Example Nast. All rights reserved") == "Example Technica"
 
 
 def test_several_lines_outweigh_one() -> None:
@@ -62,6 +72,9 @@ PROMOTIONS = [
      "Example Weekly"),
     ("Add ExampleNews to your Google News feed.", "ExampleNews"),
     ("[ Keep up on the day's headlines with ExampleWorld's Today's Headlines newsletter. ]", "ExampleWorld"),
+    ("Example Standard would like to keep you informed about offers, events and updates by email",
+     "Example Standard"),
+    ("Follow Example Mirror:", "Example Mirror"),
 ]
 
 
@@ -71,6 +84,8 @@ def test_self_promotion_names_the_outlet(line: str, outlet: str) -> None:
 
 
 @pytest.mark.parametrize("line", ["More from Jane Doe", "More from UK", "Follow Jane Doe:",
+                                  "Follow Lena on Twitter: @lenadoe", "Follow Dr. Doe on Twitter",
+                                  "SIGN UP FOR OUR NEWSLETTER",
                                   "Read the latest updates from the event at our live blog.",
                                   "We may earn a commission when you buy through links on our site."])
 def test_promotion_of_a_person_or_section_names_no_outlet(line: str) -> None:
@@ -84,6 +99,7 @@ STAFF = [
     ("Senior Politics Reporter, Example Post", "Example Post"),
     ("Jane Doe / Jane is an Associate Writer at Example Technica, where she covers phones.", "Example Technica"),
     ("Jane Doe is a reporter for Example Tech covering free speech online.", "Example Tech"),
+    ("Jane Doe is Example Today's Senior Editor. She also hosts a podcast.", "Example Today"),
 ]
 
 
@@ -95,3 +111,27 @@ def test_staff_line_names_the_outlet(line: str, outlet: str) -> None:
 @pytest.mark.parametrize("line", ["Sports Staff", "Staff Writer, Jane Doe"])
 def test_staff_line_of_a_section_or_person_names_no_outlet(line: str) -> None:
     assert outlet_of(TITLE, LEAD, SECOND, line) is None
+
+
+# A byline, the outlet it names.
+BYLINES = [
+    ("By Jane Doe | Example Advance Media for Example.com", "Example.com"),
+    ("By Jane Doe For Example.Com", "Example.Com"),
+    ("Text by Example Digital", "Example Digital"),
+    ("Written by Example Today on November 7, 2023", "Example Today"),
+    ("By Example News with Agencies", "Example News"),
+    ("By Example News Desk", "Example News"),
+]
+
+
+@pytest.mark.parametrize(("line", "outlet"), BYLINES)
+def test_byline_names_the_outlet(line: str, outlet: str) -> None:
+    entry = parse(TITLE, line, LEAD, SECOND)
+    # The newsroom is the outlet, never an author.
+    assert (entry.outlet, [name for name in entry.authors if "Example" in name]) == (outlet, [])
+
+
+@pytest.mark.parametrize("line", ["Jane Doe March 9, 2017 13", "Jane Doe | Tags: Nightmare, Football",
+                                  "by Jane Doe. Posted on 3:30 pm Tuesday Nov 13, 2012"])
+def test_byline_counters_and_labels_name_no_outlet(line: str) -> None:
+    assert outlet_of(TITLE, line, LEAD, SECOND) is None

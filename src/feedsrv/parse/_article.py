@@ -74,11 +74,11 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # Where an outlet is named, most telling first: the brand on the copyright line,
 # desk and author lines, the byline, the site promoting itself, newsroom e-mail
 # addresses, the company owning the copyright, a wire agency in the dateline.
-_OUTLET_SOURCES = ("copyright", "desk", "author", "byline", "self", "contact", "publisher", "agency")
+_OUTLET_SOURCES = ("copyright", "desk", "author", "byline", "self", "holder", "contact", "publisher", "agency")
 # How much each kind of line says about the outlet, by index in _OUTLET_SOURCES: the
 # site's own notices and staff lines name it outright, an address only by its domain,
 # a parent company or a wire agency may be someone else's.
-_OUTLET_WEIGHTS = (3, 3, 3, 3, 3, 2, 1, 1)
+_OUTLET_WEIGHTS = (3, 3, 3, 3, 3, 2, 2, 1, 1)
 _MAX_CAPTION_LENGTH = 300
 _MAX_REFERENCE_LENGTH = 250
 _DECLARED_NAMES_SPLIT = re.compile(r"\s*;\s*|\s+(?:and|&)\s+")
@@ -311,8 +311,8 @@ def _read_header(paragraphs: list[str], layout: Layout, reading: _Reading, conte
             reading.title = layout.headline
             # A line taken for the headline may be a date line ("January 13, 2020 | …").
             reading.add_dates(read_side_dates(paragraph, context, in_header=True), beside=True)
-        elif announced or is_furniture(paragraph) or is_related_link(paragraph) \
-                or _read_outlet_line(paragraph, reading):
+        elif announced or _read_outlet_line(paragraph, reading) or is_furniture(paragraph) \
+                or is_related_link(paragraph):
             continue
         elif index in layout.names:
             reading.add_byline(Byline(authors=read_bare_names(paragraph)), paragraph, "byline")
@@ -478,7 +478,7 @@ def _read_outlet_line(paragraph: str, reading: _Reading) -> bool:
     copyright = read_copyright(paragraph)
     if copyright is not None:
         reading.mention_outlet("copyright", paragraph, copyright.brand)
-        reading.mention_outlet("publisher" if copyright.corporate else "copyright", paragraph, copyright.holder)
+        reading.mention_outlet("publisher" if copyright.corporate else "holder", paragraph, copyright.holder)
         return True
     author = read_author_line(paragraph)
     if author:

@@ -47,6 +47,8 @@ ORGANIZATION_WORDS = frozenset({
     "tv", "magazine", "journal", "herald", "tribune", "gazette", "channel", "online", "wire",
     "service", "services", "group", "watch", "archive", "international", "association", "institute",
     "university", "council", "ministry", "department", "office", "committee", "foundation",
+    "today", "digital", "weekly", "monthly", "review", "chronicle", "telegraph", "guardian", "mirror",
+    "express", "observer", "courier", "examiner", "inquirer", "dispatch", "bulletin", "sentinel",
 })
 # Newspaper sections, as in a desk's signature ("Example Sport"): no part of a name.
 SECTION_WORDS = frozenset({
@@ -81,11 +83,19 @@ _NAME_PARTICLES = frozenset({
     "al", "el", "bin", "ibn", "da", "de", "del", "della", "der", "den", "di", "dos", "du", "la", "le",
     "van", "von", "y", "ter", "ten", "abu",
 })
+# Words no outlet's name opens with: page labels and a person's title.
+_NOT_ORGANIZATION_OPENERS = frozenset({
+    "posted", "published", "updated", "filed", "tags", "tagged", "photo", "photos", "image", "video",
+    "mr", "mrs", "ms", "dr", "prof", "sir", "dame", "rev",
+})
 _ORGANIZATION_CONNECTORS = frozenset({"of", "for", "the", "and", "&", "de", "on", "in", "al"})
 _MAX_NAME_TOKENS = 5
 MAX_LABEL_LENGTH = 100  # bylines, desk lines, credits: short lines
 MAX_ORGANIZATION_TOKENS = 8
-_BY = re.compile(r"^(?:(?:written|posted|reported|words|story) ){0,2}by\s{0,3}:?\s", re.IGNORECASE)
+_BY = re.compile(r"^(?:(?:written|posted|reported|words|story|text) ){0,2}by\s{0,3}:?\s", re.IGNORECASE)
+# "By Example News with agencies": the newsroom and the wires it drew on.
+_WITH_AGENCIES = re.compile(r"\s(?:with|and|&) (?:agencies|agency reports|wires|wire services|wire reports)$",
+                            re.IGNORECASE)
 # A rule drawn before a byline: "---- by Jane Doe".
 _LEADING_RULE = re.compile(r"^[-–—_*=]{2,}\s*")
 _AUTHOR_LABEL = re.compile(r"^(?:authors?|writer|reporter|byline)\s{0,3}:\s{0,3}", re.IGNORECASE)
@@ -163,6 +173,10 @@ def is_organization(text: str) -> bool:
     if not 1 <= len(tokens) <= MAX_ORGANIZATION_TOKENS or len(text) > 80:
         return False
     if not (tokens[0][0].isupper() or tokens[0][0].isdigit()):
+        return False
+    # "13", "Tags: Politics", "Posted", "Dr": a counter, a label or a title.
+    if sum(char.isalpha() for char in text) < 2 or ": " in text or text.endswith(":") \
+            or tokens[0].lower().strip(".") in _NOT_ORGANIZATION_OPENERS:
         return False
     return all(token[0].isupper() or token[0].isdigit() or token.lower() in _ORGANIZATION_CONNECTORS
                for token in tokens)
@@ -282,7 +296,9 @@ def _read_by(text: str, dates: tuple[StatedDate, ...]) -> Byline | None:
     tail = " ".join(part for part in (rest, *tail_parts) if part).strip(" ,;:|")
     if _is_credentials(tail):
         tail = ""
-    role, outlet = _role_and_outlet(tail, outlet_before_role=False)
+    # Without a person, words before the job title name the newsroom: "By Example
+    # News Desk".
+    role, outlet = _role_and_outlet(_WITH_AGENCIES.sub("", tail), outlet_before_role=not authors)
     if not (authors or role or outlet):
         return None
     return Byline(authors=tuple(authors), role=role, outlet=outlet, dates=dates)
@@ -339,6 +355,9 @@ def _is_credentials(text: str) -> bool:
     return bool(text) and all(part in _CREDENTIALS for part in parts)
 
 
+_FOR_OUTLET = re.compile(r"(?:^|\s)(?:for|for the)\s", re.IGNORECASE)
+
+
 def _role_and_outlet(tail: str, *, outlet_before_role: bool) -> tuple[str | None, str | None]:
     """Split a job title from the outlet it names: ``Reuters`` (an outlet alone),
     ``Staff Writer`` (a title alone), ``Editor for X``, and when ``outlet_before_role``
@@ -351,6 +370,9 @@ def _role_and_outlet(tail: str, *, outlet_before_role: bool) -> tuple[str | None
     region_split = tail.split(",", 1)
     role_split = _split_role(region_split[0])
     if role_split is None:
+        # "By Jane Doe For Example.com", "Example Wire for Example.com": the outlet
+        # the story was written for.
+        tail = _FOR_OUTLET.split(tail)[-1]
         return None, (tail if is_organization(tail) else None)
     before, role, after = role_split
     after = after.removeprefix("the ")

@@ -25,6 +25,7 @@ from ._bylines import (
     person_name,
     words_of,
 )
+from ._names import is_given_name
 
 _MAX_NOTICE_LENGTH = 300
 _MAX_PROMOTION_LENGTH = 160
@@ -46,9 +47,12 @@ _COPYRIGHT_NOISE = re.compile(r"©|\(c\)|\bcopyright\b|&copy;|\b\d{4}(?:\s{0,2}[
 _FOOTER_SEPARATORS = ("•", "|", "·")
 _FOOTER_SEPARATOR = re.compile(r"[•|·]")
 # What a site says of its own pages before the mark: "This site ©", "Original content ©".
-_SITE_CONTENT = re.compile(r"^(?:this site|the contents of this site)|\bcontent(?: is| are)?$", re.IGNORECASE)
+_SITE_CONTENT = re.compile(r"^(?:this site|the contents of this site)|\bcontent(?: is| are)?(?: copyright)?$",
+                           re.IGNORECASE)
 # Where the holder's name ends: a separator or the next sentence ("Example Tavern. Powered by …").
-_HOLDER_END = re.compile(r"\s[-–—|•·]\s|\.\s|\s(?i:powered by|published:|all rights)\b")
+# An initial's point ("U.S. News", "R. Jane Doe") ends nothing.
+_HOLDER_END = re.compile(r"\s[-–—|•·]\s|(?<!\b[A-Z])\.\s|\s(?i:powered by|published:|all rights)\b")
+_TRAILING_COPYRIGHT = re.compile(r"\s*\bcopyright$", re.IGNORECASE)
 _ALL_RIGHTS = re.compile(r"\ball rights reserved\b", re.IGNORECASE)
 # The company part of an owner's name: "Quiller Media, Inc.", "Al Jazeera Media Network".
 _LEGAL_SUFFIX = re.compile(rf",?\s{_LEGAL_FORM}(?![\w-])")
@@ -71,6 +75,9 @@ _ORIGINALLY_PUBLISHED = re.compile(
 # privacy notice", "Sign up for Example Week's free newsletters", "More from Example
 # Nation", "Join Example Blog at Google+", "Thank you for supporting Example Weekly".
 _NEWS_FROM = re.compile(r"\b(?:updates|news|stories|offers) from (?P<name>[A-Z].{1,60})")
+# "Example Standard would like to keep you informed about offers, events and updates".
+_KEEP_INFORMED = re.compile(r"^(?P<name>[A-Z][\w.&'’-]{0,30}(?: [A-Z][\w.&'’-]{0,30}){0,4})"
+                            r" (?:would like|wants|may wish) to (?:keep you (?:informed|updated|posted)|send you)\b")
 _SIGN_UP_CUE = re.compile(r"\b(?:inbox|e-?mailed|e-?mail|sign up|stay up to date|stay in the know|never miss)\b",
                           re.IGNORECASE)
 # The site's disclosure of its shopping links: "Example Weekly may earn a commission
@@ -92,7 +99,7 @@ _PROMOTIONS = (
                               r"\bnewsletter\b")),
 )
 # "Follow Example Mirror:" alone; "Follow Jane Doe:" promotes the reporter.
-_FOLLOW_ALONE = re.compile(r"^follow (?P<name>[A-Z][^@:]{1,40}?):?$")
+_FOLLOW_ALONE = re.compile(r"^(?i:follow) (?P<name>[A-Z][^@:]{1,40}?):?$")
 _DOMAIN = r"[A-Za-z0-9][\w-]{0,62}(?:\.[A-Za-z0-9][\w-]{0,62}){0,3}\.[A-Za-z]{2,6}"
 # "On Example.com: Another headline", "Also on example.com Another headline".
 _ON_SITE = re.compile(rf"^(?:(?:on|more on|more from) (?P<domain>{_DOMAIN}):|also on (?P<also>{_DOMAIN}))\s(?=\S)",
@@ -103,6 +110,9 @@ _DOMAIN_DATELINE = re.compile(rf"^(?P<domain>{_DOMAIN})\s?(?:—|–|--?|:)\s(?=
 # Reach her at …": the first sentence.
 # The sentence may go on: "… at Example Technica, where he has spent …", "… for
 # Example Tech covering free speech"; a signature may precede it: "Jane Doe / Jane is …".
+# "Jane Doe is Example Today's Senior Editor."
+_POSSESSIVE_BIO = re.compile(r"^(?P<name>[^,;:/]{3,60}?) is (?P<outlet>[A-Z][^,;:'’]{1,60}?)['’]s"
+                             r" (?P<role>[\w ,&-]{2,60}?)(?:\.?$|\.\s(?=[A-Z])|,\s|\s(?=[a-z]))")
 _BIO = re.compile(r"^(?:(?P<signature>[^/]{3,60}) / )?(?P<name>[^,;:/]{3,60}?) is (?:a|an|the)"
                   r" (?P<role>[\w ,&-]{2,60}?) (?:for|at|with) (?P<outlet>[^,;:]{2,60}?)"
                   r"(?:\.?$|\.\s(?=[A-Z])|,\s|\s(?=[a-z]))")
@@ -135,6 +145,7 @@ _GLUED_CAPITALS = re.compile(r"(?<=[A-Z]{2})(?=[A-Z][a-z])")
 _TRAILING_CONNECTORS = frozenset({"of", "the", "and", "&", "for", "on", "in", "de", "al"})
 # Words that end an outlet's name in a run of capitalized words: "READ MORE ON FOX
 # BUSINESS BY CLICKING HERE".
+_PRONOUNS = frozenset({"our", "my", "your", "their", "his", "her", "its", "this", "these", "we", "us"})
 _STOP_WORDS = frozenset({"by", "on", "at", "for", "with", "in", "to", "from", "via", "here", "now", "today",
                          "click", "clicking", "and", "or"})
 
@@ -169,12 +180,19 @@ def read_copyright(paragraph: str) -> Copyright | None:
     if not mark:
         return None
     before = paragraph[start:mark.start()].strip(" |,•·")
-    brand = before if before and _is_brand(before, _MAX_BRAND_BEFORE_MARK) else None
-    if before and not brand and not _SITE_CONTENT.search(before):
+    site_content = bool(before) and _SITE_CONTENT.search(before) is not None
+    # "Example News Copyright ©": the brand, then the word the sign repeats.
+    before = _TRAILING_COPYRIGHT.sub("", before)
+    brand = before if before and not site_content and _is_brand(before, _MAX_BRAND_BEFORE_MARK) else None
+    if before and not brand and not site_content:
         return None
     holder = _ALL_RIGHTS.split(paragraph[mark.start():], maxsplit=1)[0]
     holder = " ".join(_COPYRIGHT_NOISE.sub(" ", holder).split()).strip(" .,;:|-–—·•")
     holder = _HOLDER_END.split(holder, maxsplit=1)[0].strip(" .,;:|-–—·•").removeprefix("by ")
+    # "Copyright Jane Doe/Example Agency" credits a photo.
+    credited, slash, _ = holder.partition("/")
+    if slash and person_name(credited):
+        return None
     company, corporate = company_name(holder)
     if corporate:
         holder = company
@@ -212,11 +230,14 @@ def read_self_reference(paragraph: str) -> str | None:
     if follow:
         # "Follow Jane Doe on Twitter" promotes the reporter, not the outlet.
         name = _leading_brand(follow["name"])
-        return name if name and not person_name(name) else None
+        return name if name and not _names_person(name) else None
     for pattern in (_SUBSCRIBE_TO_PRODUCT, _ORIGINALLY_PUBLISHED, _MORE_ON):
         match = pattern.match(paragraph)
         if match:
             return _leading_brand(match["name"])
+    keep_informed = _KEEP_INFORMED.match(paragraph)
+    if keep_informed:
+        return _promoted_brand(keep_informed["name"])
     lowered = paragraph.lower()
     news_from = _NEWS_FROM.search(paragraph) if " from " in lowered else None
     if news_from and _SIGN_UP_CUE.search(paragraph):
@@ -227,7 +248,12 @@ def read_self_reference(paragraph: str) -> str | None:
             return _promoted_brand(match["name"])
     follow_alone = _FOLLOW_ALONE.match(paragraph)
     name = _promoted_brand(follow_alone["name"]) if follow_alone else None
-    return name if name and not person_name(name) else None
+    return name if name and not _names_person(name) else None
+
+
+def _names_person(name: str) -> bool:
+    # "Follow Jane Doe on Twitter", and "Follow Jane on Twitter": a first name alone.
+    return person_name(name) is not None or (" " not in name and is_given_name(name))
 
 
 def _promoted_brand(text: str) -> str | None:
@@ -247,12 +273,17 @@ def read_bio(paragraph: str) -> tuple[str, str] | None:
     """``Jane Doe is a reporter for Example News.`` → (``Jane Doe``, ``Example News``)."""
     if len(paragraph) > _MAX_PROMOTION_LENGTH * 2:
         return None
-    match = _BIO.match(paragraph)
+    match = _BIO.match(paragraph) or _POSSESSIVE_BIO.match(paragraph)
     if not match or not any(word in ROLE_WORDS for word in words_of(match["role"])):
         return None
-    name = person_name(match["signature"] or "") or person_name(match["name"])
-    outlet = _leading_brand(match["outlet"].removeprefix("the "))
-    return (name, outlet) if name and outlet == match["outlet"].removeprefix("the ").strip(" .") else None
+    signature = match.groupdict().get("signature")
+    name = person_name(signature or "") or person_name(match["name"])
+    # The pattern bounds the name already; "Example Today" keeps a word that would
+    # end a name in running text.
+    outlet = match["outlet"].removeprefix("the ").strip(" .")
+    if not name or not _is_brand(outlet, _MAX_BRAND_TOKENS) or outlet.lower() in SECTION_WORDS:
+        return None
+    return name, outlet
 
 
 def read_staff_line(paragraph: str) -> str | None:
@@ -356,8 +387,10 @@ def _leading_brand(text: str) -> str | None:
     while tokens and tokens[-1].lower() in _TRAILING_CONNECTORS:
         tokens.pop()
     name = " ".join(tokens).strip(" .,;:!?\"“”")
-    # A section alone ("Follow Politics on Twitter") is no outlet.
-    if not name or len(tokens) > _MAX_BRAND_TOKENS or name.lower() in SECTION_WORDS:
+    # A section alone ("Follow Politics on Twitter") is no outlet, nor a pronoun
+    # ("Sign up for our newsletter").
+    if not name or len(tokens) > _MAX_BRAND_TOKENS or name.lower() in SECTION_WORDS \
+            or name.lower() in _PRONOUNS:
         return None
     return name if _is_brand(name, _MAX_BRAND_TOKENS) else None
 
