@@ -99,3 +99,31 @@ def test_a_byline_around_other_words_names_only_its_authors(line: str, authors: 
 def test_given_names_over_the_lead_open_a_page_as_its_byline(top: str, authors: tuple[str, ...]) -> None:
     text = f"{top}\n\n{BODY}\n\n{BODY}\n"
     assert parse_article(text, source="article.txt").authors == authors
+
+
+@pytest.mark.parametrize(("top", "title", "authors"), [
+    # A page copied from its top may open with the byline, over buttons or a date.
+    ("Zorvan Whitaker\n\nView Profile\n\nEmail", None, ("Zorvan Whitaker",)),
+    ("Alyene Senger and Grant Hodges\n\nAugust 9, 2012 at 4:00 pm\n\nLeave a comment", None,
+     ("Alyene Senger", "Grant Hodges")),
+    # Given names and initials may stand between; a surname may be set in capitals.
+    ("Katie J.M. Baker\n\nView Profile", None, ("Katie J.M. Baker",)),
+    ("Ian LYNAM\n\nView Profile", None, ("Ian LYNAM",)),
+    # A headline ending in a surname is still a headline.
+    ("Trump Defeats Clinton\n\nAugust 9, 2012", "Trump Defeats Clinton", ()),
+])
+def test_names_at_the_top_of_the_page_sign_it(top: str, title: str | None, authors: tuple[str, ...]) -> None:
+    entry = parse_article(f"{top}\n\n{BODY}\n\nThe vote was close.\n", source="article.txt")
+    assert (entry.authors, entry.title if title else entry.body[0]) == (authors, title or BODY)
+
+
+@pytest.mark.parametrize(("lines", "authors"), [
+    (["Nizaar Kinsella 2 minutes ago"], ("Nizaar Kinsella",)),
+    (["Adam Vidler and AP", "June 30, 2026 - 4.34pm"], ("Adam Vidler",)),
+    (["One man makes a knowingly futile attempt at predicting snow for decades.", "Jon Metcalfe", "@citycalfe"],
+     ("Jon Metcalfe",)),
+])
+def test_a_name_over_a_handle_or_beside_the_wires_is_a_byline(lines: list[str], authors: tuple[str, ...]) -> None:
+    header = "\n\n".join(lines)
+    text = f"Library to close after vote\n\n{header}\n\n{BODY}\n"
+    assert parse_article(text, source="article.txt").authors == authors

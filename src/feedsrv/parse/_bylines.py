@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from ._dates import DateContext, StatedDate, find_dates, remove_dates
-from ._names import is_given_name
+from ._names import is_given_name, is_surname
 
 # A counter beside share buttons ("858shares", "12 comments"), which may follow a byline.
 COUNTER = r"\d{1,7}\s?(?:shares?|comments?|views?|likes?|reactions?|responses?)"
@@ -79,6 +79,8 @@ _CREDENTIALS = frozenset({
 })
 # Capitals running into lower case, as in brand names ("FOXBusiness"), not in names.
 _CAPITALS_INTO_LOWER = re.compile(r"[A-Z]{2}[a-z]")
+_INITIALS = re.compile(r"^(?:[A-Z]\.){1,3}$")
+_SIGNED_NAME_WORDS = 3
 _NAME_PARTICLES = frozenset({
     "al", "el", "bin", "ibn", "da", "de", "del", "della", "der", "den", "di", "dos", "du", "la", "le",
     "van", "von", "y", "ter", "ten", "abu",
@@ -94,8 +96,8 @@ MAX_LABEL_LENGTH = 100  # bylines, desk lines, credits: short lines
 MAX_ORGANIZATION_TOKENS = 8
 _BY = re.compile(r"^(?:(?:written|posted|reported|words|story|text) ){0,2}by\s{0,3}:?\s", re.IGNORECASE)
 # "By Example News with agencies": the newsroom and the wires it drew on.
-_WITH_AGENCIES = re.compile(r"\s(?:with|and|&) (?:agencies|agency reports|wires|wire services|wire reports)$",
-                            re.IGNORECASE)
+_WITH_AGENCIES = re.compile(r"\s(?:with|and|&) (?:(?i:agencies|agency reports|wires|wire services|wire reports)"
+                            r"|AP|AAP|AFP|Reuters|PA)$")
 # A rule drawn before a byline: "---- by Jane Doe".
 _LEADING_RULE = re.compile(r"^[-–—_*=]{2,}\s*")
 _AUTHOR_LABEL = re.compile(r"^(?:authors?|writer|reporter|byline)\s{0,3}:\s{0,3}", re.IGNORECASE)
@@ -113,7 +115,7 @@ _TRAILING_HANDLE = re.compile(r"\s@\w{1,30}$")
 # The dots and bars between a byline's parts: "Jane Doe · Example News · 8h".
 _SEGMENT_SPLIT = re.compile(r"\s[·•]\s|\s?\|\s?")
 _MAX_SEGMENT_LENGTH = 60
-_LONE_HANDLE = re.compile(r"^@\w{1,30}$")
+LONE_HANDLE = re.compile(r"^@\w{1,30}$")
 # Marks that show a line is a sentence, not a label such as a byline or a dateline.
 SENTENCE_MARKS = frozenset("?!;\"“”")
 
@@ -147,9 +149,13 @@ def person_name(text: str) -> str | None:
         word = token.lower().strip(".")
         if word in _NOT_IN_NAMES or word in ROLE_WORDS or word in ORGANIZATION_WORDS or not _is_name_token(token):
             return None
-    # "RENÉE DUPONT" may be shouted, but "CNN Business" mixes an acronym with a word.
-    words = [token for token in named if len(token.rstrip(".")) > 1]
-    if any(token.isupper() for token in words) and not all(token.isupper() for token in words):
+    # "RENÉE DUPONT" may be shouted, but "CNN Business" mixes an acronym with a word;
+    # "Jane DOE" sets a surname in capitals after a given name, "Jane J.M. Doe" has
+    # initials.
+    words = [token for token in named if len(token.rstrip(".")) > 1 and not _INITIALS.match(token)]
+    if any(token.isupper() for token in words) and not all(token.isupper() for token in words) \
+            and not (words[-1].isupper() and not any(token.isupper() for token in words[:-1])
+                     and is_given_name(words[0])):
         return None
     return text
 
@@ -238,9 +244,11 @@ def _read_segments(text: str, dates: tuple[StatedDate, ...]) -> Byline | None:
 
 def read_bare_names(paragraph: str) -> tuple[str, ...]:
     """The people a line names and nothing else: ``Debbie White``, ``Jane Doe and John
-    Roe``, ``Jane Doe in London``; empty when it is anything more."""
+    Roe``, ``Jane Doe in London``, ``Jane Doe and AP`` (and the wires); empty when it
+    is anything more."""
     if len(paragraph) > MAX_LABEL_LENGTH:
         return ()
+    paragraph = _WITH_AGENCIES.sub("", paragraph)
     chunks = [chunk for chunk in _NAME_LIST_SPLIT.split(_IN_PLACE.sub("", paragraph)) if chunk]
     names = tuple(person_name(chunk) for chunk in chunks)
     return names if names and all(names) else ()  # type: ignore[return-value]
@@ -253,7 +261,7 @@ def continue_byline(paragraph: str) -> str | None:
     None when the line is something else."""
     if len(paragraph) > MAX_LABEL_LENGTH:
         return None
-    if _LONE_HANDLE.match(paragraph):
+    if LONE_HANDLE.match(paragraph):
         return ""
     if paragraph.lower() in _ROLE_JOINERS:
         return "and"
@@ -276,6 +284,21 @@ def names_people(paragraph: str) -> bool:
     where no date line follows it."""
     names = read_bare_names(paragraph)
     return bool(names) and all(_opens_with_given_name(name) for name in names)
+
+
+def signs_names(paragraph: str) -> bool:
+    """Whether ``paragraph`` is only people's names, each opening with a given name
+    or made of a word and a surname with given names or initials between them
+    (``Neetzan Zimmerman``, ``Jane A. Doe and John Roe``): "Trump Defeats Clinton"
+    ends in a surname but no given name stands in its middle."""
+    names = read_bare_names(paragraph)
+    return bool(names) and all(_opens_with_given_name(name) or _ends_with_surname(name) for name in names)
+
+
+def _ends_with_surname(name: str) -> bool:
+    words = name.split()
+    return 2 <= len(words) <= _SIGNED_NAME_WORDS and is_surname(words[-1]) and all(
+        is_given_name(word) or _INITIALS.match(word) for word in words[1:-1])
 
 
 def _opens_with_given_name(name: str) -> bool:

@@ -29,7 +29,16 @@ from enum import Enum
 
 from ._dates import DateContext
 from ._headline import MAX_LINES, headline_odds, line_cues
-from ._bylines import names_people, read_author_line, read_bare_names, read_byline, read_role_line, words_of
+from ._bylines import (
+    LONE_HANDLE,
+    names_people,
+    read_author_line,
+    read_bare_names,
+    read_byline,
+    read_role_line,
+    signs_names,
+    words_of,
+)
 from ._lines import (
     is_end_marker,
     is_furniture,
@@ -241,10 +250,13 @@ class _Top:
         # A page copied from below its headline may open with the byline: given
         # names right over the story's prose.
         if headline_place and not self.paragraphs[index].isupper() \
-                and not (self.kinds[index + 1] is Kind.PROSE and self._short_names(index)):
+                and not (self.kinds[index + 1] is Kind.PROSE and self._short_names(index)) \
+                and not self._signature(index):
             return
-        if read_date_line(below, self.context, in_header=True) or read_role_line(below) \
-                or (not self._after_prose(index) and names_people(self.paragraphs[index])):
+        # Over a date line, a job title or the reporter's handle ("@janedoe").
+        if read_date_line(below, self.context, in_header=True) or read_role_line(below) or LONE_HANDLE.match(below) \
+                or (not self._after_prose(index)
+                    and (names_people(self.paragraphs[index]) or self._signature(index))):
             self.kinds[index] = Kind.LABEL
             self.names.append(index)
 
@@ -255,6 +267,15 @@ class _Top:
         names = read_bare_names(self.paragraphs[index])
         return names_people(self.paragraphs[index]) and all(
             len(name.split()) <= _SHORT_NAME_WORDS and is_surname(name.split()[-1]) for name in names)
+
+    def _signature(self, index: int) -> bool:
+        """Names that sign the page from its top (``Neetzan Zimmerman``), over a
+        date line, a job title or buttons (``View Profile``)."""
+        below = self.paragraphs[index + 1]
+        if not (self.kinds[index + 1] is Kind.FURNITURE or read_date_line(below, self.context, in_header=True)
+                or read_role_line(below)):
+            return False
+        return signs_names(self.paragraphs[index])
 
     def _after_prose(self, index: int) -> bool:
         """Whether prose comes after the last label above ``index``: a name there

@@ -20,8 +20,8 @@ from ._bylines import (
     MAX_ORGANIZATION_TOKENS,
     SENTENCE_MARKS,
     ends_without_sentence,
-    names_people,
     person_name,
+    signs_names,
 )
 from ._dates import (
     PUBLISHED,
@@ -51,6 +51,7 @@ _FURNITURE_WORDS = frozenset({
     "image", "images", "listen", "watch", "play", "now", "loading", "like", "send", "google",
     "google+", "+", "the", "a", "via", "show", "hide", "toggle", "caption", "expand", "collapse", "by",
     "pin", "it", "post", "return", "jump", "skip", "navigation", "main", "content",
+    "profile", "rss", "feed", "leave", "reply", "replies", "an",
 })
 # A word of a share bar: letters or digits, maybe joined by hyphens, apostrophes or a
 # plus ("e-mail", "google+"); separators such as "|", "»" and "/" are no words.
@@ -342,7 +343,7 @@ def read_date_line(paragraph: str, context: DateContext, *, in_header: bool) -> 
         # with a given name ("Top Stories 3 hours ago" is a heading).
         relative = _NAME_AND_AGE.match(paragraph)
         return DateLine(dates=(), name=relative["name"]) if in_header and relative \
-            and names_people(relative["name"]) else None
+            and signs_names(relative["name"]) else None
     if rest_words and not (in_header and len(rest_words) <= _MAX_DATE_LINE_REST_WORDS
                            and not paragraph.endswith((".", "!", "?"))):
         return None
