@@ -15,6 +15,8 @@ BODY = ("The council voted on Tuesday to close the old library on Mill Street, e
     ("By Tom Reyes Sponsored", ("Tom Reyes",)),
     ("By Ann Kerr Published in City News March 3, 2021", ("Ann Kerr",)),
     ("By Sam Duarte Leave a comment", ("Sam Duarte",)),
+    ("Submitted by Tom Reyes on 08/09/2012 14:30 -0400", ("Tom Reyes",)),
+    ("Contributed by Ann Kerr Friday, 28 December 2007", ("Ann Kerr",)),
     ("By Ruth Bell And Omar Haddad For The Evening Courier", ("Ruth Bell", "Omar Haddad")),
 ])
 def test_words_after_the_name_are_no_part_of_it(byline: str, authors: tuple[str, ...]) -> None:

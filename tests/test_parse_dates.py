@@ -65,6 +65,9 @@ SELF_DATED = [
     ("This entry was posted on Wednesday, November 20th, 2019 at 2:05 pm and is filed under Politics.", "2019-11-20"),
     ("This article was originally published on Nov 20, 2019.", "2019-11-20"),
     ("Posted on November 20, 2019 in Politics | 3 Comments", "2019-11-20"),
+    # A CMS's signature names the author before the date.
+    ("This entry was written by jane, posted on 10/18/2019 at 12:22 pm.", "2019-10-18"),
+    ("Submitted by Jane Doe on 11/20/2019 14:30 -0400", "2019-11-20"),
 ]
 
 

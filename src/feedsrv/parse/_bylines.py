@@ -94,7 +94,8 @@ _ORGANIZATION_CONNECTORS = frozenset({"of", "for", "the", "and", "&", "de", "on"
 _MAX_NAME_TOKENS = 5
 MAX_LABEL_LENGTH = 100  # bylines, desk lines, credits: short lines
 MAX_ORGANIZATION_TOKENS = 8
-_BY = re.compile(r"^(?:(?:written|posted|reported|words|story|text) ){0,2}by\s{0,3}:?\s", re.IGNORECASE)
+_BY = re.compile(r"^(?:(?:written|posted|reported|words|story|text|submitted|contributed) ){0,2}by\s{0,3}:?\s",
+                 re.IGNORECASE)
 # "By Example News with agencies": the newsroom and the wires it drew on.
 _WITH_AGENCIES = re.compile(r"\s(?:with|and|&) (?:(?i:agencies|agency reports|wires|wire services|wire reports)"
                             r"|AP|AAP|AFP|Reuters|PA)$")

@@ -203,7 +203,10 @@ _POST_ATTRIBUTION = re.compile(r"^(?:—|–|--?)\s?(?P<author>[^()]{1,80}?)\s?\
 _SELF_DATED = re.compile(
     r"^(?:this (?:article|story|post|blog post|entry|piece|column)"
     r" (?:was |is |has been )?(?:originally |first |last )?)?"
-    r"(?P<label>published|posted|written|updated)(?: on| at)?:?\s",
+    r"(?P<label>published|posted|written|updated|submitted|contributed)"
+    # A CMS's signature names the author between: "This entry was written by Jane,
+    # posted on …", "Submitted by Jane Doe on …".
+    r"(?: by [^.,;:|]{2,60}?(?:,? (?:and )?(?:posted|published))?)?(?: on| at)?:?\s",
     re.IGNORECASE,
 )
 # How far after the label its date may begin: a weekday and its comma.
