@@ -1,8 +1,7 @@
-"""Config loading: defaults, validation errors naming the key, documentation."""
+"""Config loading: defaults, validation errors naming the key, settings declared once."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -75,12 +74,6 @@ def test_invalid_toml_names_the_file(tmp_path):
     with pytest.raises(ConfigError) as raised:
         load_config(path)
     assert raised.value.key == str(path)
-
-
-def test_readme_documents_every_setting():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    rows = dict(re.findall(r"^\| `([a-z_]+\.[a-z_]+)` \| `([^`]*)` \|", readme, re.MULTILINE))
-    assert rows == {setting.key: str(setting.default) for setting in SETTINGS}
 
 
 def test_the_dataclass_defaults_are_the_settings_defaults():
