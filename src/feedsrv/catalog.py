@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import MappingProxyType
+from typing import Literal, get_args
 
 from .config import SiteConfig, name_slug
 from .model import Entry
@@ -30,7 +31,11 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _UPDATED = operator.attrgetter("updated")
 
 # Feed kinds, in the order the index and the subscription list present them.
-FEED_KINDS = ("all", "outlet", "topic", "author")
+FeedKind = Literal["all", "outlet", "topic", "author"]
+FEED_KINDS: tuple[FeedKind, ...] = get_args(FeedKind)
+# The kind of feed each section of a feed key (`topics/syria`) holds.
+_KIND_OF_SECTION: Mapping[str, FeedKind] = MappingProxyType(
+    {"outlets": "outlet", "topics": "topic", "authors": "author"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +47,7 @@ class Feed:
     """
 
     key: str
-    kind: str
+    kind: FeedKind
     slug: str
     name: str
     title: str
@@ -147,7 +152,7 @@ class Catalog:
     entries_by_slug: Mapping[str, Entry]
     updated: datetime
 
-    def feeds_of_kind(self, kind: str) -> list[Feed]:
+    def feeds_of_kind(self, kind: FeedKind) -> list[Feed]:
         """Feeds of one kind (``all``, ``outlet``, ``topic``, ``author``), in title order."""
         found = [feed for feed in self.feeds.values() if feed.kind == kind]
         return sorted(found, key=lambda feed: (feed.title.casefold(), feed.key))
@@ -296,8 +301,8 @@ def _feed(key: str, history: tuple[Entry, ...], config: SiteConfig, updated: dat
           feed_updated: datetime | None = None) -> Feed:
     """The feed ``key`` of ``history``, dated ``feed_updated`` (the newest update
     among its entries, looked up when not given), or as the catalog when empty."""
-    kind, _, slug = key.partition("/")
-    kind = kind.removesuffix("s")
+    section, _, slug = key.partition("/")
+    kind = _KIND_OF_SECTION[section]
     newest = history[0] if history else None
     homepage = None
     if kind == "outlet":

@@ -9,7 +9,10 @@ from __future__ import annotations
 import html as html_text
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
+
+# The rule that decided an entry's ``published`` (see :class:`Entry`).
+PublishedFrom = Literal["declared", "text", "references", "mtime", "none"]
 
 MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July",
                "August", "September", "October", "November", "December")
@@ -79,7 +82,7 @@ class Entry:
     outlet_slug: str | None
     dateline: str | None
     published: datetime
-    published_from: str
+    published_from: PublishedFrom
     updated: datetime
     summary: str
     body: tuple[str, ...]

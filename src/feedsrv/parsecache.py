@@ -39,7 +39,8 @@ _CHUNK = 1000
 # The modules whose code decides what a file's entry is (the parser and everything
 # it imports, and this reading of files): a change to any of them, and only to
 # them, makes the cache stale. tests/test_parsecache.py checks the list is whole.
-PARSER_MODULES = ("config", "errors", "model", "parse", "parse._article", "parse._bylines", "parse._dates",
+PARSER_MODULES = ("config", "config._dates", "config._load", "config._settings", "config._slugs", "config._tables",
+                  "errors", "model", "parse", "parse._article", "parse._bylines", "parse._dates",
                   "parse._files", "parse._headline", "parse._lead", "parse._lines", "parse._names", "parse._outlets",
                   "parse._prose", "parse._text", "parsecache", "pools", "sources")
 # The data files that decide entries as the code does: a retrained model is a new parser.

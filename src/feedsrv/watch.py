@@ -23,11 +23,11 @@ from pathlib import Path
 
 import watchfiles
 
+from .config import WATCH_MODES, Watch
 from .sources import is_article_name, printable_path
 
 log = logging.getLogger(__name__)
 
-WATCH_MODES = ("auto", "poll", "off")
 
 # watchfiles yields a batch once no change came for STEP ms, or after DEBOUNCE ms of
 # uninterrupted changes, so a burst (an rsync, a git checkout) gives one reload and
@@ -46,7 +46,7 @@ _Batch = set[tuple[watchfiles.Change, str]]
 OnChange = Callable[[set[str] | None], Awaitable[object]]
 
 
-async def watch_directory(directory: Path, on_change: OnChange, *, mode: str, poll_interval: float,
+async def watch_directory(directory: Path, on_change: OnChange, *, mode: Watch, poll_interval: float,
                           stop: asyncio.Event) -> None:
     """Call ``on_change()`` after article files in ``directory`` change, until ``stop``
     is set; ``on_change(paths)`` is given the paths of the changed files, or None

@@ -49,7 +49,7 @@ from ._lines import (
     read_side_dates,
     read_trailing_credit,
 )
-from ..model import Caption, Entry, Reference
+from ..model import Caption, Entry, PublishedFrom, Reference
 from ._outlets import (
     OutletMention,
     brand_name,
@@ -612,7 +612,7 @@ def _title(reading: _Reading, body: tuple[str, ...], meta: ArticleMeta, stem: st
 
 
 def _published(reading: _Reading, meta: ArticleMeta, modified: datetime | None,
-               zone: tzinfo) -> tuple[datetime, str]:
+               zone: tzinfo) -> tuple[datetime, PublishedFrom]:
     """Declared > stated in the text > newest cited source > file time > the epoch.
     Of the stated dates, the first publication date wins over an unlabelled one, and
     that over an update; among unlabelled dates and among updates, those of date

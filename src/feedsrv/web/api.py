@@ -26,7 +26,7 @@ from aiohttp import web
 from ..catalog import entry_path
 from ..config import MAX_SLUG_LENGTH, SiteConfig, name_slug
 from ..errors import ParseError
-from ..model import Entry
+from ..model import Entry, PublishedFrom
 from ..parse import decode_article, format_front_matter, parse_file_text, split_front_matter, unsafe_character
 from ..publish import (
     article_file,
@@ -58,7 +58,7 @@ SLUG_HEADER = "X-Slug"
 SLUG_FIELD = "slug"
 # A date read from nowhere but the file's modification time would move with every
 # copy or touch of the file, so the API pins it in the front matter.
-UNSTATED_DATES = ("mtime", "none")
+UNSTATED_DATES: tuple[PublishedFrom, ...] = ("mtime", "none")
 # A metadata value is a name, a date or a short list: an outlet or author name
 # becomes part of a feed's URL, which clients and servers cap at a few kilobytes.
 MAX_VALUE_LENGTH = 1000

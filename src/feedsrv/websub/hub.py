@@ -39,7 +39,7 @@ import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, get_args
 from urllib.parse import parse_qsl, urlencode
 
 import aiohttp
@@ -58,7 +58,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MODES = ("subscribe", "unsubscribe")
+HubMode = Literal["subscribe", "unsubscribe"]
+MODES: tuple[HubMode, ...] = get_args(HubMode)
 # §5.1: hub.secret "MUST be less than 200 bytes in length".
 MAX_SECRET_BYTES = 199
 # A subscription request is a few hundred bytes: a callback of at most 2,000
@@ -83,11 +84,18 @@ class HubRequestError(FeedsrvError):
 class SubscriptionRequest:
     """A well-formed subscription or unsubscription request."""
 
-    mode: str
+    mode: HubMode
     callback: str
     topic: str
     lease_seconds: int | None = None
     secret: str | None = None
+
+
+def _mode(text: str) -> HubMode:
+    for mode in MODES:
+        if text == mode:
+            return mode
+    raise HubRequestError(400, f"hub.mode must be subscribe or unsubscribe, got {text!r}")
 
 
 def parse_subscription_request(body: bytes) -> SubscriptionRequest:
@@ -104,9 +112,7 @@ def parse_subscription_request(body: bytes) -> SubscriptionRequest:
             if name in values:
                 raise HubRequestError(400, f"{name} is given twice")
             values[name] = value
-    mode = values.get("hub.mode", "")
-    if mode not in MODES:
-        raise HubRequestError(400, f"hub.mode must be subscribe or unsubscribe, got {mode!r}")
+    mode = _mode(values.get("hub.mode", ""))
     for name in ("hub.callback", "hub.topic"):
         if not values.get(name):
             raise HubRequestError(400, f"{name} is required")

@@ -64,8 +64,10 @@ CREATE TABLE IF NOT EXISTS outbox (
 CREATE INDEX IF NOT EXISTS outbox_by_due ON outbox (kind, due_at);
 """
 
-DELIVER = "deliver"
-PUBLISH = "publish"
+# What an outbox job does: deliver a change to a subscriber, or ping the external hub.
+JobKind = Literal["deliver", "publish"]
+DELIVER: JobKind = "deliver"
+PUBLISH: JobKind = "publish"
 
 SUBSCRIPTION_COLUMNS = "callback, topic, secret, lease_seconds, expires_at, host"
 
@@ -110,7 +112,7 @@ class Job:
 
     target: str
     topic: str
-    kind: str
+    kind: JobKind
     version: int
     attempts: int
     due_at: float
@@ -265,7 +267,7 @@ class WebSubStore:
 
     # -- outbox --------------------------------------------------------------
 
-    def due(self, kind: str, now: float, limit: int) -> tuple[list[Job], float | None]:
+    def due(self, kind: JobKind, now: float, limit: int) -> tuple[list[Job], float | None]:
         """Up to ``limit`` jobs of ``kind`` due by ``now``, oldest first, and when the
         next job not yet due will be (None if there is none)."""
         with self._transaction(create=False) as db:

@@ -1,0 +1,27 @@
+"""Configuration: the documented settings and a TOML loader.
+
+Every ``[site]``, ``[server]``, ``[api]`` and ``[websub]`` key is a field of
+:class:`SiteConfig` or :class:`WebSubConfig` with its default and help text, listed
+in :data:`SETTINGS`; the README's config reference is checked against this table by
+the tests, so a setting cannot go undocumented.
+
+- ``_settings``: the settings and the dataclasses holding them;
+- ``_load``: reading and validating a TOML file;
+- ``_tables``: the ``[outlets.*]``, ``[topics.*]`` and ``[articles.*]`` tables;
+- ``_slugs``, ``_dates``: the slugs of names and the range of dates, which the
+  parser follows too.
+"""
+
+from ._dates import DATE_RANGE, MAX_YEAR, MIN_YEAR, in_range
+from ._load import DEFAULT_CONFIG_PATH, default_config, load_config
+from ._settings import (
+    HUB_PATH, MAX_SECONDS, SETTINGS, WATCH_MODES, Setting, SiteConfig, Watch, WebSubConfig, toml_value,
+)
+from ._slugs import MAX_SLUG_LENGTH, name_slug, slugify
+from ._tables import ArticleMeta, Outlet, Topic
+
+__all__ = [
+    "DATE_RANGE", "DEFAULT_CONFIG_PATH", "HUB_PATH", "MAX_SECONDS", "MAX_SLUG_LENGTH", "MAX_YEAR", "MIN_YEAR",
+    "SETTINGS", "WATCH_MODES", "ArticleMeta", "Outlet", "Setting", "SiteConfig", "Topic", "Watch",
+    "WebSubConfig", "default_config", "in_range", "load_config", "name_slug", "slugify", "toml_value",
+]
