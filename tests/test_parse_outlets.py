@@ -56,6 +56,12 @@ def test_the_written_name_beats_its_domain() -> None:
     assert choose_outlet(mentions) == "The Example Times"
 
 
+def test_a_name_extended_by_a_beat_supports_the_name() -> None:
+    mentions = [OutletMention(3, "a", "Example Courier Middle East"), OutletMention(2, "b", "Example Courier"),
+                OutletMention(3, "c", "Example Wire")]
+    assert choose_outlet(mentions) == "Example Courier"
+
+
 def test_an_author_first_name_is_no_outlet() -> None:
     assert choose_outlet([OutletMention(3, "Follow Stevie on Twitter", "Stevie")], ("Stevie Doe",)) is None
 

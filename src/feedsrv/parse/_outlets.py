@@ -438,6 +438,7 @@ def choose_outlet(mentions: list[OutletMention], author_names: tuple[str, ...] =
         groups.setdefault(key, []).append((order, mention))
     if not groups:
         return None
+    _merge_extended_names(groups)
 
     def score(group: list[tuple[int, OutletMention]]) -> tuple[int, int, int]:
         strongest = max(mention.weight for _, mention in group)
@@ -446,6 +447,19 @@ def choose_outlet(mentions: list[OutletMention], author_names: tuple[str, ...] =
 
     best = max(groups.values(), key=score)
     return min((mention.name for _, mention in best), key=_display_rank)
+
+
+def _merge_extended_names(groups: dict[str, list[tuple[int, OutletMention]]]) -> None:
+    """Fold a name that extends another by whole words into it: "Example Courier
+    Middle East" (a desk line's outlet and beat) supports "Example Courier"."""
+    names = {key: group[0][1].name for key, group in groups.items()}
+    for key in sorted(groups, key=len, reverse=True):
+        words = names[key].casefold().split()
+        shorter = next((other for other in groups if other != key and len(other) < len(key)
+                        and words[:len(names[other].split())] == names[other].casefold().split()), None)
+        if shorter:
+            groups[shorter].extend((order, OutletMention(mention.weight, mention.line, names[shorter]))
+                                   for order, mention in groups.pop(key))
 
 
 def _outlet_key(name: str) -> str:
