@@ -129,3 +129,34 @@ def test_a_name_over_a_handle_or_beside_the_wires_is_a_byline(lines: list[str], 
     header = "\n\n".join(lines)
     text = f"Library to close after vote\n\n{header}\n\n{BODY}\n"
     assert parse_article(text, source="article.txt").authors == authors
+
+
+# Byline forms of many sites, each with the authors and outlet it names.
+BYLINE_FORMS = [
+    ("Maria Lopez and Tom Reyes, Reuters", ("Maria Lopez", "Tom Reyes"), "Reuters"),
+    ("Maria Lopez / The Evening Courier", ("Maria Lopez",), "The Evening Courier"),
+    ("Maria Lopez - The Evening Courier", ("Maria Lopez",), "The Evening Courier"),
+    ("Maria Lopez, Newcastle University", ("Maria Lopez",), None),
+    ("Maria Lopez Contributor", ("Maria Lopez",), None),
+    ("Words: Maria Lopez", ("Maria Lopez",), None),
+    ("Reporting by Maria Lopez; Editing by Tom Reyes", ("Maria Lopez",), None),
+    ("Maria Lopez@mlopez", ("Maria Lopez",), None),
+    # The newsroom's address names the outlet by its domain.
+    ("Maria Lopez mlopez@example.com", ("Maria Lopez",), "example.com"),
+    ("Claudia Tanclaudiat@example.com.sg@ClaudiaTanBT", ("Claudia Tan",), "example.com.sg"),
+    ("Maria Lopez, Ph.D.", ("Maria Lopez",), None),
+    ("By Maria Lopez Special to the Evening Courier", ("Maria Lopez",), "Evening Courier"),
+    ("All India Edited by Maria Lopez (with inputs from Agencies)", ("Maria Lopez",), None),
+    ("Andrew Ramsey, Melbourne Cricket Ground", ("Andrew Ramsey",), None),
+    # A photo's credit and a heading are no bylines.
+    ("Maria Lopez/AP", (), None),
+    ("Recent Posts", (), None),
+    ("Story: Council Votes", (), None),
+    ("Gina Trapani CEO", (), None),
+]
+
+
+@pytest.mark.parametrize(("line", "authors", "outlet"), BYLINE_FORMS)
+def test_byline_forms(line: str, authors: tuple[str, ...], outlet: str | None) -> None:
+    entry = parse_article(f"Library to close after vote\n\n{line}\n\n{BODY}\n", source="article.txt")
+    assert (entry.authors, entry.outlet) == (authors, outlet)

@@ -24,6 +24,7 @@ ROLE_WORDS = frozenset({
     "writers", "desk", "columnist", "columnists", "contributor", "contributors", "journalist",
     "journalists", "producer", "producers", "photographer", "photographers", "analyst", "blogger",
     "critic", "bureau", "staff", "intern", "stringer", "anchor", "host",
+    "founder", "co-founder", "presenter",
 })
 ROLE_MODIFIERS = frozenset({
     "senior", "chief", "associate", "assistant", "deputy", "managing", "contributing", "executive",
@@ -32,6 +33,7 @@ ROLE_MODIFIERS = frozenset({
     "health", "legal", "digital", "data", "editorial", "opinion", "features", "culture",
     "technology", "tech", "economics", "economy", "diplomatic", "defense", "defence", "security",
     "world", "metro", "city", "entertainment", "weather", "climate", "environment", "arts",
+    "content", "audience", "social", "community", "video", "audio", "engagement",
 })
 # Joiners inside a job title ("Politics and Security Correspondent") that cannot start one.
 _ROLE_JOINERS = frozenset({"and", "&"})
@@ -66,6 +68,8 @@ _NOT_IN_NAMES = frozenset({
     # what a page prints after the byline ("By Jane Doe Last updated …", "Jane Doe
     # Sponsored", "By Jane Doe Leave a comment") and title case gives a capital
     "updated", "published", "posted", "sponsored", "leave", "for", "last",
+    # page headings in title case ("Recent Posts", "Most Popular")
+    "recent", "posts", "popular", "latest", "trending", "related", "featured",
 })
 # International wire services that sign stories with one word ("By Reuters"); any
 # other single capitalized word after "By" is a person's pen name ("by Regan").
@@ -81,6 +85,9 @@ _CREDENTIALS = frozenset({
 _CAPITALS_INTO_LOWER = re.compile(r"[A-Z]{2}[a-z]")
 _INITIALS = re.compile(r"^(?:[A-Z]\.){1,3}$")
 _SIGNED_NAME_WORDS = 3
+_MIN_NAME_LENGTH = 3
+# "Jane DOE" sets a surname in capitals; "Jane Doe CEO" adds a title's acronym.
+_MAX_ACRONYM_LENGTH = 3
 _NAME_PARTICLES = frozenset({
     "al", "el", "bin", "ibn", "da", "de", "del", "della", "der", "den", "di", "dos", "du", "la", "le",
     "van", "von", "y", "ter", "ten", "abu",
@@ -94,26 +101,41 @@ _ORGANIZATION_CONNECTORS = frozenset({"of", "for", "the", "and", "&", "de", "on"
 _MAX_NAME_TOKENS = 5
 MAX_LABEL_LENGTH = 100  # bylines, desk lines, credits: short lines
 MAX_ORGANIZATION_TOKENS = 8
-_BY = re.compile(r"^(?:(?:written|posted|reported|words|story|text|submitted|contributed) ){0,2}by\s{0,3}:?\s",
-                 re.IGNORECASE)
+_BY = re.compile(r"^(?:(?:written|posted|reported|reporting|words|story|text|submitted|contributed) ){0,2}by"
+                 r"\s{0,3}:?\s", re.IGNORECASE)
+# The wire's credits after the reporters: "Reporting by Jane Doe; Editing by John Roe".
+_OTHER_CREDITS = re.compile(r";\s?(?i:additional reporting|editing|edited|writing|compiled|graphics|photos?) by\b.*$")
+# "By Jane Doe Special to the Example Courier": written for the outlet.
+_SPECIAL_TO = re.compile(r"\s(?i:special) to (?:the )?(?P<outlet>[A-Z].{1,60})$")
 # "By Example News with agencies": the newsroom and the wires it drew on.
 _WITH_AGENCIES = re.compile(r"\s(?:with|and|&) (?:(?i:agencies|agency reports|wires|wire services|wire reports)"
                             r"|AP|AAP|AFP|Reuters|PA)$")
+# A section's name before the byline: "All India Edited by Jane Doe".
+_SECTION_THEN_BY = re.compile(r"^[A-Z][\w&'’-]{0,20}(?: [A-Z][\w&'’-]{0,20}){0,2}"
+                              r" (?i:edited|written|reported|compiled) by\s{0,3}:?\s")
+# "(with inputs from agencies)" after the names.
+_PARENTHESES = re.compile(r"\s?\([^()]{0,60}\)")
 # A rule drawn before a byline: "---- by Jane Doe".
 _LEADING_RULE = re.compile(r"^[-–—_*=]{2,}\s*")
-_AUTHOR_LABEL = re.compile(r"^(?:authors?|writer|reporter|byline)\s{0,3}:\s{0,3}", re.IGNORECASE)
+_AUTHOR_LABEL = re.compile(r"^(?:authors?|writer|reporter|byline|words|text|story|reporting)\s{0,3}:\s{0,3}",
+                           re.IGNORECASE)
+_AFFILIATION_WORDS = frozenset({"university", "institute", "college", "school", "department", "ministry",
+                                "council", "committee", "foundation", "association"})
+_PEOPLE_LABELS = frozenset({"words", "text", "story", "reporting"})
 _NAME_LIST_SPLIT = re.compile(r"\s*,\s*(?:and\s+)?|\s+(?:and|&)\s+", re.IGNORECASE)
 _BYLINE_TAIL_SPLIT = re.compile(r"\s[|–—-]\s|\|")
 # What every byline holds: "by" or a separator between a name and a job title.
-_BYLINE_HINT = re.compile(r"by|,|\||\s[–—·•-]\s|\s@", re.IGNORECASE)
-# A name and the reporter's handle: "Jane Doe @janedoe".
-_NAME_HANDLE = re.compile(r"^(?P<name>[^@,|]{3,60}?)\s@\w{1,30}$")
+_BYLINE_HINT = re.compile(r"by|,|\||\s[–—·•/-]\s|@", re.IGNORECASE)
+# A reporter's handles and addresses after the name, maybe glued to it: "Jane Doe
+# @janedoe", "Jane Doe jdoe@example.com", "Jane Doejdoe@example.com@JaneDoeNews".
+_CONTACT_TAIL = re.compile(r"(?:\s?@\w{1,30}|\s?[\w.+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,4})+$")
 # "Jane Doe, Staff Writer", "Jane Doe | Staff Writer", "Jane Doe - Reporter".
 _NAME_ROLE_SPLIT = re.compile(r",|\s[|–—-]\s|\|")
 # Where a reporter filed from, after the name: "Jane Doe in London".
 _IN_PLACE = re.compile(r"\s+in\s+[A-Z][\w.'’-]{0,30}(?:,?\s[A-Z][\w.'’-]{0,30}){0,2}$")
 _TRAILING_HANDLE = re.compile(r"\s@\w{1,30}$")
 # The dots and bars between a byline's parts: "Jane Doe · Example News · 8h".
+_NAMES_THEN_OUTLET = re.compile(r"^(?P<names>[^,|/–—]{3,120}?)(?P<separator>,|\s[/–—-])\s(?P<outlet>[^,|/]{2,60})$")
 _SEGMENT_SPLIT = re.compile(r"\s[·•]\s|\s?\|\s?")
 _MAX_SEGMENT_LENGTH = 60
 LONE_HANDLE = re.compile(r"^@\w{1,30}$")
@@ -151,12 +173,11 @@ def person_name(text: str) -> str | None:
         if word in _NOT_IN_NAMES or word in ROLE_WORDS or word in ORGANIZATION_WORDS or not _is_name_token(token):
             return None
     # "RENÉE DUPONT" may be shouted, but "CNN Business" mixes an acronym with a word;
-    # "Jane DOE" sets a surname in capitals after a given name, "Jane J.M. Doe" has
-    # initials.
+    # a surname may be in capitals after a given name, and "Jane J.M. Doe" has initials.
     words = [token for token in named if len(token.rstrip(".")) > 1 and not _INITIALS.match(token)]
     if any(token.isupper() for token in words) and not all(token.isupper() for token in words) \
-            and not (words[-1].isupper() and not any(token.isupper() for token in words[:-1])
-                     and is_given_name(words[0])):
+            and not (words[-1].isupper() and len(words[-1]) > _MAX_ACRONYM_LENGTH
+                     and not any(token.isupper() for token in words[:-1]) and is_given_name(words[0])):
         return None
     return text
 
@@ -204,18 +225,41 @@ def read_byline(paragraph: str, context: DateContext) -> Byline | None:
         before_dates = remove_dates(paragraph[:dates[0].start], ())
         if _BY.match(before_dates):
             text = before_dates
-    by = _BY.match(text)
+    by = _BY.match(text) or _SECTION_THEN_BY.match(text)
     if by:
-        return _read_by(text[by.end():], dates)
-    handle = _NAME_HANDLE.match(text)
-    if handle and person_name(handle["name"]):
-        return Byline(authors=(handle["name"],), dates=dates)
+        return _read_by(_OTHER_CREDITS.sub("", _PARENTHESES.sub("", text[by.end():])), dates)
+    contact_name = name_before_contact(text)
+    if contact_name:
+        return Byline(authors=(contact_name,), dates=dates)
     head, *tail_parts = _NAME_ROLE_SPLIT.split(text, maxsplit=1)
     tail = tail_parts[0].strip() if tail_parts else ""
     name = person_name(head) if tail else None
     if name and _split_role(tail) and ends_without_sentence(tail):
         return Byline(authors=(name,), role=tail, dates=dates)
-    return _read_segments(text, dates)
+    if name and _is_credentials(tail):
+        return Byline(authors=(name,), dates=dates)
+    return _read_segments(text, dates) or _names_then_outlet(text, dates)
+
+
+def _names_then_outlet(text: str, dates: tuple[StatedDate, ...]) -> Byline | None:
+    """``Jane Doe and John Roe, Example Wire``, ``Jane Doe - The Example Courier``,
+    ``Jane Doe / Example News``: names, then the outlet after the last separator;
+    ``Jane Doe, Example University`` names where she works, not the outlet."""
+    match = _NAMES_THEN_OUTLET.match(text)
+    if not match:
+        return None
+    names, outlet = read_bare_names(match["names"]), match["outlet"].strip()
+    if not names or not is_organization(outlet) or person_name(outlet):
+        return None
+    # The outlet must say it is one ("Example Courier", "Reuters"): after a comma
+    # stands a university or a place as often, after a dash a headline.
+    words = words_of(outlet)
+    if any(word in _AFFILIATION_WORDS for word in words) and match["separator"] == ",":
+        return Byline(authors=names, dates=dates)
+    if any(word in _CREDIT_WORDS or word in _AFFILIATION_WORDS for word in words) or not (
+            outlet.lower() in _ONE_WORD_AGENCIES or any(word in ORGANIZATION_WORDS for word in words)):
+        return None
+    return Byline(authors=names, outlet=outlet, dates=dates)
 
 
 def _read_segments(text: str, dates: tuple[StatedDate, ...]) -> Byline | None:
@@ -243,6 +287,29 @@ def _read_segments(text: str, dates: tuple[StatedDate, ...]) -> Byline | None:
     return Byline(authors=read_bare_names(head), outlet=outlet, dates=dates)
 
 
+def name_before_contact(text: str) -> str | None:
+    """The person a line names before their handles or addresses: ``Jane Doe
+    @janedoe``, ``Jane Doe jdoe@example.com``; where the page glued the address to
+    the name (``Jane Doejane@example.com``), the surname ends where the address
+    starts with the given name or its initial."""
+    if "@" not in text or len(text) > MAX_LABEL_LENGTH:
+        return None
+    tail = _CONTACT_TAIL.search(text)
+    if not tail or tail.start() < _MIN_NAME_LENGTH:
+        return None
+    head = text[:tail.start()].strip(" ,;:|-–—")
+    name = person_name(head)
+    local = text[tail.start():].split("@", 1)[0].strip()
+    if name or not head or not local[:1].isupper():
+        return name
+    given = head.split()[0].casefold()
+    for cut in range(2, len(local)):
+        surname, address = local[:cut], local[cut:].casefold()
+        if surname[0].isupper() and (address.startswith(given) or address.startswith(given[:1] + surname.casefold())):
+            return person_name(f"{head} {surname}")
+    return None
+
+
 def read_bare_names(paragraph: str) -> tuple[str, ...]:
     """The people a line names and nothing else: ``Debbie White``, ``Jane Doe and John
     Roe``, ``Jane Doe in London``, ``Jane Doe and AP`` (and the wires); empty when it
@@ -251,6 +318,11 @@ def read_bare_names(paragraph: str) -> tuple[str, ...]:
         return ()
     paragraph = _WITH_AGENCIES.sub("", paragraph)
     chunks = [chunk for chunk in _NAME_LIST_SPLIT.split(_IN_PLACE.sub("", paragraph)) if chunk]
+    # "Jane Doe, Melbourne Cricket Ground": where she filed from, after a comma, in
+    # more words than a name without a surname holds.
+    place = paragraph.rpartition(",")[2].strip()
+    if len(chunks) > 1 and chunks[-1] == place and len(place.split()) > 2 and not is_surname(place.split()[-1]):
+        chunks.pop()
     names = tuple(person_name(chunk) for chunk in chunks)
     return names if names and all(names) else ()  # type: ignore[return-value]
 
@@ -313,6 +385,9 @@ def _read_by(text: str, dates: tuple[StatedDate, ...]) -> Byline | None:
     text = _TRAILING_COUNTER.sub("", text.split("@", 1)[0]).strip(" ,;:-–—|")
     if not text or not text[0].isupper() or not ends_without_sentence(text):
         return None
+    special = _SPECIAL_TO.search(text)
+    if special:
+        text = f"{text[:special.start()]} | {special['outlet']}"
     names_part, *tail_parts = _BYLINE_TAIL_SPLIT.split(text, maxsplit=1)
     authors, rest = _leading_names(names_part)
     if not authors and not tail_parts and _is_pen_name(rest):
@@ -421,6 +496,10 @@ def read_role_line(paragraph: str) -> Byline | None:
     # Credit: Getty - Contributor" is a caption.
     if split and split[0] and not is_organization(split[0]):
         return None
+    # "Jane Doe Contributor", "Jane Doe Senior Reporter": the reporter and her job.
+    name, rest = _name_prefix(paragraph)
+    if name and rest and _is_role(rest):
+        return Byline(authors=(name,), role=rest)
     role, outlet = _role_and_outlet(paragraph, outlet_before_role=True)
     if role is None:
         return None
@@ -479,6 +558,10 @@ def read_author_line(paragraph: str) -> Byline | None:
     if not label:
         return None
     text = paragraph[label.end():].strip(" .")
+    # "Story: Council Votes" may title a box: these labels name people only.
+    if label.group().split()[0].rstrip(":").lower() in _PEOPLE_LABELS:
+        names = read_bare_names(text)
+        return Byline(authors=names) if names else None
     tokens = text.split()
     if tokens and tokens[-1].lower() in _COLLECTIVE_WORDS and len(tokens) > 1:
         outlet = " ".join(tokens[:-1])

@@ -23,6 +23,7 @@ from ._bylines import (
     SECTION_WORDS,
     is_organization,
     person_name,
+    signs_names,
     words_of,
 )
 from ._names import is_given_name
@@ -295,7 +296,9 @@ def read_staff_line(paragraph: str) -> str | None:
     staff = _STAFF_LINE.match(paragraph) if any(cue in lowered for cue in _STAFF_CUES) else None
     if staff:
         name = _leading_brand(staff["name"])
-        return name if name == staff["name"] and name.lower() not in SECTION_WORDS else None
+        # "Jane Doe Contributor" signs a person.
+        return name if name == staff["name"] and name.lower() not in SECTION_WORDS and not signs_names(name) \
+            else None
     # Only a bare role may precede the name ("Example Herald Desk Reporter, Asia" is a
     # desk line, read with the byline), and the name must read as a brand, not a
     # region ("Desk Reporter, Europe").
