@@ -17,14 +17,7 @@ from pathlib import Path, PurePosixPath
 
 from .errors import ExportError
 from .site import Resource, Site
-
-
-def export_path(url_path: str) -> PurePosixPath:
-    """The file, relative to the export root, that holds the resource at ``url_path``."""
-    relative = PurePosixPath(url_path.lstrip("/"))
-    if url_path == "/" or not relative.suffix:
-        return relative / "index.html"
-    return relative
+from .urls import export_path
 
 
 def _write_atomically(out: Path, relative: PurePosixPath, data: bytes, mtime: float) -> None:

@@ -23,11 +23,12 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from . import __version__
-from .catalog import Feed, FeedPage, entry_path
+from .catalog import Feed, FeedPage
 from .config import SiteConfig
 from .jsonfeed import MEDIA_TYPE as JSON_FEED_TYPE
 from .jsonfeed import render_json
 from .model import Entry
+from .urls import CATEGORY_SCHEME, article_path
 
 FORMATS: Mapping[str, str] = MappingProxyType({
     "atom": "application/atom+xml; charset=utf-8",
@@ -56,7 +57,7 @@ _PRETTY_PARSER = etree.XMLParser(remove_blank_text=True)
 
 def entry_url(entry: Entry, config: SiteConfig) -> str:
     """Absolute URL of an article's page: the link every feed gives for the entry."""
-    return config.url(entry_path(entry))
+    return config.url(article_path(entry.slug))
 
 
 def render_atom(feed: Feed, config: SiteConfig, archive: int | None = None) -> bytes:
@@ -192,7 +193,7 @@ def _add_entry(generator: FeedGenerator, entry: Entry, config: SiteConfig, exten
     # keeps the last), which would hide co-authors.
     item.dc.dc_creator(", ".join(names))
 
-    scheme = config.url("/feeds/topics/")
+    scheme = config.url(CATEGORY_SCHEME)
     # All in one call: feedgen rebuilds the RSS list of every category on each call.
     categories = []
     for slug in entry.topics:

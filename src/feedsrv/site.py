@@ -22,7 +22,6 @@ import contextlib
 import gc
 import gzip
 import hashlib
-import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
@@ -34,7 +33,7 @@ from types import MappingProxyType
 import brotli
 from multidict import CIMultiDict, CIMultiDictProxy
 
-from .catalog import FEED_KINDS, Catalog, Feed, build_catalog, entry_path, update_catalog
+from .catalog import FEED_KINDS, Catalog, Feed, build_catalog, update_catalog
 from .config import SiteConfig
 from .model import Entry
 from .opml import MEDIA_TYPE as OPML_TYPE
@@ -43,6 +42,19 @@ from .pages import STYLESHEET, render_article_page, render_feed_page, render_ind
 from .pools import forking_is_safe, pool_context, process_count
 from .render import FORMATS, render_feed
 from .sources import LoadResult, load_articles
+from .urls import (
+    ALL,
+    INDEX,
+    OPML,
+    article_key,
+    article_path,
+    download_name,
+    parse_article_key,
+    parse_article_path,
+    parse_feed_path,
+    parse_landing_path,
+    path_key,
+)
 
 HTML_TYPE = "text/html; charset=utf-8"
 # A page needs its own inline stylesheet and nothing else: no script, image, frame or
@@ -55,8 +67,6 @@ PAGE_HEADERS = MappingProxyType({
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "no-referrer",
 })
-OPML_PATH = "/feeds.opml"
-FEEDS_PREFIX = "/feeds/"
 
 # Codings in order of preference when a client accepts several equally.
 CODINGS = ("br", "gzip")
@@ -71,13 +81,6 @@ BROTLI_QUALITY = 5
 # A full archive page never changes (RFC 5005 §4), so caches may keep it for a year
 # without asking again (RFC 8246).
 IMMUTABLE = "public, max-age=31536000, immutable"
-
-# /feeds/<feed key>/archive/<n>.<format>; numbers are canonical (no leading zero),
-# so each page has exactly one URL.
-_ARCHIVE_PATH = re.compile(r"(?P<key>.+)/archive/(?P<number>[1-9][0-9]*)")
-
-# Landing pages live at the feed's key: /outlets/<slug>, /topics/<slug>, /authors/<slug>.
-_LANDING_PREFIXES = ("outlets", "topics", "authors")
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,12 +190,6 @@ def hub_links(config: SiteConfig, path: str) -> str:
     return f'<{config.hub_url}>; rel="hub", <{config.url(path)}>; rel="self"'
 
 
-def download_name(path: str) -> str:
-    """The file name a saved feed gets: the path under ``/feeds/`` with ``/`` as ``-``
-    (``topics-syria.rss``, ``all-archive-3.atom``, ``feeds.opml``)."""
-    return path.removeprefix(FEEDS_PREFIX).lstrip("/").replace("/", "-")
-
-
 @dataclass(frozen=True, slots=True)
 class Site:
     """A config, the catalog built from the articles, and every URL's representation,
@@ -234,13 +231,13 @@ class Site:
     def is_gone(self, path: str) -> bool:
         """Whether ``path`` belongs to a feed (any format, archive page or landing page)
         or an article that an earlier Site served and this one does not."""
-        return bool(self.gone) and _key_of_path(path) in self.gone
+        return bool(self.gone) and path_key(path, FORMATS) in self.gone
 
     def eager_paths(self) -> Iterator[str]:
         """Paths rendered at build: the index, the subscription list and every feed's
         subscription document in every format."""
-        yield "/"
-        yield OPML_PATH
+        yield INDEX
+        yield OPML
         for feed in self.catalog.feeds.values():
             for extension in FORMATS:
                 yield feed.path(extension)
@@ -272,51 +269,42 @@ class Site:
         yield from self.eager_paths()
         for kind in FEED_KINDS:
             for feed in self.catalog.feeds_of_kind(kind):
-                if kind != "all":
+                if kind != ALL:
                     yield feed.landing_path
                 for number in range(1, feed.archive_count + 1):
                     for extension in FORMATS:
                         yield feed.archive_path(number, extension)
         for entry in self.catalog.entries:
-            yield entry_path(entry)
+            yield article_path(entry.slug)
 
     def _renderer(self, path: str) -> Callable[[], Resource] | None:
         # Dictionary lookups only: an unknown path costs no rendering and no scan.
         catalog, config = self.catalog, self.config
-        if path == "/":
+        if path == INDEX:
             return lambda: self._page(path, render_index_page(catalog, config), catalog.updated)
-        if path == OPML_PATH:
+        if path == OPML:
             return lambda: make_resource(path, OPML_TYPE, render_opml(catalog, config), catalog.updated,
                                          cache_control=self._max_age, disposition=_inline(path),
                                          cross_origin=True)
-        if path.startswith(FEEDS_PREFIX):
-            return self._feed_renderer(path)
-        section, _, slug = path[1:].partition("/")
-        if section == "articles":
+        address = parse_feed_path(path)
+        if address is not None:
+            return self._feed_renderer(path, address.key, address.extension, address.archive)
+        slug = parse_article_path(path)
+        if slug is not None:
             entry = catalog.entries_by_slug.get(slug)
             if entry is None:
                 return None
             return lambda: self._page(path, render_article_page(entry, catalog, config), entry.updated)
-        if section in _LANDING_PREFIXES:
-            feed = catalog.feeds.get(f"{section}/{slug}")
-            if feed is None:
-                return None
-            return lambda: self._page(path, render_feed_page(feed, catalog, config), feed.updated)
-        return None
+        key = parse_landing_path(path)
+        feed = catalog.feeds.get(key) if key is not None else None
+        if feed is None:
+            return None
+        return lambda: self._page(path, render_feed_page(feed, catalog, config), feed.updated)
 
-    def _feed_renderer(self, path: str) -> Callable[[], Resource] | None:
-        name, dot, extension = path.removeprefix(FEEDS_PREFIX).rpartition(".")
-        if not dot or extension not in FORMATS:
-            return None
-        feed = self.catalog.feeds.get(name)
-        if feed is not None:
-            return lambda: self._feed_document(path, feed, extension, None)
-        archive = _ARCHIVE_PATH.fullmatch(name)
-        if archive is None:
-            return None
-        feed = self.catalog.feeds.get(archive["key"])
-        number = int(archive["number"])
-        if feed is None or number > feed.archive_count:
+    def _feed_renderer(self, path: str, key: str, extension: str,
+                       number: int | None) -> Callable[[], Resource] | None:
+        feed = self.catalog.feeds.get(key)
+        if extension not in FORMATS or feed is None or (number is not None and number > feed.archive_count):
             return None
         return lambda: self._feed_document(path, feed, extension, number)
 
@@ -430,28 +418,18 @@ def _changed_entries(old: tuple[Entry, ...], new: tuple[Entry, ...]) -> tuple[li
 
 
 def _is_served(catalog: Catalog, key: str) -> bool:
-    if key.startswith("articles/"):
-        return key.removeprefix("articles/") in catalog.entries_by_slug
+    slug = parse_article_key(key)
+    if slug is not None:
+        return slug in catalog.entries_by_slug
     return key in catalog.feeds
 
 
 def _gone(previous: Site, catalog: Catalog, removed: list[Entry]) -> frozenset[str]:
     """Keys served before and not now: of the feeds, and of the articles whose files
     were removed or changed. A feed or article that comes back is no longer gone."""
-    vanished = {f"articles/{entry.slug}" for entry in removed}
+    vanished = {article_key(entry.slug) for entry in removed}
     vanished.update(previous.catalog.feeds.keys() - catalog.feeds.keys())
     return frozenset(key for key in previous.gone | vanished if not _is_served(catalog, key))
-
-
-def _key_of_path(path: str) -> str | None:
-    """The feed key (``authors/jane-doe``) or ``articles/<slug>`` a path belongs to."""
-    if path.startswith(FEEDS_PREFIX):
-        name, dot, extension = path.removeprefix(FEEDS_PREFIX).rpartition(".")
-        if not dot or extension not in FORMATS:
-            return None
-        archive = _ARCHIVE_PATH.fullmatch(name)
-        return archive["key"] if archive else name
-    return path[1:]
 
 
 def _reusable(previous: Site, catalog: Catalog) -> dict[str, Resource]:
@@ -468,11 +446,11 @@ def _reusable(previous: Site, catalog: Catalog) -> dict[str, Resource]:
     old = previous.catalog
     reusable = {}
     for path, resource in rendered.items():
-        key = _key_of_path(path)
-        if key is None or path in ("/", OPML_PATH):
+        key = path_key(path, FORMATS)
+        if key is None or path in (INDEX, OPML):
             continue
-        if key.startswith("articles/"):
-            slug = key.removeprefix("articles/")
+        slug = parse_article_path(path)
+        if slug is not None:
             entry, before = catalog.entries_by_slug.get(slug), old.entries_by_slug.get(slug)
             same = (entry is not None and entry == before
                     and catalog.entry_feeds(entry) == old.entry_feeds(before))

@@ -30,6 +30,7 @@ from .model import Entry, reduce_fields
 from .parse import ParseOptions, parse_file_text
 from .parsecache import read_cache, write_cache
 from .pools import pool_context, process_count
+from .urls import article_path
 
 log = logging.getLogger(__name__)
 
@@ -375,7 +376,7 @@ def _collect(files: dict[str, FileState], parsed: list[str]) -> LoadResult:
 def _conflict(entry: Entry, slugs: Mapping[str, str], ids: Mapping[str, str]) -> str | None:
     """Why ``entry`` cannot be served beside the files that hold ``slugs`` and ``ids``."""
     if entry.slug in slugs:
-        return f"its URL /articles/{entry.slug} is taken by {slugs[entry.slug]}"
+        return f"its URL {article_path(entry.slug)} is taken by {slugs[entry.slug]}"
     if entry.id in ids:
         return f"its id {entry.id!r} is taken by {ids[entry.id]}"
     return None

@@ -10,6 +10,7 @@ from aiohttp import web
 
 from ..config import SiteConfig
 from ..site import Site, build_site
+from ..urls import HEALTH, SITE_ROUTES
 from ..watch import watch_directory
 from ..websub import setup_websub
 from .api import api_token, setup_api
@@ -51,15 +52,10 @@ def create_app(config: SiteConfig, *, site: Site | None = None, watch: bool = Tr
     token = api_token(config)
     if token is not None:
         setup_api(app, config, token)
-    app.router.add_get("/healthz", healthz)
+    app.router.add_get(HEALTH, healthz)
     # Every other route serves a Site path; the Site decides whether it exists.
-    app.router.add_get("/", serve_resource)
-    app.router.add_get("/feeds.opml", serve_resource)
-    app.router.add_get("/feeds/{name:.+}", serve_resource)  # feeds and their archive pages
-    app.router.add_get("/articles/{slug}", serve_resource)
-    app.router.add_get("/outlets/{slug}", serve_resource)
-    app.router.add_get("/topics/{slug}", serve_resource)
-    app.router.add_get("/authors/{slug}", serve_resource)
+    for route in SITE_ROUTES:
+        app.router.add_get(route, serve_resource)
     return app
 
 

@@ -21,8 +21,9 @@ import aiohttp
 from aiohttp import web
 
 from .. import __version__
-from ..config import HUB_PATH, SiteConfig
+from ..config import SiteConfig
 from ..site import Site
+from ..urls import HUB
 from .delivery import Distributor
 from .hub import MAX_REQUEST_BYTES, Hub, HubRequestError, SubscriptionRequest, parse_subscription_request
 from .safety import CallbackPolicy, GuardedResolver, TokenBuckets
@@ -122,7 +123,7 @@ def setup_websub(app: web.Application, config: SiteConfig, live: LiveSite, *, no
     no notification is queued or sent: another process does it."""
     app[WEBSUB] = WebSub(config, live, notify=notify)
     if not config.websub.external:
-        app.router.add_post(HUB_PATH, subscription_request)
+        app.router.add_post(HUB, subscription_request)
     app.cleanup_ctx.append(_lifetime)
 
 
