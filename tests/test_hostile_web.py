@@ -33,8 +33,8 @@ from feedsrv.config import MAX_SLUG_LENGTH
 from feedsrv.errors import ParseError
 from feedsrv.parse import MAX_NAME_LENGTH, format_front_matter, split_front_matter
 from feedsrv.publish import is_slug, slug_from_title, unique_slug
+from feedsrv.representations import parse_http_date
 from feedsrv.web import create_app
-from feedsrv.web.caching import parse_http_date
 from livetools import AUTH, BODY, TOKEN, live_config, snapshot
 from serving import free_port, http_request, running_server
 

@@ -16,7 +16,8 @@ import secrets
 from pathlib import Path, PurePosixPath
 
 from .errors import ExportError
-from .site import Resource, Site
+from .representations import Resource
+from .site import Site
 from .urls import export_path
 
 

@@ -17,30 +17,23 @@ paths of feeds and articles that existed before and no longer do are remembered 
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import gc
-import gzip
-import hashlib
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from email.utils import format_datetime
-from types import MappingProxyType
-
-import brotli
-from multidict import CIMultiDict, CIMultiDictProxy
+from datetime import datetime
 
 from .catalog import FEED_KINDS, Catalog, Feed, build_catalog, update_catalog
 from .config import SiteConfig
 from .model import Entry
 from .opml import MEDIA_TYPE as OPML_TYPE
 from .opml import render_opml
-from .pages import STYLESHEET, render_article_page, render_feed_page, render_index_page
+from .pages import render_article_page, render_feed_page, render_index_page
 from .pools import forking_is_safe, pool_context, process_count
 from .render import FORMATS, render_feed
+from .representations import HTML_TYPE, IMMUTABLE, Resource, hub_links, inline_disposition, make_resource
 from .sources import LoadResult, load_articles
 from .urls import (
     ALL,
@@ -48,7 +41,6 @@ from .urls import (
     OPML,
     article_key,
     article_path,
-    download_name,
     parse_article_key,
     parse_article_path,
     parse_feed_path,
@@ -56,139 +48,8 @@ from .urls import (
     path_key,
 )
 
-HTML_TYPE = "text/html; charset=utf-8"
-# A page needs its own inline stylesheet and nothing else: no script, image, frame or
-# form, so markup that slipped into an article stays inert; and no other site may
-# frame a page, nor learn from a link which page it was followed from.
-_STYLE_DIGEST = base64.b64encode(hashlib.sha256(STYLESHEET.encode("utf-8")).digest()).decode("ascii")
-PAGE_HEADERS = MappingProxyType({
-    "Content-Security-Policy": f"default-src 'none'; style-src 'sha256-{_STYLE_DIGEST}'; base-uri 'none'; "
-                               "form-action 'none'; frame-ancestors 'none'",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
-})
-
-# Codings in order of preference when a client accepts several equally.
-CODINGS = ("br", "gzip")
-
 # Below this many documents per process, a rendering process costs more than it saves.
 _MIN_RENDERS_PER_PROCESS = 40
-
-# Brotli's quality 11 took 97% of the build time of a 520-article history (20 s);
-# quality 5 is 130 times faster for output 18% larger, still smaller than gzip -9.
-BROTLI_QUALITY = 5
-
-# A full archive page never changes (RFC 5005 §4), so caches may keep it for a year
-# without asking again (RFC 8246).
-IMMUTABLE = "public, max-age=31536000, immutable"
-
-
-@dataclass(frozen=True, slots=True)
-class Variant:
-    """One encoding of a representation, with its own strong ETag (RFC 9110 §8.8.3:
-    a different content-coding is a different representation), and the response
-    headers of a 200 and of a 304 for it, built once so a request only copies them."""
-
-    coding: str
-    body: bytes
-    etag: str
-    headers: Mapping[str, str]
-    not_modified_headers: Mapping[str, str]
-
-
-@dataclass(frozen=True, slots=True)
-class Resource:
-    """Everything needed to answer a GET for one path, headers included, so a request
-    only copies values computed once."""
-
-    path: str
-    media_type: str
-    last_modified: datetime
-    variants: Mapping[str, Variant]
-    cache_control: str
-    disposition: str | None = None
-    cross_origin: bool = False
-    # The Link header: a feed's WebSub hub and topic URL (WebSub §4).
-    links: str | None = None
-
-    @property
-    def identity(self) -> Variant:
-        return self.variants["identity"]
-
-    def __reduce__(self) -> tuple[Callable[..., Resource], tuple[object, ...]]:
-        # Headers are mapping proxies, which do not pickle: a Resource rendered by
-        # another process travels as its bodies and is wrapped again here.
-        compressed = {coding: variant.body for coding, variant in self.variants.items() if coding != "identity"}
-        return _rebuild_resource, (self.path, self.media_type, self.identity.body, self.last_modified,
-                                   self.cache_control, self.disposition, self.cross_origin, self.links, compressed)
-
-
-def _rebuild_resource(path: str, media_type: str, body: bytes, last_modified: datetime, cache_control: str,
-                      disposition: str | None, cross_origin: bool, links: str | None,
-                      compressed: Mapping[str, bytes]) -> Resource:
-    return make_resource(path, media_type, body, last_modified, cache_control=cache_control,
-                         disposition=disposition, cross_origin=cross_origin, links=links, compressed=compressed)
-
-
-def http_date(moment: datetime) -> str:
-    """An IMF-fixdate (``Sun, 06 Nov 1994 08:49:37 GMT``)."""
-    return format_datetime(moment.astimezone(UTC).replace(microsecond=0), usegmt=True)
-
-
-def make_resource(path: str, media_type: str, body: bytes, last_modified: datetime, *,
-                  cache_control: str, disposition: str | None = None, cross_origin: bool = False,
-                  links: str | None = None, compressed: Mapping[str, bytes] | None = None) -> Resource:
-    """Wrap ``body`` with its compressed variants, their ETags and response headers.
-
-    ``compressed`` holds the variants when they were made already (by another
-    process); the codings left out of it are those that do not make ``body`` smaller.
-    The ETag is a digest of the uncompressed bytes (plus the coding), so it is the
-    same on every restart and on every instance serving the same articles, whatever
-    the compressor's version.
-    """
-    digest = hashlib.sha256(body).hexdigest()[:32]
-    if compressed is None:
-        # mtime=0 keeps the gzip header free of the build time, so the bytes are stable.
-        smaller = {"gzip": gzip.compress(body, compresslevel=9, mtime=0),
-                   "br": brotli.compress(body, quality=BROTLI_QUALITY)}
-        compressed = {coding: smaller[coding] for coding in CODINGS if len(smaller[coding]) < len(body)}
-    bodies = {"identity": body, **compressed}
-    # The headers a 304 carries too (RFC 9110 §15.4.5), then those of a 200 alone.
-    shared = {"Last-Modified": http_date(last_modified), "Cache-Control": cache_control,
-              "X-Content-Type-Options": "nosniff"}
-    if len(bodies) > 1:
-        shared["Vary"] = "Accept-Encoding"
-    if cross_origin:
-        # Browser-based feed readers fetch feeds (and subscription lists) cross-origin.
-        shared["Access-Control-Allow-Origin"] = "*"
-    full = {"Content-Type": media_type, **(PAGE_HEADERS if media_type == HTML_TYPE else {})}
-    if disposition:
-        full["Content-Disposition"] = disposition
-    if links:
-        full["Link"] = links
-    variants = {}
-    for coding, encoded in bodies.items():
-        etag = f'"{digest}"' if coding == "identity" else f'"{digest}-{coding}"'
-        not_modified = {"ETag": etag, **shared}
-        encoding = {} if coding == "identity" else {"Content-Encoding": coding}
-        variants[coding] = Variant(coding, encoded, etag, headers=_header_map({**not_modified, **full, **encoding}),
-                                   not_modified_headers=_header_map(not_modified))
-    return Resource(path=path, media_type=media_type, last_modified=last_modified,
-                    variants=MappingProxyType(variants), cache_control=cache_control,
-                    disposition=disposition, cross_origin=cross_origin, links=links)
-
-
-def _header_map(headers: Mapping[str, str]) -> Mapping[str, str]:
-    # Header names are case-insensitive, and aiohttp copies a multidict into each
-    # response five times faster than a plain mapping (0.1 µs against 0.7 µs).
-    return CIMultiDictProxy(CIMultiDict(headers))
-
-
-def hub_links(config: SiteConfig, path: str) -> str:
-    """The ``Link`` header of the feed at ``path``: its WebSub hub and itself, the
-    topic to subscribe to (WebSub §4)."""
-    return f'<{config.hub_url}>; rel="hub", <{config.url(path)}>; rel="self"'
-
 
 @dataclass(frozen=True, slots=True)
 class Site:
@@ -284,7 +145,7 @@ class Site:
             return lambda: self._page(path, render_index_page(catalog, config), catalog.updated)
         if path == OPML:
             return lambda: make_resource(path, OPML_TYPE, render_opml(catalog, config), catalog.updated,
-                                         cache_control=self._max_age, disposition=_inline(path),
+                                         cache_control=self._max_age, disposition=inline_disposition(path),
                                          cross_origin=True)
         address = parse_feed_path(path)
         if address is not None:
@@ -314,7 +175,7 @@ class Site:
         links = None if page.is_archive else hub_links(self.config, path)
         return make_resource(path, FORMATS[extension], render_feed(feed, extension, self.config, number),
                              page.updated, cache_control=IMMUTABLE if page.complete else self._max_age,
-                             disposition=_inline(path), cross_origin=True, links=links)
+                             disposition=inline_disposition(path), cross_origin=True, links=links)
 
     def _page(self, path: str, body: bytes, last_modified: datetime) -> Resource:
         return make_resource(path, HTML_TYPE, body, last_modified, cache_control=self._max_age)
@@ -337,11 +198,6 @@ def _adopt_site(site: Site) -> None:
 def _render_in_worker(paths: list[str]) -> list[Resource]:
     assert _worker_site is not None, "not a rendering worker"
     return [resource for path in paths if (resource := _worker_site.resource(path)) is not None]
-
-
-def _inline(path: str) -> str:
-    # Names are made of slugs, digits, '-' and '.': nothing to quote or escape.
-    return f'inline; filename="{download_name(path)}"'
 
 
 def build_site(config: SiteConfig, *, previous: Site | None = None) -> Site:

@@ -26,7 +26,8 @@ import aiohttp
 from yarl import URL
 
 from ..config import WebSubConfig
-from ..site import Site, hub_links
+from ..representations import hub_links
+from ..site import Site
 from .safety import CallbackPolicy, TokenBuckets, UnsafeCallback, callback_host, check_literal
 from .store import DELIVER, PUBLISH, Job, WebSubStore
 from .topics import topic_etags, topic_paths
