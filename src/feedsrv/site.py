@@ -20,8 +20,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import threading
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -31,7 +30,7 @@ from .model import Entry
 from .opml import MEDIA_TYPE as OPML_TYPE
 from .opml import render_opml
 from .pages import render_article_page, render_feed_page, render_index_page
-from .pools import forking_is_safe, pool_context, process_count
+from .pools import chunks, forking_is_safe, map_shared, process_count
 from .render import FORMATS, render_feed
 from .representations import HTML_TYPE, IMMUTABLE, Resource, hub_links, inline_disposition, make_resource
 from .sources import LoadResult, load_articles
@@ -114,14 +113,11 @@ class Site:
         processes = process_count(self.config, len(missing), per_process=_MIN_RENDERS_PER_PROCESS)
         if processes > 1 and forking_is_safe():
             # Forked workers share this Site's memory: only paths and bytes travel.
-            size = -(-len(missing) // (processes * 4))
-            chunks = [missing[start:start + size] for start in range(0, len(missing), size)]
-            with ProcessPoolExecutor(processes, mp_context=pool_context(), initializer=_adopt_site,
-                                     initargs=(self,)) as pool:
-                for resources in pool.map(_render_in_worker, chunks):
-                    with self._lock:
-                        for resource in resources:
-                            self._rendered.setdefault(resource.path, resource)
+            parts = chunks(missing, -(-len(missing) // (processes * 4)))
+            for resources in map_shared(_render_paths, self, parts, processes):
+                with self._lock:
+                    for resource in resources:
+                        self._rendered.setdefault(resource.path, resource)
         for path in missing:
             self.resource(path)
 
@@ -185,19 +181,8 @@ class Site:
         return f"public, max-age={self.config.cache_max_age}"
 
 
-# The Site a rendering worker renders from, set once when the pool forks it; a
-# worker process holds nothing else.
-_worker_site: Site | None = None
-
-
-def _adopt_site(site: Site) -> None:
-    global _worker_site
-    _worker_site = site
-
-
-def _render_in_worker(paths: list[str]) -> list[Resource]:
-    assert _worker_site is not None, "not a rendering worker"
-    return [resource for path in paths if (resource := _worker_site.resource(path)) is not None]
+def _render_paths(site: Site, paths: Sequence[str]) -> list[Resource]:
+    return [resource for path in paths if (resource := site.resource(path)) is not None]
 
 
 def build_site(config: SiteConfig, *, previous: Site | None = None) -> Site:
