@@ -324,7 +324,7 @@ async def test_a_post_whose_publication_stamp_crosses_the_file_limit_is_413_and_
 async def test_a_change_whose_reload_fails_is_undone_before_the_500(api, api_config, monkeypatch, method):
     """A reload that raises (rendering an entry the parser let through, say) must not
     leave the change on disk behind the 500."""
-    from feedsrv.web.live import LiveSite
+    from feedsrv.live import LiveSite
 
     reload = LiveSite.reload
     calls = []

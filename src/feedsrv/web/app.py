@@ -9,6 +9,7 @@ from functools import partial
 from aiohttp import web
 
 from ..config import SiteConfig
+from ..live import LiveSite
 from ..site import Site, build_site
 from ..urls import HEALTH, SITE_ROUTES
 from ..watch import watch_directory
@@ -16,7 +17,7 @@ from ..websub import setup_websub
 from .api import api_token, setup_api
 from .caching import CodingMemo
 from .handlers import CODING_MEMO, healthz, nosniff, serve_resource
-from .live import LIVE, WATCHER, LiveSite, Watcher
+from .live import LIVE, WATCHER, Watcher
 
 # How long a shutdown waits for the watcher to notice it should stop.
 WATCH_STOP_TIMEOUT = 5.0
@@ -33,7 +34,7 @@ def create_app(config: SiteConfig, *, site: Site | None = None, watch: bool = Tr
     configured. Every feed change is pushed to WebSub subscribers, unless ``notify``
     is false (another process of the same site sends the notifications). With
     ``freeze_collector``, each reload freezes the garbage collector's generations
-    (see :class:`~feedsrv.web.live.LiveSite`): for a process that does nothing else.
+    (see :class:`~feedsrv.live.LiveSite`): for a process that does nothing else.
     """
     # aiohttp would inflate any compressed request body, read by a route or not, in
     # the event loop; the routes that read bodies decode them themselves (bodies.py),
