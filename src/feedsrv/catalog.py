@@ -260,7 +260,8 @@ def _updated_after(updated: datetime, entries: list[Entry], removed: list[Entry]
 
 def _declared_keys(config: SiteConfig) -> list[str]:
     # Declared outlets and topics have a feed even while it is empty.
-    return [*(feed_key("outlet", slug) for slug in config.outlets), *(feed_key("topic", slug) for slug in config.topics)]
+    return [*(feed_key("outlet", slug) for slug in config.outlets),
+            *(feed_key("topic", slug) for slug in config.topics)]
 
 
 def _member_keys(entry: Entry, config: SiteConfig) -> list[str]:

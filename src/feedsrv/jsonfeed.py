@@ -23,7 +23,6 @@ from .model import Entry
 from .urls import INDEX, article_path, landing_path
 
 VERSION = "https://jsonfeed.org/version/1.1"
-MEDIA_TYPE = "application/feed+json; charset=utf-8"
 
 # UTF-8 cannot encode a lone surrogate; one in an article must not take the feed down.
 _LONE_SURROGATES = re.compile("[\ud800-\udfff]")

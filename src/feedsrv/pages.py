@@ -13,10 +13,9 @@ from html import escape
 from .catalog import Catalog, Feed, author_key
 from .config import SiteConfig
 from .model import Entry
+from .render import FORMATS
 from .urls import INDEX, OPML, article_path, feed_key, landing_path
 
-FEED_FORMATS = (("atom", "Atom", "application/atom+xml"), ("rss", "RSS", "application/rss+xml"),
-                ("json", "JSON Feed", "application/feed+json"))
 
 STYLESHEET = """
 :root { color-scheme: light dark; --muted: #666; --rule: #ddd; }
@@ -43,9 +42,10 @@ a.feed { font-size: .85rem; margin-right: .5rem; }
 
 def _page(title: str, config: SiteConfig, body: str, feeds: list[Feed], description: str) -> bytes:
     discovery = "\n".join(
-        f'<link rel="alternate" type="{media}" title="{escape(feed.title)} ({label})" '
-        f'href="{escape(config.url(feed.path(ext)))}">'
-        for feed in feeds for ext, label, media in FEED_FORMATS
+        f'<link rel="alternate" type="{feed_format.media_type}" '
+        f'title="{escape(feed.title)} ({feed_format.label})" '
+        f'href="{escape(config.url(feed.path(feed_format.extension)))}">'
+        for feed in feeds for feed_format in FORMATS.values()
     )
     html = f"""<!DOCTYPE html>
 <html lang="{escape(config.language)}">
@@ -74,8 +74,9 @@ def _link(config: SiteConfig, path: str, text: str) -> str:
 
 def _feed_links(feed: Feed, config: SiteConfig) -> str:
     return " ".join(
-        f'<a class="feed" href="{escape(config.url(feed.path(ext)))}" type="{media}">{label}</a>'
-        for ext, label, media in FEED_FORMATS
+        f'<a class="feed" href="{escape(config.url(feed.path(feed_format.extension)))}" '
+        f'type="{feed_format.media_type}">{feed_format.label}</a>'
+        for feed_format in FORMATS.values()
     )
 
 

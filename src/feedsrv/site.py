@@ -169,7 +169,7 @@ class Site:
         page = feed.page(number)
         # A subscription document is a WebSub topic; an archive page is not.
         links = None if page.is_archive else hub_links(self.config, path)
-        return make_resource(path, FORMATS[extension], render_feed(feed, extension, self.config, number),
+        return make_resource(path, FORMATS[extension].content_type, render_feed(feed, extension, self.config, number),
                              page.updated, cache_control=IMMUTABLE if page.complete else self._max_age,
                              disposition=inline_disposition(path), cross_origin=True, links=links)
 
