@@ -17,7 +17,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from .catalog import Feed, FeedPage, author_key
+from .catalog import Feed, author_key
 from .config import SiteConfig
 from .model import Entry
 from .urls import INDEX, article_path, landing_path

@@ -50,6 +50,7 @@ from .urls import (
 # Below this many documents per process, a rendering process costs more than it saves.
 _MIN_RENDERS_PER_PROCESS = 40
 
+
 @dataclass(frozen=True, slots=True)
 class Site:
     """A config, the catalog built from the articles, and every URL's representation,

@@ -15,7 +15,7 @@ A leaf module: it knows paths, not feeds, formats or configs.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Literal
@@ -142,7 +142,7 @@ def parse_article_key(key: str) -> str | None:
     return parse_article_path(f"/{key}")
 
 
-def path_key(path: str, extensions: frozenset[str] | tuple[str, ...]) -> str | None:
+def path_key(path: str, extensions: Container[str]) -> str | None:
     """What ``path`` belongs to: a feed's key for any of its documents in one of
     ``extensions`` and for its landing page, ``articles/<slug>`` (:func:`article_key`)
     for an article's page; None for a feed path in another format."""
