@@ -19,9 +19,10 @@ from lxml import etree
 from conftest import CONFIG
 from feedcheck import parse_with_feedparser, validate_atom, validate_json_feed, validate_rss
 from feedsrv.config import SiteConfig, load_config
-from feedsrv.export import export_path, export_site
+from feedsrv.export import export_site
 from feedsrv.site import Site, build_site
 from feedsrv.synth import generate_articles, write_articles
+from feedsrv.urls import export_path
 from feedsrv.web import create_app
 
 ARTICLES = 130

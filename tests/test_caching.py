@@ -6,14 +6,13 @@ from datetime import UTC, datetime
 
 import pytest
 
-from feedsrv.site import http_date
+from feedsrv.representations import http_date, parse_http_date
 from feedsrv.web.caching import (
     CodingMemo,
     accepted_codings,
     choose_coding,
     etag_matches,
     is_not_modified,
-    parse_http_date,
 )
 
 ALL = ("identity", "gzip", "br")

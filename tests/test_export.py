@@ -5,7 +5,8 @@ from __future__ import annotations
 import gzip
 import os
 
-from feedsrv.export import export_path, export_site
+from feedsrv.export import export_site
+from feedsrv.urls import export_path
 
 
 def test_export_paths():

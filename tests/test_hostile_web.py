@@ -33,8 +33,8 @@ from feedsrv.config import MAX_SLUG_LENGTH
 from feedsrv.errors import ParseError
 from feedsrv.parse import MAX_NAME_LENGTH, format_front_matter, split_front_matter
 from feedsrv.publish import is_slug, slug_from_title, unique_slug
+from feedsrv.representations import parse_http_date
 from feedsrv.web import create_app
-from feedsrv.web.caching import parse_http_date
 from livetools import AUTH, BODY, TOKEN, live_config, snapshot
 from serving import free_port, http_request, running_server
 
@@ -324,7 +324,7 @@ async def test_a_post_whose_publication_stamp_crosses_the_file_limit_is_413_and_
 async def test_a_change_whose_reload_fails_is_undone_before_the_500(api, api_config, monkeypatch, method):
     """A reload that raises (rendering an entry the parser let through, say) must not
     leave the change on disk behind the 500."""
-    from feedsrv.web.live import LiveSite
+    from feedsrv.live import LiveSite
 
     reload = LiveSite.reload
     calls = []

@@ -110,7 +110,7 @@ def rss_channel(feed: Feed, config: SiteConfig) -> etree._Element:
 
 
 def test_formats_name_media_types_with_charset() -> None:
-    assert dict(FORMATS) == {
+    assert {extension: feed_format.content_type for extension, feed_format in FORMATS.items()} == {
         "atom": "application/atom+xml; charset=utf-8",
         "rss": "application/rss+xml; charset=utf-8",
         "json": "application/feed+json; charset=utf-8",

@@ -10,8 +10,8 @@ import brotli
 import pytest
 
 from feedcheck import parse_with_feedparser, validate_atom, validate_json_feed, validate_rss
+from feedsrv.representations import http_date
 from feedsrv.site import build_site
-from feedsrv.site import http_date
 
 FEED_TYPES = {"atom": "application/atom+xml; charset=utf-8", "rss": "application/rss+xml; charset=utf-8",
               "json": "application/feed+json; charset=utf-8"}

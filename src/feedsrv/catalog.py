@@ -19,10 +19,11 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import MappingProxyType
-from typing import Literal, get_args
+from typing import get_args
 
 from .config import SiteConfig, name_slug
 from .model import Entry
+from .urls import ALL, FeedKind, archive_path, feed_key, feed_path, landing_path, split_feed_key
 
 # The date of an empty feed when the catalog holds nothing at all: fixed, so that an
 # empty site still renders the same bytes (and ETag) on every build.
@@ -31,11 +32,7 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _UPDATED = operator.attrgetter("updated")
 
 # Feed kinds, in the order the index and the subscription list present them.
-FeedKind = Literal["all", "outlet", "topic", "author"]
 FEED_KINDS: tuple[FeedKind, ...] = get_args(FeedKind)
-# The kind of feed each section of a feed key (`topics/syria`) holds.
-_KIND_OF_SECTION: Mapping[str, FeedKind] = MappingProxyType(
-    {"outlets": "outlet", "topics": "topic", "authors": "author"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +62,7 @@ class Feed:
     @property
     def landing_path(self) -> str:
         """Site path of the feed's HTML page: ``/topics/syria``; the index for ``all``."""
-        return "/" if self.kind == "all" else f"/{self.key}"
+        return landing_path(self.key)
 
     @property
     def archive_count(self) -> int:
@@ -75,11 +72,11 @@ class Feed:
 
     def path(self, extension: str) -> str:
         """Site path of this feed in one format: ``/feeds/topics/syria.atom``."""
-        return f"/feeds/{self.key}.{extension}"
+        return feed_path(self.key, extension)
 
     def archive_path(self, number: int, extension: str) -> str:
         """Site path of archive page ``number`` (1 is the oldest) in one format."""
-        return f"/feeds/{self.key}/archive/{number}.{extension}"
+        return archive_path(self.key, number, extension)
 
     def page(self, number: int | None = None) -> FeedPage:
         """The subscription document (``None``) or archive page ``number``.
@@ -159,17 +156,12 @@ class Catalog:
 
     def entry_feeds(self, entry: Entry) -> list[Feed]:
         """The feeds an entry appears in: all, its outlet, its topics, its authors."""
-        keys = ["all"]
+        keys = [ALL]
         if entry.outlet_slug:
-            keys.append(f"outlets/{entry.outlet_slug}")
-        keys.extend(f"topics/{slug}" for slug in entry.topics)
+            keys.append(feed_key("outlet", entry.outlet_slug))
+        keys.extend(feed_key("topic", slug) for slug in entry.topics)
         keys.extend(dict.fromkeys(author_key(name) for name in entry.authors))
         return [self.feeds[key] for key in keys if key in self.feeds]
-
-
-def entry_path(entry: Entry) -> str:
-    """Site path of an article's page: ``/articles/<slug>``."""
-    return f"/articles/{entry.slug}"
 
 
 def author_key(name: str) -> str:
@@ -179,7 +171,7 @@ def author_key(name: str) -> str:
     digest instead, so every reporter still has a stable URL.
     """
     slug = name_slug(name) or hashlib.sha256(name.casefold().encode("utf-8")).hexdigest()[:12]
-    return f"authors/{slug}"
+    return feed_key("author", slug)
 
 
 def sort_key(entry: Entry) -> tuple[datetime, datetime, str]:
@@ -227,7 +219,7 @@ def update_catalog(catalog: Catalog, removed: Iterable[Entry], added: Iterable[E
         ordered.insert(_insertion_point(ordered, entry), entry)
     updated = _updated_after(catalog.updated, ordered, removed, added)
     affected = {key for entry in (*removed, *added) for key in _member_keys(entry, config)}
-    feeds = {key: feed for key, feed in catalog.feeds.items() if key != "all"}
+    feeds = {key: feed for key, feed in catalog.feeds.items() if key != ALL}
     for key, feed in feeds.items():
         # An empty feed is dated as the catalog.
         if not feed.history and updated != catalog.updated:
@@ -268,15 +260,16 @@ def _updated_after(updated: datetime, entries: list[Entry], removed: list[Entry]
 
 def _declared_keys(config: SiteConfig) -> list[str]:
     # Declared outlets and topics have a feed even while it is empty.
-    return [*(f"outlets/{slug}" for slug in config.outlets), *(f"topics/{slug}" for slug in config.topics)]
+    return [*(feed_key("outlet", slug) for slug in config.outlets),
+            *(feed_key("topic", slug) for slug in config.topics)]
 
 
 def _member_keys(entry: Entry, config: SiteConfig) -> list[str]:
     """Keys of the feeds besides ``all`` that list ``entry``."""
     keys = []
     if entry.outlet_slug:
-        keys.append(f"outlets/{entry.outlet_slug}")
-    keys.extend(f"topics/{slug}" for slug in entry.topics if slug in config.topics)
+        keys.append(feed_key("outlet", entry.outlet_slug))
+    keys.extend(feed_key("topic", slug) for slug in entry.topics if slug in config.topics)
     # dict.fromkeys: one author named twice (or two spellings of one slug) must not
     # list the entry twice.
     keys.extend(dict.fromkeys(author_key(name) for name in entry.authors))
@@ -286,12 +279,12 @@ def _member_keys(entry: Entry, config: SiteConfig) -> list[str]:
 def _catalog(ordered: tuple[Entry, ...], feeds: Mapping[str, Feed], config: SiteConfig, *, updated: datetime,
              entries_by_slug: Mapping[str, Entry]) -> Catalog:
     """A catalog of ``ordered`` entries and ``feeds`` (besides ``all``), in feed order."""
-    everything = Feed(key="all", kind="all", slug="all", name=config.title, title=config.title,
+    everything = Feed(key=ALL, kind="all", slug=ALL, name=config.title, title=config.title,
                       subtitle=config.description, history=ordered, page_size=config.entries_per_feed,
                       updated=updated)
     return Catalog(
         entries=ordered,
-        feeds=MappingProxyType({"all": everything, **dict(sorted(feeds.items(), key=_feed_order(config)))}),
+        feeds=MappingProxyType({ALL: everything, **dict(sorted(feeds.items(), key=_feed_order(config)))}),
         entries_by_slug=MappingProxyType(entries_by_slug),
         updated=updated,
     )
@@ -301,8 +294,7 @@ def _feed(key: str, history: tuple[Entry, ...], config: SiteConfig, updated: dat
           feed_updated: datetime | None = None) -> Feed:
     """The feed ``key`` of ``history``, dated ``feed_updated`` (the newest update
     among its entries, looked up when not given), or as the catalog when empty."""
-    section, _, slug = key.partition("/")
-    kind = _KIND_OF_SECTION[section]
+    kind, slug = split_feed_key(key)
     newest = history[0] if history else None
     homepage = None
     if kind == "outlet":

@@ -22,6 +22,7 @@ from . import __version__
 from .config import SiteConfig, load_config
 from .errors import ConfigError, FeedsrvError, ParseError
 from .model import Entry
+from .urls import API_ARTICLES
 
 EXIT_ARTICLE_ERRORS = 1
 EXIT_CONFIG_ERROR = 2
@@ -93,7 +94,7 @@ def serve(config_path: Path | None, host: str | None, port: int | None, workers:
              len(site.catalog.entries), len(site.loaded.parsed), len(site.catalog.feeds),
              time.perf_counter() - started)
     if api_token(config) is not None:
-        log.info("publishing API on at /api/articles")
+        log.info("publishing API on at %s", API_ARTICLES)
     else:
         log.info("publishing API off: no token in api.token or $%s", config.api_token_env)
     host, port = host or config.host, port or config.port

@@ -12,44 +12,23 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import secrets
 from pathlib import Path, PurePosixPath
 
+from .atomic import atomic_write
 from .errors import ExportError
-from .site import Resource, Site
-
-
-def export_path(url_path: str) -> PurePosixPath:
-    """The file, relative to the export root, that holds the resource at ``url_path``."""
-    relative = PurePosixPath(url_path.lstrip("/"))
-    if url_path == "/" or not relative.suffix:
-        return relative / "index.html"
-    return relative
+from .representations import Resource
+from .site import Site
+from .urls import export_path
 
 
 def _write_atomically(out: Path, relative: PurePosixPath, data: bytes, mtime: float) -> None:
     # A static host may be serving the directory while we write: never expose a
-    # partial file.
+    # partial file. The files are public, and their mtime becomes the static
+    # server's Last-Modified.
     directory = _open_directory(out, relative.parent)
     try:
-        temporary = f".{relative.name}.{secrets.token_hex(8)}"
-        # O_EXCL and O_NOFOLLOW: never through a link or into a file already there.
-        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644,
-                         dir_fd=directory)
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
-                stream.flush()
-                # Whatever the umask: the files are public.
-                os.fchmod(stream.fileno(), 0o644)
-                # The file's mtime becomes the static server's Last-Modified.
-                os.utime(stream.fileno(), (mtime, mtime))
-            # A link planted at the target is replaced, not written through.
-            os.replace(temporary, relative.name, src_dir_fd=directory, dst_dir_fd=directory)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(temporary, dir_fd=directory)
-            raise
+        with atomic_write(relative.name, mode=0o644, mtime=mtime, dir_fd=directory) as stream:
+            stream.write(data)
     finally:
         os.close(directory)
 

@@ -17,12 +17,12 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from .catalog import Feed, FeedPage, author_key, entry_path
+from .catalog import Feed, author_key
 from .config import SiteConfig
 from .model import Entry
+from .urls import INDEX, article_path, landing_path
 
 VERSION = "https://jsonfeed.org/version/1.1"
-MEDIA_TYPE = "application/feed+json; charset=utf-8"
 
 # UTF-8 cannot encode a lone surrogate; one in an article must not take the feed down.
 _LONE_SURROGATES = re.compile("[\ud800-\udfff]")
@@ -57,11 +57,11 @@ def _feed_author(feed: Feed, config: SiteConfig) -> dict[str, str]:
     # Who the feed is by: the reporter, the outlet, or the site for the others.
     if feed.kind in ("author", "outlet"):
         return {"name": _clean(feed.name), "url": feed.homepage or config.url(feed.landing_path)}
-    return {"name": _clean(config.title), "url": config.url("/")}
+    return {"name": _clean(config.title), "url": config.url(INDEX)}
 
 
 def _item(entry: Entry, config: SiteConfig) -> dict[str, Any]:
-    url = config.url(entry_path(entry))
+    url = config.url(article_path(entry.slug))
     item: dict[str, Any] = {"id": _clean(entry.id), "url": url, "title": _clean(entry.title) or entry.slug}
     content = _clean(entry.content)
     if content:
@@ -76,7 +76,7 @@ def _item(entry: Entry, config: SiteConfig) -> dict[str, Any]:
     item["date_modified"] = _rfc3339(entry.updated)
     if entry.authors:
         # Each reporter links to their page, which carries their feed.
-        item["authors"] = [{"name": _clean(name), "url": config.url(f"/{author_key(name)}")}
+        item["authors"] = [{"name": _clean(name), "url": config.url(landing_path(author_key(name)))}
                            for name in entry.authors]
     else:
         # Same fallback as Atom and RSS, so every format credits the same byline.

@@ -10,12 +10,12 @@ from __future__ import annotations
 from datetime import datetime
 from html import escape
 
-from .catalog import Catalog, Feed, author_key, entry_path
+from .catalog import Catalog, Feed, author_key
 from .config import SiteConfig
 from .model import Entry
+from .render import FORMATS
+from .urls import INDEX, OPML, article_path, feed_key, landing_path
 
-FEED_FORMATS = (("atom", "Atom", "application/atom+xml"), ("rss", "RSS", "application/rss+xml"),
-                ("json", "JSON Feed", "application/feed+json"))
 
 STYLESHEET = """
 :root { color-scheme: light dark; --muted: #666; --rule: #ddd; }
@@ -42,9 +42,10 @@ a.feed { font-size: .85rem; margin-right: .5rem; }
 
 def _page(title: str, config: SiteConfig, body: str, feeds: list[Feed], description: str) -> bytes:
     discovery = "\n".join(
-        f'<link rel="alternate" type="{media}" title="{escape(feed.title)} ({label})" '
-        f'href="{escape(config.url(feed.path(ext)))}">'
-        for feed in feeds for ext, label, media in FEED_FORMATS
+        f'<link rel="alternate" type="{feed_format.media_type}" '
+        f'title="{escape(feed.title)} ({feed_format.label})" '
+        f'href="{escape(config.url(feed.path(feed_format.extension)))}">'
+        for feed in feeds for feed_format in FORMATS.values()
     )
     html = f"""<!DOCTYPE html>
 <html lang="{escape(config.language)}">
@@ -57,7 +58,7 @@ def _page(title: str, config: SiteConfig, body: str, feeds: list[Feed], descript
 <style>{STYLESHEET}</style>
 </head>
 <body>
-<header class="site"><p><a href="{escape(config.url('/'))}">{escape(config.title)}</a></p></header>
+<header class="site"><p><a href="{escape(config.url(INDEX))}">{escape(config.title)}</a></p></header>
 <main>
 {body}
 </main>
@@ -73,8 +74,9 @@ def _link(config: SiteConfig, path: str, text: str) -> str:
 
 def _feed_links(feed: Feed, config: SiteConfig) -> str:
     return " ".join(
-        f'<a class="feed" href="{escape(config.url(feed.path(ext)))}" type="{media}">{label}</a>'
-        for ext, label, media in FEED_FORMATS
+        f'<a class="feed" href="{escape(config.url(feed.path(feed_format.extension)))}" '
+        f'type="{feed_format.media_type}">{feed_format.label}</a>'
+        for feed_format in FORMATS.values()
     )
 
 
@@ -93,8 +95,8 @@ def _date(moment: datetime) -> str:
 
 def _byline(entry: Entry, config: SiteConfig) -> str:
     # Reporters and the outlet link to their pages, where their feeds are.
-    authors = ", ".join(_link(config, f"/{author_key(name)}", name) for name in entry.authors)
-    outlet = (_link(config, f"/outlets/{entry.outlet_slug}", entry.outlet)
+    authors = ", ".join(_link(config, landing_path(author_key(name)), name) for name in entry.authors)
+    outlet = (_link(config, landing_path(feed_key("outlet", entry.outlet_slug)), entry.outlet)
               if entry.outlet and entry.outlet_slug else escape(entry.outlet or ""))
     parts = [f"By {authors}" if authors else outlet]
     if entry.author_role:
@@ -106,7 +108,7 @@ def _byline(entry: Entry, config: SiteConfig) -> str:
 
 def _entry_list(entries: tuple[Entry, ...], config: SiteConfig) -> str:
     items = "\n".join(
-        f'<li>{_link(config, entry_path(entry), entry.title)}'
+        f'<li>{_link(config, article_path(entry.slug), entry.title)}'
         f'<span class="meta">{_byline(entry, config)} · {_date(entry.published)}</span></li>'
         for entry in entries
     )
@@ -163,7 +165,7 @@ def render_index_page(catalog: Catalog, config: SiteConfig) -> bytes:
         feeds = catalog.feeds_of_kind(kind)
         if feeds:
             sections.append(f'<h2>{heading}</h2>\n<table class="feeds">\n{_feed_rows(feeds, config)}\n</table>')
-    opml = _link(config, "/feeds.opml", "every feed as OPML")
+    opml = _link(config, OPML, "every feed as OPML")
     body = f"""<h1>{escape(config.title)}</h1>
 <p>{escape(config.description)}</p>
 <p class="feeds">Subscribe to any feed below, or import {opml} into your feed reader.</p>

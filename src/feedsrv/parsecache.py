@@ -21,14 +21,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import pickle
-import tempfile
 from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from .atomic import atomic_write
 from .config import SiteConfig
 
 log = logging.getLogger(__name__)
@@ -39,10 +38,10 @@ _CHUNK = 1000
 # The modules whose code decides what a file's entry is (the parser and everything
 # it imports, and this reading of files): a change to any of them, and only to
 # them, makes the cache stale. tests/test_parsecache.py checks the list is whole.
-PARSER_MODULES = ("config", "config._dates", "config._load", "config._settings", "config._slugs", "config._tables",
-                  "errors", "model", "parse", "parse._article", "parse._bylines", "parse._dates",
+PARSER_MODULES = ("atomic", "config", "config._dates", "config._load", "config._settings", "config._slugs",
+                  "config._tables", "errors", "model", "parse", "parse._article", "parse._bylines", "parse._dates",
                   "parse._files", "parse._headline", "parse._lead", "parse._lines", "parse._names", "parse._outlets",
-                  "parse._prose", "parse._text", "parsecache", "pools", "sources")
+                  "parse._prose", "parse._text", "parsecache", "pools", "sources", "urls")
 # The data files that decide entries as the code does: a retrained model is a new parser.
 PARSER_DATA = ("parse/headline.crfsuite",)
 
@@ -111,21 +110,17 @@ def write_cache(config: SiteConfig, files: Mapping[str, Any]) -> None:
         return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor, scratch = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(descriptor, "wb") as stream:
-                pickle.dump(cache_stamp(config), stream, protocol=pickle.HIGHEST_PROTOCOL)
-                # In chunks: a pickler keeps a memo entry for every object it wrote,
-                # so one pickle of a whole history would grow a memo of millions.
-                names = list(files)
-                chunks = range(0, len(names), _CHUNK)
-                pickle.dump(len(chunks), stream, protocol=pickle.HIGHEST_PROTOCOL)
-                for start in chunks:
-                    chunk = {name: files[name] for name in names[start:start + _CHUNK]}
-                    pickle.dump(chunk, stream, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(scratch, path)
-        except BaseException:
-            Path(scratch).unlink(missing_ok=True)
-            raise
+        # Readable by its owner only, as it is a pickle; a lost cache costs a parse,
+        # so the write need not be durable.
+        with atomic_write(path, mode=0o600) as stream:
+            pickle.dump(cache_stamp(config), stream, protocol=pickle.HIGHEST_PROTOCOL)
+            # In chunks: a pickler keeps a memo entry for every object it wrote,
+            # so one pickle of a whole history would grow a memo of millions.
+            names = list(files)
+            chunks = range(0, len(names), _CHUNK)
+            pickle.dump(len(chunks), stream, protocol=pickle.HIGHEST_PROTOCOL)
+            for start in chunks:
+                chunk = {name: files[name] for name in names[start:start + _CHUNK]}
+                pickle.dump(chunk, stream, protocol=pickle.HIGHEST_PROTOCOL)
     except OSError as exc:
         log.warning("%s: cannot write the parse cache: %s", path, exc.strerror or exc)

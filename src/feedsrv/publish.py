@@ -10,11 +10,10 @@ survive a power cut before the API acknowledges it.
 from __future__ import annotations
 
 import contextlib
-import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from .atomic import atomic_write, sync_directory
 from .config import MAX_SLUG_LENGTH, slugify
 from .sources import ARTICLE_SUFFIX
 
@@ -26,36 +25,15 @@ TITLE_SLUG_LENGTH = 80
 
 def write_atomically(target: Path, data: bytes) -> None:
     """Replace ``target`` with ``data``: durable and all-or-nothing once this returns."""
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=TEMPORARY_PREFIX, suffix=TEMPORARY_SUFFIX)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            # mkstemp creates the file readable by its owner only; articles are
-            # public. On the open file: a link renamed over the temporary name
-            # meanwhile must not lend its target these permissions.
-            os.fchmod(stream.fileno(), 0o644)
-            os.fsync(stream.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    sync_directory(target.parent)
+    # Articles are public; the temporary name is one remove_stale_temporaries finds.
+    with atomic_write(target, durable=True, mode=0o644, prefix=TEMPORARY_PREFIX, suffix=TEMPORARY_SUFFIX) as stream:
+        stream.write(data)
 
 
 def remove_durably(target: Path) -> None:
     """Delete ``target`` and make the deletion durable."""
     target.unlink()
     sync_directory(target.parent)
-
-
-def sync_directory(directory: Path) -> None:
-    """Flush a directory's entries (a rename, a deletion) to disk."""
-    descriptor = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
 
 
 def remove_stale_temporaries(directory: Path) -> list[Path]:

@@ -16,6 +16,7 @@ import html
 import re
 import threading
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import MappingProxyType
 
@@ -23,17 +24,11 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from . import __version__
-from .catalog import Feed, FeedPage, entry_path
+from .catalog import Feed, FeedPage
 from .config import SiteConfig
-from .jsonfeed import MEDIA_TYPE as JSON_FEED_TYPE
 from .jsonfeed import render_json
 from .model import Entry
-
-FORMATS: Mapping[str, str] = MappingProxyType({
-    "atom": "application/atom+xml; charset=utf-8",
-    "rss": "application/rss+xml; charset=utf-8",
-    "json": JSON_FEED_TYPE,
-})
+from .urls import CATEGORY_SCHEME, article_path
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 # RFC 5005 §4: the namespace of the fh:archive marker.
@@ -56,7 +51,7 @@ _PRETTY_PARSER = etree.XMLParser(remove_blank_text=True)
 
 def entry_url(entry: Entry, config: SiteConfig) -> str:
     """Absolute URL of an article's page: the link every feed gives for the entry."""
-    return config.url(entry_path(entry))
+    return config.url(article_path(entry.slug))
 
 
 def render_atom(feed: Feed, config: SiteConfig, archive: int | None = None) -> bytes:
@@ -87,10 +82,29 @@ def render_rss(feed: Feed, config: SiteConfig, archive: int | None = None) -> by
     return etree.tostring(root, encoding="UTF-8", xml_declaration=True, pretty_print=True)
 
 
-_RENDERERS: Mapping[str, Callable[[Feed, SiteConfig, int | None], bytes]] = MappingProxyType({
-    "atom": render_atom,
-    "rss": render_rss,
-    "json": render_json,
+@dataclass(frozen=True, slots=True)
+class FeedFormat:
+    """One of the formats every feed is served in: its path's extension, the name
+    pages show, its media type (for ``type`` attributes) and its renderer."""
+
+    extension: str
+    label: str
+    media_type: str
+    render: Callable[[Feed, SiteConfig, int | None], bytes]
+
+    @property
+    def content_type(self) -> str:
+        """The ``Content-Type`` the format is served with: every feed is UTF-8."""
+        return f"{self.media_type}; charset=utf-8"
+
+
+# In the order pages list them.
+FORMATS: Mapping[str, FeedFormat] = MappingProxyType({
+    feed_format.extension: feed_format for feed_format in (
+        FeedFormat("atom", "Atom", "application/atom+xml", render_atom),
+        FeedFormat("rss", "RSS", "application/rss+xml", render_rss),
+        FeedFormat("json", "JSON Feed", "application/feed+json", render_json),
+    )
 })
 
 
@@ -102,10 +116,10 @@ def render_feed(feed: Feed, extension: str, config: SiteConfig, archive: int | N
     does not have: callers are expected to check first (and answer 404).
     """
     try:
-        renderer = _RENDERERS[extension]
+        feed_format = FORMATS[extension]
     except KeyError:
         raise ValueError(f"unknown feed format {extension!r} (expected one of {', '.join(FORMATS)})") from None
-    return renderer(feed, config, archive)
+    return feed_format.render(feed, config, archive)
 
 
 def _add_hub(container: etree._Element, page: FeedPage, config: SiteConfig) -> None:
@@ -131,7 +145,7 @@ def _add_history(container: etree._Element, page: FeedPage, config: SiteConfig, 
         links.append(("next-archive", feed.archive_path(page.next_archive, extension)))
     own_links = container.findall(f"{{{ATOM_NS}}}link")
     position = container.index(own_links[-1]) + 1
-    media_type = _media_type(extension)
+    media_type = FORMATS[extension].media_type
     for offset, (rel, path) in enumerate(links):
         link = etree.Element(f"{{{ATOM_NS}}}link", href=config.url(path), rel=rel, type=media_type)
         container.insert(position + offset, link)
@@ -156,7 +170,7 @@ def _generator(page: FeedPage, config: SiteConfig, extension: str) -> FeedGenera
     subtitle = xml_safe(feed.subtitle) or title
     generator.subtitle(subtitle if extension == "atom" else html.escape(subtitle, quote=False))
     # The RSS channel <link> is feedgen's last link() call, so self goes first.
-    generator.link(href=config.url(page.path(extension)), rel="self", type=_media_type(extension))
+    generator.link(href=config.url(page.path(extension)), rel="self", type=FORMATS[extension].media_type)
     generator.link(href=feed.homepage or config.url(feed.landing_path), rel="alternate", type="text/html")
     generator.language(config.language)
     # Both default to now() (updated also sets lastBuildDate); pinning them keeps the
@@ -192,7 +206,7 @@ def _add_entry(generator: FeedGenerator, entry: Entry, config: SiteConfig, exten
     # keeps the last), which would hide co-authors.
     item.dc.dc_creator(", ".join(names))
 
-    scheme = config.url("/feeds/topics/")
+    scheme = config.url(CATEGORY_SCHEME)
     # All in one call: feedgen rebuilds the RSS list of every category on each call.
     categories = []
     for slug in entry.topics:
@@ -210,10 +224,6 @@ def _add_entry(generator: FeedGenerator, entry: Entry, config: SiteConfig, exten
     if summary:
         # The summary is plain text; RSS readers take <description> as HTML.
         item.summary(summary if extension == "atom" else html.escape(summary, quote=False))
-
-
-def _media_type(extension: str) -> str:
-    return FORMATS[extension].partition(";")[0]
 
 
 def _utc(moment: datetime) -> datetime:

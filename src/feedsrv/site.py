@@ -17,180 +17,38 @@ paths of feeds and articles that existed before and no longer do are remembered 
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import gc
-import gzip
-import hashlib
-import re
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from email.utils import format_datetime
-from types import MappingProxyType
+from datetime import datetime
 
-import brotli
-from multidict import CIMultiDict, CIMultiDictProxy
-
-from .catalog import FEED_KINDS, Catalog, Feed, build_catalog, entry_path, update_catalog
+from .catalog import FEED_KINDS, Catalog, Feed, build_catalog, update_catalog
 from .config import SiteConfig
 from .model import Entry
 from .opml import MEDIA_TYPE as OPML_TYPE
 from .opml import render_opml
-from .pages import STYLESHEET, render_article_page, render_feed_page, render_index_page
-from .pools import forking_is_safe, pool_context, process_count
+from .pages import render_article_page, render_feed_page, render_index_page
+from .pools import chunks, forking_is_safe, map_shared, process_count
 from .render import FORMATS, render_feed
+from .representations import HTML_TYPE, IMMUTABLE, Resource, hub_links, inline_disposition, make_resource
 from .sources import LoadResult, load_articles
-
-HTML_TYPE = "text/html; charset=utf-8"
-# A page needs its own inline stylesheet and nothing else: no script, image, frame or
-# form, so markup that slipped into an article stays inert; and no other site may
-# frame a page, nor learn from a link which page it was followed from.
-_STYLE_DIGEST = base64.b64encode(hashlib.sha256(STYLESHEET.encode("utf-8")).digest()).decode("ascii")
-PAGE_HEADERS = MappingProxyType({
-    "Content-Security-Policy": f"default-src 'none'; style-src 'sha256-{_STYLE_DIGEST}'; base-uri 'none'; "
-                               "form-action 'none'; frame-ancestors 'none'",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
-})
-OPML_PATH = "/feeds.opml"
-FEEDS_PREFIX = "/feeds/"
-
-# Codings in order of preference when a client accepts several equally.
-CODINGS = ("br", "gzip")
+from .urls import (
+    ALL,
+    INDEX,
+    OPML,
+    article_key,
+    article_path,
+    parse_article_key,
+    parse_article_path,
+    parse_feed_path,
+    parse_landing_path,
+    path_key,
+)
 
 # Below this many documents per process, a rendering process costs more than it saves.
 _MIN_RENDERS_PER_PROCESS = 40
-
-# Brotli's quality 11 took 97% of the build time of a 520-article history (20 s);
-# quality 5 is 130 times faster for output 18% larger, still smaller than gzip -9.
-BROTLI_QUALITY = 5
-
-# A full archive page never changes (RFC 5005 §4), so caches may keep it for a year
-# without asking again (RFC 8246).
-IMMUTABLE = "public, max-age=31536000, immutable"
-
-# /feeds/<feed key>/archive/<n>.<format>; numbers are canonical (no leading zero),
-# so each page has exactly one URL.
-_ARCHIVE_PATH = re.compile(r"(?P<key>.+)/archive/(?P<number>[1-9][0-9]*)")
-
-# Landing pages live at the feed's key: /outlets/<slug>, /topics/<slug>, /authors/<slug>.
-_LANDING_PREFIXES = ("outlets", "topics", "authors")
-
-
-@dataclass(frozen=True, slots=True)
-class Variant:
-    """One encoding of a representation, with its own strong ETag (RFC 9110 §8.8.3:
-    a different content-coding is a different representation), and the response
-    headers of a 200 and of a 304 for it, built once so a request only copies them."""
-
-    coding: str
-    body: bytes
-    etag: str
-    headers: Mapping[str, str]
-    not_modified_headers: Mapping[str, str]
-
-
-@dataclass(frozen=True, slots=True)
-class Resource:
-    """Everything needed to answer a GET for one path, headers included, so a request
-    only copies values computed once."""
-
-    path: str
-    media_type: str
-    last_modified: datetime
-    variants: Mapping[str, Variant]
-    cache_control: str
-    disposition: str | None = None
-    cross_origin: bool = False
-    # The Link header: a feed's WebSub hub and topic URL (WebSub §4).
-    links: str | None = None
-
-    @property
-    def identity(self) -> Variant:
-        return self.variants["identity"]
-
-    def __reduce__(self) -> tuple[Callable[..., Resource], tuple[object, ...]]:
-        # Headers are mapping proxies, which do not pickle: a Resource rendered by
-        # another process travels as its bodies and is wrapped again here.
-        compressed = {coding: variant.body for coding, variant in self.variants.items() if coding != "identity"}
-        return _rebuild_resource, (self.path, self.media_type, self.identity.body, self.last_modified,
-                                   self.cache_control, self.disposition, self.cross_origin, self.links, compressed)
-
-
-def _rebuild_resource(path: str, media_type: str, body: bytes, last_modified: datetime, cache_control: str,
-                      disposition: str | None, cross_origin: bool, links: str | None,
-                      compressed: Mapping[str, bytes]) -> Resource:
-    return make_resource(path, media_type, body, last_modified, cache_control=cache_control,
-                         disposition=disposition, cross_origin=cross_origin, links=links, compressed=compressed)
-
-
-def http_date(moment: datetime) -> str:
-    """An IMF-fixdate (``Sun, 06 Nov 1994 08:49:37 GMT``)."""
-    return format_datetime(moment.astimezone(UTC).replace(microsecond=0), usegmt=True)
-
-
-def make_resource(path: str, media_type: str, body: bytes, last_modified: datetime, *,
-                  cache_control: str, disposition: str | None = None, cross_origin: bool = False,
-                  links: str | None = None, compressed: Mapping[str, bytes] | None = None) -> Resource:
-    """Wrap ``body`` with its compressed variants, their ETags and response headers.
-
-    ``compressed`` holds the variants when they were made already (by another
-    process); the codings left out of it are those that do not make ``body`` smaller.
-    The ETag is a digest of the uncompressed bytes (plus the coding), so it is the
-    same on every restart and on every instance serving the same articles, whatever
-    the compressor's version.
-    """
-    digest = hashlib.sha256(body).hexdigest()[:32]
-    if compressed is None:
-        # mtime=0 keeps the gzip header free of the build time, so the bytes are stable.
-        smaller = {"gzip": gzip.compress(body, compresslevel=9, mtime=0),
-                   "br": brotli.compress(body, quality=BROTLI_QUALITY)}
-        compressed = {coding: smaller[coding] for coding in CODINGS if len(smaller[coding]) < len(body)}
-    bodies = {"identity": body, **compressed}
-    # The headers a 304 carries too (RFC 9110 §15.4.5), then those of a 200 alone.
-    shared = {"Last-Modified": http_date(last_modified), "Cache-Control": cache_control,
-              "X-Content-Type-Options": "nosniff"}
-    if len(bodies) > 1:
-        shared["Vary"] = "Accept-Encoding"
-    if cross_origin:
-        # Browser-based feed readers fetch feeds (and subscription lists) cross-origin.
-        shared["Access-Control-Allow-Origin"] = "*"
-    full = {"Content-Type": media_type, **(PAGE_HEADERS if media_type == HTML_TYPE else {})}
-    if disposition:
-        full["Content-Disposition"] = disposition
-    if links:
-        full["Link"] = links
-    variants = {}
-    for coding, encoded in bodies.items():
-        etag = f'"{digest}"' if coding == "identity" else f'"{digest}-{coding}"'
-        not_modified = {"ETag": etag, **shared}
-        encoding = {} if coding == "identity" else {"Content-Encoding": coding}
-        variants[coding] = Variant(coding, encoded, etag, headers=_header_map({**not_modified, **full, **encoding}),
-                                   not_modified_headers=_header_map(not_modified))
-    return Resource(path=path, media_type=media_type, last_modified=last_modified,
-                    variants=MappingProxyType(variants), cache_control=cache_control,
-                    disposition=disposition, cross_origin=cross_origin, links=links)
-
-
-def _header_map(headers: Mapping[str, str]) -> Mapping[str, str]:
-    # Header names are case-insensitive, and aiohttp copies a multidict into each
-    # response five times faster than a plain mapping (0.1 µs against 0.7 µs).
-    return CIMultiDictProxy(CIMultiDict(headers))
-
-
-def hub_links(config: SiteConfig, path: str) -> str:
-    """The ``Link`` header of the feed at ``path``: its WebSub hub and itself, the
-    topic to subscribe to (WebSub §4)."""
-    return f'<{config.hub_url}>; rel="hub", <{config.url(path)}>; rel="self"'
-
-
-def download_name(path: str) -> str:
-    """The file name a saved feed gets: the path under ``/feeds/`` with ``/`` as ``-``
-    (``topics-syria.rss``, ``all-archive-3.atom``, ``feeds.opml``)."""
-    return path.removeprefix(FEEDS_PREFIX).lstrip("/").replace("/", "-")
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,13 +92,13 @@ class Site:
     def is_gone(self, path: str) -> bool:
         """Whether ``path`` belongs to a feed (any format, archive page or landing page)
         or an article that an earlier Site served and this one does not."""
-        return bool(self.gone) and _key_of_path(path) in self.gone
+        return bool(self.gone) and path_key(path, FORMATS) in self.gone
 
     def eager_paths(self) -> Iterator[str]:
         """Paths rendered at build: the index, the subscription list and every feed's
         subscription document in every format."""
-        yield "/"
-        yield OPML_PATH
+        yield INDEX
+        yield OPML
         for feed in self.catalog.feeds.values():
             for extension in FORMATS:
                 yield feed.path(extension)
@@ -256,14 +114,11 @@ class Site:
         processes = process_count(self.config, len(missing), per_process=_MIN_RENDERS_PER_PROCESS)
         if processes > 1 and forking_is_safe():
             # Forked workers share this Site's memory: only paths and bytes travel.
-            size = -(-len(missing) // (processes * 4))
-            chunks = [missing[start:start + size] for start in range(0, len(missing), size)]
-            with ProcessPoolExecutor(processes, mp_context=pool_context(), initializer=_adopt_site,
-                                     initargs=(self,)) as pool:
-                for resources in pool.map(_render_in_worker, chunks):
-                    with self._lock:
-                        for resource in resources:
-                            self._rendered.setdefault(resource.path, resource)
+            parts = chunks(missing, -(-len(missing) // (processes * 4)))
+            for resources in map_shared(_render_paths, self, parts, processes):
+                with self._lock:
+                    for resource in resources:
+                        self._rendered.setdefault(resource.path, resource)
         for path in missing:
             self.resource(path)
 
@@ -272,51 +127,42 @@ class Site:
         yield from self.eager_paths()
         for kind in FEED_KINDS:
             for feed in self.catalog.feeds_of_kind(kind):
-                if kind != "all":
+                if kind != ALL:
                     yield feed.landing_path
                 for number in range(1, feed.archive_count + 1):
                     for extension in FORMATS:
                         yield feed.archive_path(number, extension)
         for entry in self.catalog.entries:
-            yield entry_path(entry)
+            yield article_path(entry.slug)
 
     def _renderer(self, path: str) -> Callable[[], Resource] | None:
         # Dictionary lookups only: an unknown path costs no rendering and no scan.
         catalog, config = self.catalog, self.config
-        if path == "/":
+        if path == INDEX:
             return lambda: self._page(path, render_index_page(catalog, config), catalog.updated)
-        if path == OPML_PATH:
+        if path == OPML:
             return lambda: make_resource(path, OPML_TYPE, render_opml(catalog, config), catalog.updated,
-                                         cache_control=self._max_age, disposition=_inline(path),
+                                         cache_control=self._max_age, disposition=inline_disposition(path),
                                          cross_origin=True)
-        if path.startswith(FEEDS_PREFIX):
-            return self._feed_renderer(path)
-        section, _, slug = path[1:].partition("/")
-        if section == "articles":
+        address = parse_feed_path(path)
+        if address is not None:
+            return self._feed_renderer(path, address.key, address.extension, address.archive)
+        slug = parse_article_path(path)
+        if slug is not None:
             entry = catalog.entries_by_slug.get(slug)
             if entry is None:
                 return None
             return lambda: self._page(path, render_article_page(entry, catalog, config), entry.updated)
-        if section in _LANDING_PREFIXES:
-            feed = catalog.feeds.get(f"{section}/{slug}")
-            if feed is None:
-                return None
-            return lambda: self._page(path, render_feed_page(feed, catalog, config), feed.updated)
-        return None
+        key = parse_landing_path(path)
+        feed = catalog.feeds.get(key) if key is not None else None
+        if feed is None:
+            return None
+        return lambda: self._page(path, render_feed_page(feed, catalog, config), feed.updated)
 
-    def _feed_renderer(self, path: str) -> Callable[[], Resource] | None:
-        name, dot, extension = path.removeprefix(FEEDS_PREFIX).rpartition(".")
-        if not dot or extension not in FORMATS:
-            return None
-        feed = self.catalog.feeds.get(name)
-        if feed is not None:
-            return lambda: self._feed_document(path, feed, extension, None)
-        archive = _ARCHIVE_PATH.fullmatch(name)
-        if archive is None:
-            return None
-        feed = self.catalog.feeds.get(archive["key"])
-        number = int(archive["number"])
-        if feed is None or number > feed.archive_count:
+    def _feed_renderer(self, path: str, key: str, extension: str,
+                       number: int | None) -> Callable[[], Resource] | None:
+        feed = self.catalog.feeds.get(key)
+        if extension not in FORMATS or feed is None or (number is not None and number > feed.archive_count):
             return None
         return lambda: self._feed_document(path, feed, extension, number)
 
@@ -324,9 +170,9 @@ class Site:
         page = feed.page(number)
         # A subscription document is a WebSub topic; an archive page is not.
         links = None if page.is_archive else hub_links(self.config, path)
-        return make_resource(path, FORMATS[extension], render_feed(feed, extension, self.config, number),
+        return make_resource(path, FORMATS[extension].content_type, render_feed(feed, extension, self.config, number),
                              page.updated, cache_control=IMMUTABLE if page.complete else self._max_age,
-                             disposition=_inline(path), cross_origin=True, links=links)
+                             disposition=inline_disposition(path), cross_origin=True, links=links)
 
     def _page(self, path: str, body: bytes, last_modified: datetime) -> Resource:
         return make_resource(path, HTML_TYPE, body, last_modified, cache_control=self._max_age)
@@ -336,24 +182,8 @@ class Site:
         return f"public, max-age={self.config.cache_max_age}"
 
 
-# The Site a rendering worker renders from, set once when the pool forks it; a
-# worker process holds nothing else.
-_worker_site: Site | None = None
-
-
-def _adopt_site(site: Site) -> None:
-    global _worker_site
-    _worker_site = site
-
-
-def _render_in_worker(paths: list[str]) -> list[Resource]:
-    assert _worker_site is not None, "not a rendering worker"
-    return [resource for path in paths if (resource := _worker_site.resource(path)) is not None]
-
-
-def _inline(path: str) -> str:
-    # Names are made of slugs, digits, '-' and '.': nothing to quote or escape.
-    return f'inline; filename="{download_name(path)}"'
+def _render_paths(site: Site, paths: Sequence[str]) -> list[Resource]:
+    return [resource for path in paths if (resource := site.resource(path)) is not None]
 
 
 def build_site(config: SiteConfig, *, previous: Site | None = None) -> Site:
@@ -430,28 +260,18 @@ def _changed_entries(old: tuple[Entry, ...], new: tuple[Entry, ...]) -> tuple[li
 
 
 def _is_served(catalog: Catalog, key: str) -> bool:
-    if key.startswith("articles/"):
-        return key.removeprefix("articles/") in catalog.entries_by_slug
+    slug = parse_article_key(key)
+    if slug is not None:
+        return slug in catalog.entries_by_slug
     return key in catalog.feeds
 
 
 def _gone(previous: Site, catalog: Catalog, removed: list[Entry]) -> frozenset[str]:
     """Keys served before and not now: of the feeds, and of the articles whose files
     were removed or changed. A feed or article that comes back is no longer gone."""
-    vanished = {f"articles/{entry.slug}" for entry in removed}
+    vanished = {article_key(entry.slug) for entry in removed}
     vanished.update(previous.catalog.feeds.keys() - catalog.feeds.keys())
     return frozenset(key for key in previous.gone | vanished if not _is_served(catalog, key))
-
-
-def _key_of_path(path: str) -> str | None:
-    """The feed key (``authors/jane-doe``) or ``articles/<slug>`` a path belongs to."""
-    if path.startswith(FEEDS_PREFIX):
-        name, dot, extension = path.removeprefix(FEEDS_PREFIX).rpartition(".")
-        if not dot or extension not in FORMATS:
-            return None
-        archive = _ARCHIVE_PATH.fullmatch(name)
-        return archive["key"] if archive else name
-    return path[1:]
 
 
 def _reusable(previous: Site, catalog: Catalog) -> dict[str, Resource]:
@@ -468,11 +288,11 @@ def _reusable(previous: Site, catalog: Catalog) -> dict[str, Resource]:
     old = previous.catalog
     reusable = {}
     for path, resource in rendered.items():
-        key = _key_of_path(path)
-        if key is None or path in ("/", OPML_PATH):
+        key = path_key(path, FORMATS)
+        if key is None or path in (INDEX, OPML):
             continue
-        if key.startswith("articles/"):
-            slug = key.removeprefix("articles/")
+        slug = parse_article_path(path)
+        if slug is not None:
             entry, before = catalog.entries_by_slug.get(slug), old.entries_by_slug.get(slug)
             same = (entry is not None and entry == before
                     and catalog.entry_feeds(entry) == old.entry_feeds(before))

@@ -16,8 +16,7 @@ import logging
 import operator
 import os
 import stat as stat_module
-from collections.abc import Iterable, Mapping
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -29,7 +28,8 @@ from .errors import ConfigError, ParseError
 from .model import Entry, reduce_fields
 from .parse import ParseOptions, parse_file_text
 from .parsecache import read_cache, write_cache
-from .pools import pool_context, process_count
+from .pools import chunks, map_shared, process_count
+from .urls import article_path
 
 log = logging.getLogger(__name__)
 
@@ -314,24 +314,21 @@ def read_articles(paths: list[str], config: SiteConfig) -> list[tuple[Entry, int
     """
     processes = process_count(config, len(paths), per_process=_MIN_FILES_PER_PROCESS)
     if processes <= 1:
-        return _read_chunk(paths, config)
+        return _read_chunk(config, paths)
     # Chunks of a few hundred files keep the processes' messages few and large, and
     # several chunks per process even out the load when some files are longer.
-    size = max(1, min(_MAX_CHUNK, -(-len(paths) // (processes * 8))))
-    chunks = [paths[start:start + size] for start in range(0, len(paths), size)]
+    parts = chunks(paths, max(1, min(_MAX_CHUNK, -(-len(paths) // (processes * 8)))))
     try:
-        with ProcessPoolExecutor(processes, mp_context=pool_context()) as pool:
-            return [outcome for chunk in pool.map(_read_chunk, chunks, [config] * len(chunks))
-                    for outcome in chunk]
+        return [outcome for part in map_shared(_read_chunk, config, parts, processes) for outcome in part]
     except BrokenProcessPool:
         # A spawned process imports the main module again, which fails for a script
         # read from standard input or one that starts work on import (no
         # `if __name__ == "__main__":`): the articles are still read, in this process.
         log.warning("parsing %d articles in one process: the parsing processes could not start", len(paths))
-        return _read_chunk(paths, config)
+        return _read_chunk(config, paths)
 
 
-def _read_chunk(paths: list[str], config: SiteConfig) -> list[tuple[Entry, int] | str]:
+def _read_chunk(config: SiteConfig, paths: Sequence[str]) -> list[tuple[Entry, int] | str]:
     options = ParseOptions.from_config(config)
     outcomes: list[tuple[Entry, int] | str] = []
     for name in paths:
@@ -375,7 +372,7 @@ def _collect(files: dict[str, FileState], parsed: list[str]) -> LoadResult:
 def _conflict(entry: Entry, slugs: Mapping[str, str], ids: Mapping[str, str]) -> str | None:
     """Why ``entry`` cannot be served beside the files that hold ``slugs`` and ``ids``."""
     if entry.slug in slugs:
-        return f"its URL /articles/{entry.slug} is taken by {slugs[entry.slug]}"
+        return f"its URL {article_path(entry.slug)} is taken by {slugs[entry.slug]}"
     if entry.id in ids:
         return f"its id {entry.id!r} is taken by {ids[entry.id]}"
     return None

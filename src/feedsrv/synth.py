@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+from .atomic import atomic_write
+
 FIRST_NAMES = ("Amira", "Boris", "Chen", "Dana", "Elif", "Farid", "Grace", "Hugo", "Ines", "Jonas",
                "Karim", "Lena", "Mateo", "Nadia", "Omar", "Priya", "Quentin", "Rosa", "Samir", "Tara")
 LAST_NAMES = ("Haddad", "Ivanova", "Kowalski", "Lindqvist", "Mansour", "Novak", "Okafor", "Petrov",
@@ -121,4 +123,5 @@ def write_articles(articles: list[SyntheticArticle], directory: Path) -> None:
     """Write the articles as UTF-8 files into ``directory`` (created if missing)."""
     directory.mkdir(parents=True, exist_ok=True)
     for article in articles:
-        (directory / article.name).write_text(article.text, encoding="utf-8")
+        with atomic_write(directory / article.name, mode=0o644) as stream:
+            stream.write(article.text.encode("utf-8"))

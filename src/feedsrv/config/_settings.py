@@ -14,13 +14,11 @@ from pathlib import Path
 from typing import Any, Literal, get_args
 from zoneinfo import ZoneInfo
 
+from ..urls import HUB
 from ._tables import ArticleMeta, Outlet, Topic
 
 # The longest duration any setting may give: a year, HTTP's "never expires" (RFC 9111).
 MAX_SECONDS = 366 * 86_400
-
-# Where the built-in WebSub hub takes subscription requests.
-HUB_PATH = "/websub"
 
 Watch = Literal["auto", "poll", "off"]
 WATCH_MODES: tuple[Watch, ...] = get_args(Watch)
@@ -234,7 +232,7 @@ class SiteConfig:
     @property
     def hub_url(self) -> str:
         """The WebSub hub every feed advertises: the external one, else the built-in."""
-        return self.websub.hub_url or self.url(HUB_PATH)
+        return self.websub.hub_url or self.url(HUB)
 
 
 SETTINGS: tuple[Setting, ...] = (*settings_of(SiteConfig), *settings_of(WebSubConfig))

@@ -1,6 +1,7 @@
 """The HTTP server: an aiohttp application serving a pre-rendered :class:`~feedsrv.site.Site`."""
 
 from .app import create_app
-from .live import LIVE, LiveSite
+from ..live import LiveSite
+from .live import LIVE
 
 __all__ = ["LIVE", "LiveSite", "create_app"]

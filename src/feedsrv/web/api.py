@@ -23,7 +23,6 @@ from pathlib import Path
 
 from aiohttp import web
 
-from ..catalog import entry_path
 from ..config import MAX_SLUG_LENGTH, SiteConfig, name_slug
 from ..errors import ParseError
 from ..model import Entry, PublishedFrom
@@ -38,6 +37,7 @@ from ..publish import (
     write_atomically,
 )
 from ..site import Site
+from ..urls import API_ARTICLE_ROUTE, API_ARTICLES, api_article_path, article_path
 from .bodies import (
     ACCEPTED_CODINGS,
     BodyTooLargeError,
@@ -89,9 +89,9 @@ def setup_api(app: web.Application, config: SiteConfig, token: str) -> None:
     for path in remove_stale_temporaries(config.articles_dir):
         log.info("removed %s, left by an interrupted write", path)
     app[PUBLISHER] = Publisher(token=token, max_bytes=config.api_max_bytes)
-    app.router.add_post("/api/articles", create_article)
-    app.router.add_put("/api/articles/{slug}", replace_article)
-    app.router.add_delete("/api/articles/{slug}", delete_article)
+    app.router.add_post(API_ARTICLES, create_article)
+    app.router.add_put(API_ARTICLE_ROUTE, replace_article)
+    app.router.add_delete(API_ARTICLE_ROUTE, delete_article)
 
 
 async def create_article(request: web.Request) -> web.Response:
@@ -112,7 +112,7 @@ async def create_article(request: web.Request) -> web.Response:
         if wanted is not None:
             _check_slug(wanted)
             if wanted in taken:
-                raise web.HTTPConflict(text=f"409: /articles/{wanted} exists; PUT /api/articles/{wanted} "
+                raise web.HTTPConflict(text=f"409: {article_path(wanted)} exists; PUT {api_article_path(wanted)} "
                                             "replaces it\n")
             slug = wanted
         else:
@@ -153,7 +153,7 @@ async def delete_article(request: web.Request) -> web.Response:
         path = _sole_file(site, slug)
         previous = None if path is None else await asyncio.to_thread(_read_if_present, path)
         if path is None or previous is None:
-            raise web.HTTPNotFound(text=f"404: no article /articles/{slug}\n")
+            raise web.HTTPNotFound(text=f"404: no article {article_path(slug)}\n")
         await asyncio.to_thread(remove_durably, path)
         site = await _reload_or_restore(request, path, previous)
         if slug in site.catalog.entries_by_slug:
@@ -260,7 +260,7 @@ def _sole_file(site: Site, slug: str) -> Path | None:
     paths = _files_by_slug(site).get(slug, [])
     if len(paths) > 1:
         names = ", ".join(sorted(path.name for path in paths))
-        raise web.HTTPConflict(text=f"409: {len(paths)} files claim /articles/{slug} ({names}); only one is "
+        raise web.HTTPConflict(text=f"409: {len(paths)} files claim {article_path(slug)} ({names}); only one is "
                                     "served: rename or remove the others first\n")
     return paths[0] if paths else None
 
@@ -378,7 +378,7 @@ async def _restore(request: web.Request, path: Path, data: bytes | None) -> None
 
 
 def _entry_response(entry: Entry, config: SiteConfig, *, status: int) -> web.Response:
-    url = config.url(entry_path(entry))
+    url = config.url(article_path(entry.slug))
     headers = {"Location": url} if status == 201 else {}
     return web.json_response({
         "slug": entry.slug,

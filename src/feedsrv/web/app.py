@@ -9,13 +9,15 @@ from functools import partial
 from aiohttp import web
 
 from ..config import SiteConfig
+from ..live import LiveSite
 from ..site import Site, build_site
+from ..urls import HEALTH, SITE_ROUTES
 from ..watch import watch_directory
 from ..websub import setup_websub
 from .api import api_token, setup_api
 from .caching import CodingMemo
 from .handlers import CODING_MEMO, healthz, nosniff, serve_resource
-from .live import LIVE, WATCHER, LiveSite, Watcher
+from .live import LIVE, WATCHER, Watcher
 
 # How long a shutdown waits for the watcher to notice it should stop.
 WATCH_STOP_TIMEOUT = 5.0
@@ -32,7 +34,7 @@ def create_app(config: SiteConfig, *, site: Site | None = None, watch: bool = Tr
     configured. Every feed change is pushed to WebSub subscribers, unless ``notify``
     is false (another process of the same site sends the notifications). With
     ``freeze_collector``, each reload freezes the garbage collector's generations
-    (see :class:`~feedsrv.web.live.LiveSite`): for a process that does nothing else.
+    (see :class:`~feedsrv.live.LiveSite`): for a process that does nothing else.
     """
     # aiohttp would inflate any compressed request body, read by a route or not, in
     # the event loop; the routes that read bodies decode them themselves (bodies.py),
@@ -51,15 +53,10 @@ def create_app(config: SiteConfig, *, site: Site | None = None, watch: bool = Tr
     token = api_token(config)
     if token is not None:
         setup_api(app, config, token)
-    app.router.add_get("/healthz", healthz)
+    app.router.add_get(HEALTH, healthz)
     # Every other route serves a Site path; the Site decides whether it exists.
-    app.router.add_get("/", serve_resource)
-    app.router.add_get("/feeds.opml", serve_resource)
-    app.router.add_get("/feeds/{name:.+}", serve_resource)  # feeds and their archive pages
-    app.router.add_get("/articles/{slug}", serve_resource)
-    app.router.add_get("/outlets/{slug}", serve_resource)
-    app.router.add_get("/topics/{slug}", serve_resource)
-    app.router.add_get("/authors/{slug}", serve_resource)
+    for route in SITE_ROUTES:
+        app.router.add_get(route, serve_resource)
     return app
 
 

@@ -18,10 +18,10 @@ import brotli
 from aiohttp import web
 
 from ..errors import FeedsrvError
+from ..representations import CODING_ALIASES, IDENTITY
 
 # The codings a request body may have, in the order a 415 names them.
 ACCEPTED_CODINGS = ("gzip", "deflate", "br")
-_ALIASES = {"x-gzip": "gzip"}
 # Most bytes one step of decoding makes: a step is short, and the loop gets a turn after each.
 DECODE_STEP = 64 * 1024
 # zlib's window bits: gzip framing (RFC 1952), zlib framing (RFC 1950, which is
@@ -61,7 +61,7 @@ def body_coding(content_encoding: Iterable[str]) -> str | None:
     codings at once: a body compressed twice is no article.
     """
     named = [token.strip().lower() for value in content_encoding for token in value.split(",")]
-    codings = [_ALIASES.get(token, token) for token in named if token not in ("", "identity")]
+    codings = [CODING_ALIASES.get(token, token) for token in named if token not in ("", IDENTITY)]
     if len(codings) > 1:
         raise UnsupportedCodingError(f"one content coding at most, got {', '.join(codings)}")
     if codings and codings[0] not in ACCEPTED_CODINGS:

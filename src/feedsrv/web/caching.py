@@ -5,54 +5,14 @@ Pure functions over header values, so each rule is testable on its own.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
+
+from ..representations import CODING_ALIASES, CODINGS, IDENTITY, parse_http_date
 
 # Preference among codings a client accepts with the same quality: smallest first.
-CODING_PREFERENCE = ("br", "gzip", "identity")
-_CODING_ALIASES = {"x-gzip": "gzip"}
+CODING_PREFERENCE = (*CODINGS, IDENTITY)
 IMPLICIT_IDENTITY_QUALITY = 0.0001
-
-# HTTP dates (RFC 9110 §5.6.7), names matched without regard to case.
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_MONTH = f"(?P<month>{'|'.join(_MONTHS)})"
-_TIME = r"(?P<hour>\d\d):(?P<minute>\d\d):(?P<second>\d\d)"
-_IMF_FIXDATE = re.compile(rf"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (?P<day>\d\d) {_MONTH} (?P<year>\d{{4}}) {_TIME} GMT",
-                          re.IGNORECASE | re.ASCII)
-_RFC850_DATE = re.compile(rf"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day, (?P<day>\d\d)-{_MONTH}-(?P<year>\d\d) "
-                          rf"{_TIME} GMT", re.IGNORECASE | re.ASCII)
-_ASCTIME = re.compile(rf"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) {_MONTH} (?P<day>[ \d]\d) {_TIME} (?P<year>\d{{4}})",
-                      re.IGNORECASE | re.ASCII)
-
-
-def parse_http_date(value: str) -> datetime | None:
-    """The instant an HTTP date names, or None when it is not a valid date.
-
-    The three formats of RFC 9110 §5.6.7 are read: the IMF-fixdate every sender uses
-    (``Sun, 06 Nov 1994 08:49:37 GMT``) and the obsolete RFC 850 and asctime forms.
-    Anything else is no date, a year outside 1 to 9999 included, so the condition
-    it was in is ignored (RFC 9110 §13.1.3) rather than misread.
-    """
-    text = value.strip()
-    match = _IMF_FIXDATE.fullmatch(text) or _ASCTIME.fullmatch(text)
-    if match is not None:
-        year = int(match["year"])
-    else:
-        match = _RFC850_DATE.fullmatch(text)
-        if match is None:
-            return None
-        # A two-digit year more than 50 years ahead is the last such year past.
-        this_year = datetime.now(UTC).year
-        year = this_year // 100 * 100 + int(match["year"])
-        if year > this_year + 50:
-            year -= 100
-    try:
-        return datetime(year, _MONTHS.index(match["month"].title()) + 1, int(match["day"]), int(match["hour"]),
-                        int(match["minute"]), int(match["second"]), tzinfo=UTC)
-    except ValueError:
-        return None
-
 
 def accepted_codings(header: str | None) -> dict[str, float]:
     """Quality value per coding named in ``Accept-Encoding`` (``*`` included)."""
@@ -72,7 +32,7 @@ def accepted_codings(header: str | None) -> dict[str, float]:
                     quality = min(max(float(value.strip()), 0.0), 1.0)
                 except ValueError:
                     quality = 0.0
-        qualities[_CODING_ALIASES.get(name, name)] = quality
+        qualities[CODING_ALIASES.get(name, name)] = quality
     return qualities
 
 
@@ -85,10 +45,10 @@ def choose_coding(header: str | None, available: Iterable[str]) -> str:
     identity rather than fail, since a feed is better than a 406.
     """
     if header is None:
-        return "identity"
+        return IDENTITY
     qualities = accepted_codings(header)
     wildcard = qualities.get("*")
-    best, best_quality = "identity", 0.0
+    best, best_quality = IDENTITY, 0.0
     for coding in CODING_PREFERENCE:
         if coding not in available:
             continue
@@ -96,7 +56,7 @@ def choose_coding(header: str | None, available: Iterable[str]) -> str:
         if quality is None:
             # Identity is acceptable unless excluded, but a client that names a coding
             # at any quality would rather have it than uncompressed bytes.
-            quality = IMPLICIT_IDENTITY_QUALITY if coding == "identity" else 0.0
+            quality = IMPLICIT_IDENTITY_QUALITY if coding == IDENTITY else 0.0
         if quality > best_quality:
             best, best_quality = coding, quality
     return best

@@ -8,7 +8,7 @@ import os
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from ..site import Resource
+from ..representations import Resource
 from .caching import CodingMemo, is_not_modified
 from .live import LIVE, WATCHER
 

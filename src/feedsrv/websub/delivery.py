@@ -20,20 +20,17 @@ import logging
 import random
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import aiohttp
 from yarl import URL
 
 from ..config import WebSubConfig
-from ..site import Site, hub_links
+from ..live import LiveSite
+from ..representations import hub_links
+from ..site import Site
 from .safety import CallbackPolicy, TokenBuckets, UnsafeCallback, callback_host, check_literal
 from .store import DELIVER, PUBLISH, Job, WebSubStore
 from .topics import topic_etags, topic_paths
-
-if TYPE_CHECKING:
-    # Only a type: the web package imports this one, not the other way round.
-    from ..web.live import LiveSite
 
 log = logging.getLogger(__name__)
 

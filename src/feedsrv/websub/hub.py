@@ -39,7 +39,7 @@ import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, get_args
+from typing import Literal, get_args
 from urllib.parse import parse_qsl, urlencode
 
 import aiohttp
@@ -48,13 +48,10 @@ from yarl import URL
 
 from ..config import WebSubConfig
 from ..errors import FeedsrvError
+from ..live import LiveSite
 from .safety import CallbackPolicy, TokenBuckets, UnsafeCallback, callback_host, check_callback, check_literal
 from .store import Cap, Subscription, SubscriptionLimits, WebSubStore
 from .topics import normalize_topic, topic_etags, topic_paths
-
-if TYPE_CHECKING:
-    # Only a type: the web package imports this one, not the other way round.
-    from ..web.live import LiveSite
 
 log = logging.getLogger(__name__)
 

@@ -1,10 +1,10 @@
 """WebSub in the aiohttp application: the hub's route, and the store, HTTP client,
 hub and distribution worker living as long as the app.
 
-:func:`setup_websub` is the one call :func:`feedsrv.web.create_app` makes. With the
+:func:`setup_websub` is the one call the application factory makes. With the
 built-in hub it mounts ``POST /websub``; with ``websub.hub_url`` set it mounts
 nothing and pings that hub instead. Either way a listener on the app's
-:class:`~feedsrv.web.live.LiveSite` queues notifications whenever the served Site is
+:class:`~feedsrv.live.LiveSite` queues notifications whenever the served Site is
 replaced, and at start-up the worker first notices any change made while the server
 was down, then sends whatever was still owed.
 """
@@ -15,22 +15,19 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING
 
 import aiohttp
 from aiohttp import web
 
 from .. import __version__
-from ..config import HUB_PATH, SiteConfig
+from ..config import SiteConfig
+from ..live import LiveSite
 from ..site import Site
+from ..urls import HUB
 from .delivery import Distributor
 from .hub import MAX_REQUEST_BYTES, Hub, HubRequestError, SubscriptionRequest, parse_subscription_request
 from .safety import CallbackPolicy, GuardedResolver, TokenBuckets
 from .store import WebSubStore
-
-if TYPE_CHECKING:
-    # Only a type: the web package imports this one, not the other way round.
-    from ..web.live import LiveSite
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +119,7 @@ def setup_websub(app: web.Application, config: SiteConfig, live: LiveSite, *, no
     no notification is queued or sent: another process does it."""
     app[WEBSUB] = WebSub(config, live, notify=notify)
     if not config.websub.external:
-        app.router.add_post(HUB_PATH, subscription_request)
+        app.router.add_post(HUB, subscription_request)
     app.cleanup_ctx.append(_lifetime)
 
 
@@ -145,7 +142,8 @@ async def subscription_request(request: web.Request) -> web.Response:
         raise web.HTTPServiceUnavailable(text="503: the hub is not running\n")
     if request.content_type != FORM_TYPE:
         return _plain(415, f"a subscription request is a form: Content-Type: {FORM_TYPE}")
-    # Nothing decodes request bodies for the hub (see feedsrv.web.create_app).
+    # Nothing decodes request bodies for the hub: the application turns aiohttp's
+    # decoding off.
     if any(value.strip().lower() not in ("", "identity") for value in request.headers.getall("Content-Encoding", ())):
         refused = _plain(415, "a subscription request is sent uncompressed: no Content-Encoding")
         refused.headers["Accept-Encoding"] = "identity"

@@ -1,0 +1,117 @@
+"""The site being served, swapped whole when the articles change.
+
+Whoever serves a Site (the HTTP server, the WebSub hub beside it) reads
+:attr:`LiveSite.site` once per request, so a request always works on one
+consistent Site, old or new, never a mix; a request in flight keeps the Site it
+started with. Listeners (the WebSub hub, for one) learn of every swap.
+
+:meth:`LiveSite.reload` builds the next Site from the current one in a worker
+thread, so requests keep being answered while changed articles are parsed. The
+new Site is served as soon as its catalog is ready: the feeds that changed are
+rendered by the first request for them, or right after the swap, between requests,
+whichever comes first; listeners are told once they all are.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import inspect
+import logging
+import time
+from collections.abc import Awaitable, Callable, Iterable
+
+from .site import Site, refresh_site
+
+log = logging.getLogger(__name__)
+
+# Called with (old, new) after each swap; may be a coroutine function.
+SiteListener = Callable[[Site, Site], Awaitable[None] | None]
+
+
+class LiveSite:
+    """Holds the current :class:`Site` and tells listeners when it is replaced."""
+
+    def __init__(self, site: Site, *, freeze_collector: bool = False) -> None:
+        """``freeze_collector``: after each reload, move everything alive to the
+        garbage collector's permanent generation (``gc.freeze()``), a choice for the
+        process as a whole, which the server makes (see ``feedsrv serve``)."""
+        self._site = site
+        self._freeze_collector = freeze_collector
+        self._listeners: list[SiteListener] = []
+        # One reload at a time: two concurrent ones would build from the same Site
+        # and the second swap would undo the first's work.
+        self._reloading = asyncio.Lock()
+
+    @property
+    def site(self) -> Site:
+        """The Site to answer the current request from."""
+        return self._site
+
+    def add_listener(self, listener: SiteListener) -> None:
+        """Call ``listener(old, new)`` after every swap."""
+        self._listeners.append(listener)
+
+    async def replace(self, new: Site) -> None:
+        """Serve ``new`` from now on (one reference assignment: atomic for every
+        request that starts after it), then notify the listeners; a failing listener
+        is logged and does not stop the others."""
+        old, self._site = self._site, new
+        await self._notify(old, new)
+
+    async def _notify(self, old: Site, new: Site) -> None:
+        for listener in self._listeners:
+            try:
+                outcome = listener(old, new)
+                if inspect.isawaitable(outcome):
+                    await outcome
+            except Exception:
+                log.exception("site listener %r failed", listener)
+
+    async def reload(self, changed: Iterable[str] | None = None) -> Site:
+        """Read the articles directory again and serve the result; return the Site
+        served once it is in place.
+
+        Only added or changed files are parsed; with ``changed`` (the paths that
+        file-system events named), only those are looked at. When nothing changed,
+        the current Site stays and no listener is called. Errors reading the directory (it was
+        removed, say) propagate and leave the current Site in place.
+        """
+        started = time.perf_counter()
+        async with self._reloading:
+            current = self._site
+            new = await asyncio.to_thread(refresh_site, current, changed=changed, render=False)
+            if new is not current:
+                # As at start-up (see cli.serve): the new indexes hold references to
+                # every entry, and once in the collector's young generations every
+                # collection walked them, pauses of 80 ms at 100,000 articles, the
+                # first of them in the first request for the new feeds. A reload
+                # makes no garbage cycles; what else is alive now and may end in one
+                # later is never collected, a price of a few objects per reload.
+                if self._freeze_collector:
+                    gc.freeze()
+                self._site = new
+                _log_reload(current, new, time.perf_counter() - started)
+                await _render_in_turns(new)
+                await self._notify(current, new)
+            return self._site
+
+
+async def _render_in_turns(site: Site) -> None:
+    """Render the documents every client fetches that ``site`` has not rendered yet,
+    one per turn of the event loop. Requests are answered between two, and one for a
+    document not rendered yet renders it at once: in a worker thread, rendering
+    would share the interpreter lock with it and make it wait twice as long."""
+    for path in list(site.eager_paths()):
+        site.resource(path)
+        await asyncio.sleep(0)
+
+
+def _log_reload(old: Site, new: Site, seconds: float) -> None:
+    log.info("reloaded in %.1f ms, %d file(s) read: %d articles, %d feeds", seconds * 1000,
+             len(new.loaded.parsed), len(new.catalog.entries), len(new.catalog.feeds))
+    # Problems are reported once, when they appear, not on every reload.
+    known = {*old.loaded.errors, *old.loaded.warnings}
+    for message in (*new.loaded.errors, *new.loaded.warnings):
+        if message not in known:
+            log.warning("%s", message)
