@@ -68,6 +68,7 @@ SELF_DATED = [
     # A CMS's signature names the author before the date.
     ("This entry was written by jane, posted on 10/18/2019 at 12:22 pm.", "2019-10-18"),
     ("Submitted by Jane Doe on 11/20/2019 14:30 -0400", "2019-11-20"),
+    ("Written on November 20, 2019 by Jane Doe", "2019-11-20"),
 ]
 
 
@@ -81,6 +82,6 @@ def test_a_sentence_about_something_else_being_published_is_no_date_of_the_artic
     assert dates_of(TITLE, LEAD, SECOND, THIRD, sentence)[1] != "text"
 
 
-@pytest.mark.parametrize("line", ["20-Nov-2019", "Nov-20-2019"])
-def test_hyphens_may_join_a_date_s_parts(line: str) -> None:
+@pytest.mark.parametrize("line", ["20-Nov-2019", "Nov-20-2019", "2019.11.20", "Written on November 20, 2019 by Jane Doe"])
+def test_date_lines_in_the_header(line: str) -> None:
     assert dates_of(TITLE, line, LEAD, SECOND)[:2] == ("2019-11-20", "text")

@@ -25,6 +25,7 @@ COPYRIGHT = [
     ("Original content © 2002-2023 by Example.net", "Example.net"),
     ("Copyright 2015 © U.S. Example & World Report LP.", "U.S. Example & World Report"),
     ("Example Fair Copyright © 2012", "Example Fair"),
+    ("Copyright © 2021 The Example Courier, a division of Example Media Group", "The Example Courier"),
 ]
 
 
@@ -62,6 +63,11 @@ def test_a_name_extended_by_a_beat_supports_the_name() -> None:
     assert choose_outlet(mentions) == "Example Courier"
 
 
+def test_initials_support_the_name_they_stand_for() -> None:
+    mentions = [OutletMention(3, "Support EC", "EC"), OutletMention(2, "© 2012 Example Courier", "Example Courier")]
+    assert choose_outlet(mentions) == "Example Courier"
+
+
 def test_an_author_first_name_is_no_outlet() -> None:
     assert choose_outlet([OutletMention(3, "Follow Stevie on Twitter", "Stevie")], ("Stevie Doe",)) is None
 
@@ -81,6 +87,13 @@ PROMOTIONS = [
     ("Example Standard would like to keep you informed about offers, events and updates by email",
      "Example Standard"),
     ("Follow Example Mirror:", "Example Mirror"),
+    ("Subscribe to The Example Courier", "The Example Courier"),
+    ("Support Example News", "Example News"),
+    ("Download The Example Courier app", "The Example Courier"),
+    ("Get the Example Courier newsletter", "Example Courier"),
+    ("Become a member of The Example Courier", "The Example Courier"),
+    ("This story was originally published by The Example Courier.", "The Example Courier"),
+    ("The Example Courier is an independent newspaper.", "The Example Courier"),
 ]
 
 
@@ -91,7 +104,7 @@ def test_self_promotion_names_the_outlet(line: str, outlet: str) -> None:
 
 @pytest.mark.parametrize("line", ["More from Jane Doe", "More from UK", "Follow Jane Doe:",
                                   "Follow Lena on Twitter: @lenadoe", "Follow Dr. Doe on Twitter",
-                                  "SIGN UP FOR OUR NEWSLETTER",
+                                  "SIGN UP FOR OUR NEWSLETTER", "Support Our Sponsors", "Get Involved",
                                   "Read the latest updates from the event at our live blog.",
                                   "We may earn a commission when you buy through links on our site."])
 def test_promotion_of_a_person_or_section_names_no_outlet(line: str) -> None:
@@ -106,6 +119,9 @@ STAFF = [
     ("Jane Doe / Jane is an Associate Writer at Example Technica, where she covers phones.", "Example Technica"),
     ("Jane Doe is a reporter for Example Tech covering free speech online.", "Example Tech"),
     ("Jane Doe is Example Today's Senior Editor. She also hosts a podcast.", "Example Today"),
+    ("Jane Doe covers city hall for The Example Courier.", "The Example Courier"),
+    ("Example Courier Staff Report", "Example Courier"),
+    ("Have a news tip? Email news@examplecourier.com", "examplecourier.com"),
 ]
 
 
@@ -127,6 +143,7 @@ BYLINES = [
     ("Written by Example Today on November 7, 2023", "Example Today"),
     ("By Example News with Agencies", "Example News"),
     ("By Example News Desk", "Example News"),
+    ("By The Example Courier Editorial Board", "The Example Courier"),
 ]
 
 

@@ -96,6 +96,7 @@ _NAME_PARTICLES = frozenset({
 _NOT_ORGANIZATION_OPENERS = frozenset({
     "posted", "published", "updated", "filed", "tags", "tagged", "photo", "photos", "image", "video",
     "mr", "mrs", "ms", "dr", "prof", "sir", "dame", "rev",
+    "comments", "comment", "share", "tweet", "print", "email", "reply", "leave", "read", "more",
 })
 _ORGANIZATION_CONNECTORS = frozenset({"of", "for", "the", "and", "&", "de", "on", "in", "al"})
 _MAX_NAME_TOKENS = 5
@@ -121,6 +122,7 @@ _AUTHOR_LABEL = re.compile(r"^(?:authors?|writer|reporter|byline|words|text|stor
                            re.IGNORECASE)
 _AFFILIATION_WORDS = frozenset({"university", "institute", "college", "school", "department", "ministry",
                                 "council", "committee", "foundation", "association"})
+_DATE_LABEL = re.compile(r"^(?:(?:written|posted|published|submitted)(?: on| at)?)?:?$", re.IGNORECASE)
 _PEOPLE_LABELS = frozenset({"words", "text", "story", "reporting"})
 _NAME_LIST_SPLIT = re.compile(r"\s*,\s*(?:and\s+)?|\s+(?:and|&)\s+", re.IGNORECASE)
 _BYLINE_TAIL_SPLIT = re.compile(r"\s[|–—-]\s|\|")
@@ -223,8 +225,12 @@ def read_byline(paragraph: str, context: DateContext) -> Byline | None:
     text = remove_dates(paragraph, dates)
     if dates:
         before_dates = remove_dates(paragraph[:dates[0].start], ())
+        after_dates = paragraph[dates[-1].end:].strip()
         if _BY.match(before_dates):
             text = before_dates
+        elif _BY.match(after_dates) and _DATE_LABEL.match(before_dates):
+            # "Written on March 3, 2021 by Jane Doe".
+            text = after_dates
     by = _BY.match(text) or _SECTION_THEN_BY.match(text)
     if by:
         return _read_by(_OTHER_CREDITS.sub("", _PARENTHESES.sub("", text[by.end():])), dates)
@@ -454,6 +460,7 @@ def _is_credentials(text: str) -> bool:
     return bool(text) and all(part in _CREDENTIALS for part in parts)
 
 
+_COLLECTIVE_TAIL = re.compile(r"\s(?i:editorial board|staff reports?|staff|news desk|newsroom)$")
 _FOR_OUTLET = re.compile(r"(?:^|\s)(?:for|for the)\s", re.IGNORECASE)
 
 
@@ -470,13 +477,17 @@ def _role_and_outlet(tail: str, *, outlet_before_role: bool) -> tuple[str | None
     role_split = _split_role(region_split[0])
     if role_split is None:
         # "By Jane Doe For Example.com", "Example Wire for Example.com": the outlet
-        # the story was written for.
-        tail = _FOR_OUTLET.split(tail)[-1]
+        # the story was written for; "Example Courier Editorial Board": its board.
+        tail = _COLLECTIVE_TAIL.sub("", _FOR_OUTLET.split(tail)[-1])
         return None, (tail if is_organization(tail) else None)
     before, role, after = role_split
     after = after.removeprefix("the ")
     outlet = after if is_organization(after) else None
-    if before and not outlet and outlet_before_role and _is_standalone_outlet(before):
+    # After a name, words before the job title are a beat ("Middle East
+    # Correspondent") unless they say they are an outlet ("Example Courier staff writer").
+    names_outlet = _is_standalone_outlet(before) if outlet_before_role else (
+        is_organization(before) and any(word in ORGANIZATION_WORDS for word in words_of(before)))
+    if before and not outlet and names_outlet:
         outlet = before
     elif before:
         role = f"{before} {role}"

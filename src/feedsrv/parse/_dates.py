@@ -40,7 +40,7 @@ _DAY_MONTH_YEAR = re.compile(rf"\b{_DAY}(?:(?: of)?\s{{1,3}}|-){_MONTH}(?:,?\s{{
 _MONTH_DAY_YEAR = re.compile(rf"\b{_MONTH}(?:\s{{0,3}}|-){_DAY}(?:,?\s{{1,3}}|-){_YEAR}", re.IGNORECASE)
 _NUMERIC = re.compile(r"(?<![\d/.-])\b(?P<first>[0-3]?\d)(?P<sep>[/.-])(?P<second>[0-3]?\d)(?P=sep)"
                       r"(?P<year>\d{4}|\d{2})\b(?![/.-]\d)")
-_YEAR_FIRST = re.compile(r"\b(?P<year>\d{4})(?P<sep>[/-])(?P<month>[01]?\d)(?P=sep)(?P<day>[0-3]?\d)\b")
+_YEAR_FIRST = re.compile(r"\b(?P<year>\d{4})(?P<sep>[/.-])(?P<month>[01]?\d)(?P=sep)(?P<day>[0-3]?\d)\b(?![.-]\d)")
 _ISO_DATETIME = re.compile(r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?"
                            r"(?:Z|[+-]\d{2}(?::?\d{2})?)?(?![\w:])")
 
@@ -273,7 +273,7 @@ def _date_candidates(line: str, context: DateContext) -> Iterator[tuple[int, int
             day = _make_date(_year(match["year"]), month, int(match["day"]))
             if day:
                 yield match.start(), match.end(), day
-    for match in _YEAR_FIRST.finditer(line) if hyphen or slash else ():
+    for match in _YEAR_FIRST.finditer(line) if hyphen or slash or "." in line else ():
         day = _make_date(int(match["year"]), int(match["month"]), int(match["day"]))
         if day:
             yield match.start(), match.end(), day

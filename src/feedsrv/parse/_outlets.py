@@ -52,7 +52,8 @@ _SITE_CONTENT = re.compile(r"^(?:this site|the contents of this site)|\bcontent(
                            re.IGNORECASE)
 # Where the holder's name ends: a separator or the next sentence ("Example Tavern. Powered by …").
 # An initial's point ("U.S. News", "R. Jane Doe") ends nothing.
-_HOLDER_END = re.compile(r"\s[-–—|•·]\s|(?<!\b[A-Z])\.\s|\s(?i:powered by|published:|all rights)\b")
+_HOLDER_END = re.compile(r"\s[-–—|•·]\s|(?<!\b[A-Z])\.\s|\s(?i:powered by|published:|all rights)\b"
+                         r"|,\s(?i:a|an) (?i:division|subsidiary|unit|part|member|brand) of\b")
 _TRAILING_COPYRIGHT = re.compile(r"\s*\bcopyright$", re.IGNORECASE)
 _ALL_RIGHTS = re.compile(r"\ball rights reserved\b", re.IGNORECASE)
 # The company part of an owner's name: "Quiller Media, Inc.", "Al Jazeera Media Network".
@@ -70,8 +71,19 @@ _SUBSCRIBE_TO_PRODUCT = re.compile(
     r" (?:newsletters?|podcast|channel|alerts|app)\W{0,3}$", re.IGNORECASE)
 _MORE_ON = re.compile(r"^(?:read|watch|listen to) more (?:on|at|from) (?P<name>.{2,80})$", re.IGNORECASE)
 _ORIGINALLY_PUBLISHED = re.compile(
-    r"^(?:this (?:article|story) )?originally (?:was )?(?:published|appeared|ran) (?:on|in|at|by) (?P<name>.{2,60}?)\.?$",
-    re.IGNORECASE)
+    r"^(?:this (?:article|story|post) )?(?:was )?originally (?:was )?(?:published|appeared|ran) (?:on|in|at|by)"
+    r" (?P<name>.{2,60}?)\.?$", re.IGNORECASE)
+# The site asking for the reader's money or attention by name: "Subscribe to Example
+# Courier", "Support Example News", "Download the Example Courier app".
+_ASK = re.compile(r"^(?:(?i:subscribe to|support|become an? (?:member|subscriber|supporter) of|download) (?:the )?"
+                  r"(?P<name>[A-Z][\w.&'’-]{0,30}(?: [A-Z][\w.&'’-]{0,30}){0,4})"
+                  r"(?: (?i:newsletters?|app|today|now))?"
+                  r"|(?i:get) (?:the )?(?P<product>[A-Z][\w.&'’-]{0,30}(?: [A-Z][\w.&'’-]{0,30}){0,4})"
+                  r" (?i:newsletters?|app))\W{0,3}$")
+# The site describing itself: "Example Courier is an independent newspaper."
+_SELF_DESCRIPTION = re.compile(r"^(?:the )?(?P<name>[A-Z][\w.&'’-]{0,30}(?: [A-Z][\w.&'’-]{0,30}){0,4}) is (?:an?|the)"
+                               r"(?: [\w-]{1,20}){0,3} (?i:newspaper|news (?:site|website|organi[sz]ation|outlet|service)"
+                               r"|magazine|publication|newsroom)\b")
 # The site inviting the reader back by name: "… updates from Example News. Read our
 # privacy notice", "Sign up for Example Week's free newsletters", "More from Example
 # Nation", "Join Example Blog at Google+", "Thank you for supporting Example Weekly".
@@ -114,14 +126,15 @@ _DOMAIN_DATELINE = re.compile(rf"^(?P<domain>{_DOMAIN})\s?(?:—|–|--?|:)\s(?=
 # "Jane Doe is Example Today's Senior Editor."
 _POSSESSIVE_BIO = re.compile(r"^(?P<name>[^,;:/]{3,60}?) is (?P<outlet>[A-Z][^,;:'’]{1,60}?)['’]s"
                              r" (?P<role>[\w ,&-]{2,60}?)(?:\.?$|\.\s(?=[A-Z])|,\s|\s(?=[a-z]))")
-_BIO = re.compile(r"^(?:(?P<signature>[^/]{3,60}) / )?(?P<name>[^,;:/]{3,60}?) is (?:a|an|the)"
-                  r" (?P<role>[\w ,&-]{2,60}?) (?:for|at|with) (?P<outlet>[^,;:]{2,60}?)"
+_BIO = re.compile(r"^(?:(?P<signature>[^/]{3,60}) / )?(?P<name>[^,;:/]{3,60}?)"
+                  r" (?:is (?:a|an|the) (?P<role>[\w ,&-]{2,60}?)|(?P<beat>covers|writes about|reports on) [\w ,&'’-]{2,60}?)"
+                  r" (?:for|at|with) (?P<outlet>[^,;:]{2,60}?)"
                   r"(?:\.?$|\.\s(?=[A-Z])|,\s|\s(?=[a-z]))")
 # A staff line signs for the newsroom: "Example Voice Staff", "By Example.com Staff |
 # Tags: …", "Senior Politics Reporter, Example Post".
 _STAFF_LINE = re.compile(r"^(?:(?i:by) )?(?P<name>[A-Z][\w.&'’-]{0,30}(?: [A-Z][\w.&'’-]{0,30}){0,4})"
-                         r" (?i:staff|news desk|desk|contributors?)(?:\s[|•].{0,120})?$")
-_STAFF_CUES = ("staff", "desk", "contributor")
+                         r" (?i:staff(?: reports?)?|news desk|desk|contributors?|editorial board)(?:\s[|•].{0,120})?$")
+_STAFF_CUES = ("staff", "desk", "contributor", "board")
 _ROLE_LINE = re.compile(r"^(?P<role>[A-Z][\w-]{1,20}(?: [A-Z][\w-]{1,20}){0,3}), (?P<name>[A-Z][\w.&'’ -]{1,60})$")
 # "Jane Doe for Example Magazine": a photo or illustration the outlet commissioned,
 # from a person or a studio whose name is one glued word ("RenderBurger").
@@ -132,8 +145,8 @@ _EMAIL = re.compile(r"[\w.+-]{1,64}@(?P<domain>[A-Za-z0-9][\w-]{0,62}(?:\.[A-Za-
 # "Email Jane Doe at jdoe@example.com", "Contact Jane Doe at …".
 _CONTACT_PERSON = re.compile(r"^(?i:e-?mail|contact|reach|write to) (?P<name>[A-Z][^@:]{1,50}?) (?:at|via|on):? ")
 # "… let us know at: news@example.com": the site speaking of itself.
-_CONTACT_US = re.compile(r"\b(?:e-?mail|contact|write to|reach|tell|let) us\b[^@]{0,20}?(?=[\w.+-]{1,64}@)",
-                         re.IGNORECASE)
+_CONTACT_US = re.compile(r"\b(?:(?:e-?mail|contact|write to|reach|tell|let) us\b[^@]{0,20}?"
+                         r"|(?:news )?tips?\b[^@]{0,30}?)(?=[\w.+-]{1,64}@)", re.IGNORECASE)
 # Addresses anyone can have: they say nothing of an outlet.
 _WEBMAIL = frozenset({
     "gmail", "googlemail", "yahoo", "hotmail", "outlook", "live", "msn", "aol", "icloud", "me", "mac",
@@ -232,10 +245,10 @@ def read_self_reference(paragraph: str) -> str | None:
         # "Follow Jane Doe on Twitter" promotes the reporter, not the outlet.
         name = _leading_brand(follow["name"])
         return name if name and not _names_person(name) else None
-    for pattern in (_SUBSCRIBE_TO_PRODUCT, _ORIGINALLY_PUBLISHED, _MORE_ON):
+    for pattern in (_SUBSCRIBE_TO_PRODUCT, _ORIGINALLY_PUBLISHED, _MORE_ON, _ASK, _SELF_DESCRIPTION):
         match = pattern.match(paragraph)
         if match:
-            return _leading_brand(match["name"])
+            return _leading_brand(match["name"] or match.groupdict().get("product") or "")
     keep_informed = _KEEP_INFORMED.match(paragraph)
     if keep_informed:
         return _promoted_brand(keep_informed["name"])
@@ -275,7 +288,7 @@ def read_bio(paragraph: str) -> tuple[str, str] | None:
     if len(paragraph) > _MAX_PROMOTION_LENGTH * 2:
         return None
     match = _BIO.match(paragraph) or _POSSESSIVE_BIO.match(paragraph)
-    if not match or not any(word in ROLE_WORDS for word in words_of(match["role"])):
+    if not match or not (match.groupdict().get("beat") or any(word in ROLE_WORDS for word in words_of(match["role"]))):
         return None
     signature = match.groupdict().get("signature")
     name = person_name(signature or "") or person_name(match["name"])
@@ -393,7 +406,7 @@ def _leading_brand(text: str) -> str | None:
     # A section alone ("Follow Politics on Twitter") is no outlet, nor a pronoun
     # ("Sign up for our newsletter").
     if not name or len(tokens) > _MAX_BRAND_TOKENS or name.lower() in SECTION_WORDS \
-            or name.lower() in _PRONOUNS:
+            or tokens[0].lower() in _PRONOUNS:
         return None
     return name if _is_brand(name, _MAX_BRAND_TOKENS) else None
 
@@ -421,6 +434,7 @@ class OutletMention:
 # Lines beyond the first that repeat a name add to its score, but only so far: a
 # name on many lines of a long article is as likely a subject as the publisher.
 _MAX_EXTRA_LINES = 2
+_MAX_INITIALS = 5
 _DOMAIN_SUFFIX_LABELS = frozenset({"co", "com", "org", "net", "ac", "gov", "edu"})
 
 
@@ -463,6 +477,16 @@ def _merge_extended_names(groups: dict[str, list[tuple[int, OutletMention]]]) ->
         if shorter:
             groups[shorter].extend((order, OutletMention(mention.weight, mention.line, names[shorter]))
                                    for order, mention in groups.pop(key))
+    # "Support DG" beside "© 2012 Desiring God": the initials stand for the name.
+    for key in [key for key in groups if names[key].isupper() and len(names[key]) <= _MAX_INITIALS]:
+        full = next((other for other in groups if other != key and _initials(names[other]) == names[key]), None)
+        if full:
+            groups[full].extend((order, OutletMention(mention.weight, mention.line, names[full]))
+                                for order, mention in groups.pop(key))
+
+
+def _initials(name: str) -> str:
+    return "".join(word[0] for word in name.split() if word.lower() not in _TRAILING_CONNECTORS).upper()
 
 
 def _outlet_key(name: str) -> str:
