@@ -47,8 +47,9 @@ IDENTITY: Literal["identity"] = "identity"
 # Other names clients send for a coding.
 CODING_ALIASES: Mapping[str, Coding] = MappingProxyType({"x-gzip": "gzip"})
 
-# Brotli's quality 11 took 97% of the build time of a 520-article history (20 s);
-# quality 5 is 130 times faster for output 18% larger, still smaller than gzip -9.
+# Brotli's top quality (11) took nearly all of a build's time; quality 5 is far
+# faster for output a little larger, still smaller than gzip -9
+# (docs/benchmarks.md, "Figures quoted from code comments").
 BROTLI_QUALITY = 5
 
 # A full archive page never changes (RFC 5005 §4), so caches may keep it for a year
@@ -193,7 +194,7 @@ def make_resource(path: str, media_type: str, body: bytes, last_modified: dateti
 
 def _header_map(headers: Mapping[str, str]) -> Mapping[str, str]:
     # Header names are case-insensitive, and aiohttp copies a multidict into each
-    # response five times faster than a plain mapping (0.1 µs against 0.7 µs).
+    # response faster than a plain mapping (docs/benchmarks.md, "Where the time goes").
     return CIMultiDictProxy(CIMultiDict(headers))
 
 

@@ -203,9 +203,10 @@ def build_site(config: SiteConfig, *, previous: Site | None = None) -> Site:
 @contextlib.contextmanager
 def _collector_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while a history is built: reading a cache
-    or parsing 100,000 articles makes millions of objects, none of them garbage, and
-    the collections they set off took half the time of reading it; a reload's
-    copies of the indexes (100,000 references each) cost each collection 80 ms."""
+    or parsing a large history makes millions of objects, none of them garbage, and
+    the collections they set off took much of the time of reading it; a reload's
+    copies of the indexes (a reference per entry each) made every collection walk
+    them (docs/benchmarks.md, "Start-up" and "Incremental update")."""
     enabled = gc.isenabled()
     gc.disable()
     try:
