@@ -20,6 +20,7 @@ from feedsrv.catalog import EPOCH, Feed, build_catalog
 from feedsrv.config import Outlet, SiteConfig, Topic, default_config
 from feedsrv.model import Entry
 from feedsrv.render import FORMATS, entry_url, render_atom, render_feed, render_rss
+from feedsrv.urls import FEED_EXTENSIONS
 
 NS = {
     "atom": "http://www.w3.org/2005/Atom",
@@ -115,6 +116,13 @@ def test_formats_name_media_types_with_charset() -> None:
         "rss": "application/rss+xml; charset=utf-8",
         "json": "application/feed+json; charset=utf-8",
     }
+
+
+def test_every_feed_extension_of_a_path_has_a_format() -> None:
+    # The paths' extensions (urls.FeedExtension) and the formats are declared apart,
+    # as urls sits below render: each must name the other's, in the pages' order.
+    assert tuple(FORMATS) == FEED_EXTENSIONS
+    assert all(extension == feed_format.extension for extension, feed_format in FORMATS.items())
 
 
 def test_entry_url_is_the_article_page(config: SiteConfig) -> None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import get_args
 
-from feedsrv.representations import CODINGS, IDENTITY, IMMUTABLE, inline_disposition, make_resource
+from feedsrv.representations import CODINGS, IDENTITY, IMMUTABLE, Coding, inline_disposition, make_resource
 
 MODIFIED = datetime(2015, 10, 22, 12, 30, 5, tzinfo=UTC)
 
@@ -22,6 +23,10 @@ def test_each_coding_is_its_own_representation_with_its_own_tag() -> None:
     assert len(tags) == len(resource.variants)
     assert resource.variants["gzip"].headers["Content-Encoding"] == "gzip"
     assert "Content-Encoding" not in resource.identity.headers
+
+
+def test_the_codings_are_identity_and_the_compressed_ones() -> None:
+    assert set(get_args(Coding)) == {IDENTITY, *CODINGS}
 
 
 def test_a_coding_that_does_not_make_the_body_smaller_is_left_out() -> None:

@@ -54,9 +54,16 @@ def test_an_archive_number_that_is_not_canonical_is_no_archive_page(path: str) -
     assert address is not None and address.archive is None
 
 
-@pytest.mark.parametrize("path", ["/feeds/all", "/feeds.opml", "/articles/a", "/", "/feeds/"])
+@pytest.mark.parametrize("path", ["/feeds/all", "/feeds.opml", "/articles/a", "/", "/feeds/", "/feeds/all.xml",
+                                  "/feeds/all/archive/1.html", "/feeds/all.ATOM"])
 def test_paths_that_name_no_feed_document(path: str) -> None:
     assert urls.parse_feed_path(path) is None
+
+
+def test_feed_extensions_are_those_of_the_formats() -> None:
+    assert urls.FEED_EXTENSIONS == EXTENSIONS
+    assert all(urls.is_feed_extension(extension) for extension in EXTENSIONS)
+    assert not any(urls.is_feed_extension(text) for text in ("", "xml", "Atom", "atom.gz"))
 
 
 @given(SLUGS)

@@ -23,7 +23,7 @@ from typing import get_args
 
 from .config import SiteConfig, name_slug
 from .model import Entry
-from .urls import ALL, FeedKind, archive_path, feed_key, feed_path, landing_path, split_feed_key
+from .urls import ALL, FeedExtension, FeedKind, archive_path, feed_key, feed_path, landing_path, split_feed_key
 
 # The date of an empty feed when the catalog holds nothing at all: fixed, so that an
 # empty site still renders the same bytes (and ETag) on every build.
@@ -70,11 +70,11 @@ class Feed:
         older = max(len(self.history) - self.page_size, 0)
         return -(-older // self.page_size)
 
-    def path(self, extension: str) -> str:
+    def path(self, extension: FeedExtension) -> str:
         """Site path of this feed in one format: ``/feeds/topics/syria.atom``."""
         return feed_path(self.key, extension)
 
-    def archive_path(self, number: int, extension: str) -> str:
+    def archive_path(self, number: int, extension: FeedExtension) -> str:
         """Site path of archive page ``number`` (1 is the oldest) in one format."""
         return archive_path(self.key, number, extension)
 
@@ -133,7 +133,7 @@ class FeedPage:
             return None
         return self.number + 1
 
-    def path(self, extension: str) -> str:
+    def path(self, extension: FeedExtension) -> str:
         """Site path of this document in one format."""
         if self.number is None:
             return self.feed.path(extension)

@@ -86,9 +86,9 @@ def serve(config_path: Path | None, host: str | None, port: int | None, workers:
     for message in (*site.loaded.errors, *site.loaded.warnings):
         log.warning("%s", message)
     # The history lives as long as the process: out of the cyclic garbage collector's
-    # reach, later collections need not walk its millions of objects (a pause of
-    # 100 ms and more in a reload at 100,000 articles), and forked workers share its
-    # pages instead of copying those the collector would touch.
+    # reach, later collections need not walk its millions of objects (long pauses
+    # in reloads: docs/benchmarks.md, "Incremental update"), and forked workers
+    # share its pages instead of copying those the collector would touch.
     gc.freeze()
     log.info("%d articles (%d files parsed, the rest from the parse cache), %d feeds ready in %.2f s",
              len(site.catalog.entries), len(site.loaded.parsed), len(site.catalog.feeds),

@@ -48,7 +48,7 @@ def render_json(feed: Feed, config: SiteConfig, archive: int | None = None) -> b
         document["hubs"] = [{"type": "WebSub", "url": config.hub_url}]
     document["items"] = [_item(entry, config) for entry in page.entries]
     # Compact: with an indent, json runs its pure-Python encoder, which took a
-    # seventh of the rendering at start-up.
+    # good share of the rendering at start-up (docs/benchmarks.md, "Start-up").
     text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
     return (text + "\n").encode("utf-8")
 

@@ -84,10 +84,11 @@ class LiveSite:
             if new is not current:
                 # As at start-up (see cli.serve): the new indexes hold references to
                 # every entry, and once in the collector's young generations every
-                # collection walked them, pauses of 80 ms at 100,000 articles, the
-                # first of them in the first request for the new feeds. A reload
-                # makes no garbage cycles; what else is alive now and may end in one
-                # later is never collected, a price of a few objects per reload.
+                # collection walked them, long pauses at a large history
+                # (docs/benchmarks.md, "Incremental update"), the first of them in
+                # the first request for the new feeds. A reload makes no garbage
+                # cycles; what else is alive now and may end in one later is never
+                # collected, a price of a few objects per reload.
                 if self._freeze_collector:
                     gc.freeze()
                 self._site = new
@@ -101,7 +102,8 @@ async def _render_in_turns(site: Site) -> None:
     """Render the documents every client fetches that ``site`` has not rendered yet,
     one per turn of the event loop. Requests are answered between two, and one for a
     document not rendered yet renders it at once: in a worker thread, rendering
-    would share the interpreter lock with it and make it wait twice as long."""
+    would share the interpreter lock with it and make it wait longer
+    (docs/benchmarks.md, "Figures quoted from code comments")."""
     for path in list(site.eager_paths()):
         site.resource(path)
         await asyncio.sleep(0)

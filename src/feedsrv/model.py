@@ -21,9 +21,9 @@ MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July",
 def reduce_fields(value: Any) -> tuple[type, tuple[Any, ...]]:
     """``__reduce__`` for frozen dataclasses: pickled as a call of the class with its
     fields in order."""
-    # Half the time to dump and load of the default protocol for frozen, slotted
+    # Quicker to dump and load than the default protocol for frozen, slotted
     # dataclasses (a setattr per field), which the parse cache and the parsing pool
-    # pay per entry.
+    # pay per entry (docs/benchmarks.md, "Start-up").
     return type(value), tuple(getattr(value, name) for name in value.__match_args__)
 
 

@@ -15,9 +15,10 @@ from lxml import etree
 from .catalog import FEED_KINDS, Catalog
 from .config import SiteConfig
 from .render import xml_safe
+from .urls import FeedExtension
 
 MEDIA_TYPE = "text/x-opml; charset=utf-8"
-SUBSCRIPTION_FORMAT = "rss"
+SUBSCRIPTION_FORMAT: FeedExtension = "rss"
 
 GROUP_NAMES = {"all": "All articles", "outlet": "Outlets", "topic": "Topics", "author": "Authors"}
 

@@ -1,7 +1,7 @@
 """What the last start-up parsed, kept on disk so the next one reads only what changed.
 
-Parsing is most of a start-up's cost (a few milliseconds an article, minutes for a
-history of 100,000), and the entries depend on nothing but a file's bytes, the
+Parsing is most of a start-up's cost (docs/benchmarks.md, "Start-up"), and the
+entries depend on nothing but a file's bytes, the
 parser's code and the settings it reads. The cache holds the per-file states of
 :mod:`feedsrv.sources` (a file's key, modification time, size and inode, and what it
 gave); a file whose key is unchanged is not read again. The cache is one file,

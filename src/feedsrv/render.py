@@ -28,7 +28,7 @@ from .catalog import Feed, FeedPage
 from .config import SiteConfig
 from .jsonfeed import render_json
 from .model import Entry
-from .urls import CATEGORY_SCHEME, article_path
+from .urls import CATEGORY_SCHEME, FeedExtension, article_path
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 # RFC 5005 §4: the namespace of the fh:archive marker.
@@ -87,7 +87,7 @@ class FeedFormat:
     """One of the formats every feed is served in: its path's extension, the name
     pages show, its media type (for ``type`` attributes) and its renderer."""
 
-    extension: str
+    extension: FeedExtension
     label: str
     media_type: str
     render: Callable[[Feed, SiteConfig, int | None], bytes]
@@ -99,7 +99,7 @@ class FeedFormat:
 
 
 # In the order pages list them.
-FORMATS: Mapping[str, FeedFormat] = MappingProxyType({
+FORMATS: Mapping[FeedExtension, FeedFormat] = MappingProxyType({
     feed_format.extension: feed_format for feed_format in (
         FeedFormat("atom", "Atom", "application/atom+xml", render_atom),
         FeedFormat("rss", "RSS", "application/rss+xml", render_rss),
@@ -108,7 +108,7 @@ FORMATS: Mapping[str, FeedFormat] = MappingProxyType({
 })
 
 
-def render_feed(feed: Feed, extension: str, config: SiteConfig, archive: int | None = None) -> bytes:
+def render_feed(feed: Feed, extension: FeedExtension, config: SiteConfig, archive: int | None = None) -> bytes:
     """The feed in the format named by ``extension`` (a key of :data:`FORMATS`): its
     subscription document, or archive page ``archive`` (1 is the oldest).
 
@@ -132,7 +132,8 @@ def _add_hub(container: etree._Element, page: FeedPage, config: SiteConfig) -> N
     self_link.addnext(etree.Element(f"{{{ATOM_NS}}}link", href=config.hub_url, rel="hub"))
 
 
-def _add_history(container: etree._Element, page: FeedPage, config: SiteConfig, extension: str) -> None:
+def _add_history(container: etree._Element, page: FeedPage, config: SiteConfig,
+                 extension: FeedExtension) -> None:
     """Add the RFC 5005 links (and, on an archive page, ``fh:archive``) to the feed
     element (Atom) or the channel (RSS), right after its own links."""
     feed = page.feed
@@ -155,7 +156,7 @@ def _add_history(container: etree._Element, page: FeedPage, config: SiteConfig, 
         etree.cleanup_namespaces(container.getroottree(), top_nsmap={"fh": HISTORY_NS})
 
 
-def _generator(page: FeedPage, config: SiteConfig, extension: str) -> FeedGenerator:
+def _generator(page: FeedPage, config: SiteConfig, extension: FeedExtension) -> FeedGenerator:
     feed = page.feed
     generator = FeedGenerator()
     # dc:creator credits a name in RSS, whose <author> requires an e-mail address;
@@ -186,7 +187,7 @@ def _generator(page: FeedPage, config: SiteConfig, extension: str) -> FeedGenera
     return generator
 
 
-def _add_entry(generator: FeedGenerator, entry: Entry, config: SiteConfig, extension: str) -> None:
+def _add_entry(generator: FeedGenerator, entry: Entry, config: SiteConfig, extension: FeedExtension) -> None:
     # add_entry() prepends by default, which would turn newest-first into oldest-first.
     item = generator.add_entry(order="append")
     url = entry_url(entry, config)

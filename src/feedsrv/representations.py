@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from types import MappingProxyType
+from typing import Literal
 
 import brotli
 from multidict import CIMultiDict, CIMultiDictProxy
@@ -37,15 +38,18 @@ PAGE_HEADERS = MappingProxyType({
     "Referrer-Policy": "no-referrer",
 })
 
+# The content-codings a representation is sent in: "identity" is the bytes as they are.
+Coding = Literal["identity", "gzip", "br"]
 # The codings a representation is compressed in, in order of preference when a
-# client accepts several equally; "identity" (the bytes as they are) comes last.
-CODINGS = ("br", "gzip")
-IDENTITY = "identity"
+# client accepts several equally; "identity" comes last.
+CODINGS: tuple[Coding, ...] = ("br", "gzip")
+IDENTITY: Literal["identity"] = "identity"
 # Other names clients send for a coding.
-CODING_ALIASES: Mapping[str, str] = MappingProxyType({"x-gzip": "gzip"})
+CODING_ALIASES: Mapping[str, Coding] = MappingProxyType({"x-gzip": "gzip"})
 
-# Brotli's quality 11 took 97% of the build time of a 520-article history (20 s);
-# quality 5 is 130 times faster for output 18% larger, still smaller than gzip -9.
+# Brotli's top quality (11) took nearly all of a build's time; quality 5 is far
+# faster for output a little larger, still smaller than gzip -9
+# (docs/benchmarks.md, "Figures quoted from code comments").
 BROTLI_QUALITY = 5
 
 # A full archive page never changes (RFC 5005 §4), so caches may keep it for a year
@@ -59,7 +63,7 @@ class Variant:
     a different content-coding is a different representation), and the response
     headers of a 200 and of a 304 for it, built once so a request only copies them."""
 
-    coding: str
+    coding: Coding
     body: bytes
     etag: str
     headers: Mapping[str, str]
@@ -74,7 +78,7 @@ class Resource:
     path: str
     media_type: str
     last_modified: datetime
-    variants: Mapping[str, Variant]
+    variants: Mapping[Coding, Variant]
     cache_control: str
     disposition: str | None = None
     cross_origin: bool = False
@@ -95,7 +99,7 @@ class Resource:
 
 def _rebuild_resource(path: str, media_type: str, body: bytes, last_modified: datetime, cache_control: str,
                       disposition: str | None, cross_origin: bool, links: str | None,
-                      compressed: Mapping[str, bytes]) -> Resource:
+                      compressed: Mapping[Coding, bytes]) -> Resource:
     return make_resource(path, media_type, body, last_modified, cache_control=cache_control,
                          disposition=disposition, cross_origin=cross_origin, links=links, compressed=compressed)
 
@@ -147,7 +151,7 @@ def parse_http_date(value: str) -> datetime | None:
 
 def make_resource(path: str, media_type: str, body: bytes, last_modified: datetime, *,
                   cache_control: str, disposition: str | None = None, cross_origin: bool = False,
-                  links: str | None = None, compressed: Mapping[str, bytes] | None = None) -> Resource:
+                  links: str | None = None, compressed: Mapping[Coding, bytes] | None = None) -> Resource:
     """Wrap ``body`` with its compressed variants, their ETags and response headers.
 
     ``compressed`` holds the variants when they were made already (by another
@@ -159,10 +163,10 @@ def make_resource(path: str, media_type: str, body: bytes, last_modified: dateti
     digest = hashlib.sha256(body).hexdigest()[:32]
     if compressed is None:
         # mtime=0 keeps the gzip header free of the build time, so the bytes are stable.
-        smaller = {"gzip": gzip.compress(body, compresslevel=9, mtime=0),
+        smaller: dict[Coding, bytes] = {"gzip": gzip.compress(body, compresslevel=9, mtime=0),
                    "br": brotli.compress(body, quality=BROTLI_QUALITY)}
         compressed = {coding: smaller[coding] for coding in CODINGS if len(smaller[coding]) < len(body)}
-    bodies = {IDENTITY: body, **compressed}
+    bodies: dict[Coding, bytes] = {IDENTITY: body, **compressed}
     # The headers a 304 carries too (RFC 9110 §15.4.5), then those of a 200 alone.
     shared = {"Last-Modified": http_date(last_modified), "Cache-Control": cache_control,
               "X-Content-Type-Options": "nosniff"}
@@ -190,7 +194,7 @@ def make_resource(path: str, media_type: str, body: bytes, last_modified: dateti
 
 def _header_map(headers: Mapping[str, str]) -> Mapping[str, str]:
     # Header names are case-insensitive, and aiohttp copies a multidict into each
-    # response five times faster than a plain mapping (0.1 µs against 0.7 µs).
+    # response faster than a plain mapping (docs/benchmarks.md, "Where the time goes").
     return CIMultiDictProxy(CIMultiDict(headers))
 
 

@@ -38,6 +38,7 @@ from .urls import (
     ALL,
     INDEX,
     OPML,
+    FeedExtension,
     article_key,
     article_path,
     parse_article_key,
@@ -159,14 +160,14 @@ class Site:
             return None
         return lambda: self._page(path, render_feed_page(feed, catalog, config), feed.updated)
 
-    def _feed_renderer(self, path: str, key: str, extension: str,
+    def _feed_renderer(self, path: str, key: str, extension: FeedExtension,
                        number: int | None) -> Callable[[], Resource] | None:
         feed = self.catalog.feeds.get(key)
-        if extension not in FORMATS or feed is None or (number is not None and number > feed.archive_count):
+        if feed is None or (number is not None and number > feed.archive_count):
             return None
         return lambda: self._feed_document(path, feed, extension, number)
 
-    def _feed_document(self, path: str, feed: Feed, extension: str, number: int | None) -> Resource:
+    def _feed_document(self, path: str, feed: Feed, extension: FeedExtension, number: int | None) -> Resource:
         page = feed.page(number)
         # A subscription document is a WebSub topic; an archive page is not.
         links = None if page.is_archive else hub_links(self.config, path)
@@ -202,9 +203,10 @@ def build_site(config: SiteConfig, *, previous: Site | None = None) -> Site:
 @contextlib.contextmanager
 def _collector_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while a history is built: reading a cache
-    or parsing 100,000 articles makes millions of objects, none of them garbage, and
-    the collections they set off took half the time of reading it; a reload's
-    copies of the indexes (100,000 references each) cost each collection 80 ms."""
+    or parsing a large history makes millions of objects, none of them garbage, and
+    the collections they set off took much of the time of reading it; a reload's
+    copies of the indexes (a reference per entry each) made every collection walk
+    them (docs/benchmarks.md, "Start-up" and "Incremental update")."""
     enabled = gc.isenabled()
     gc.disable()
     try:

@@ -35,9 +35,10 @@ log = logging.getLogger(__name__)
 
 ARTICLE_SUFFIX = ".txt"
 
-# A spawned process of the parsing pool takes about a quarter of a second to start
-# (importing the parser), the time to parse some hundred articles: fewer files than
-# this per process are parsed in this one.
+# A spawned process of the parsing pool imports the parser before it starts, which
+# takes as long as parsing a few hundred articles (docs/benchmarks.md, "Figures
+# quoted from code comments"): fewer files than this per process are parsed in this
+# one.
 _MIN_FILES_PER_PROCESS = 200
 _MAX_CHUNK = 500
 # Up to this many entries removed at once, they are filtered out one by one.
@@ -248,7 +249,7 @@ def load_articles(config: SiteConfig, previous: LoadResult | None = None, *,
     parsed = list(pending)
     # A pass that read a few files of many leaves the cache as it is: the next
     # start-up reads those few again, rather than this one writing the whole
-    # history (5 s at 100,000 articles) for them.
+    # history (seconds at a large one: docs/benchmarks.md, "Start-up") for them.
     if parsed and len(parsed) >= max(1, min(_MIN_FILES_PER_PROCESS, len(files) // 10)):
         write_cache(config, files)
     if previous is not None and not parsed and files.keys() == earlier.keys():
@@ -278,7 +279,7 @@ def _load_changed(config: SiteConfig, previous: LoadResult, changed: Iterable[st
     if not pending and not gone:
         return previous
     # copy() of a mapping proxy copies the dict behind it in one go; dict(proxy)
-    # looks up every key (60 ms at 100,000 files).
+    # looks up every key (docs/benchmarks.md, "Incremental update").
     files = previous.files.copy()
     for path in gone:
         del files[path]
@@ -442,8 +443,8 @@ def _collect_changes(previous: LoadResult, files: dict[str, FileState], changed:
 def _without_entries(entries: tuple[Entry, ...], removed: list[Entry]) -> tuple[Entry, ...]:
     """``entries`` less the very objects in ``removed``."""
     if len(removed) <= _FEW_REMOVED:
-        # A filter with a C predicate per removed entry: a fifth of the time of a
-        # Python loop over 100,000 entries.
+        # A filter with a C predicate per removed entry, well ahead of a Python loop
+        # over a large history (docs/benchmarks.md, "Figures quoted from code comments").
         for entry in removed:
             entries = tuple(filter(functools.partial(operator.is_not, entry), entries))
         return entries

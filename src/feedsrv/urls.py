@@ -9,7 +9,8 @@ landing page at ``/<key>`` (the index for ``all``). An article lives at
 ``feedsrv build`` writes are derived from the same paths, so a route changes in
 one place.
 
-A leaf module: it knows paths, not feeds, formats or configs.
+A leaf module: it knows paths, and the extensions of the feed formats in them,
+not feeds, renderers or configs.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import re
 from collections.abc import Container, Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Literal
+from typing import Literal, TypeGuard, get_args
 
 INDEX = "/"
 OPML = "/feeds.opml"
@@ -32,6 +33,10 @@ ALL = "all"
 
 _FEEDS = "/feeds/"
 _ARTICLES = "articles"
+# The extensions of a feed's documents, one per format (render.FORMATS gives each
+# its media type and renderer), in the order pages list them.
+FeedExtension = Literal["atom", "rss", "json"]
+FEED_EXTENSIONS: tuple[FeedExtension, ...] = get_args(FeedExtension)
 # The kinds of feed, in the order the index and the subscription list present them.
 FeedKind = Literal["all", "outlet", "topic", "author"]
 # A feed kind's section is its plural: the first part of its key and of its
@@ -58,7 +63,7 @@ class FeedAddress:
     and the archive page (None for the subscription document)."""
 
     key: str
-    extension: str
+    extension: FeedExtension
     archive: int | None = None
 
 
@@ -78,12 +83,12 @@ def split_feed_key(key: str) -> tuple[FeedKind, str]:
     return _KINDS[section], slug
 
 
-def feed_path(key: str, extension: str) -> str:
+def feed_path(key: str, extension: FeedExtension) -> str:
     """The subscription document of a feed in one format: ``/feeds/topics/syria.atom``."""
     return f"{_FEEDS}{key}.{extension}"
 
 
-def archive_path(key: str, number: int, extension: str) -> str:
+def archive_path(key: str, number: int, extension: FeedExtension) -> str:
     """Archive page ``number`` (1 is the oldest) of a feed in one format."""
     return f"{_FEEDS}{key}/archive/{number}.{extension}"
 
@@ -103,15 +108,20 @@ def api_article_path(slug: str) -> str:
     return f"{API_ARTICLES}/{slug}"
 
 
-def parse_feed_path(path: str) -> FeedAddress | None:
-    """The feed document ``path`` names, None when it names none.
+def is_feed_extension(text: str) -> TypeGuard[FeedExtension]:
+    """Whether ``text`` is the extension of one of the feed formats."""
+    return text in FEED_EXTENSIONS
 
-    The extension is not checked against the formats, nor the key against the
-    feeds: that is the caller's part."""
+
+def parse_feed_path(path: str) -> FeedAddress | None:
+    """The feed document ``path`` names, None when it names none (an extension of
+    no feed format included).
+
+    The key is not checked against the feeds: that is the caller's part."""
     if not path.startswith(_FEEDS):
         return None
     name, dot, extension = path.removeprefix(_FEEDS).rpartition(".")
-    if not dot:
+    if not dot or not is_feed_extension(extension):
         return None
     archive = _ARCHIVE.fullmatch(name)
     if archive is None:

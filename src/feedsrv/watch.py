@@ -8,8 +8,8 @@ inotify limit), a scan every few seconds does the same job. Either way the calle
 at those files alone, or ``None`` for a scan of the whole directory (at the start,
 when polling, and now and then in case events were missed); either way it
 re-reads only what changed, so a missed or coalesced event costs nothing but
-latency. A whole scan of a large directory takes a while (about a second for
-100,000 files), so scans never take more than a tenth of the time.
+latency. A whole scan of a large directory takes a while (docs/benchmarks.md,
+"Start-up"), so scans never take more than a tenth of the time.
 """
 
 from __future__ import annotations

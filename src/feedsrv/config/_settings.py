@@ -206,10 +206,11 @@ class SiteConfig:
         "server", 1,
         "Processes `feedsrv serve` runs, sharing the port (SO_REUSEPORT); a worker that dies "
         "is replaced. Only the first sends WebSub notifications.", at_least=1)
+    # What the log costs a cached response: docs/benchmarks.md, "Where the time goes".
     access_log: bool = setting(
         "server", False,
-        "Log every request (aiohttp's access log, at INFO); off by default, as it costs "
-        "about a third of the time of a cached response.")
+        "Log every request (aiohttp's access log, at INFO); off by default, as writing "
+        "a line is a large part of the cost of a cached response.")
     api_token: str = setting(
         "api", "",
         "Bearer token of the [publishing API](#publishing-api); the variable named by `api.token_env` "

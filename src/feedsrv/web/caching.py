@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
-from ..representations import CODING_ALIASES, CODINGS, IDENTITY, parse_http_date
+from ..representations import CODING_ALIASES, CODINGS, IDENTITY, Coding, parse_http_date
 
 # Preference among codings a client accepts with the same quality: smallest first.
-CODING_PREFERENCE = (*CODINGS, IDENTITY)
+CODING_PREFERENCE: tuple[Coding, ...] = (*CODINGS, IDENTITY)
 IMPLICIT_IDENTITY_QUALITY = 0.0001
 
 def accepted_codings(header: str | None) -> dict[str, float]:
@@ -36,7 +36,7 @@ def accepted_codings(header: str | None) -> dict[str, float]:
     return qualities
 
 
-def choose_coding(header: str | None, available: Iterable[str]) -> str:
+def choose_coding(header: str | None, available: Iterable[str]) -> Coding:
     """The content-coding to send: the best-rated one the client accepts.
 
     No header means any coding is fine, but we send identity, as RFC 9110 §12.5.3
@@ -48,7 +48,8 @@ def choose_coding(header: str | None, available: Iterable[str]) -> str:
         return IDENTITY
     qualities = accepted_codings(header)
     wildcard = qualities.get("*")
-    best, best_quality = IDENTITY, 0.0
+    best: Coding = IDENTITY
+    best_quality = 0.0
     for coding in CODING_PREFERENCE:
         if coding not in available:
             continue
@@ -73,9 +74,9 @@ class CodingMemo:
 
     def __init__(self, limit: int = 256) -> None:
         self._limit = limit
-        self._chosen: dict[tuple[str | None, tuple[str, ...]], str] = {}
+        self._chosen: dict[tuple[str | None, tuple[str, ...]], Coding] = {}
 
-    def choose(self, header: str | None, available: Iterable[str]) -> str:
+    def choose(self, header: str | None, available: Iterable[str]) -> Coding:
         """The coding :func:`choose_coding` picks, parsed once per distinct input."""
         key = (header, tuple(available))
         chosen = self._chosen.get(key)

@@ -43,7 +43,8 @@ async def serve_resource(request: web.Request) -> web.Response:
     """Any path of the site: feeds and their archives, pages, the subscription list.
 
     A path not rendered yet is rendered here, in the event loop, once per Site: the
-    largest document (an archive page of 50 full articles) takes about 30 ms. A feed
+    largest document is an archive page of ``site.entries_per_feed`` full articles
+    (its cost: docs/benchmarks.md, "Figures quoted from code comments"). A feed
     or article that was served earlier in this process and is not any more answers
     ``410 Gone``.
     """
