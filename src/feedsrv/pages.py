@@ -14,7 +14,7 @@ from .catalog import Catalog, Feed, author_key
 from .config import SiteConfig
 from .model import Entry
 from .render import FORMATS
-from .urls import INDEX, OPML, article_path, feed_key, landing_path
+from .urls import INDEX, OPML, FeedKind, article_path, feed_key, landing_path
 
 
 STYLESHEET = """
@@ -160,8 +160,9 @@ def render_feed_page(feed: Feed, catalog: Catalog, config: SiteConfig) -> bytes:
 def render_index_page(catalog: Catalog, config: SiteConfig) -> bytes:
     """The home page: every feed with its formats, then the newest articles."""
     sections = []
-    for kind, heading in (("all", "Everything"), ("outlet", "Outlets"), ("topic", "Topics"),
-                          ("author", "Authors")):
+    kinds: tuple[tuple[FeedKind, str], ...] = (("all", "Everything"), ("outlet", "Outlets"), ("topic", "Topics"),
+                                               ("author", "Authors"))
+    for kind, heading in kinds:
         feeds = catalog.feeds_of_kind(kind)
         if feeds:
             sections.append(f'<h2>{heading}</h2>\n<table class="feeds">\n{_feed_rows(feeds, config)}\n</table>')
