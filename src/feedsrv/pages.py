@@ -16,7 +16,6 @@ from .model import Entry
 from .render import FORMATS
 from .urls import INDEX, OPML, FeedKind, article_path, feed_key, landing_path
 
-
 STYLESHEET = """
 :root { color-scheme: light dark; --muted: #666; --rule: #ddd; }
 @media (prefers-color-scheme: dark) { :root { --muted: #aaa; --rule: #444; } }
@@ -123,8 +122,8 @@ def render_article_page(entry: Entry, catalog: Catalog, config: SiteConfig) -> b
     updated = (f" · updated {_date(entry.updated)}"
                if entry.updated.date() != entry.published.date() else "")
     topics = [feed for feed in feeds if feed.kind == "topic"]
-    topic_line = (f'<p class="meta">Topics: {", ".join(_link(config, feed.landing_path, feed.name) for feed in topics)}</p>'
-                  if topics else "")
+    topic_links = ", ".join(_link(config, feed.landing_path, feed.name) for feed in topics)
+    topic_line = f'<p class="meta">Topics: {topic_links}</p>' if topics else ""
     body = f"""<article>
 <h1>{escape(entry.title)}</h1>
 <p class="byline">{_byline(entry, config)}</p>

@@ -438,7 +438,8 @@ def _collect_changes(previous: LoadResult, files: dict[str, FileState], changed:
                    + sum(files[path].digest for path in served_now))
     return LoadResult(entries=entries, errors=tuple(errors), warnings=tuple(warnings),
                       files=MappingProxyType(files), parsed=tuple(parsed), slugs=MappingProxyType(slugs),
-                      ids=MappingProxyType(ids), contested=previous.contested, changes=EntryChanges(tuple(removed), tuple(added)),
+                      ids=MappingProxyType(ids), contested=previous.contested,
+                      changes=EntryChanges(tuple(removed), tuple(added)),
                       fingerprint=_fingerprint(fingerprint))
 
 

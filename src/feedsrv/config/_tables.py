@@ -14,6 +14,7 @@ from ..errors import ConfigError
 from ._dates import DATE_RANGE, in_range
 from ._slugs import slugify
 
+
 @dataclass(frozen=True, slots=True)
 class Outlet:
     """A publication declared in ``[outlets.<slug>]``."""
