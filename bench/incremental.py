@@ -97,8 +97,9 @@ def main() -> int:
     articles = ensure_corpus(options.articles, root=options.corpora)
     names = sorted(path.name for path in articles.glob("*.txt"))
     # Generated articles are a day apart in name order: the last is the newest.
+    archived = names[len(names) // 3]
     targets = {"newest": (articles / names[-1], "/feeds/all.atom"),
-               "archived": (articles / names[len(names) // 3], f"/articles/{Path(names[len(names) // 3]).stem.replace('_', '-')}")}
+               "archived": (articles / archived, f"/articles/{Path(archived).stem.replace('_', '-')}")}
     originals = {kind: path.read_text(encoding="utf-8") for kind, (path, _) in targets.items()}
     with tempfile.TemporaryDirectory(prefix="feedsrv-incremental-") as scratch:
         workdir = Path(scratch)
@@ -137,7 +138,7 @@ def main() -> int:
     for kind, times in results.items():
         # The log has millisecond times; a detection a millisecond before the rename is its own.
         to_seen = [next(t for t in seen if t >= edited - 0.002) - edited for edited, _ in times]
-        seen_to_served = [served - edited - delay for (edited, served), delay in zip(times, to_seen)]
+        seen_to_served = [served - edited - delay for (edited, served), delay in zip(times, to_seen, strict=True)]
         end_to_end = [served - edited for edited, served in times]
         print(f"{kind:>9} " + " ".join(f"{statistics.median(values) * 1000:>5.0f} {max(values) * 1000:>6.0f}"
                                        for values in (to_seen, seen_to_served, end_to_end)))

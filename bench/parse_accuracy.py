@@ -5,7 +5,8 @@ Usage: python bench/parse_accuracy.py CORPUS_DIR... [--misses] [--write-expectat
 Each CORPUS_DIR holds NNN.txt (the article as plain text) beside NNN.json (the page's
 own metadata); NNN.lines.json files (line roles) beside them are not read. Each set's
 table is printed, then, for two sets or more, the sets side by side with the gap
-between train and validate (or the first two), and the CPU time per article. A field is scored only where its truth is non-null and, for the fields
+between train and validate (or the first two), and the CPU time per article. A field
+is scored only where its truth is non-null and, for the fields
 ``visible_in_text`` covers, visible in the text: a parser cannot be blamed for a
 byline the copied text does not contain.
 
@@ -103,7 +104,8 @@ def check_first_paragraph(entry: Entry, truth: dict[str, Any]) -> tuple[bool, st
 
 def _difference(got: str, want: str, context: int = 40) -> str:
     """The two texts around where they first differ."""
-    start = next((index for index, (a, b) in enumerate(zip(got, want)) if a != b), min(len(got), len(want)))
+    shorter = min(len(got), len(want))
+    start = next((index for index, (a, b) in enumerate(zip(got, want, strict=False)) if a != b), shorter)
     start = max(0, start - context)
     return f"{got[start:start + 2 * context]!r} != {want[start:start + 2 * context]!r} (at {start + context})"
 
@@ -226,7 +228,7 @@ def print_comparison(results: list[SetResult]) -> None:
     ``train`` and ``validate`` (else between the first two): how much of what the
     parser gets right on the sets it was tuned on holds on sites it never saw."""
     names = [result.corpus.name for result in results]
-    by_name = dict(zip(names, results))
+    by_name = dict(zip(names, results, strict=True))
     pair = (by_name["train"], by_name["validate"]) if {"train", "validate"} <= by_name.keys() \
         else (results[0], results[1])
     gap_label = f"{pair[0].corpus.name} - {pair[1].corpus.name}"

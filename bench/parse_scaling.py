@@ -17,6 +17,7 @@ would be quadratic.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import time
 from collections.abc import Callable
@@ -59,10 +60,8 @@ def best_time(text: str, repeat: int) -> float:
     timings = []
     for _ in range(repeat):
         started = time.process_time()
-        try:
+        with contextlib.suppress(ParseError):
             parse_article(text, source="bench.txt")
-        except ParseError:
-            pass
         timings.append(time.process_time() - started)
     return min(timings)
 

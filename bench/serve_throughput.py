@@ -136,9 +136,10 @@ def main() -> int:
         config = workdir / "feedsrv.toml"
         config.write_text(f'[site]\narticles_dir = "{articles.resolve()}"\n', encoding="utf-8")
         feedsrv_port, bare_port, nginx_port = free_port(), free_port(), free_port()
-        log = open(workdir / "feedsrv.log", "wb")
-        feedsrv = subprocess.Popen([BIN / "feedsrv", "serve", "--config", config, "--port", str(feedsrv_port)],
-                                   stdout=log, stderr=subprocess.STDOUT)
+        # The server writes to its own copy of the descriptor: ours can close at once.
+        with open(workdir / "feedsrv.log", "wb") as log:
+            feedsrv = subprocess.Popen([BIN / "feedsrv", "serve", "--config", config, "--port", str(feedsrv_port)],
+                                       stdout=log, stderr=subprocess.STDOUT)
         processes.append(feedsrv)
         wait_for(feedsrv_port, feedsrv)
         status, headers, body = fetch(feedsrv_port, {"Accept-Encoding": "gzip"})

@@ -58,9 +58,10 @@ def main() -> int:
         config.write_text(f'[site]\narticles_dir = "{articles.resolve()}"\n', encoding="utf-8")
         for workers in (1, 2):
             port = free_port()
-            log = open(workdir / f"feedsrv-{workers}.log", "wb")
-            process = subprocess.Popen([BIN / "feedsrv", "serve", "--config", config, "--port", str(port),
-                                        "--workers", str(workers)], stdout=log, stderr=subprocess.STDOUT)
+            # The server writes to its own copy of the descriptor: ours can close at once.
+            with open(workdir / f"feedsrv-{workers}.log", "wb") as log:
+                process = subprocess.Popen([BIN / "feedsrv", "serve", "--config", config, "--port", str(port),
+                                            "--workers", str(workers)], stdout=log, stderr=subprocess.STDOUT)
             servers[workers] = (process, port)
             wait_for(port, process)
         best: dict[int, tuple[Result, float]] = {}
@@ -75,7 +76,7 @@ def main() -> int:
         print(f"wrk -t{options.threads} -c{options.connections} -d{options.duration}s, best of {options.rounds} "
               f"rounds; {os.cpu_count()} cores shared by wrk and the server")
         print(f"{'':8} {'requests/s':>11} {'p99 ms':>8} {'wrk CPU':>8} {'feedsrv CPU':>12}")
-        for workers, (result, server_share) in best.items():
+        for result, server_share in best.values():
             print(f"{result.name:8} {result.requests_per_second:>11,.0f} {result.p99_ms:>8.2f} "
                   f"{result.wrk_cpu_share:>7.0%} {server_share:>11.0%} {result.status_line}")
         print(f"N=2 / N=1 = {best[2][0].requests_per_second / best[1][0].requests_per_second:.2f}")

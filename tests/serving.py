@@ -55,7 +55,7 @@ def server_process(arguments: Sequence[str], *, cwd: Path, port: int,
     environment), wait until it answers, stop it after unless the test already has."""
     # The server logs every request: into a file, since a pipe nobody reads fills up
     # and blocks the server.
-    log = tempfile.TemporaryFile()
+    log = tempfile.TemporaryFile()  # noqa: SIM115 — read back on a failed start, closed in the finally
     process = subprocess.Popen([str(FEEDSRV), "serve", *arguments, "--port", str(port)], cwd=cwd,
                                stdout=log, stderr=subprocess.STDOUT,
                                env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})})

@@ -7,13 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from feedsrv.representations import http_date, parse_http_date
-from feedsrv.web.caching import (
-    CodingMemo,
-    accepted_codings,
-    choose_coding,
-    etag_matches,
-    is_not_modified,
-)
+from feedsrv.web.caching import CodingMemo, accepted_codings, choose_coding, etag_matches, is_not_modified
 
 ALL = ("identity", "gzip", "br")
 MODIFIED = datetime(2015, 10, 22, 12, 30, 5, tzinfo=UTC)

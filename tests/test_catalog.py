@@ -167,8 +167,8 @@ def test_an_updated_catalog_is_the_catalog_built_from_its_entries(before, after,
     full build gives: the same entries, feeds (in the same order) and dates."""
     config = make_config(page_size=2)
     old = [entry_variant(number, *spec) for number, spec in enumerate(before)]
-    kept = [entry for entry, stays in zip(old, keep) if stays]
-    removed = [entry for entry, stays in zip(old, keep) if not stays]
+    kept = [entry for entry, stays in zip(old, keep, strict=False) if stays]
+    removed = [entry for entry, stays in zip(old, keep, strict=False) if not stays]
     added = [entry_variant(100 + number, *spec) for number, spec in enumerate(after)]
     updated = update_catalog(build_catalog(old, config), removed, added, config)
     expected = build_catalog([*kept, *added], config)

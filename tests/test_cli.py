@@ -38,7 +38,8 @@ def test_check_on_the_seeds_passes():
 def test_check_lists_every_bad_file_and_fails(tmp_path, articles_dir):
     (articles_dir / "empty.txt").write_bytes(b"")
     (articles_dir / "binary.txt").write_bytes(b"\x00\x01\x02\xff" * 100)
-    (articles_dir / "latin.txt").write_bytes("Caf\xe9 news\n\nThe caf\xe9 reopened on Monday after the flood.\n".encode("latin-1"))
+    latin = "Caf\xe9 news\n\nThe caf\xe9 reopened on Monday after the flood.\n"
+    (articles_dir / "latin.txt").write_bytes(latin.encode("latin-1"))
     result = run("check", "--config", config_for(tmp_path, articles_dir))
     assert result.exit_code == 1
     lines = result.output.splitlines()

@@ -54,6 +54,8 @@ def test_relative_paths_are_taken_from_the_config_file(tmp_path):
         ("[server]\nworkers = 0\n", "server.workers"),
         ("[server]\naccess_log = 'yes'\n", "server.access_log"),
         ("[outlets.acme]\nhomepage = 'https://acme.example/'\n", "outlets.acme.name"),
+        ("[outlets.acme]\nname = ' '\n", "outlets.acme.name"),
+        ("[topics.tech]\nkeywords = ['ai']\n", "topics.tech.name"),
         ("[outlets.Bad_Slug]\nname = 'x'\n", "outlets.Bad_Slug"),
         ("[topics.tech]\nname = 'Tech'\n", "topics.tech.keywords"),
         ("[topics.tech]\nname = 'Tech'\nkeywords = ['ai']\nmin_hits = 0\n", "topics.tech.min_hits"),
@@ -94,3 +96,10 @@ def test_toml_value_writes_paths_and_zones_by_name():
         "state/x", "Europe/Paris", 3)
     with pytest.raises(TypeError):
         toml_value(object())
+
+
+def test_a_missing_name_is_required_and_a_blank_one_is_not_a_name(tmp_path):
+    with pytest.raises(ConfigError, match="is required"):
+        load_config(write(tmp_path, "[topics.tech]\nkeywords = ['ai']\n"))
+    with pytest.raises(ConfigError, match="must be a non-empty string"):
+        load_config(write(tmp_path, "[outlets.acme]\nname = ' '\n"))

@@ -27,4 +27,4 @@ def test_export_writes_every_resource_with_the_server_bytes(seed_site, tmp_path)
         assert gzip.decompress(sibling.read_bytes()) == resource.identity.body
         assert os.stat(target).st_mtime == resource.last_modified.timestamp()
     assert (tmp_path / "feeds" / "all.atom").is_file()
-    assert not [p for p in tmp_path.rglob(".*")]
+    assert not list(tmp_path.rglob(".*"))

@@ -252,8 +252,8 @@ def test_a_second_file_declaring_a_taken_id_is_skipped_naming_the_first(tmp_path
     (config.articles_dir / "second.txt").write_text(declared_id("Second", "urn:x:1"), encoding="utf-8")
     loaded = load_articles(config)
     assert [entry.slug for entry in loaded.entries if entry.id == "urn:x:1"] == ["first"]
-    assert f"{config.articles_dir / 'second.txt'}: skipped: its id 'urn:x:1' is taken by " \
-           f"{config.articles_dir / 'first.txt'}" in loaded.errors
+    assert (f"{config.articles_dir / 'second.txt'}: skipped: its id 'urn:x:1' is taken by "
+            f"{config.articles_dir / 'first.txt'}") in loaded.errors
 
 
 def test_an_id_conflict_made_and_undone_one_file_at_a_time_matches_a_full_pass(tmp_path):

@@ -23,7 +23,8 @@ def config() -> SiteConfig:
         default_config(Path("/srv/feedsrv")), title="Daily Wire Digest", description="World news, syndicated.",
         base_url="https://news.example", language="en-GB", entries_per_feed=2,
         outlets={"reuters": Outlet("reuters", "Reuters", homepage="https://www.reuters.example/")},
-        topics={"syria": Topic("syria", "Syria", ("syria",)), "economy": Topic("economy", "Economy & Trade", ("economy",))},
+        topics={"syria": Topic("syria", "Syria", ("syria",)),
+                "economy": Topic("economy", "Economy & Trade", ("economy",))},
     )
 
 

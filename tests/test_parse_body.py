@@ -7,7 +7,6 @@ import pytest
 
 from storyparts import LEAD, SECOND, TITLE, body_of
 
-
 # Lines of page furniture, wherever they stand: none is the story.
 FURNITURE = [
     "I would like to be emailed about offers, events and updates from Example News. Read our privacy notice",

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 from feedsrv.parse._outlets import OutletMention, choose_outlet
-
 from storyparts import LEAD, SECOND, TITLE, parse
 
 

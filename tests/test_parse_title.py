@@ -11,7 +11,6 @@ import pytest
 
 from feedsrv.parse._headline import MODEL_NAME
 from feedsrv.parse.train import train
-
 from storyparts import LEAD, SECOND, parse
 
 

@@ -9,6 +9,7 @@ sources, topics, errors, and robustness on hostile input.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import dataclasses
 import json
 import random
@@ -403,8 +404,10 @@ def test_a_stated_time_zone_is_kept(line: str, offset: timedelta) -> None:
 
 @pytest.mark.parametrize(("text", "expected"), [
     # A day over 12 elsewhere in the article shows the order.
-    (article("Council Backs Budget", "Published 05/10/2015", LEAD, "The vote of 21/10/2015 stands."), date(2015, 10, 5)),
-    (article("Council Backs Budget", "Published 05/10/2015", LEAD, "The vote of 10/21/2015 stands."), date(2015, 5, 10)),
+    (article("Council Backs Budget", "Published 05/10/2015", LEAD, "The vote of 21/10/2015 stands."),
+     date(2015, 10, 5)),
+    (article("Council Backs Budget", "Published 05/10/2015", LEAD, "The vote of 10/21/2015 stands."),
+     date(2015, 5, 10)),
     # Written-out dates show it too: "21 October 2015" is written day first.
     (article("Council Backs Budget", "Published 05/10/2015", LEAD, "It met on 21 October 2015."), date(2015, 10, 5)),
     (article("Council Backs Budget", "Published 05/10/2015", LEAD, "It met on October 21, 2015."), date(2015, 5, 10)),
@@ -682,7 +685,8 @@ def test_photo_copyright_credit_is_not_the_outlet() -> None:
 @pytest.mark.parametrize(("paragraph", "caption"), [
     ("The mayor speaks. (Photo courtesy of Reuters)", Caption("The mayor speaks.", "Reuters", position=1)),
     ("The mayor speaks. (AP Photo/Jane Smith)", Caption("The mayor speaks.", "AP Photo/Jane Smith", position=1)),
-    ("The mayor speaks. (Photo: Jane Smith/Example Agency)", Caption("The mayor speaks.", "Jane Smith/Example Agency", position=1)),
+    ("The mayor speaks. (Photo: Jane Smith/Example Agency)",
+     Caption("The mayor speaks.", "Jane Smith/Example Agency", position=1)),
     ("The mayor speaks. (Getty Images)", Caption("The mayor speaks.", "Getty Images", position=1)),
     ("The mayor speaks. (Image credit: NASA)", Caption("The mayor speaks.", "NASA", position=1)),
 ])
@@ -857,8 +861,6 @@ def test_random_bytes_only_ever_raise_parse_error() -> None:
 ], ids=lambda text: re.sub(r"\W", "_", text[:12]))
 def test_hostile_input_is_parsed_in_linear_time(hostile: str) -> None:
     started = time.perf_counter()
-    try:
+    with contextlib.suppress(ParseError):
         parse(hostile)
-    except ParseError:
-        pass
     assert time.perf_counter() - started < 5

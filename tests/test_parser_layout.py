@@ -138,8 +138,8 @@ def test_a_bare_name_above_a_date_line_is_the_byline(date_line: str) -> None:
     ("Jane Doe in London", ("Jane Doe",)),
 ])
 def test_bare_names_above_a_date_line(line: str, authors: tuple[str, ...]) -> None:
-    entry = parse("Council Backs Budget", line, "Tue 19 Nov 2019 12.00 GMT", "Last modified on Tue 19 Nov 2019 14.00 GMT",
-                  LEAD)
+    entry = parse("Council Backs Budget", line, "Tue 19 Nov 2019 12.00 GMT",
+                  "Last modified on Tue 19 Nov 2019 14.00 GMT", LEAD)
     assert entry.authors == authors
     assert entry.updated > entry.published
 

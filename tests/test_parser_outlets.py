@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from feedsrv.model import Entry
-from feedsrv.parse._outlets import brand_name, company_name, read_copyright
 from feedsrv.parse import parse_article
+from feedsrv.parse._outlets import brand_name, company_name, read_copyright
 
 LEAD = ("The city council voted on Tuesday to approve a budget that adds money for parks, "
         "libraries and road repairs across every district of the city.")

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from feedcheck import parse_with_feedparser
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from feedcheck import parse_with_feedparser
 from feedsrv.catalog import build_catalog
 from feedsrv.config import default_config
 from feedsrv.errors import ParseError

@@ -10,11 +10,11 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
-from feedcheck import parse_with_feedparser, validate_atom, validate_rss
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
 import feedsrv
+from feedcheck import parse_with_feedparser, validate_atom, validate_rss
 from feedsrv import render
 from feedsrv.catalog import EPOCH, Feed, build_catalog
 from feedsrv.config import Outlet, SiteConfig, Topic, default_config

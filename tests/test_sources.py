@@ -40,7 +40,8 @@ def test_the_size_limit_comes_from_config(tmp_config, articles_dir):
 
 
 def test_cp1252_file_is_read_with_a_warning(tmp_config, articles_dir):
-    text = "Caf\u00e9 owners protest \u201cunfair\u201d rents\n\nBy Ren\u00e9e Dupont\n\nThe owners of the caf\u00e9 said the rents were \u201cunfair\u201d and would march on Monday.\n"
+    text = ("Caf\u00e9 owners protest \u201cunfair\u201d rents\n\nBy Ren\u00e9e Dupont\n\n"
+            "The owners of the caf\u00e9 said the rents were \u201cunfair\u201d and would march on Monday.\n")
     (articles_dir / "legacy.txt").write_bytes(text.encode("cp1252"))
     loaded = load_articles(tmp_config)
     entry = next(entry for entry in loaded.entries if entry.source.endswith("legacy.txt"))
@@ -56,7 +57,8 @@ def test_site_still_serves_the_good_articles(tmp_config, articles_dir):
     assert site.resource("/articles/000-035b52bdb15d24f1") is not None
 
 
-ARTICLE = "By {author}\n\nDAMASCUS, Syria\u2013\n\n{story} said the talks would go on in Geneva on {day} October 2015.\n"
+ARTICLE = ("By {author}\n\nDAMASCUS, Syria\u2013\n\n"
+           "{story} said the talks would go on in Geneva on {day} October 2015.\n")
 
 
 def test_a_pass_over_the_changed_files_gives_what_a_full_pass_gives(tmp_config, tmp_path):

@@ -166,9 +166,9 @@ async def test_head_matches_get_without_body(client):
     assert int(head.headers["Content-Length"]) == len(await get.read())
 
 
-@pytest.mark.parametrize("path", ["/nope", "/feeds/none.atom", "/feeds/all.xml", "/articles/none", "/feeds/outlets/x.rss",
-                                  "/outlets/none", "/topics/none", "/authors/none", "/all", "/outlets/",
-                                  "/feeds/all/archive/1.atom", "/feeds/opml", "/feeds.opml/x"])
+@pytest.mark.parametrize("path", ["/nope", "/feeds/none.atom", "/feeds/all.xml", "/articles/none",
+                                  "/feeds/outlets/x.rss", "/outlets/none", "/topics/none", "/authors/none", "/all",
+                                  "/outlets/", "/feeds/all/archive/1.atom", "/feeds/opml", "/feeds.opml/x"])
 async def test_unknown_paths_are_404(client, path):
     assert (await client.get(path)).status == 404
 

@@ -6,12 +6,13 @@ restarts, failures and retries; denial, refused callbacks, leases; an external h
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from dataclasses import replace
 
 import pytest
-from feedcheck import parse_with_feedparser, validate_json_feed
 
+from feedcheck import parse_with_feedparser, validate_json_feed
 from feedsrv.web import LIVE, create_app
 from feedsrv.websub import WEBSUB
 from feedsrv.websub.store import WebSubStore
@@ -177,7 +178,7 @@ async def test_failed_deliveries_are_retried_with_growing_waits(aiohttp_client, 
     await client.app[LIVE].reload()
     await wait_until(lambda: arrived(subscriber.notifications, 1), limit=5)
     assert len(subscriber.attempts) == 4
-    waits = [later.at - earlier.at for earlier, later in zip(subscriber.attempts, subscriber.attempts[1:])]
+    waits = [later.at - earlier.at for earlier, later in itertools.pairwise(subscriber.attempts)]
     # 0.1·2^(n-1) s, less up to half of it for jitter.
     for number, wait in enumerate(waits, start=1):
         nominal = 0.1 * 2 ** (number - 1)
@@ -360,7 +361,7 @@ async def test_requests_to_one_callback_host_are_rate_limited(aiohttp_client, ai
     # arrival, so give or take the time a request takes).
     assert len(requests) == 6
     assert requests[-1] - requests[0] >= 5 * 0.2 - 0.05, requests
-    assert all(later - earlier >= 0.1 for earlier, later in zip(requests, requests[1:])), requests
+    assert all(later - earlier >= 0.1 for earlier, later in itertools.pairwise(requests)), requests
     assert {n.headers["Content-Type"].partition(";")[0] for n in subscriber.notifications} == {
         "application/atom+xml", "application/rss+xml", "application/feed+json"}
 

@@ -220,7 +220,8 @@ def test_changed_topics_are_owed_to_their_live_subscribers(tmp_path):
     # t1 changed; t3 is new (nobody can be subscribed yet); t2 did not change.
     assert store.note_topics({"t1": '"1b"', "t2": '"2"', "t3": '"3"'}, now=100.0) == ["t1"]
     jobs, next_due = store.due(DELIVER, 100.0, 10)
-    assert [(job.target, job.topic, job.version, job.attempts) for job in jobs] == [("https://a.example/cb", "t1", 1, 0)]
+    assert [(job.target, job.topic, job.version, job.attempts)
+            for job in jobs] == [("https://a.example/cb", "t1", 1, 0)]
     assert jobs[0].subscription == subscription("https://a.example/cb", "t1")
     assert next_due is None
     assert store.note_topics({"t1": '"1b"', "t2": '"2"', "t3": '"3"'}, now=101.0) == []

@@ -146,7 +146,7 @@ class Catalog:
 
     entries: tuple[Entry, ...]
     feeds: Mapping[str, Feed]
-    entries_by_slug: Mapping[str, Entry]
+    entries_by_slug: MappingProxyType[str, Entry]
     updated: datetime
 
     def feeds_of_kind(self, kind: FeedKind) -> list[Feed]:
@@ -316,14 +316,14 @@ def _feed(key: str, history: tuple[Entry, ...], config: SiteConfig, updated: dat
                 homepage=homepage)
 
 
-def _feed_order(config: SiteConfig) -> Callable[[tuple[str, Feed]], tuple]:
+def _feed_order(config: SiteConfig) -> Callable[[tuple[str, Feed]], tuple[int | _Newer, ...]]:
     """The order of the feeds after ``all``: declared outlets, then outlets met in the
     text, topics, then authors; those met in the text in the order their newest
     articles come, newest first (for authors sharing it, as it names them)."""
     declared = {key: rank for rank, key in enumerate(_declared_keys(config))}
     kinds = {"outlet": 0, "topic": 1, "author": 2}
 
-    def order(item: tuple[str, Feed]) -> tuple:
+    def order(item: tuple[str, Feed]) -> tuple[int | _Newer, ...]:
         key, feed = item
         if key in declared:
             return (kinds[feed.kind], 0, declared[key])

@@ -225,7 +225,8 @@ def parse(config_path: Path | None, as_json: bool, files: tuple[Path, ...]) -> N
               help="Directory to write the articles into (created if missing).")
 @click.option("--count", type=click.IntRange(1), default=100, show_default=True, help="How many articles.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed number; the same seed gives the same files.")
-@click.option("--outlets", type=click.IntRange(1), default=50, show_default=True, help="How many outlets to spread over.")
+@click.option("--outlets", type=click.IntRange(1), default=50, show_default=True,
+              help="How many outlets to spread over.")
 def generate(out_dir: Path, count: int, seed: int, outlets: int) -> None:
     """Write synthetic articles in the style of the seeds (for demos and benchmarks)."""
     from .synth import generate_articles, write_articles

@@ -14,8 +14,7 @@ from .catalog import Catalog, Feed, author_key
 from .config import SiteConfig
 from .model import Entry
 from .render import FORMATS
-from .urls import INDEX, OPML, article_path, feed_key, landing_path
-
+from .urls import INDEX, OPML, FeedKind, article_path, feed_key, landing_path
 
 STYLESHEET = """
 :root { color-scheme: light dark; --muted: #666; --rule: #ddd; }
@@ -123,8 +122,8 @@ def render_article_page(entry: Entry, catalog: Catalog, config: SiteConfig) -> b
     updated = (f" · updated {_date(entry.updated)}"
                if entry.updated.date() != entry.published.date() else "")
     topics = [feed for feed in feeds if feed.kind == "topic"]
-    topic_line = (f'<p class="meta">Topics: {", ".join(_link(config, feed.landing_path, feed.name) for feed in topics)}</p>'
-                  if topics else "")
+    topic_links = ", ".join(_link(config, feed.landing_path, feed.name) for feed in topics)
+    topic_line = f'<p class="meta">Topics: {topic_links}</p>' if topics else ""
     body = f"""<article>
 <h1>{escape(entry.title)}</h1>
 <p class="byline">{_byline(entry, config)}</p>
@@ -160,8 +159,9 @@ def render_feed_page(feed: Feed, catalog: Catalog, config: SiteConfig) -> bytes:
 def render_index_page(catalog: Catalog, config: SiteConfig) -> bytes:
     """The home page: every feed with its formats, then the newest articles."""
     sections = []
-    for kind, heading in (("all", "Everything"), ("outlet", "Outlets"), ("topic", "Topics"),
-                          ("author", "Authors")):
+    kinds: tuple[tuple[FeedKind, str], ...] = (("all", "Everything"), ("outlet", "Outlets"), ("topic", "Topics"),
+                                               ("author", "Authors"))
+    for kind, heading in kinds:
         feeds = catalog.feeds_of_kind(kind)
         if feeds:
             sections.append(f'<h2>{heading}</h2>\n<table class="feeds">\n{_feed_rows(feeds, config)}\n</table>')

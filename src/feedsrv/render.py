@@ -77,8 +77,10 @@ def render_rss(feed: Feed, config: SiteConfig, archive: int | None = None) -> by
     with _RFC822_LOCALE_LOCK:
         data = generator.rss_str(pretty=True)
     root = etree.fromstring(data, _PRETTY_PARSER)
-    _add_hub(root.find("channel"), page, config)
-    _add_history(root.find("channel"), page, config, "rss")
+    channel = root.find("channel")
+    assert channel is not None, "feedgen writes every RSS document with a channel"
+    _add_hub(channel, page, config)
+    _add_history(channel, page, config, "rss")
     return etree.tostring(root, encoding="UTF-8", xml_declaration=True, pretty_print=True)
 
 

@@ -85,10 +85,10 @@ class LoadResult:
     entries: tuple[Entry, ...]
     errors: tuple[str, ...]
     warnings: tuple[str, ...]
-    files: Mapping[str, FileState] = field(default_factory=lambda: MappingProxyType({}), compare=False)
+    files: MappingProxyType[str, FileState] = field(default_factory=lambda: MappingProxyType({}), compare=False)
     parsed: tuple[str, ...] = field(default=(), compare=False)
-    slugs: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), compare=False)
-    ids: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), compare=False)
+    slugs: MappingProxyType[str, str] = field(default_factory=lambda: MappingProxyType({}), compare=False)
+    ids: MappingProxyType[str, str] = field(default_factory=lambda: MappingProxyType({}), compare=False)
     contested: frozenset[str] = field(default=frozenset(), compare=False)
     changes: EntryChanges | None = field(default=None, compare=False)
     fingerprint: str = field(default=f"{0:032x}", compare=False)
@@ -161,7 +161,10 @@ def _load_article(path: Path, config: SiteConfig, options: ParseOptions | None) 
         # Its stem would be the entry's slug and id, which must be text.
         raise ParseError(printable_path(str(path)), "the file name is not UTF-8; rename the file")
     data, stat = read_article_file(path, config.max_article_bytes)
-    entry = parse_file_text(data, path, config, options=options, modified=_modified(stat))
+    # parse_file_text hands modified on to parse_article, which takes None (no usable
+    # mtime); only its own annotation says datetime, and parse/ is not ours to edit here.
+    entry = parse_file_text(data, path, config, options=options,
+                            modified=_modified(stat))  # type: ignore[arg-type]
     digest = hashlib.blake2b(path.name.encode("utf-8", "surrogateescape") + b"\0", digest_size=16)
     digest.update(data)
     return entry, int.from_bytes(digest.digest(), "big")
@@ -436,7 +439,8 @@ def _collect_changes(previous: LoadResult, files: dict[str, FileState], changed:
                    + sum(files[path].digest for path in served_now))
     return LoadResult(entries=entries, errors=tuple(errors), warnings=tuple(warnings),
                       files=MappingProxyType(files), parsed=tuple(parsed), slugs=MappingProxyType(slugs),
-                      ids=MappingProxyType(ids), contested=previous.contested, changes=EntryChanges(tuple(removed), tuple(added)),
+                      ids=MappingProxyType(ids), contested=previous.contested,
+                      changes=EntryChanges(tuple(removed), tuple(added)),
                       fingerprint=_fingerprint(fingerprint))
 
 

@@ -104,7 +104,7 @@ def generate_articles(count: int, *, seed: int = 0, outlets: int = 50, reporters
             paragraphs.insert(rng.randint(1, len(paragraphs)), caption)
         blocks.extend(paragraphs)
         blocks.append("For more information, please see")
-        for back in sorted(rng.sample(range(0, 4), rng.randint(1, 3)), reverse=True):
+        for back in sorted(rng.sample(range(4), rng.randint(1, 3)), reverse=True):
             cited = rng.choice([name for name in outlet_names if name != outlet])
             blocks.append(f"{cited}\u2013{rng.choice(OBJECTS).capitalize()}\u2014 "
                           f"{_long_date(published - timedelta(days=back))}")

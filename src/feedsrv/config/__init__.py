@@ -14,9 +14,7 @@ the tests, so a setting cannot go undocumented.
 
 from ._dates import DATE_RANGE, MAX_YEAR, MIN_YEAR, in_range
 from ._load import DEFAULT_CONFIG_PATH, default_config, load_config
-from ._settings import (
-    MAX_SECONDS, SETTINGS, WATCH_MODES, Setting, SiteConfig, Watch, WebSubConfig, toml_value,
-)
+from ._settings import MAX_SECONDS, SETTINGS, WATCH_MODES, Setting, SiteConfig, Watch, WebSubConfig, toml_value
 from ._slugs import MAX_SLUG_LENGTH, name_slug, slugify
 from ._tables import ArticleMeta, Outlet, Topic
 

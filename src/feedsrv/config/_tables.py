@@ -14,6 +14,7 @@ from ..errors import ConfigError
 from ._dates import DATE_RANGE, in_range
 from ._slugs import slugify
 
+
 @dataclass(frozen=True, slots=True)
 class Outlet:
     """A publication declared in ``[outlets.<slug>]``."""
@@ -57,15 +58,20 @@ class ArticleMeta:
     topics: tuple[str, ...] | None = None
 
 
-def _string(table: Mapping[str, Any], key: str, where: str, *, required: bool = False) -> str | None:
+def _string(table: Mapping[str, Any], key: str, where: str) -> str | None:
     value = table.get(key)
     if value is None:
-        if required:
-            raise ConfigError(f"{where}.{key}", "is required")
         return None
     if not isinstance(value, str) or not value.strip():
         raise ConfigError(f"{where}.{key}", f"must be a non-empty string, got {value!r}")
     return value.strip()
+
+
+def _required_string(table: Mapping[str, Any], key: str, where: str) -> str:
+    value = _string(table, key, where)
+    if value is None:
+        raise ConfigError(f"{where}.{key}", "is required")
+    return value
 
 
 def _strings(table: Mapping[str, Any], key: str, where: str) -> tuple[str, ...] | None:
@@ -78,7 +84,7 @@ def _strings(table: Mapping[str, Any], key: str, where: str) -> tuple[str, ...] 
 
 
 def _sub_tables(section: Mapping[str, Any], name: str) -> list[tuple[str, str, Mapping[str, Any]]]:
-    result = []
+    result: list[tuple[str, str, Mapping[str, Any]]] = []
     for slug, table in section.items():
         where = f"{name}.{slug}"
         if not isinstance(table, dict):
@@ -109,7 +115,7 @@ def read_outlets(section: Mapping[str, Any]) -> dict[str, Outlet]:
             raise ConfigError(f"{where}.homepage", f"must be an http(s) URL, got {homepage!r}")
         outlets[slug] = Outlet(
             slug=slug,
-            name=_string(table, "name", where, required=True),
+            name=_required_string(table, "name", where),
             homepage=homepage,
             description=_string(table, "description", where),
             aliases=_strings(table, "aliases", where) or (),
@@ -131,7 +137,7 @@ def read_topics(section: Mapping[str, Any]) -> dict[str, Topic]:
             raise ConfigError(f"{where}.min_hits", f"must be an integer ≥ 1, got {min_hits!r}")
         topics[slug] = Topic(
             slug=slug,
-            name=_string(table, "name", where, required=True),
+            name=_required_string(table, "name", where),
             keywords=keywords,
             min_hits=min_hits,
             description=_string(table, "description", where),

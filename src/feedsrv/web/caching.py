@@ -103,7 +103,9 @@ def etag_matches(if_none_match: str, etag: str) -> bool:
 
 def _split_etags(header: str) -> list[str]:
     # Entity tags are quoted and may contain commas, so split on commas outside quotes.
-    tags, current, quoted = [], [], False
+    tags: list[str] = []
+    current: list[str] = []
+    quoted = False
     for char in header:
         if char == '"':
             quoted = not quoted

@@ -171,7 +171,7 @@ class Distributor:
         site = self._live.site
         path = self._topic_paths(site).get(job.topic)
         resource = site.resource(path) if path is not None else None
-        if resource is None:
+        if path is None or resource is None:
             # The feed is gone (its last article was removed); its subscribers hear
             # again if it comes back within their lease.
             await asyncio.to_thread(self._store.finish, job)

@@ -171,6 +171,7 @@ class WebSubStore:
         so the first subscription sets the baseline later changes are measured from.
         """
         with self._transaction(create=True) as db:
+            assert db is not None, "create=True opens the database"
             # Counted in the same transaction as the insert: two hubs (workers)
             # sharing the file cannot both take the last place.
             if limits is not None and (cap := _cap_reached(db, subscription, limits, now)):
@@ -282,7 +283,9 @@ class WebSubStore:
             ).fetchall()
             (next_due,) = db.execute("SELECT MIN(due_at) FROM outbox WHERE kind = ? AND due_at > ?",
                                      (kind, now)).fetchone()
-        jobs = [Job(*row[:6], subscription=Subscription(*row[6:]) if row[6] is not None else None) for row in rows]
+        jobs = [Job(target, topic, job_kind, version, attempts, due_at,
+                    subscription=Subscription(*subscription) if subscription[0] is not None else None)
+                for target, topic, job_kind, version, attempts, due_at, *subscription in rows]
         return jobs, next_due
 
     def pending(self) -> int:
