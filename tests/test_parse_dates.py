@@ -82,6 +82,7 @@ def test_a_sentence_about_something_else_being_published_is_no_date_of_the_artic
     assert dates_of(TITLE, LEAD, SECOND, THIRD, sentence)[1] != "text"
 
 
-@pytest.mark.parametrize("line", ["20-Nov-2019", "Nov-20-2019", "2019.11.20", "Written on November 20, 2019 by Jane Doe"])
+@pytest.mark.parametrize("line", ["20-Nov-2019", "Nov-20-2019", "2019.11.20",
+                                  "Written on November 20, 2019 by Jane Doe"])
 def test_date_lines_in_the_header(line: str) -> None:
     assert dates_of(TITLE, line, LEAD, SECOND)[:2] == ("2019-11-20", "text")

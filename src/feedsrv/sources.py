@@ -161,10 +161,7 @@ def _load_article(path: Path, config: SiteConfig, options: ParseOptions | None) 
         # Its stem would be the entry's slug and id, which must be text.
         raise ParseError(printable_path(str(path)), "the file name is not UTF-8; rename the file")
     data, stat = read_article_file(path, config.max_article_bytes)
-    # parse_file_text hands modified on to parse_article, which takes None (no usable
-    # mtime); only its own annotation says datetime, and parse/ is not ours to edit here.
-    entry = parse_file_text(data, path, config, options=options,
-                            modified=_modified(stat))  # type: ignore[arg-type]
+    entry = parse_file_text(data, path, config, options=options, modified=_modified(stat))
     digest = hashlib.blake2b(path.name.encode("utf-8", "surrogateescape") + b"\0", digest_size=16)
     digest.update(data)
     return entry, int.from_bytes(digest.digest(), "big")

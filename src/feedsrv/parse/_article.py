@@ -22,10 +22,11 @@ from enum import Enum
 from pathlib import Path
 
 from ..config import ArticleMeta, Outlet, SiteConfig, Topic, name_slug
-from ._dates import PUBLISHED, UPDATED, DateContext, StatedDate, date_context, label_kind
 from ..errors import ParseError
-from ._lead import Layout, find_layout
+from ..model import Caption, Entry, PublishedFrom, Reference
 from ._bylines import Byline, continue_byline, read_author_line, read_bare_names, read_byline, read_role_line
+from ._dates import PUBLISHED, UPDATED, DateContext, StatedDate, date_context, label_kind
+from ._lead import Layout, find_layout
 from ._lines import (
     Dateline,
     has_caption_cue,
@@ -34,9 +35,9 @@ from ._lines import (
     is_post_credit,
     is_reference_header,
     is_related_heading,
+    is_related_link,
     is_rights_notice,
     is_teaser,
-    is_related_link,
     read_caption_label,
     read_change_note,
     read_credit_line,
@@ -49,7 +50,6 @@ from ._lines import (
     read_side_dates,
     read_trailing_credit,
 )
-from ..model import Caption, Entry, PublishedFrom, Reference
 from ._outlets import (
     OutletMention,
     brand_name,
@@ -192,7 +192,8 @@ class _Reading:
 
     def caption_last_paragraph(self, credit: str) -> None:
         """Turn the paragraph just read into the caption ``credit`` belongs to."""
-        self.blocks[-1] = Caption(text=self.blocks[-1], credit=credit)
+        last = self.blocks[-1]
+        self.blocks[-1] = Caption(text=last if isinstance(last, str) else last.text, credit=credit)
         self.paragraph_count -= 1
 
 
@@ -316,9 +317,8 @@ def _read_header(paragraphs: list[str], layout: Layout, reading: _Reading, conte
             continue
         elif index in layout.names:
             reading.add_byline(Byline(authors=read_bare_names(paragraph)), paragraph, "byline")
-        elif _read_post(paragraph, reading, context):
-            continue
-        elif _read_label(paragraph, reading, context, in_header=True, announced=last_announced):
+        elif _read_post(paragraph, reading, context) \
+                or _read_label(paragraph, reading, context, in_header=True, announced=last_announced):
             continue
         elif not _read_photo(paragraph, reading, caption=last_unlabelled):
             unlabelled = paragraph
@@ -371,9 +371,7 @@ def _read_body(paragraphs: list[str], reading: _Reading, context: DateContext) -
             reading.add_dates(read_self_dated(paragraph, context), beside=True)
         if is_end_marker(paragraph):
             area = _Zone.ENDED
-        elif _read_outlet_line(paragraph, reading):
-            continue
-        elif area is _Zone.ENDED:
+        elif _read_outlet_line(paragraph, reading) or area is _Zone.ENDED:
             continue
         elif is_reference_header(paragraph):
             area = _Zone.REFERENCES

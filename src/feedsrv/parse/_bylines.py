@@ -311,7 +311,7 @@ def name_before_contact(text: str) -> str | None:
     given = head.split()[0].casefold()
     for cut in range(2, len(local)):
         surname, address = local[:cut], local[cut:].casefold()
-        if surname[0].isupper() and (address.startswith(given) or address.startswith(given[:1] + surname.casefold())):
+        if surname[0].isupper() and address.startswith((given, given[:1] + surname.casefold())):
             return person_name(f"{head} {surname}")
     return None
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
 from dateutil.parser import isoparse
@@ -44,7 +44,7 @@ _YEAR_FIRST = re.compile(r"\b(?P<year>\d{4})(?P<sep>[/.-])(?P<month>[01]?\d)(?P=
 _ISO_DATETIME = re.compile(r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?"
                            r"(?:Z|[+-]\d{2}(?::?\d{2})?)?(?![\w:])")
 
-_FIXED_ZONES = {
+_FIXED_ZONES: dict[str, float] = {
     "UTC": 0, "GMT": 0, "UT": 0, "Z": 0, "WET": 0,
     "BST": 1, "CET": 1, "WEST": 1, "CEST": 2, "EET": 2, "EEST": 3, "MSK": 3,
     "IST": 5.5, "PKT": 5, "ICT": 7, "WIB": 7, "HKT": 8, "SGT": 8, "AWST": 8,
@@ -402,6 +402,6 @@ def _zone_named(name: str) -> tzinfo | None:
     if name in _REGION_ZONES:
         return ZoneInfo(_REGION_ZONES[name])
     if name in _FIXED_ZONES:
-        hours = _FIXED_ZONES[name]
-        return timezone.utc if hours == 0 else timezone(timedelta(hours=hours), name)
+        offset_hours = _FIXED_ZONES[name]
+        return UTC if offset_hours == 0 else timezone(timedelta(hours=offset_hours), name)
     return None

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import fields, replace
 from datetime import datetime, tzinfo
 from pathlib import Path
+from typing import Any
 
 from ..config import DATE_RANGE, ArticleMeta, SiteConfig, in_range
 from ..errors import ParseError
@@ -90,7 +91,8 @@ def front_matter_meta(front: Mapping[str, str], *, source: str, timezone: tzinfo
     ``topics`` is a comma-separated list of topic slugs. Raises :class:`ParseError`
     naming the first unknown key or unreadable value.
     """
-    values: dict[str, object] = {}
+    # Each key's value has the type of its ArticleMeta field.
+    values: dict[str, Any] = {}
     for key, value in front.items():
         if key not in FRONT_MATTER_KEYS:
             raise ParseError(source, f"front matter: unknown key {key!r} (expected one of "
@@ -123,7 +125,7 @@ def merge_meta(declared: ArticleMeta | None, front: ArticleMeta) -> ArticleMeta:
     return replace(front, **chosen)
 
 
-def parse_file_text(data: bytes, path: Path, config: SiteConfig, *, modified: datetime,
+def parse_file_text(data: bytes, path: Path, config: SiteConfig, *, modified: datetime | None,
                     options: ParseOptions | None = None) -> Entry:
     """Decode and parse the bytes of the article file at ``path`` (which need not
     exist yet): front matter, then the text. Raises :class:`ParseError` naming it."""

@@ -27,8 +27,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
-from ._dates import DateContext
-from ._headline import MAX_LINES, headline_odds, line_cues
 from ._bylines import (
     LONE_HANDLE,
     names_people,
@@ -39,6 +37,8 @@ from ._bylines import (
     signs_names,
     words_of,
 )
+from ._dates import DateContext
+from ._headline import MAX_LINES, headline_odds, line_cues
 from ._lines import (
     is_end_marker,
     is_furniture,
@@ -87,8 +87,8 @@ _MEDIA_LABELS = frozenset({("video",), ("watch",), ("watch", "video"), ("listen"
 _MAX_MEDIA_LABEL_LENGTH = 20
 _DURATION = re.compile(r"^\d{1,2}(?::\d{2}){1,2}$")
 # A summary of the story in points, above it: "Key Points", "Highlights".
-_SUMMARY_HEADING = re.compile(r"^(?:key (?:points|takeaways)|highlights|at a glance|in brief|the big picture|summary)\W{0,2}$",
-                              re.IGNORECASE)
+_SUMMARY_HEADING = re.compile(
+    r"^(?:key (?:points|takeaways)|highlights|at a glance|in brief|the big picture|summary)\W{0,2}$", re.IGNORECASE)
 _MAX_SUMMARY_POINTS = 5
 # A byline that opens a page names people in two or three words each.
 _SHORT_NAME_WORDS = 3
@@ -226,14 +226,12 @@ class _Top:
         paragraph = self.paragraphs[index]
         if _BULLET.match(paragraph):
             return Kind.TEXT
-        points = 0
-        for previous in range(index - 1, max(-1, index - 1 - _MAX_SUMMARY_POINTS), -1):
+        for points, previous in enumerate(range(index - 1, max(-1, index - 1 - _MAX_SUMMARY_POINTS), -1)):
             if _SUMMARY_HEADING.match(self.paragraphs[previous]):
                 single = len(paragraph) <= _MAX_POINT_LENGTH and not sentence_ends(paragraph)
                 return Kind.TEXT if single and points < _MAX_SUMMARY_POINTS else None
             if self.kinds[previous] is not Kind.TEXT:
                 return None
-            points += 1
         return None
 
     def _mark_name(self, index: int) -> None:

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
+from ..model import Reference
 from ._bylines import (
     COUNTER,
     MAX_LABEL_LENGTH,
@@ -23,16 +24,7 @@ from ._bylines import (
     person_name,
     signs_names,
 )
-from ._dates import (
-    PUBLISHED,
-    UPDATED,
-    DateContext,
-    StatedDate,
-    find_dates,
-    remove_dates,
-    strip_dates,
-)
-from ..model import Reference
+from ._dates import PUBLISHED, UPDATED, DateContext, StatedDate, find_dates, remove_dates, strip_dates
 
 # A name beside how long ago the story was posted: "Jane Doe 5 hours ago".
 _NAME_AND_AGE = re.compile(
@@ -63,7 +55,8 @@ _LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 _COUNTER = re.compile(rf"^{COUNTER}$", re.IGNORECASE)
 # Headings over links to other stories, and such links standing alone.
 _RELATED_HEADING = re.compile(
-    r"^(?:related(?: (?:stories|articles|links|posts|coverage|content|topics|videos|news))?|more(?: stories| news| videos)?"
+    r"^(?:related(?: (?:stories|articles|links|posts|coverage|content|topics|videos|news))?"
+    r"|more(?: stories| news| videos)?"
     r"|more (?:from|in|on) [\w .&'’-]{1,30}|most (?:read|popular|viewed|shared|watched)(?: (?:in|on) [\w .&'’-]{1,30})?"
     r"|(?:more )?trending(?: now| stories)?|top stories|recommended(?: for you| stories)?|you (?:may|might) also like"
     r"|(?:also|further) read|see also|read (?:more|next)|what to read next|editor['’]?s picks|story timeline"
@@ -102,7 +95,8 @@ _MAX_INDEX_TERMS_LENGTH = 600
 # The consent under a newsletter form: "I would like to be emailed about offers …",
 # "By signing up, you agree to our Privacy Policy".
 _CONSENT = re.compile(
-    r"^(?:I(?: would|['’]d) like to (?:be emailed|receive)|by (?:signing up|subscribing|submitting|registering|clicking)\b"
+    r"^(?:I(?: would|['’]d) like to (?:be emailed|receive)"
+    r"|by (?:signing up|subscribing|submitting|registering|clicking)\b"
     r".{0,120}\b(?:agree|accept|consent)|(?:please )?(?:read|see) our privacy (?:policy|notice)"
     r"|when you subscribe\b|thank you for subscribing\b)",
     re.IGNORECASE)
@@ -129,7 +123,8 @@ _RIGHTS_CUES = ("©", "(c)", "(C)", "opyright", "OPYRIGHT", "may not be", "radem
 # names the page it points to; "see the sitemap" or "see below" points within a site.
 _HATNOTE = re.compile(
     r"^(?:this (?:article|page|section) is about\b|[\"“]?[^\"“”.]{1,60}[\"”]? redirects here\b"
-    r"|for [^.]{1,120}, see (?!(?:the|our|my|this|these|here|below|above)\b)[^.]{1,120}\.$|not to be confused with\b|main articles?:\s|further information:\s)",
+    r"|for [^.]{1,120}, see (?!(?:the|our|my|this|these|here|below|above)\b)[^.]{1,120}\.$"
+    r"|not to be confused with\b|main articles?:\s|further information:\s)",
     re.IGNORECASE)
 _MAX_HATNOTE_LENGTH = 300
 # How a hatnote opens, looked for before the slower pattern; "X redirects here." opens
@@ -196,7 +191,8 @@ _TRAILING_CREDIT_WORDS = ("Photo", "Image", "Picture", "Credit")
 _CAPTION_LABEL = re.compile(r"^(?:(?:image|media|photo|video|picture)\s(?:caption)\s|caption:\s?)(?=\S)",
                             re.IGNORECASE)
 # The attribution under an embedded social post: "— Jane Doe (@janedoe) November 18, 2019".
-_POST_ATTRIBUTION = re.compile(r"^(?:—|–|--?)\s?(?P<author>[^()]{1,80}?)\s?\((?P<handle>@\w{1,30})\)\s?(?P<rest>.{6,60})$")
+_POST_ATTRIBUTION = re.compile(
+    r"^(?:—|–|--?)\s?(?P<author>[^()]{1,80}?)\s?\((?P<handle>@\w{1,30})\)\s?(?P<rest>.{6,60})$")
 # Notes about later changes: "Correction, Nov. 15, 2019: …", "Update (Nov 2, 2019): …".
 # A sentence in which the page dates the article itself: "This entry was posted on
 # …", "This article was originally published on …", "Posted on … in Politics".

@@ -82,7 +82,8 @@ _ASK = re.compile(r"^(?:(?i:subscribe to|support|become an? (?:member|subscriber
                   r" (?i:newsletters?|app))\W{0,3}$")
 # The site describing itself: "Example Courier is an independent newspaper."
 _SELF_DESCRIPTION = re.compile(r"^(?:the )?(?P<name>[A-Z][\w.&'’-]{0,30}(?: [A-Z][\w.&'’-]{0,30}){0,4}) is (?:an?|the)"
-                               r"(?: [\w-]{1,20}){0,3} (?i:newspaper|news (?:site|website|organi[sz]ation|outlet|service)"
+                               r"(?: [\w-]{1,20}){0,3}"
+                               r" (?i:newspaper|news (?:site|website|organi[sz]ation|outlet|service)"
                                r"|magazine|publication|newsroom)\b")
 # The site inviting the reader back by name: "… updates from Example News. Read our
 # privacy notice", "Sign up for Example Week's free newsletters", "More from Example
@@ -97,7 +98,8 @@ _SIGN_UP_CUE = re.compile(r"\b(?:inbox|e-?mailed|e-?mail|sign up|stay up to date
 # from links on this page", "Example Home receives a share of sales from products …".
 _COMMISSION_DISCLAIMER = re.compile(
     r"^(?P<name>[A-Z][\w.&'’-]{0,30}(?: [A-Z][\w.&'’-]{0,30}){0,4})(?: may| might| can| could)?"
-    r" (?i:earns?|receives?|gets?|collects?|makes?)(?: an?)?(?: small)?(?: affiliate)? (?i:commissions?|share of sales)\b")
+    r" (?i:earns?|receives?|gets?|collects?|makes?)(?: an?)?(?: small)?(?: affiliate)?"
+    r" (?i:commissions?|share of sales)\b")
 # Each with a word it cannot match without, looked for first: most lines have none.
 _PROMOTIONS = (
     ("newsletter", re.compile(r"^sign up for (?P<name>.{2,60}?)(?:['’]s)?(?: (?i:free|daily|weekly|email)){0,2}"
@@ -127,7 +129,8 @@ _DOMAIN_DATELINE = re.compile(rf"^(?P<domain>{_DOMAIN})\s?(?:—|–|--?|:)\s(?=
 _POSSESSIVE_BIO = re.compile(r"^(?P<name>[^,;:/]{3,60}?) is (?P<outlet>[A-Z][^,;:'’]{1,60}?)['’]s"
                              r" (?P<role>[\w ,&-]{2,60}?)(?:\.?$|\.\s(?=[A-Z])|,\s|\s(?=[a-z]))")
 _BIO = re.compile(r"^(?:(?P<signature>[^/]{3,60}) / )?(?P<name>[^,;:/]{3,60}?)"
-                  r" (?:is (?:a|an|the) (?P<role>[\w ,&-]{2,60}?)|(?P<beat>covers|writes about|reports on) [\w ,&'’-]{2,60}?)"
+                  r" (?:is (?:a|an|the) (?P<role>[\w ,&-]{2,60}?)"
+                  r"|(?P<beat>covers|writes about|reports on) [\w ,&'’-]{2,60}?)"
                   r" (?:for|at|with) (?P<outlet>[^,;:]{2,60}?)"
                   r"(?:\.?$|\.\s(?=[A-Z])|,\s|\s(?=[a-z]))")
 # A staff line signs for the newsroom: "Example Voice Staff", "By Example.com Staff |
@@ -310,8 +313,9 @@ def read_staff_line(paragraph: str) -> str | None:
     if staff:
         name = _leading_brand(staff["name"])
         # "Jane Doe Contributor" signs a person.
-        return name if name == staff["name"] and name.lower() not in SECTION_WORDS and not signs_names(name) \
-            else None
+        if name != staff["name"] or name is None or name.lower() in SECTION_WORDS or signs_names(name):
+            return None
+        return name
     # Only a bare role may precede the name ("Example Herald Desk Reporter, Asia" is a
     # desk line, read with the byline), and the name must read as a brand, not a
     # region ("Desk Reporter, Europe").
@@ -320,7 +324,7 @@ def read_staff_line(paragraph: str) -> str | None:
                            for word in words_of(role["role"])):
         return None
     name = _leading_brand(role["name"])
-    if name != role["name"].strip() or person_name(name):
+    if name is None or name != role["name"].strip() or person_name(name):
         return None
     return name if _looks_like_domain(name) or _GLUED_BRAND.search(name) or any(
         word in ORGANIZATION_WORDS for word in words_of(name)) else None
@@ -346,7 +350,7 @@ def read_contact(paragraph: str) -> tuple[str | None, str] | None:
         return None
     email = _find_email(paragraph)
     domain = newsroom_domain(email["domain"]) if email else None
-    if not domain:
+    if email is None or domain is None:
         return None
     if email.start() == 0 and email.end() == len(paragraph):
         return None, domain

@@ -7,6 +7,7 @@ forbidden characters) and uses plain spaces and ``\\n`` line ends only.
 from __future__ import annotations
 
 import codecs
+import itertools
 import re
 
 from ..errors import ParseError
@@ -149,7 +150,7 @@ def _is_hard_wrapped(lines: list[str]) -> bool:
     width = max(len(line) for line in lines)
     if not _MIN_WRAP_WIDTH <= width <= _MAX_WRAP_WIDTH:
         return False
-    for line, following in zip(lines, lines[1:]):
+    for line, following in itertools.pairwise(lines):
         if len(line) + 1 + len(following.split(" ", 1)[0]) <= width:
             return False
     # Two lines always pass the test above; a capital on the second line is then
