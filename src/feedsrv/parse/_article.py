@@ -24,7 +24,7 @@ from pathlib import Path
 from ..config import ArticleMeta, Outlet, SiteConfig, Topic, name_slug
 from ..errors import ParseError
 from ..model import Caption, Entry, PublishedFrom, Reference
-from ._bylines import Byline, continue_byline, read_author_line, read_bare_names, read_byline, read_role_line
+from ._bylines import Byline, continue_byline, read_author_line, read_byline, read_role_line
 from ._dates import PUBLISHED, UPDATED, DateContext, StatedDate, date_context, label_kind
 from ._lead import Layout, find_layout
 from ._lines import (
@@ -63,6 +63,7 @@ from ._outlets import (
     read_self_reference,
     read_staff_line,
 )
+from ._people import read_bare_names
 from ._prose import derive_title, reads_as_prose, summarize
 from ._text import normalize_text, split_paragraphs
 

@@ -1,8 +1,9 @@
-"""Recognizers for the lines that say who wrote an article: bylines, desk lines,
-author lines, bare names, and the names of people and organizations in them.
+"""Recognizers for the lines that say who wrote an article: bylines, desk lines
+and author lines.
 
 Each function looks at one normalized paragraph and knows general English newsroom
-conventions only, never the names of particular sites. Patterns are anchored at the
+conventions only, never the names of particular sites; the names of people and
+organizations in these lines are read by :mod:`._people`. Patterns are anchored at the
 start of a paragraph and use no nested quantifiers, so each runs in linear time.
 """
 
@@ -12,29 +13,28 @@ import re
 from dataclasses import dataclass
 
 from ._dates import DateContext, StatedDate, find_dates, remove_dates
-from ._names import is_given_name, is_surname
+from ._names import is_given_name
+from ._people import (
+    CREDIT_WORDS,
+    MAX_LABEL_LENGTH,
+    MAX_NAME_TOKENS,
+    NAME_LIST_SPLIT,
+    NOT_IN_NAMES,
+    ORGANIZATION_WORDS,
+    ROLE_MODIFIERS,
+    ROLE_WORDS,
+    WITH_AGENCIES,
+    is_name_token,
+    is_organization,
+    name_before_contact,
+    person_name,
+    read_bare_names,
+    words_of,
+)
 
 # A counter beside share buttons ("858shares", "12 comments"), which may follow a byline.
 COUNTER = r"\d{1,7}\s?(?:shares?|comments?|views?|likes?|reactions?|responses?)"
 _TRAILING_COUNTER = re.compile(rf"\s{COUNTER}$", re.IGNORECASE)
-# Words naming a newsroom job; a line made of them (plus an outlet and a region) is a
-# desk line, and a name followed by them is a byline.
-ROLE_WORDS = frozenset({
-    "reporter", "reporters", "correspondent", "correspondents", "editor", "editors", "writer",
-    "writers", "desk", "columnist", "columnists", "contributor", "contributors", "journalist",
-    "journalists", "producer", "producers", "photographer", "photographers", "analyst", "blogger",
-    "critic", "bureau", "staff", "intern", "stringer", "anchor", "host",
-    "founder", "co-founder", "presenter",
-})
-ROLE_MODIFIERS = frozenset({
-    "senior", "chief", "associate", "assistant", "deputy", "managing", "contributing", "executive",
-    "special", "foreign", "political", "investigative", "national", "international", "regional",
-    "local", "news", "guest", "freelance", "lead", "general", "science", "business", "sports",
-    "health", "legal", "digital", "data", "editorial", "opinion", "features", "culture",
-    "technology", "tech", "economics", "economy", "diplomatic", "defense", "defence", "security",
-    "world", "metro", "city", "entertainment", "weather", "climate", "environment", "arts",
-    "content", "audience", "social", "community", "video", "audio", "engagement",
-})
 # Joiners inside a job title ("Politics and Security Correspondent") that cannot start one.
 _ROLE_JOINERS = frozenset({"and", "&"})
 _ROLE_CONNECTORS = frozenset({"for", "at", "with", "of"})
@@ -42,34 +42,6 @@ _ROLE_CONNECTORS = frozenset({"for", "at", "with", "of"})
 _COLLECTIVE_WORDS = frozenset({
     "archive", "archives", "staff", "team", "desk", "editors", "editorial", "newsroom", "bureau",
     "admin", "administrator", "reports", "board",
-})
-# Words in organization names that are never part of a person's name.
-ORGANIZATION_WORDS = frozenset({
-    "press", "news", "media", "times", "post", "daily", "network", "agency", "radio", "television",
-    "tv", "magazine", "journal", "herald", "tribune", "gazette", "channel", "online", "wire",
-    "service", "services", "group", "watch", "archive", "international", "association", "institute",
-    "university", "council", "ministry", "department", "office", "committee", "foundation",
-    "today", "digital", "weekly", "monthly", "review", "chronicle", "telegraph", "guardian", "mirror",
-    "express", "observer", "courier", "examiner", "inquirer", "dispatch", "bulletin", "sentinel",
-})
-# Newspaper sections, as in a desk's signature ("Example Sport"): no part of a name.
-SECTION_WORDS = frozenset({
-    "sport", "sports", "business", "politics", "opinion", "lifestyle", "entertainment", "travel", "science",
-    "technology", "tech", "culture", "arts", "weather", "finance", "money", "markets", "world", "health",
-})
-# The words of photo credits ("Image Copyright @janedoe", "Jane Doe | Example Images").
-_CREDIT_WORDS = frozenset({
-    "image", "images", "photo", "photos", "picture", "pictures", "copyright", "credit", "credits", "courtesy",
-    "caption",
-})
-_NOT_IN_NAMES = frozenset({
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "by", "the", *SECTION_WORDS,
-    *_CREDIT_WORDS,
-    # what a page prints after the byline ("By Jane Doe Last updated …", "Jane Doe
-    # Sponsored", "By Jane Doe Leave a comment") and title case gives a capital
-    "updated", "published", "posted", "sponsored", "leave", "for", "last",
-    # page headings in title case ("Recent Posts", "Most Popular")
-    "recent", "posts", "popular", "latest", "trending", "related", "featured",
 })
 # International wire services that sign stories with one word ("By Reuters"); any
 # other single capitalized word after "By" is a person's pen name ("by Regan").
@@ -81,36 +53,12 @@ _CREDENTIALS = frozenset({
     "phd", "ph.d.", "md", "m.d.", "rn", "jd", "mba", "mph", "ms", "ma", "msc", "bsc", "rd", "dds",
     "esq", "jr", "sr", "ii", "iii", "cpa", "lpc",
 })
-# Capitals running into lower case, as in brand names ("FOXBusiness"), not in names.
-_CAPITALS_INTO_LOWER = re.compile(r"[A-Z]{2}[a-z]")
-_INITIALS = re.compile(r"^(?:[A-Z]\.){1,3}$")
-_SIGNED_NAME_WORDS = 3
-_MIN_NAME_LENGTH = 3
-# "Jane DOE" sets a surname in capitals; "Jane Doe CEO" adds a title's acronym.
-_MAX_ACRONYM_LENGTH = 3
-_NAME_PARTICLES = frozenset({
-    "al", "el", "bin", "ibn", "da", "de", "del", "della", "der", "den", "di", "dos", "du", "la", "le",
-    "van", "von", "y", "ter", "ten", "abu",
-})
-# Words no outlet's name opens with: page labels and a person's title.
-_NOT_ORGANIZATION_OPENERS = frozenset({
-    "posted", "published", "updated", "filed", "tags", "tagged", "photo", "photos", "image", "video",
-    "mr", "mrs", "ms", "dr", "prof", "sir", "dame", "rev",
-    "comments", "comment", "share", "tweet", "print", "email", "reply", "leave", "read", "more",
-})
-_ORGANIZATION_CONNECTORS = frozenset({"of", "for", "the", "and", "&", "de", "on", "in", "al"})
-_MAX_NAME_TOKENS = 5
-MAX_LABEL_LENGTH = 100  # bylines, desk lines, credits: short lines
-MAX_ORGANIZATION_TOKENS = 8
 _BY = re.compile(r"^(?:(?:written|posted|reported|reporting|words|story|text|submitted|contributed) ){0,2}by"
                  r"\s{0,3}:?\s", re.IGNORECASE)
 # The wire's credits after the reporters: "Reporting by Jane Doe; Editing by John Roe".
 _OTHER_CREDITS = re.compile(r";\s?(?i:additional reporting|editing|edited|writing|compiled|graphics|photos?) by\b.*$")
 # "By Jane Doe Special to the Example Courier": written for the outlet.
 _SPECIAL_TO = re.compile(r"\s(?i:special) to (?:the )?(?P<outlet>[A-Z].{1,60})$")
-# "By Example News with agencies": the newsroom and the wires it drew on.
-_WITH_AGENCIES = re.compile(r"\s(?:with|and|&) (?:(?i:agencies|agency reports|wires|wire services|wire reports)"
-                            r"|AP|AAP|AFP|Reuters|PA)$")
 # A section's name before the byline: "All India Edited by Jane Doe".
 _SECTION_THEN_BY = re.compile(r"^[A-Z][\w&'’-]{0,20}(?: [A-Z][\w&'’-]{0,20}){0,2}"
                               r" (?i:edited|written|reported|compiled) by\s{0,3}:?\s")
@@ -124,17 +72,11 @@ _AFFILIATION_WORDS = frozenset({"university", "institute", "college", "school", 
                                 "council", "committee", "foundation", "association"})
 _DATE_LABEL = re.compile(r"^(?:(?:written|posted|published|submitted)(?: on| at)?)?:?$", re.IGNORECASE)
 _PEOPLE_LABELS = frozenset({"words", "text", "story", "reporting"})
-_NAME_LIST_SPLIT = re.compile(r"\s*,\s*(?:and\s+)?|\s+(?:and|&)\s+", re.IGNORECASE)
 _BYLINE_TAIL_SPLIT = re.compile(r"\s[|–—-]\s|\|")
 # What every byline holds: "by" or a separator between a name and a job title.
 _BYLINE_HINT = re.compile(r"by|,|\||\s[–—·•/-]\s|@", re.IGNORECASE)
-# A reporter's handles and addresses after the name, maybe glued to it: "Jane Doe
-# @janedoe", "Jane Doe jdoe@example.com", "Jane Doejdoe@example.com@JaneDoeNews".
-_CONTACT_TAIL = re.compile(r"(?:\s?@\w{1,30}|\s?[\w.+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,4})+$")
 # "Jane Doe, Staff Writer", "Jane Doe | Staff Writer", "Jane Doe - Reporter".
 _NAME_ROLE_SPLIT = re.compile(r",|\s[|–—-]\s|\|")
-# Where a reporter filed from, after the name: "Jane Doe in London".
-_IN_PLACE = re.compile(r"\s+in\s+[A-Z][\w.'’-]{0,30}(?:,?\s[A-Z][\w.'’-]{0,30}){0,2}$")
 _TRAILING_HANDLE = re.compile(r"\s@\w{1,30}$")
 # The dots and bars between a byline's parts: "Jane Doe · Example News · 8h".
 _NAMES_THEN_OUTLET = re.compile(r"^(?P<names>[^,|/–—]{3,120}?)(?P<separator>,|\s[/–—-])\s(?P<outlet>[^,|/]{2,60})$")
@@ -153,63 +95,6 @@ class Byline:
     role: str | None = None
     outlet: str | None = None
     dates: tuple[StatedDate, ...] = ()
-
-
-def words_of(text: str) -> list[str]:
-    """Lower-case words with surrounding punctuation removed."""
-    return [word.strip(".,;:!?()[]\"'“”‘’").lower() for word in text.split()]
-
-
-def person_name(text: str) -> str | None:
-    """``text`` if it reads as a person's name (two to five capitalized words)."""
-    text = text.strip(" .,;:")
-    tokens = text.split()
-    # A particle is part of a surname ("Bashar al-Assad", "Bill de Blasio") unless
-    # it opens the name with a capital: "Al Root", "Abu Bakr".
-    named = [token for position, token in enumerate(tokens)
-             if token.lower() not in _NAME_PARTICLES or (position == 0 and token[0].isupper())]
-    if not 2 <= len(named) <= _MAX_NAME_TOKENS or len(tokens) > _MAX_NAME_TOKENS + 2:
-        return None
-    for token in named:
-        word = token.lower().strip(".")
-        if word in _NOT_IN_NAMES or word in ROLE_WORDS or word in ORGANIZATION_WORDS or not _is_name_token(token):
-            return None
-    # "RENÉE DUPONT" may be shouted, but "CNN Business" mixes an acronym with a word;
-    # a surname may be in capitals after a given name, and "Jane J.M. Doe" has initials.
-    words = [token for token in named if len(token.rstrip(".")) > 1 and not _INITIALS.match(token)]
-    if any(token.isupper() for token in words) and not all(token.isupper() for token in words) \
-            and not (words[-1].isupper() and len(words[-1]) > _MAX_ACRONYM_LENGTH
-                     and not any(token.isupper() for token in words[:-1]) and is_given_name(words[0])):
-        return None
-    return text
-
-
-def _is_name_token(token: str) -> bool:
-    """``Vcelka``, ``J.``, ``O'Brien``, ``al-Assad``, ``McDonald``, ``Renée``."""
-    head, _, tail = token.partition("-")
-    if tail and head.lower() in _NAME_PARTICLES:
-        head, tail = tail, ""
-    for part in (head, tail) if tail else (head,):
-        if not part or not part[0].isupper():
-            return False
-        if not all(char.isalpha() or char in ".'’-" for char in part) or _CAPITALS_INTO_LOWER.search(part):
-            return False
-    return True
-
-
-def is_organization(text: str) -> bool:
-    """Whether ``text`` reads as the name of a publication or agency."""
-    tokens = text.split()
-    if not 1 <= len(tokens) <= MAX_ORGANIZATION_TOKENS or len(text) > 80:
-        return False
-    if not (tokens[0][0].isupper() or tokens[0][0].isdigit()):
-        return False
-    # "13", "Tags: Politics", "Posted", "Dr": a counter, a label or a title.
-    if sum(char.isalpha() for char in text) < 2 or ": " in text or text.endswith(":") \
-            or tokens[0].lower().strip(".") in _NOT_ORGANIZATION_OPENERS:
-        return False
-    return all(token[0].isupper() or token[0].isdigit() or token.lower() in _ORGANIZATION_CONNECTORS
-               for token in tokens)
 
 
 def read_byline(paragraph: str, context: DateContext) -> Byline | None:
@@ -262,7 +147,7 @@ def _names_then_outlet(text: str, dates: tuple[StatedDate, ...]) -> Byline | Non
     words = words_of(outlet)
     if any(word in _AFFILIATION_WORDS for word in words) and match["separator"] == ",":
         return Byline(authors=names, dates=dates)
-    if any(word in _CREDIT_WORDS or word in _AFFILIATION_WORDS for word in words) or not (
+    if any(word in CREDIT_WORDS or word in _AFFILIATION_WORDS for word in words) or not (
             outlet.lower() in _ONE_WORD_AGENCIES or any(word in ORGANIZATION_WORDS for word in words)):
         return None
     return Byline(authors=names, outlet=outlet, dates=dates)
@@ -286,51 +171,11 @@ def _read_segments(text: str, dates: tuple[StatedDate, ...]) -> Byline | None:
     if not all(len(segment) <= _MAX_SEGMENT_LENGTH and ends_without_sentence(segment) for segment in others):
         return None
     # "Jane Doe | Example Images" credits a photo.
-    if any(word in _CREDIT_WORDS for segment in others for word in words_of(segment)):
+    if any(word in CREDIT_WORDS for segment in others for word in words_of(segment)):
         return None
     outlet = next((segment for segment in others if segment and is_organization(segment)
                    and not person_name(segment)), None)
     return Byline(authors=read_bare_names(head), outlet=outlet, dates=dates)
-
-
-def name_before_contact(text: str) -> str | None:
-    """The person a line names before their handles or addresses: ``Jane Doe
-    @janedoe``, ``Jane Doe jdoe@example.com``; where the page glued the address to
-    the name (``Jane Doejane@example.com``), the surname ends where the address
-    starts with the given name or its initial."""
-    if "@" not in text or len(text) > MAX_LABEL_LENGTH:
-        return None
-    tail = _CONTACT_TAIL.search(text)
-    if not tail or tail.start() < _MIN_NAME_LENGTH:
-        return None
-    head = text[:tail.start()].strip(" ,;:|-–—")
-    name = person_name(head)
-    local = text[tail.start():].split("@", 1)[0].strip()
-    if name or not head or not local[:1].isupper():
-        return name
-    given = head.split()[0].casefold()
-    for cut in range(2, len(local)):
-        surname, address = local[:cut], local[cut:].casefold()
-        if surname[0].isupper() and address.startswith((given, given[:1] + surname.casefold())):
-            return person_name(f"{head} {surname}")
-    return None
-
-
-def read_bare_names(paragraph: str) -> tuple[str, ...]:
-    """The people a line names and nothing else: ``Debbie White``, ``Jane Doe and John
-    Roe``, ``Jane Doe in London``, ``Jane Doe and AP`` (and the wires); empty when it
-    is anything more."""
-    if len(paragraph) > MAX_LABEL_LENGTH:
-        return ()
-    paragraph = _WITH_AGENCIES.sub("", paragraph)
-    chunks = [chunk for chunk in _NAME_LIST_SPLIT.split(_IN_PLACE.sub("", paragraph)) if chunk]
-    # "Jane Doe, Melbourne Cricket Ground": where she filed from, after a comma, in
-    # more words than a name without a surname holds.
-    place = paragraph.rpartition(",")[2].strip()
-    if len(chunks) > 1 and chunks[-1] == place and len(place.split()) > 2 and not is_surname(place.split()[-1]):
-        chunks.pop()
-    names = tuple(person_name(chunk) for chunk in chunks)
-    return names if names and all(names) else ()  # type: ignore[return-value]
 
 
 def continue_byline(paragraph: str) -> str | None:
@@ -357,34 +202,6 @@ def _is_role(text: str) -> bool:
         word in ROLE_WORDS or word in ROLE_MODIFIERS or word in _ROLE_JOINERS for word in words)
 
 
-def names_people(paragraph: str) -> bool:
-    """Whether ``paragraph`` is only people's names, each opening with a given name
-    (``Jessica Rudder``, ``Jane Doe and John Roe``): a byline without "By" even
-    where no date line follows it."""
-    names = read_bare_names(paragraph)
-    return bool(names) and all(_opens_with_given_name(name) for name in names)
-
-
-def signs_names(paragraph: str) -> bool:
-    """Whether ``paragraph`` is only people's names, each opening with a given name
-    or made of a word and a surname with given names or initials between them
-    (``Neetzan Zimmerman``, ``Jane A. Doe and John Roe``): "Trump Defeats Clinton"
-    ends in a surname but no given name stands in its middle."""
-    names = read_bare_names(paragraph)
-    return bool(names) and all(_opens_with_given_name(name) or _ends_with_surname(name) for name in names)
-
-
-def _ends_with_surname(name: str) -> bool:
-    words = name.split()
-    return 2 <= len(words) <= _SIGNED_NAME_WORDS and is_surname(words[-1]) and all(
-        is_given_name(word) or _INITIALS.match(word) for word in words[1:-1])
-
-
-def _opens_with_given_name(name: str) -> bool:
-    first = name.split(None, 1)[0]
-    return is_given_name(first) and person_name(name) is not None
-
-
 def _read_by(text: str, dates: tuple[StatedDate, ...]) -> Byline | None:
     # A Twitter handle glued to the name ("By Jane Doe@janedoe") ends the names; a
     # comment counter may follow them ("by Example News 0 Comments").
@@ -403,7 +220,7 @@ def _read_by(text: str, dates: tuple[StatedDate, ...]) -> Byline | None:
         tail = ""
     # Without a person, words before the job title name the newsroom: "By Example
     # News Desk".
-    role, outlet = _role_and_outlet(_WITH_AGENCIES.sub("", tail), outlet_before_role=not authors)
+    role, outlet = _role_and_outlet(WITH_AGENCIES.sub("", tail), outlet_before_role=not authors)
     if not (authors or role or outlet):
         return None
     return Byline(authors=tuple(authors), role=role, outlet=outlet, dates=dates)
@@ -412,7 +229,7 @@ def _read_by(text: str, dates: tuple[StatedDate, ...]) -> Byline | None:
 def _leading_names(text: str) -> tuple[list[str], str]:
     """The people a byline names first (``Ann Lee, Bo Chan and Cy Dodd``) and the
     text after them (``Staff Writers``)."""
-    chunks = [chunk for chunk in _NAME_LIST_SPLIT.split(text) if chunk]
+    chunks = [chunk for chunk in NAME_LIST_SPLIT.split(text) if chunk]
     authors: list[str] = []
     for index, chunk in enumerate(chunks):
         # After a name, "Middle East Correspondent" is a job title, not a person;
@@ -439,7 +256,7 @@ def _name_prefix(text: str) -> tuple[str | None, str]:
         if name:
             return name, text[len(role_split[0]):].strip()
     tokens = text.split()
-    for count in range(min(len(tokens), _MAX_NAME_TOKENS + 2), 1, -1):
+    for count in range(min(len(tokens), MAX_NAME_TOKENS + 2), 1, -1):
         name = person_name(" ".join(tokens[:count]))
         if name:
             return name, " ".join(tokens[count:])
@@ -450,9 +267,9 @@ def _is_pen_name(text: str) -> bool:
     """``Regan`` in ``by Regan``: one capitalized word that names no agency,
     organization or job, and is no acronym (``By AP``)."""
     word = text.lower()
-    return (" " not in text and len(text) > 1 and _is_name_token(text) and not text.isupper()
+    return (" " not in text and len(text) > 1 and is_name_token(text) and not text.isupper()
             and word not in _ONE_WORD_AGENCIES and word not in ORGANIZATION_WORDS and word not in ROLE_WORDS
-            and word not in _COLLECTIVE_WORDS and word not in _NOT_IN_NAMES)
+            and word not in _COLLECTIVE_WORDS and word not in NOT_IN_NAMES)
 
 
 def _is_credentials(text: str) -> bool:
@@ -577,7 +394,7 @@ def read_author_line(paragraph: str) -> Byline | None:
     if tokens and tokens[-1].lower() in _COLLECTIVE_WORDS and len(tokens) > 1:
         outlet = " ".join(tokens[:-1])
         return Byline(outlet=outlet) if is_organization(outlet) else None
-    names = tuple(filter(None, (person_name(chunk) for chunk in _NAME_LIST_SPLIT.split(text))))
+    names = tuple(filter(None, (person_name(chunk) for chunk in NAME_LIST_SPLIT.split(text))))
     if names:
         return Byline(authors=names)
     return Byline(outlet=text) if is_organization(text) else None

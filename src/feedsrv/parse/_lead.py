@@ -27,16 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
-from ._bylines import (
-    LONE_HANDLE,
-    names_people,
-    read_author_line,
-    read_bare_names,
-    read_byline,
-    read_role_line,
-    signs_names,
-    words_of,
-)
+from ._bylines import LONE_HANDLE, read_author_line, read_byline, read_role_line
 from ._dates import DateContext
 from ._headline import MAX_LINES, headline_odds, line_cues
 from ._lines import (
@@ -66,6 +57,7 @@ from ._outlets import (
     read_domain_dateline,
     read_self_reference,
 )
+from ._people import names_people, read_bare_names, signs_names, words_of
 from ._prose import reads_as_prose, sentence_ends
 
 # The lines above the lead fit in this many paragraphs; the rest is body.

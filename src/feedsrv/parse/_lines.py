@@ -15,16 +15,9 @@ from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 from ..model import Reference
-from ._bylines import (
-    COUNTER,
-    MAX_LABEL_LENGTH,
-    MAX_ORGANIZATION_TOKENS,
-    SENTENCE_MARKS,
-    ends_without_sentence,
-    person_name,
-    signs_names,
-)
+from ._bylines import COUNTER, SENTENCE_MARKS, ends_without_sentence
 from ._dates import PUBLISHED, UPDATED, DateContext, StatedDate, find_dates, remove_dates, strip_dates
+from ._people import MAX_LABEL_LENGTH, MAX_ORGANIZATION_TOKENS, person_name, signs_names
 
 # A name beside how long ago the story was posted: "Jane Doe 5 hours ago".
 _NAME_AND_AGE = re.compile(

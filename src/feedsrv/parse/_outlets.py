@@ -16,7 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ._bylines import (
+from ._names import is_given_name
+from ._people import (
     ORGANIZATION_WORDS,
     ROLE_MODIFIERS,
     ROLE_WORDS,
@@ -26,7 +27,6 @@ from ._bylines import (
     signs_names,
     words_of,
 )
-from ._names import is_given_name
 
 _MAX_NOTICE_LENGTH = 300
 _MAX_PROMOTION_LENGTH = 160
