@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from feedsrv.parse._lines import read_slash_credit
+from feedsrv.parse._captions import read_slash_credit
 from storyparts import LEAD, SECOND, TITLE, body_of
 
 

@@ -25,31 +25,27 @@ from ..config import ArticleMeta, Outlet, SiteConfig, Topic, name_slug
 from ..errors import ParseError
 from ..model import Caption, Entry, PublishedFrom, Reference
 from ._bylines import Byline, continue_byline, read_author_line, read_byline, read_role_line
-from ._dates import PUBLISHED, UPDATED, DateContext, StatedDate, date_context, label_kind
-from ._lead import Layout, find_layout
-from ._lines import (
+from ._captions import has_caption_cue, read_caption_label, read_credit_line, read_trailing_credit
+from ._datelines import (
     Dateline,
-    has_caption_cue,
+    read_change_note,
+    read_date_line,
+    read_dateline,
+    read_leading_agency,
+    read_self_dated,
+    read_side_dates,
+)
+from ._dates import PUBLISHED, UPDATED, DateContext, StatedDate, date_context, label_kind
+from ._furniture import (
     is_end_marker,
     is_furniture,
     is_post_credit,
-    is_reference_header,
     is_related_heading,
     is_related_link,
     is_rights_notice,
     is_teaser,
-    read_caption_label,
-    read_change_note,
-    read_credit_line,
-    read_date_line,
-    read_dateline,
-    read_leading_agency,
-    read_post_attribution,
-    read_reference,
-    read_self_dated,
-    read_side_dates,
-    read_trailing_credit,
 )
+from ._lead import Layout, find_layout
 from ._outlets import (
     OutletMention,
     brand_name,
@@ -65,6 +61,7 @@ from ._outlets import (
 )
 from ._people import read_bare_names
 from ._prose import derive_title, reads_as_prose, summarize
+from ._references import is_reference_header, read_post_attribution, read_reference
 from ._text import normalize_text, split_paragraphs
 
 # Entry ids are UUIDv5 names in this namespace; it must never change, or every

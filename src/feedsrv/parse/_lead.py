@@ -28,26 +28,19 @@ from dataclasses import dataclass
 from enum import Enum
 
 from ._bylines import LONE_HANDLE, read_author_line, read_byline, read_role_line
+from ._captions import read_caption_label, read_credit_line, read_slash_credit, read_trailing_credit
+from ._datelines import read_date_line, read_dateline, read_leading_agency
 from ._dates import DateContext
-from ._headline import MAX_LINES, headline_odds, line_cues
-from ._lines import (
+from ._furniture import (
     is_end_marker,
     is_furniture,
     is_hatnote,
     is_post_credit,
-    is_reference_header,
     is_related_heading,
     is_related_link,
     is_teaser,
-    read_caption_label,
-    read_credit_line,
-    read_date_line,
-    read_dateline,
-    read_leading_agency,
-    read_post_attribution,
-    read_slash_credit,
-    read_trailing_credit,
 )
+from ._headline import MAX_LINES, headline_odds, line_cues
 from ._names import is_surname
 from ._outlets import (
     read_bio,
@@ -59,6 +52,7 @@ from ._outlets import (
 )
 from ._people import names_people, read_bare_names, signs_names, words_of
 from ._prose import reads_as_prose, sentence_ends
+from ._references import is_reference_header, read_post_attribution
 
 # The lines above the lead fit in this many paragraphs; the rest is body.
 _WINDOW = 40
