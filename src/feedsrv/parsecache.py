@@ -42,7 +42,7 @@ PARSER_MODULES = ("atomic", "config", "config._dates", "config._load", "config._
                   "config._tables", "errors", "model", "parse", "parse._article", "parse._bylines", "parse._captions",
                   "parse._datelines", "parse._dates", "parse._files", "parse._furniture", "parse._headline",
                   "parse._lead", "parse._names", "parse._outlets", "parse._people", "parse._prose",
-                  "parse._references", "parse._text", "parsecache", "pools", "sources", "urls")
+                  "parse._reading", "parse._references", "parse._text", "parsecache", "pools", "sources", "urls")
 # The data files that decide entries as the code does: a retrained model is a new parser.
 PARSER_DATA = ("parse/headline.crfsuite",)
 

@@ -10,8 +10,8 @@ publications, ``_datelines`` date lines and datelines, ``_captions`` captions an
 credits, ``_references`` cited sources, ``_furniture`` what is no part of the story;
 ``_lead`` finds where the story starts (``_headline`` weighs lines with a learned
 model, which ``python -m feedsrv.parse.train`` retrains), ``_prose`` tells prose from
-furniture and derives titles and summaries, ``_article`` assembles the entry,
-``_files`` reads front matter.
+furniture and derives titles and summaries, ``_reading`` sorts the paragraphs in one
+pass, ``_article`` assembles the entry, ``_files`` reads front matter.
 Nothing here does I/O but read the packaged model; every failure is a :class:`~feedsrv.errors.ParseError`.
 """
 

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pycrfsuite
 
-from ._article import _LONE_BY, _join_broken_bylines
 from ._dates import date_context
 from ._headline import HEADLINE, MAX_LINES, MODEL_NAME, sequence_features
 from ._lead import headline_cues
+from ._reading import LONE_BY, join_broken_bylines
 from ._text import normalize_text, split_paragraphs
 
 # Strong L2 smoothing and no L1: the headline is one line in a few dozen, and a
@@ -37,7 +37,7 @@ def labelled_articles(corpus_dirs: Iterable[Path]) -> Iterator[tuple[list[tuple[
         for lines_file in sorted(corpus_dir.glob("*.lines.json")):
             text = lines_file.with_name(lines_file.name.removesuffix(".lines.json") + ".txt").read_text("utf-8")
             normalized = normalize_text(text)
-            paragraphs = _join_broken_bylines(split_paragraphs(normalized))
+            paragraphs = join_broken_bylines(split_paragraphs(normalized))
             roles = _paragraph_roles(paragraphs, json.loads(lines_file.read_text("utf-8")))
             if roles is None:
                 continue
@@ -57,7 +57,7 @@ def _paragraph_roles(paragraphs: list[str], lines: list[dict[str, str]]) -> list
         if position < len(lines) and lines[position]["line"] == paragraph:
             roles.append(lines[position]["role"])
             position += 1
-        elif position + 1 < len(lines) and lines[position]["line"].lower() in _LONE_BY \
+        elif position + 1 < len(lines) and lines[position]["line"].lower() in LONE_BY \
                 and paragraph.endswith(lines[position + 1]["line"]):
             roles.append(lines[position + 1]["role"])
             position += 2
