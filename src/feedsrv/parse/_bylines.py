@@ -324,10 +324,13 @@ def read_role_line(paragraph: str) -> Byline | None:
     # Credit: Getty - Contributor" is a caption.
     if split and split[0] and not is_organization(split[0]):
         return None
-    # "Jane Doe Contributor", "Jane Doe Senior Reporter": the reporter and her job.
-    name, rest = _name_prefix(paragraph)
-    if name and rest and _is_role(rest):
-        return Byline(authors=(name,), role=rest)
+    # "Jane Doe Contributor", "Jane Doe Senior Reporter": the reporter and her job
+    # title, which ends the line.
+    words = words_of(paragraph)
+    if words and words[-1] in ROLE_WORDS:
+        name, rest = _name_prefix(paragraph)
+        if name and rest and _is_role(rest):
+            return Byline(authors=(name,), role=rest)
     role, outlet = _role_and_outlet(paragraph, outlet_before_role=True)
     if role is None:
         return None

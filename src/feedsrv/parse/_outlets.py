@@ -125,6 +125,7 @@ _DOMAIN_DATELINE = re.compile(rf"^(?P<domain>{_DOMAIN})\s?(?:—|–|--?|:)\s(?=
 # Reach her at …": the first sentence.
 # The sentence may go on: "… at Example Technica, where he has spent …", "… for
 # Example Tech covering free speech"; a signature may precede it: "Jane Doe / Jane is …".
+_BIO_HINT = re.compile(r" (?:is|covers|writes about|reports on) ")
 # "Jane Doe is Example Today's Senior Editor."
 _POSSESSIVE_BIO = re.compile(r"^(?P<name>[^,;:/]{3,60}?) is (?P<outlet>[A-Z][^,;:'’]{1,60}?)['’]s"
                              r" (?P<role>[\w ,&-]{2,60}?)(?:\.?$|\.\s(?=[A-Z])|,\s|\s(?=[a-z]))")
@@ -288,7 +289,8 @@ def read_domain_dateline(paragraph: str) -> str | None:
 
 def read_bio(paragraph: str) -> tuple[str, str] | None:
     """``Jane Doe is a reporter for Example News.`` → (``Jane Doe``, ``Example News``)."""
-    if len(paragraph) > _MAX_PROMOTION_LENGTH * 2:
+    # Every bio says "is" or the reporter's beat; most paragraphs are no bio.
+    if len(paragraph) > _MAX_PROMOTION_LENGTH * 2 or not _BIO_HINT.search(paragraph):
         return None
     match = _BIO.match(paragraph) or _POSSESSIVE_BIO.match(paragraph)
     if not match or not (match.groupdict().get("beat") or any(word in ROLE_WORDS for word in words_of(match["role"]))):
