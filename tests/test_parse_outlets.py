@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from feedsrv.parse._outlets import OutletMention, choose_outlet
+from feedsrv.parse._outlet_choice import OutletMention, choose_outlet
 from storyparts import LEAD, SECOND, TITLE, parse
 
 

@@ -4,14 +4,15 @@ The one entry point of the parse step. An article file is UTF-8 text (other
 encodings are guessed, with a warning), optionally opened by a front matter block of
 metadata, then the article as copied from a news page; :func:`parse_file_text` reads
 a whole file, :func:`parse_article` the text alone. Everything else in this package
-is private: ``_text`` decodes and normalizes, ``_dates`` reads stated dates,
-``_people`` the names of people and organizations, ``_bylines`` bylines, ``_outlets``
-publications, ``_datelines`` date lines and datelines, ``_captions`` captions and
-credits, ``_references`` cited sources, ``_furniture`` what is no part of the story;
-``_lead`` finds where the story starts (``_headline`` weighs lines with a learned
-model, which ``python -m feedsrv.parse.train`` retrains), ``_prose`` tells prose from
-furniture and derives titles and summaries, ``_reading`` sorts the paragraphs in one
-pass, ``_article`` assembles the entry, ``_files`` reads front matter.
+is private: ``_text`` decodes and normalizes, ``_dates`` reads stated dates, ``_people``
+the names of people and organizations, ``_bylines`` bylines, ``_outlets`` the lines that
+name the publication and ``_outlet_choice`` which of them wins, ``_datelines`` date
+lines and datelines, ``_captions`` captions and credits, ``_references`` cited sources,
+``_furniture`` what is no part of the story; ``_lead`` finds where the story starts
+(``_headline`` weighs lines with a learned model, which ``python -m
+feedsrv.parse.train`` retrains), ``_prose`` tells prose from furniture and derives
+titles and summaries, ``_reading`` sorts the paragraphs in one pass, ``_article``
+assembles the entry, ``_files`` reads front matter.
 Nothing here does I/O but read the packaged model; every failure is a :class:`~feedsrv.errors.ParseError`.
 """
 

@@ -25,7 +25,8 @@ from ..config import ArticleMeta, Outlet, SiteConfig, Topic, name_slug
 from ..errors import ParseError
 from ..model import Caption, Entry, PublishedFrom
 from ._dates import PUBLISHED, UPDATED, date_context
-from ._outlets import OutletMention, brand_name, choose_outlet
+from ._outlet_choice import OutletMention, choose_outlet
+from ._outlets import brand_name
 from ._prose import derive_title, summarize
 from ._reading import OUTLET_WEIGHTS, Reading, join_broken_bylines, read_paragraphs
 from ._text import normalize_text, split_paragraphs

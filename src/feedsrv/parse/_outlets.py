@@ -160,7 +160,7 @@ _WEBMAIL = frozenset({
 # A brand written as one word with a capital inside: "HuffPost", "ExampleWire".
 _GLUED_BRAND = re.compile(r"\b[A-Z][a-z]{1,20}[A-Z]")
 _GLUED_CAPITALS = re.compile(r"(?<=[A-Z]{2})(?=[A-Z][a-z])")
-_TRAILING_CONNECTORS = frozenset({"of", "the", "and", "&", "for", "on", "in", "de", "al"})
+TRAILING_CONNECTORS = frozenset({"of", "the", "and", "&", "for", "on", "in", "de", "al"})
 # Words that end an outlet's name in a run of capitalized words: "READ MORE ON FOX
 # BUSINESS BY CLICKING HERE".
 _PRONOUNS = frozenset({"our", "my", "your", "their", "his", "her", "its", "this", "these", "we", "us"})
@@ -328,7 +328,7 @@ def read_staff_line(paragraph: str) -> str | None:
     name = _leading_brand(role["name"])
     if name is None or name != role["name"].strip() or person_name(name):
         return None
-    return name if _looks_like_domain(name) or _GLUED_BRAND.search(name) or any(
+    return name if looks_like_domain(name) or _GLUED_BRAND.search(name) or any(
         word in ORGANIZATION_WORDS for word in words_of(name)) else None
 
 
@@ -388,7 +388,7 @@ def newsroom_domain(domain: str) -> str | None:
 def brand_name(name: str) -> str:
     """An outlet's name as a reader would write it: glued capitals apart
     (``FOXBusiness`` → ``FOX Business``)."""
-    return " ".join(_GLUED_CAPITALS.sub(" ", token) if not _looks_like_domain(token) else token
+    return " ".join(_GLUED_CAPITALS.sub(" ", token) if not looks_like_domain(token) else token
                     for token in name.split())
 
 
@@ -401,12 +401,12 @@ def _leading_brand(text: str) -> str | None:
         if not tokens and word == "the":
             tokens.append(token)
             continue
-        if word in _STOP_WORDS or not (token[0].isupper() or token[0].isdigit() or word in _TRAILING_CONNECTORS):
+        if word in _STOP_WORDS or not (token[0].isupper() or token[0].isdigit() or word in TRAILING_CONNECTORS):
             break
         tokens.append(token)
-        if token.endswith((".", ",", ";", ":", "!", "?")) and not _looks_like_domain(token.rstrip(".,;:!?")):
+        if token.endswith((".", ",", ";", ":", "!", "?")) and not looks_like_domain(token.rstrip(".,;:!?")):
             break
-    while tokens and tokens[-1].lower() in _TRAILING_CONNECTORS:
+    while tokens and tokens[-1].lower() in TRAILING_CONNECTORS:
         tokens.pop()
     name = " ".join(tokens).strip(" .,;:!?\"“”")
     # A section alone ("Follow Politics on Twitter") is no outlet, nor a pronoun
@@ -421,90 +421,6 @@ def _is_brand(text: str, max_tokens: int) -> bool:
     return len(text.split()) <= max_tokens and is_organization(text) and text.lower() != "the"
 
 
-def _looks_like_domain(token: str) -> bool:
+def looks_like_domain(token: str) -> bool:
     head, dot, tld = token.rpartition(".")
     return bool(head and dot and 2 <= len(tld) <= 6 and tld.isalpha())
-
-
-@dataclass(frozen=True, slots=True)
-class OutletMention:
-    """A line that names the outlet: its evidence ``weight`` (a copyright notice or
-    a staff byline says more than a domain in an address or an agency's slug), the
-    ``line`` and the ``name`` it states."""
-
-    weight: int
-    line: str
-    name: str
-
-
-# Lines beyond the first that repeat a name add to its score, but only so far: a
-# name on many lines of a long article is as likely a subject as the publisher.
-_MAX_EXTRA_LINES = 2
-_MAX_INITIALS = 5
-_DOMAIN_SUFFIX_LABELS = frozenset({"co", "com", "org", "net", "ac", "gov", "edu"})
-
-
-def choose_outlet(mentions: list[OutletMention], author_names: tuple[str, ...] = ()) -> str | None:
-    """The name the evidence supports best: mentions are grouped by the name they
-    give (``The Denver Post``, ``Denver Post`` and ``denverpost.com`` are one), each
-    group scored by its strongest kind plus the number of other lines supporting it;
-    ties go to the stronger kind, then to the earlier mention. The group is shown
-    in its best written form: a name over a domain, ``The X`` over ``X``, mixed
-    case over capitals. Never an author's name or first name (``Follow Stevie on Twitter``)."""
-    people = {name.casefold() for name in author_names}
-    people.update(name.split()[0].casefold() for name in author_names if name.split())
-    groups: dict[str, list[tuple[int, OutletMention]]] = {}
-    for order, mention in enumerate(mentions):
-        key = _outlet_key(mention.name)
-        if not key or mention.name.casefold() in people:
-            continue
-        groups.setdefault(key, []).append((order, mention))
-    if not groups:
-        return None
-    _merge_extended_names(groups)
-
-    def score(group: list[tuple[int, OutletMention]]) -> tuple[int, int, int]:
-        strongest = max(mention.weight for _, mention in group)
-        lines = len({mention.line for _, mention in group})
-        return strongest + min(lines - 1, _MAX_EXTRA_LINES), strongest, -group[0][0]
-
-    best = max(groups.values(), key=score)
-    return min((mention.name for _, mention in best), key=_display_rank)
-
-
-def _merge_extended_names(groups: dict[str, list[tuple[int, OutletMention]]]) -> None:
-    """Fold a name that extends another by whole words into it: "Example Courier
-    Middle East" (a desk line's outlet and beat) supports "Example Courier"."""
-    names = {key: group[0][1].name for key, group in groups.items()}
-    for key in sorted(groups, key=len, reverse=True):
-        words = names[key].casefold().split()
-        shorter = next((other for other in groups if other != key and len(other) < len(key)
-                        and words[:len(names[other].split())] == names[other].casefold().split()), None)
-        if shorter:
-            groups[shorter].extend((order, OutletMention(mention.weight, mention.line, names[shorter]))
-                                   for order, mention in groups.pop(key))
-    # "Support DG" beside "© 2012 Desiring God": the initials stand for the name.
-    for key in [key for key in groups if names[key].isupper() and len(names[key]) <= _MAX_INITIALS]:
-        full = next((other for other in groups if other != key and _initials(names[other]) == names[key]), None)
-        if full:
-            groups[full].extend((order, OutletMention(mention.weight, mention.line, names[full]))
-                                for order, mention in groups.pop(key))
-
-
-def _initials(name: str) -> str:
-    return "".join(word[0] for word in name.split() if word.lower() not in _TRAILING_CONNECTORS).upper()
-
-
-def _outlet_key(name: str) -> str:
-    if " " not in name and _looks_like_domain(name):
-        labels = [label for label in name.casefold().split(".")[:-1] if label != "www"]
-        while len(labels) > 1 and labels[-1] in _DOMAIN_SUFFIX_LABELS:
-            labels.pop()
-        name = labels[-1] if labels else ""
-    name = name.casefold().removeprefix("the ")
-    return "".join(char for char in name if char.isalnum())
-
-
-def _display_rank(name: str) -> tuple[bool, bool, bool]:
-    # False sorts first: a written name, then "The X", then mixed case.
-    return (" " not in name and _looks_like_domain(name), not name.startswith("The "), name.isupper())

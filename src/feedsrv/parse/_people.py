@@ -185,8 +185,8 @@ def read_bare_names(paragraph: str) -> tuple[str, ...]:
     place = paragraph.rpartition(",")[2].strip()
     if len(chunks) > 1 and chunks[-1] == place and len(place.split()) > 2 and not is_surname(place.split()[-1]):
         chunks.pop()
-    names = tuple(person_name(chunk) for chunk in chunks)
-    return names if names and all(names) else ()  # type: ignore[return-value]
+    names = tuple(name for name in map(person_name, chunks) if name)
+    return names if chunks and len(names) == len(chunks) else ()
 
 
 def names_people(paragraph: str) -> bool:
