@@ -160,3 +160,11 @@ BYLINE_FORMS = [
 def test_byline_forms(line: str, authors: tuple[str, ...], outlet: str | None) -> None:
     entry = parse_article(f"Library to close after vote\n\n{line}\n\n{BODY}\n", source="article.txt")
     assert (entry.authors, entry.outlet) == (authors, outlet)
+
+
+def test_a_dash_lost_to_a_wrong_encoding_still_separates() -> None:
+    # "—" read in the wrong encoding and replaced prints as "?".
+    lead = ("MELBOURNE, Australia (AP) ? Novak Djokovic gives a different kind of impression from the "
+            "other players, officials said on Tuesday.")
+    entry = parse_article(f"Djokovic wins\n\nBy JOHN PYE ? 1 day ago\n\n{lead}\n\n{BODY}\n", source="article.txt")
+    assert (entry.authors, entry.dateline, entry.body[0]) == (("JOHN PYE",), "MELBOURNE, Australia", lead)

@@ -73,6 +73,8 @@ _AFFILIATION_WORDS = frozenset({"university", "institute", "college", "school", 
 _DATE_LABEL = re.compile(r"^(?:(?:written|posted|published|submitted)(?: on| at)?)?:?$", re.IGNORECASE)
 _PEOPLE_LABELS = frozenset({"words", "text", "story", "reporting"})
 _BYLINE_TAIL_SPLIT = re.compile(r"\s[|–—-]\s|\|")
+# A dash a wrong encoding turned into "?": "By JANE DOE ? 1 day ago".
+_LOST_DASH = re.compile(r"(?<=\w) \? (?=\w)")
 # What every byline holds: "by" or a separator between a name and a job title.
 _BYLINE_HINT = re.compile(r"by|,|\||\s[–—·•/-]\s|@", re.IGNORECASE)
 # "Jane Doe, Staff Writer", "Jane Doe | Staff Writer", "Jane Doe - Reporter".
@@ -105,7 +107,7 @@ def read_byline(paragraph: str, context: DateContext) -> Byline | None:
     """
     if len(paragraph) > MAX_LABEL_LENGTH + 50 or not _BYLINE_HINT.search(paragraph):
         return None
-    paragraph = _LEADING_RULE.sub("", paragraph)
+    paragraph = _LOST_DASH.sub(" – ", _LEADING_RULE.sub("", paragraph))
     dates = tuple(find_dates(paragraph, context))
     text = remove_dates(paragraph, dates)
     if dates:

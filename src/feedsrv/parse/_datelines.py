@@ -29,10 +29,11 @@ _MAX_DATE_LINE_REST_WORDS = 3
 # "Page (last edited … by …)".
 _SEGMENT_BREAK = re.compile(r"\s[|·•/–—-]\s|[|·•()]")
 # A hyphen separates only with a space beside it: WILKES-BARRE is one place.
-_DASH_AFTER_DATELINE = re.compile(r"\s{0,2}(?:—|–|--)\s*|\s-\s*|-\s")
+# A page whose dash was lost to a wrong encoding prints "(AP) ? Officials said".
+_DASH_AFTER_DATELINE = re.compile(r"\s{0,2}(?:—|–|--)\s*|\s-\s*|-\s|\s\?\s")
 _MAX_DATELINE_LENGTH = 120  # where the dash after a dateline must stand
 # Looked for before that pattern, which tries every position: most lines have no dash.
-_DASH = re.compile("[—–-]")
+_DASH = re.compile(r"[—–-]|\s\?\s")
 # "(CNN) President …", "Hong Kong (CNN Business) A …": an agency in parentheses, maybe
 # after a place, before a capital. "(D-Minn.) said" is a party label, not an agency.
 _LEADING_AGENCY = re.compile(
