@@ -20,6 +20,26 @@ FURNITURE = [
     "Posted in: Politics, City Hall |",
     "Categories: City Hall, Budget 2015, Parks and Recreation, Libraries, Roads, Taxes, Opinion, Local News, "
     "Elections, Council Meetings, Public Works, Transportation, Neighborhoods, Schools, Community Events",
+    # What the page says of itself and of the reader's account.
+    "Reading time: 4 minutes",
+    "This article is more than 2 years old",
+    "Listen here on your chosen podcast platform.",
+    "Audio: listen to this story",
+    "Add this recipe to ZipList!",
+    "Jump to recipe",
+    "Already a subscriber? Log in",
+    "Subscribe now for unlimited access.",
+    "You have 3 free articles remaining.",
+    "Get the latest news delivered to your inbox.",
+    "Want more stories like this?",
+    "Support independent journalism",
+    "This post may contain affiliate links.",
+    "We may earn a commission when you buy through links on our site.",
+    "Our editors independently select these products.",
+    "Story continues below advertisement",
+    "Comments (12)",
+    "Please enable JavaScript",
+    "Cookie settings",
 ]
 
 

@@ -30,7 +30,7 @@ TEXTS = [path for name in SETS for path in sorted((CORPUS / name).glob("*.txt"))
 # The fields each set's expectations hold: what the parser reached, field by field.
 COVERED = {
     "dev": {"title": 51, "authors": 33, "outlet": 14, "published": 36, "first_paragraph": 67, "body_chars": 70},
-    "train": {"title": 584, "authors": 128, "outlet": 66, "published": 145, "first_paragraph": 731,
+    "train": {"title": 584, "authors": 128, "outlet": 66, "published": 145, "first_paragraph": 732,
               "body_chars": 785},
 }
 # Every quotation mark and apostrophe, as its straight ASCII form.

@@ -33,6 +33,30 @@ _FURNITURE_WORDS = frozenset({
 # plus ("e-mail", "google+"); separators such as "|", "»" and "/" are no words.
 _FURNITURE_WORD = re.compile(r"[^\W_][\w'’+-]*")
 _MAX_FURNITURE_WORDS = 6
+# What the page says of itself, the reader's account or the tools around the story,
+# each a whole line: reading times, paywalls, shopping disclosures, audio players,
+# settings and "story continues" breaks.
+_PAGE_NOTICE = re.compile(
+    r"(?:(?:estimated )?reading time:? \d{1,3} ?(?:min(?:ute)?s?)\.?"
+    r"|\d{1,3} ?min(?:ute)?s? (?:read|listen)"
+    r"|this (?:article|story|post) is (?:more|over) than \w{1,5} (?:years?|months?) old\.?"
+    r"|(?:jump|skip) to (?:the )?recipe|print (?:this )?recipe|add this recipe to [\w .]{1,30}!?"
+    r"|(?:audio: )?listen (?:here|to this (?:article|story)|to the (?:article|story))\b.{0,60}"
+    r"|already (?:a subscriber|have an account)\?.{0,40}"
+    r"|subscribe (?:now|today) (?:for|to get) (?:unlimited|full|digital) access\b.{0,40}"
+    r"|you have \w{1,5} free (?:articles?|stories) (?:left|remaining)\b.{0,40}"
+    r"|get the latest (?:news|headlines|stories) (?:delivered )?(?:to|in) your inbox\.?"
+    r"|want more (?:stories|articles|news) like this\??.{0,60}"
+    r"|(?:please )?support (?:independent|local|quality) journalism\b.{0,60}"
+    r"|your support helps us\b.{0,60}"
+    r"|this (?:post|article|page|story) (?:may )?contains? affiliate links\b.{0,80}"
+    r"|(?:we|our site) may (?:earn|receive) (?:a )?(?:small )?(?:commission|share of sales)\b.{0,100}"
+    r"|our editors independently (?:select|choose|research)\b.{0,100}"
+    r"|(?:story|article) continues (?:below|after)(?: (?:this )?(?:advertisement|ad))?"
+    r"|translate this page|text size|enable push notifications|please enable javascript\b.{0,60}"
+    r"|cookie (?:settings|preferences|policy)|comments? \(\d{1,6}\)|story highlights)$",
+    re.IGNORECASE,
+)
 _HANDLE_COUNT_OR_URL = re.compile(r"^(?:@\w{1,30}|\d{1,6}|(?:https?://|www\.)\S+)$")
 # Counters beside share buttons: "858shares", "195 Shares", "12 comments".
 _LETTER_OR_DIGIT = re.compile(r"[^\W_]")
@@ -144,6 +168,8 @@ def is_furniture(paragraph: str) -> bool:
         return True
     if len(paragraph) > MAX_LABEL_LENGTH:
         return False
+    if _PAGE_NOTICE.match(paragraph):
+        return True
     words = _FURNITURE_WORD.findall(paragraph.lower())
     if len(words) <= _MAX_FURNITURE_WORDS and all(word in _FURNITURE_WORDS for word in words):
         return True
