@@ -148,6 +148,11 @@ BYLINE_FORMS = [
     ("By Maria Lopez Special to the Evening Courier", ("Maria Lopez",), "Evening Courier"),
     ("All India Edited by Maria Lopez (with inputs from Agencies)", ("Maria Lopez",), None),
     ("Andrew Ramsey, Melbourne Cricket Ground", ("Andrew Ramsey",), None),
+    ("Maria Lopez (Reuters)", ("Maria Lopez",), "Reuters"),
+    ("Article by Maria Lopez", ("Maria Lopez",), None),
+    ("Interview by Maria Lopez", ("Maria Lopez",), None),
+    ("Review by Maria Lopez", ("Maria Lopez",), None),
+    ("Author Maria Lopez", ("Maria Lopez",), None),
     # A photo's credit and a heading are no bylines.
     ("Maria Lopez/AP", (), None),
     ("Recent Posts", (), None),

@@ -29,6 +29,7 @@ from ._people import (
     name_before_contact,
     person_name,
     read_bare_names,
+    signs_names,
     words_of,
 )
 
@@ -53,7 +54,8 @@ _CREDENTIALS = frozenset({
     "phd", "ph.d.", "md", "m.d.", "rn", "jd", "mba", "mph", "ms", "ma", "msc", "bsc", "rd", "dds",
     "esq", "jr", "sr", "ii", "iii", "cpa", "lpc",
 })
-_BY = re.compile(r"^(?:(?:written|posted|reported|reporting|words|story|text|submitted|contributed) ){0,2}by"
+_BY = re.compile(r"^(?:(?:written|posted|reported|reporting|words|story|text|submitted|contributed|article|interview"
+                 r"|review|essay|column|analysis|commentary|photos and words|words and photos) ){0,2}by"
                  r"\s{0,3}:?\s", re.IGNORECASE)
 # The wire's credits after the reporters: "Reporting by Jane Doe; Editing by John Roe".
 _OTHER_CREDITS = re.compile(r";\s?(?i:additional reporting|editing|edited|writing|compiled|graphics|photos?) by\b.*$")
@@ -66,17 +68,20 @@ _SECTION_THEN_BY = re.compile(r"^[A-Z][\w&'’-]{0,20}(?: [A-Z][\w&'’-]{0,20})
 _PARENTHESES = re.compile(r"\s?\([^()]{0,60}\)")
 # A rule drawn before a byline: "---- by Jane Doe".
 _LEADING_RULE = re.compile(r"^[-–—_*=]{2,}\s*")
-_AUTHOR_LABEL = re.compile(r"^(?:authors?|writer|reporter|byline|words|text|story|reporting)\s{0,3}:\s{0,3}",
-                           re.IGNORECASE)
+_AUTHOR_LABEL = re.compile(r"^(?:(?:authors?|writer|reporter|byline|words|text|story|reporting)\s{0,3}:"
+                           r"|authors?\s)\s{0,3}", re.IGNORECASE)
 _AFFILIATION_WORDS = frozenset({"university", "institute", "college", "school", "department", "ministry",
                                 "council", "committee", "foundation", "association"})
 _DATE_LABEL = re.compile(r"^(?:(?:written|posted|published|submitted)(?: on| at)?)?:?$", re.IGNORECASE)
+# "Jane Doe (Reuters)": the reporter and the wire she writes for; "(AP)", "(AFP)".
+_MAX_AGENCY_ACRONYM = 5
+_NAME_AND_AGENCY = re.compile(r"^(?P<name>[^()@,|]{3,60}?) \((?P<agency>[^()@]{2,40})\)$")
 _PEOPLE_LABELS = frozenset({"words", "text", "story", "reporting"})
 _BYLINE_TAIL_SPLIT = re.compile(r"\s[|–—-]\s|\|")
 # A dash a wrong encoding turned into "?": "By JANE DOE ? 1 day ago".
 _LOST_DASH = re.compile(r"(?<=\w) \? (?=\w)")
 # What every byline holds: "by" or a separator between a name and a job title.
-_BYLINE_HINT = re.compile(r"by|,|\||\s[–—·•/-]\s|@", re.IGNORECASE)
+_BYLINE_HINT = re.compile(r"by|,|\||\s[–—·•/-]\s|@|\s\(", re.IGNORECASE)
 # "Jane Doe, Staff Writer", "Jane Doe | Staff Writer", "Jane Doe - Reporter".
 _NAME_ROLE_SPLIT = re.compile(r",|\s[|–—-]\s|\|")
 _TRAILING_HANDLE = re.compile(r"\s@\w{1,30}$")
@@ -124,6 +129,9 @@ def read_byline(paragraph: str, context: DateContext) -> Byline | None:
     contact_name = name_before_contact(text)
     if contact_name:
         return Byline(authors=(contact_name,), dates=dates)
+    agency = _NAME_AND_AGENCY.match(text)
+    if agency and person_name(agency["name"]) and _names_agency(agency["agency"]):
+        return Byline(authors=(person_name(agency["name"]) or "",), outlet=agency["agency"], dates=dates)
     head, *tail_parts = _NAME_ROLE_SPLIT.split(text, maxsplit=1)
     tail = tail_parts[0].strip() if tail_parts else ""
     name = person_name(head) if tail else None
@@ -132,6 +140,12 @@ def read_byline(paragraph: str, context: DateContext) -> Byline | None:
     if name and _is_credentials(tail):
         return Byline(authors=(name,), dates=dates)
     return _read_segments(text, dates) or _names_then_outlet(text, dates)
+
+
+def _names_agency(text: str) -> bool:
+    """``Reuters``, ``AP``: a wire, not a party label (``D-Minn.``) or a place."""
+    acronym = text.isalpha() and text.isupper() and len(text) <= _MAX_AGENCY_ACRONYM
+    return acronym or text.lower() in _ONE_WORD_AGENCIES
 
 
 def _names_then_outlet(text: str, dates: tuple[StatedDate, ...]) -> Byline | None:
@@ -395,6 +409,9 @@ def read_author_line(paragraph: str) -> Byline | None:
     if label.group().split()[0].rstrip(":").lower() in _PEOPLE_LABELS:
         names = read_bare_names(text)
         return Byline(authors=names) if names else None
+    # "Author Jane Doe", without the colon, only before names that sign.
+    if not label.group().rstrip().endswith(":"):
+        return Byline(authors=read_bare_names(text)) if signs_names(text) else None
     tokens = text.split()
     if tokens and tokens[-1].lower() in _COLLECTIVE_WORDS and len(tokens) > 1:
         outlet = " ".join(tokens[:-1])
