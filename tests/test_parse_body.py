@@ -40,6 +40,9 @@ FURNITURE = [
     "Comments (12)",
     "Please enable JavaScript",
     "Cookie settings",
+    "Home > News > Local",
+    "BREAKING NEWS",
+    "Exclusive:",
 ]
 
 

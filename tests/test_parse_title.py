@@ -11,7 +11,7 @@ import pytest
 
 from feedsrv.parse._headline import MODEL_NAME
 from feedsrv.parse.train import train
-from storyparts import LEAD, SECOND, parse
+from storyparts import LEAD, SECOND, TITLE, parse
 
 
 def title_of(*paragraphs: str) -> str:
@@ -83,3 +83,9 @@ def test_retraining_gives_the_packaged_model(tmp_path: Path) -> None:
     train(sorted((Path(__file__).parent / "data" / "corpus").glob("*/")), retrained)
     packaged = resources.files("feedsrv.parse").joinpath(MODEL_NAME).read_bytes()
     assert hashlib.sha256(retrained.read_bytes()).hexdigest() == hashlib.sha256(packaged).hexdigest()
+
+
+@pytest.mark.parametrize("above", ["Home > News > Local", "Home / News / Local", "BREAKING", "Exclusive:"])
+def test_a_breadcrumb_or_a_flash_above_the_headline_is_no_headline(above: str) -> None:
+    entry = parse(above, TITLE, LEAD, SECOND)
+    assert (entry.title, entry.body[0]) == (TITLE, LEAD)

@@ -54,7 +54,10 @@ _PAGE_NOTICE = re.compile(
     r"|our editors independently (?:select|choose|research)\b.{0,100}"
     r"|(?:story|article) continues (?:below|after)(?: (?:this )?(?:advertisement|ad))?"
     r"|translate this page|text size|enable push notifications|please enable javascript\b.{0,60}"
-    r"|cookie (?:settings|preferences|policy)|comments? \(\d{1,6}\)|story highlights)$",
+    r"|cookie (?:settings|preferences|policy)|comments? \(\d{1,6}\)|story highlights"
+    # a breadcrumb trail on its own line, and a flash above the headline
+    r"|(?:home|start|front page)(?:\s?[>›»/|]\s?[^>›»/|]{1,40}){1,6}"
+    r"|(?:breaking(?: news)?|exclusive|developing(?: story)?|just in)\W{0,2})$",
     re.IGNORECASE,
 )
 _HANDLE_COUNT_OR_URL = re.compile(r"^(?:@\w{1,30}|\d{1,6}|(?:https?://|www\.)\S+)$")
