@@ -1,0 +1,18 @@
+"""The PostgreSQL store that instances scaling out share (``store.database_url``).
+
+With no database configured nothing here runs: articles and state stay on the
+machine. With one, the database holds the articles, their parsed entries and the
+log of changes (schema 1, ``migrations/``).
+
+- ``_connect``: which database (``$FEEDSRV_DATABASE_URL`` or the setting) and
+  connecting to it, with errors naming its host and port, never the password;
+- ``_migrations``: the versioned schema, applied under an advisory lock.
+"""
+
+from ._connect import CONNECT_TIMEOUT_SECONDS, DATABASE_URL_ENV, connect, database_url, describe
+from ._migrations import MIGRATION_LOCK, SCHEMA_VERSION, Migration, migrations, schema_version, upgrade
+
+__all__ = [
+    "CONNECT_TIMEOUT_SECONDS", "DATABASE_URL_ENV", "MIGRATION_LOCK", "SCHEMA_VERSION", "Migration",
+    "connect", "database_url", "describe", "migrations", "schema_version", "upgrade",
+]
