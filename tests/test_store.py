@@ -1,4 +1,4 @@
-"""The PostgreSQL store against a real server: migrations and faults."""
+"""The PostgreSQL store against a real server: migrations, the import, and faults."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import shutil
 import socket
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import psycopg
@@ -17,6 +18,8 @@ from feedsrv import store
 from feedsrv.cli import main
 from feedsrv.config import load_config
 from feedsrv.errors import ConfigError, DatabaseError
+from feedsrv.parsecache import load_entry, parser_stamp
+from feedsrv.sources import load_articles
 
 TABLES = {"schema_version", "articles", "parsed_entries", "changes"}
 
@@ -128,13 +131,87 @@ def test_a_schema_newer_than_feedsrv_is_refused(database_url: str) -> None:
             store.upgrade(connection, "test")
 
 
+def test_import_stores_each_article_with_its_parsed_entry(database_url: str, articles: Path) -> None:
+    result = run(database_url, "import", str(articles))
+    assert result.exit_code == 0, result.output
+    assert "2 added, 0 updated, 0 parsed again, 0 unchanged, 0 skipped" in result.output
+    config = load_config(CONFIG)
+    loaded_from_files = load_articles(replace(config, articles_dir=articles, parse_cache=None))
+    expected = {Path(entry.source).name: entry for entry in loaded_from_files.entries}
+    stored = rows(database_url, "SELECT a.name, a.slug, a.source, a.deleted, p.parser, p.entry, a.change "
+                                "FROM articles a JOIN parsed_entries p USING (digest) ORDER BY a.name")
+    assert [row[0] for row in stored] == sorted(expected)
+    for name, slug, source, deleted, parser, entry, _change in stored:
+        assert source == (articles / name).read_bytes()
+        assert deleted is None and parser == parser_stamp(config)
+        loaded = load_entry(entry)
+        assert loaded.slug == slug == expected[name].slug
+        assert loaded.title == expected[name].title and loaded.body == expected[name].body
+    assert rows(database_url, "SELECT number, slug, kind FROM changes ORDER BY number") == [
+        (change, slug, "put") for _name, slug, *_rest, change in stored]
+
+
+def test_a_second_import_writes_nothing_and_says_so(database_url: str, articles: Path) -> None:
+    run(database_url, "import", str(articles))
+    before = rows(database_url, "SELECT slug, updated, change FROM articles ORDER BY slug")
+    again = run(database_url, "import", str(articles))
+    assert again.exit_code == 0, again.output
+    assert "nothing to import" in again.output and "all 2 articles" in again.output
+    assert rows(database_url, "SELECT slug, updated, change FROM articles ORDER BY slug") == before
+    assert len(rows(database_url, "SELECT * FROM changes")) == 2
+    assert len(rows(database_url, "SELECT * FROM parsed_entries")) == 2
+
+
+def test_an_edited_file_is_updated_and_logged(database_url: str, articles: Path) -> None:
+    run(database_url, "import", str(articles))
+    edited = sorted(articles.glob("*.txt"))[0]
+    edited.write_text(edited.read_text(encoding="utf-8").replace("Syria", "Syrie", 1), encoding="utf-8")
+    result = run(database_url, "import", str(articles))
+    assert "0 added, 1 updated, 0 parsed again, 1 unchanged" in result.output
+    assert len(rows(database_url, "SELECT * FROM changes")) == 3
+    assert len(rows(database_url, "SELECT * FROM parsed_entries")) == 3
+    (latest,) = rows(database_url, f"SELECT change FROM articles WHERE name = '{edited.name}'")
+    assert latest == rows(database_url, "SELECT max(number) FROM changes")[0]
+
+
+def test_another_parser_version_parses_again_without_a_change(database_url: str, articles: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    run(database_url, "import", str(articles))
+    monkeypatch.setattr("feedsrv.store._import.parser_stamp", lambda config: "another parser")
+    result = run(database_url, "import", str(articles))
+    assert "0 added, 0 updated, 2 parsed again" in result.output
+    assert len(rows(database_url, "SELECT * FROM changes")) == 2
+    assert rows(database_url, "SELECT DISTINCT parser FROM parsed_entries WHERE parser = 'another parser'")
+
+
+def test_an_unusable_file_is_skipped_and_named(database_url: str, articles: Path) -> None:
+    (articles / "empty.txt").write_bytes(b"")
+    result = run(database_url, "import", str(articles))
+    assert result.exit_code == 1
+    assert f"error: {articles / 'empty.txt'}: skipped" in result.output
+    assert "2 added" in result.output and "1 skipped" in result.output
+
+
+def test_a_slug_held_by_another_file_is_not_taken(database_url: str, articles: Path, tmp_path: Path) -> None:
+    run(database_url, "import", str(articles))
+    other = tmp_path / "other"
+    other.mkdir()
+    # Another name that makes the same slug: `_` and `-` both become `-`.
+    source = sorted(articles.glob("*.txt"))[0]
+    (other / source.name.replace("_", "-")).write_bytes(source.read_bytes() + b"\nMore.\n")
+    result = run(database_url, "import", str(other))
+    assert result.exit_code == 1
+    assert f"is taken by {source.name}" in result.output
+    assert len(rows(database_url, "SELECT * FROM changes")) == 2
+
+
 def _closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
 
 
-@pytest.mark.parametrize("command", [("db", "upgrade")])
+@pytest.mark.parametrize("command", [("db", "upgrade"), ("import", str(SEEDS))])
 def test_an_unreachable_database_is_one_line_naming_host_and_port(command: tuple[str, ...]) -> None:
     port = _closed_port()
     result = run(f"postgresql://feedsrv:s3cret@127.0.0.1:{port}/news", *command)

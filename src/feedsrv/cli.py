@@ -308,3 +308,32 @@ def upgrade(config_path: Path | None) -> None:
     with _database(_load(config_path)) as (_connection, where):
         click.echo(f"database at {where}: schema at version {SCHEMA_VERSION}")
 
+
+@main.command("import")
+@config_option
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def import_command(config_path: Path | None, directory: Path) -> None:
+    """Store the article files of DIRECTORY in the database, parsed.
+
+    Idempotent: a file the database holds with the same name and bytes is left
+    alone. An article whose file is not in DIRECTORY stays in the database. Exits 1
+    when a file had to be skipped.
+    """
+    from .store import import_articles
+
+    config = _load(config_path)
+    with _database(config) as (connection, where):
+        report = import_articles(connection, directory, config)
+    for message in report.errors:
+        click.echo(f"error: {message}")
+    for message in report.warnings:
+        click.echo(f"warning: {message}")
+    if report.wrote_anything:
+        click.echo(f"{directory} into the database at {where}: {len(report.added)} added, "
+                   f"{len(report.updated)} updated, {len(report.reparsed)} parsed again, "
+                   f"{report.unchanged} unchanged, {len(report.errors)} skipped")
+    else:
+        click.echo(f"{directory}: nothing to import, the database at {where} holds all "
+                   f"{report.unchanged} articles as they are ({len(report.errors)} skipped)")
+    if report.errors:
+        sys.exit(EXIT_ARTICLE_ERRORS)
