@@ -21,7 +21,8 @@ from feedsrv.errors import ConfigError, DatabaseError
 from feedsrv.parsecache import load_entry, parser_stamp
 from feedsrv.sources import load_articles
 
-TABLES = {"schema_version", "articles", "parsed_entries", "changes"}
+TABLES = {"schema_version", "articles", "parsed_entries", "changes",
+          "websub_subscriptions", "websub_topics", "websub_outbox"}
 
 
 def run(url: str | None, *args: str):
@@ -74,7 +75,25 @@ def test_an_empty_database_is_migrated_to_the_latest_schema(database_url: str) -
         assert [migration.version for migration in applied] == list(range(1, store.SCHEMA_VERSION + 1))
         assert store.schema_version(connection) == store.SCHEMA_VERSION
     assert tables(database_url) == TABLES
-    assert rows(database_url, "SELECT version, name FROM schema_version") == [(1, "articles")]
+    assert rows(database_url, "SELECT version, name FROM schema_version ORDER BY version") == [
+        (1, "articles"), (2, "websub")]
+
+
+def test_the_previous_version_is_upgraded_keeping_its_rows(database_url: str, articles: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    shipped = store.migrations()
+    monkeypatch.setattr("feedsrv.store._migrations.migrations", lambda: shipped[:-1])
+    assert run(database_url, "import", str(articles)).exit_code == 0
+    with store.connect(database_url) as connection:
+        assert store.schema_version(connection) == store.SCHEMA_VERSION - 1
+    monkeypatch.undo()
+    before = rows(database_url, "SELECT slug, digest, change FROM articles ORDER BY slug")
+    result = run(database_url, "db", "upgrade")
+    assert result.exit_code == 0, result.output
+    assert f"applied migration {store.SCHEMA_VERSION} ({shipped[-1].name})" in result.output
+    assert "applied migration 1 " not in result.output
+    assert tables(database_url) == TABLES
+    assert rows(database_url, "SELECT slug, digest, change FROM articles ORDER BY slug") == before
 
 
 def test_upgrading_again_does_nothing(database_url: str) -> None:
@@ -91,7 +110,7 @@ def test_upgrading_again_does_nothing(database_url: str) -> None:
 def test_db_upgrade_migrates_an_empty_database(database_url: str) -> None:
     result = run(database_url, "db", "upgrade")
     assert result.exit_code == 0, result.output
-    assert "applied migration 1 (articles)" in result.output
+    assert "applied migration 1 (articles)" in result.output and "applied migration 2 (websub)" in result.output
     assert tables(database_url) == TABLES
 
 
@@ -120,6 +139,17 @@ def test_concurrent_upgrades_wait_for_the_lock_and_apply_once(database_url: str)
         thread.join(timeout=30)
     assert sorted(outcomes.values()) == [(), tuple(range(1, store.SCHEMA_VERSION + 1))]
     assert len(rows(database_url, "SELECT * FROM schema_version")) == store.SCHEMA_VERSION
+
+
+def test_a_failed_migration_leaves_the_version_before_it(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    broken = store.Migration(store.SCHEMA_VERSION + 1, "broken", b"CREATE TABLE half (n integer); SELECT 1/0;")
+    shipped = store.migrations()
+    monkeypatch.setattr("feedsrv.store._migrations.migrations", lambda: (*shipped, broken))
+    with store.connect(database_url) as connection:
+        with pytest.raises(DatabaseError, match=r"migration \d+ \(broken\) failed: division by zero"):
+            store.upgrade(connection, "test")
+        assert store.schema_version(connection) == store.SCHEMA_VERSION
+    assert tables(database_url) == TABLES
 
 
 def test_a_schema_newer_than_feedsrv_is_refused(database_url: str) -> None:

@@ -2,7 +2,8 @@
 
 With no database configured nothing here runs: articles and state stay on the
 machine. With one, the database holds the articles, their parsed entries and the
-log of changes (schema 1, ``migrations/``).
+log of changes (schema 1, ``migrations/``), and tables for the WebSub hub's state
+(schema 2), which nothing uses yet.
 
 - ``_connect``: which database (``$FEEDSRV_DATABASE_URL`` or the setting) and
   connecting to it, with errors naming its host and port, never the password;
