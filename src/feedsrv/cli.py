@@ -311,12 +311,12 @@ def upgrade(config_path: Path | None) -> None:
 
 @main.command("import")
 @config_option
-@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("directory", metavar="DIR", type=click.Path(exists=True, file_okay=False, path_type=Path))
 def import_command(config_path: Path | None, directory: Path) -> None:
-    """Store the article files of DIRECTORY in the database, parsed.
+    """Store the article files of DIR in the database, parsed.
 
     Idempotent: a file the database holds with the same name and bytes is left
-    alone. An article whose file is not in DIRECTORY stays in the database. Exits 1
+    alone. An article whose file is not in DIR stays in the database. Exits 1
     when a file had to be skipped.
     """
     from .store import import_articles
