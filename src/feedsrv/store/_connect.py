@@ -13,8 +13,8 @@ from ..config import SiteConfig
 from ..errors import ConfigError, DatabaseError
 
 DATABASE_URL_ENV = "FEEDSRV_DATABASE_URL"
-# An unreachable host answers nothing; a start must fail in seconds, not in the
-# minutes the operating system's TCP time-out takes.
+# A host that drops packets answers nothing: without a limit of its own, a start
+# would wait for the operating system's TCP time-out before saying so.
 CONNECT_TIMEOUT_SECONDS = 10
 
 
