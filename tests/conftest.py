@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from feedsrv.config import SiteConfig, load_config
 from feedsrv.site import Site, build_site
 from feedsrv.web import create_app
+from pgserver import PostgresMissing, PostgresServer
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -63,3 +65,25 @@ def articles_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def tmp_config(seed_config: SiteConfig, articles_dir: Path) -> SiteConfig:
     return replace(seed_config, articles_dir=articles_dir)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """A PostgreSQL server for the whole run, started on first use. Missing server
+    binaries fail the tests that need it: skipping would hide an untested store."""
+    server = PostgresServer()
+    try:
+        server.start()
+        yield server
+    except PostgresMissing as exc:
+        pytest.fail(str(exc), pytrace=False)
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def database_url(postgres: PostgresServer) -> Iterator[str]:
+    """The URL of a new, empty database of the test's own."""
+    name = postgres.create_database()
+    yield postgres.url(name)
+    postgres.drop_database(name)

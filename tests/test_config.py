@@ -35,6 +35,12 @@ def test_defaults_without_a_file(tmp_path, monkeypatch):
     assert (config.host, config.port) == ("127.0.0.1", 8080)
 
 
+def test_the_database_is_off_unless_named(tmp_path):
+    assert load_config(write(tmp_path, "")).database_url == ""
+    url = "postgresql://feedsrv:secret@db.example:5432/feedsrv"
+    assert load_config(write(tmp_path, f"[store]\ndatabase_url = '{url}'\n")).database_url == url
+
+
 def test_relative_paths_are_taken_from_the_config_file(tmp_path):
     config = load_config(write(tmp_path, '[site]\narticles_dir = "news"\nbase_url = "https://example.org/"\n'))
     assert config.articles_dir == tmp_path / "news"
@@ -63,6 +69,9 @@ def test_relative_paths_are_taken_from_the_config_file(tmp_path):
         ("[sites]\ntitle = 'x'\n", "sites"),
         ("site = 3\n", "site"),
         ("[site]\ntitle = '  '\n", "site.title"),
+        ("[store]\ndatabase_url = 'mysql://db.example/feedsrv'\n", "store.database_url"),
+        ("[store]\ndatabase_url = 5432\n", "store.database_url"),
+        ("[store]\ndatabase = 'x'\n", "store.database"),
     ],
 )
 def test_errors_name_the_key(tmp_path, text, key):

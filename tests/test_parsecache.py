@@ -157,3 +157,19 @@ def test_a_few_changed_files_of_many_do_not_rewrite_the_cache(tmp_config: SiteCo
     # One file of forty: parsing it at every start costs less than rewriting the cache.
     assert config.parse_cache.stat().st_mtime_ns == written
     assert load_articles(config).parsed == (str(edited),)
+
+
+def test_the_parser_version_does_not_depend_on_where_the_articles_are(cached_config: SiteConfig,
+                                                                        tmp_path: Path) -> None:
+    moved = replace(cached_config, articles_dir=tmp_path / "elsewhere")
+    assert parsecache.parser_stamp(moved) == parsecache.parser_stamp(cached_config)
+    assert parsecache.cache_stamp(moved) != parsecache.cache_stamp(cached_config)
+    topics = {**cached_config.topics, "levant": Topic("levant", "Levant", ("Syria",), min_hits=1)}
+    assert parsecache.parser_stamp(replace(cached_config, topics=topics)) != parsecache.parser_stamp(cached_config)
+
+
+def test_an_entry_dumped_is_loaded_equal(cached_config: SiteConfig) -> None:
+    entry = load_articles(cached_config).entries[0]
+    assert parsecache.load_entry(parsecache.dump_entry(entry)) == entry
+    with pytest.raises(TypeError, match="not a stored entry"):
+        parsecache.load_entry(parsecache.pickle.dumps({"title": "x"}))

@@ -1,7 +1,8 @@
 """The ``feedsrv`` command: a thin click layer over the library.
 
 Library errors become one clean line and an exit status here, never a traceback:
-2 for a bad config or usage, 1 for articles that could not be used.
+2 for a bad config or usage or a database that cannot be used, 1 for articles
+that could not be used.
 """
 
 from __future__ import annotations
@@ -11,18 +12,24 @@ import json
 import logging
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from . import __version__
 from .config import SiteConfig, load_config
-from .errors import ConfigError, FeedsrvError, ParseError
+from .errors import ConfigError, DatabaseError, FeedsrvError, ParseError
 from .model import Entry
 from .urls import API_ARTICLES
+
+if TYPE_CHECKING:
+    import psycopg
+    from psycopg.rows import TupleRow
 
 EXIT_ARTICLE_ERRORS = 1
 EXIT_CONFIG_ERROR = 2
@@ -42,7 +49,7 @@ def _load(config_path: Path | None) -> SiteConfig:
 
 def _fail(exc: FeedsrvError) -> NoReturn:
     click.echo(f"feedsrv: {exc}", err=True)
-    sys.exit(EXIT_CONFIG_ERROR if isinstance(exc, ConfigError) else EXIT_ARTICLE_ERRORS)
+    sys.exit(EXIT_CONFIG_ERROR if isinstance(exc, (ConfigError, DatabaseError)) else EXIT_ARTICLE_ERRORS)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -260,4 +267,73 @@ def check(config_path: Path | None) -> None:
                f"{len(catalog.feeds)} feeds, {len(loaded.errors)} skipped, "
                f"{len(loaded.warnings)} warnings")
     if loaded.errors:
+        sys.exit(EXIT_ARTICLE_ERRORS)
+
+
+@contextmanager
+def _database(config: SiteConfig) -> Iterator[tuple[psycopg.Connection[TupleRow], str]]:
+    """A connection to the configured database, its schema upgraded, and the
+    database's name for messages; every failure is one line and exit status 2."""
+    import psycopg
+
+    from .store import DATABASE_URL_ENV, connect, database_url, describe, upgrade
+
+    url = database_url(config)
+    if url is None:
+        _fail(ConfigError("store.database_url", f"no database configured (set it, or ${DATABASE_URL_ENV})"))
+    where = describe(url)
+    try:
+        with connect(url) as connection:
+            for migration in upgrade(connection, where):
+                click.echo(f"database at {where}: applied migration {migration.version} ({migration.name})")
+            yield connection, where
+    except FeedsrvError as exc:
+        _fail(exc)
+    except psycopg.Error as exc:
+        # Lost while working: libpq's first line says why, and never holds the password.
+        _fail(DatabaseError(where, (str(exc).strip().splitlines() or [type(exc).__name__])[0]))
+
+
+@main.group()
+def db() -> None:
+    """Manage the database of store.database_url (or $FEEDSRV_DATABASE_URL)."""
+
+
+@db.command()
+@config_option
+def upgrade(config_path: Path | None) -> None:
+    """Apply the schema migrations the database lacks; safe to run on every instance at once."""
+    from .store import SCHEMA_VERSION
+
+    with _database(_load(config_path)) as (_connection, where):
+        click.echo(f"database at {where}: schema at version {SCHEMA_VERSION}")
+
+
+@main.command("import")
+@config_option
+@click.argument("directory", metavar="DIR", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def import_command(config_path: Path | None, directory: Path) -> None:
+    """Store the article files of DIR in the database, parsed.
+
+    Idempotent: a file the database holds with the same name and bytes is left
+    alone. An article whose file is not in DIR stays in the database. Exits 1
+    when a file had to be skipped.
+    """
+    from .store import import_articles
+
+    config = _load(config_path)
+    with _database(config) as (connection, where):
+        report = import_articles(connection, directory, config)
+    for message in report.errors:
+        click.echo(f"error: {message}")
+    for message in report.warnings:
+        click.echo(f"warning: {message}")
+    if report.wrote_anything:
+        click.echo(f"{directory} into the database at {where}: {len(report.added)} added, "
+                   f"{len(report.updated)} updated, {len(report.reparsed)} parsed again, "
+                   f"{report.unchanged} unchanged, {len(report.errors)} skipped")
+    else:
+        click.echo(f"{directory}: nothing to import, the database at {where} holds all "
+                   f"{report.unchanged} articles as they are ({len(report.errors)} skipped)")
+    if report.errors:
         sys.exit(EXIT_ARTICLE_ERRORS)

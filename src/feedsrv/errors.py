@@ -37,3 +37,14 @@ class ExportError(FeedsrvError):
         self.path = str(path)
         self.message = message
         super().__init__(f"cannot write {self.path}: {message}")
+
+
+class DatabaseError(FeedsrvError):
+    """The database cannot be reached, or holds what this feedsrv cannot work with.
+
+    ``where`` is the host, port and database name, never the password."""
+
+    def __init__(self, where: str, message: str) -> None:
+        self.where = where
+        self.message = message
+        super().__init__(f"database at {where}: {message}")

@@ -29,6 +29,7 @@ from typing import Any
 
 from .atomic import atomic_write
 from .config import SiteConfig
+from .model import Entry
 
 log = logging.getLogger(__name__)
 
@@ -74,12 +75,33 @@ def _data_file(name: str) -> Path:
     return Path(__file__).parent.joinpath(*name.split("/"))
 
 
-def cache_stamp(config: SiteConfig) -> str:
-    """What the cached entries depend on besides the files themselves."""
-    parts = (_FORMAT, code_digest(), str(config.articles_dir), config.max_article_bytes, config.language,
-             str(config.timezone), sorted(config.outlets.items()), sorted(config.topics.items()),
-             sorted(config.articles.items()))
+def parser_stamp(config: SiteConfig) -> str:
+    """The parser's version: a digest of its code and of the settings it reads, which
+    with a file's name and bytes decide the file's entry wherever the file lives."""
+    parts = (_FORMAT, code_digest(), config.max_article_bytes, config.language, str(config.timezone),
+             sorted(config.outlets.items()), sorted(config.topics.items()), sorted(config.articles.items()))
     return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def cache_stamp(config: SiteConfig) -> str:
+    """What the cached entries depend on besides the files themselves: the parser's
+    version and the directory, as an entry names the path it was read from."""
+    parts = (parser_stamp(config), str(config.articles_dir))
+    return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def dump_entry(entry: Entry) -> bytes:
+    """``entry`` as the cache stores it, for stores of entries other than the cache file."""
+    return pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def load_entry(data: bytes) -> Entry:
+    """The entry :func:`dump_entry` gave ``data`` for; like the cache file, ``data``
+    must come from where only the operator can write."""
+    entry = pickle.loads(data)
+    if not isinstance(entry, Entry):
+        raise TypeError(f"not a stored entry but {type(entry).__name__}")
+    return entry
 
 
 def read_cache(config: SiteConfig) -> Mapping[str, Any]:

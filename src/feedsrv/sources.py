@@ -161,13 +161,19 @@ def _load_article(path: Path, config: SiteConfig, options: ParseOptions | None) 
         # Its stem would be the entry's slug and id, which must be text.
         raise ParseError(printable_path(str(path)), "the file name is not UTF-8; rename the file")
     data, stat = read_article_file(path, config.max_article_bytes)
-    entry = parse_file_text(data, path, config, options=options, modified=_modified(stat))
-    digest = hashlib.blake2b(path.name.encode("utf-8", "surrogateescape") + b"\0", digest_size=16)
+    entry = parse_file_text(data, path, config, options=options, modified=modification_time(stat))
+    return entry, file_digest(path.name, data)
+
+
+def file_digest(name: str, data: bytes) -> int:
+    """A digest of an article file's name and bytes, which are all its entry depends
+    on besides the parser, its settings and, for an undated article, the file's time."""
+    digest = hashlib.blake2b(name.encode("utf-8", "surrogateescape") + b"\0", digest_size=16)
     digest.update(data)
-    return entry, int.from_bytes(digest.digest(), "big")
+    return int.from_bytes(digest.digest(), "big")
 
 
-def _modified(stat: os.stat_result) -> datetime | None:
+def modification_time(stat: os.stat_result) -> datetime | None:
     """The file's modification time, or None when it is outside the dates feeds
     can carry (``touch -d 1800-01-01``): such a time says nothing about the article."""
     try:

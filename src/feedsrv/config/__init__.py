@@ -1,6 +1,6 @@
 """Configuration: the documented settings and a TOML loader.
 
-Every ``[site]``, ``[server]``, ``[api]`` and ``[websub]`` key is a field of
+Every ``[site]``, ``[server]``, ``[api]``, ``[store]`` and ``[websub]`` key is a field of
 :class:`SiteConfig` or :class:`WebSubConfig` with its default and help text, listed
 in :data:`SETTINGS`; the README's config reference is checked against this table by
 the tests, so a setting cannot go undocumented.

@@ -17,7 +17,7 @@ from ._tables import read_articles, read_outlets, read_topics
 
 DEFAULT_CONFIG_PATH = Path("config/feedsrv.toml")
 
-_SECTIONS = {"site", "server", "outlets", "topics", "articles", "api", "websub"}
+_SECTIONS = {"site", "server", "outlets", "topics", "articles", "api", "store", "websub"}
 # Each setting's default as its dataclass holds it: a path or a zone where TOML
 # writes a string, which says how the string is read.
 _FIELD_DEFAULTS: dict[str, Any] = {
@@ -98,6 +98,9 @@ def _check_values(values: Mapping[str, Any]) -> None:
         raise ConfigError("server.port", "must be at most 65535")
     if values["site.watch"] not in WATCH_MODES:
         raise ConfigError("site.watch", f"must be auto, poll or off, got {values['site.watch']!r}")
+    database_url = values["store.database_url"]
+    if database_url and urlsplit(database_url).scheme not in ("postgresql", "postgres"):
+        raise ConfigError("store.database_url", "must be empty or a postgresql:// URL")
     hub_url = values["websub.hub_url"]
     parts = urlsplit(hub_url)
     if hub_url and (parts.scheme not in ("http", "https") or not parts.netloc):

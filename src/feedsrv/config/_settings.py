@@ -1,4 +1,4 @@
-"""The settings of ``[site]``, ``[server]``, ``[api]`` and ``[websub]``, each declared once.
+"""The settings of ``[site]``, ``[server]``, ``[api]``, ``[store]`` and ``[websub]``, each declared once.
 
 A setting is a field of :class:`SiteConfig` or :class:`WebSubConfig` made with
 :func:`setting`: its default, help text and limits live in the field, and
@@ -220,6 +220,12 @@ class SiteConfig:
     api_max_bytes: int = setting("api", 1_048_576,
                                  "Largest article body the API accepts, as sent and once decoded (`413` above).",
                                  name="max_bytes", at_least=1)
+    database_url: str = setting(
+        "store", "",
+        "PostgreSQL (14 or later) database shared by every instance, as a libpq URL "
+        "(`postgresql://user:password@host:5432/feedsrv`); the `FEEDSRV_DATABASE_URL` variable "
+        "wins when set. Empty: no database, articles and state stay on this machine. See "
+        "[Scaling out](#scaling-out-in-progress).")
     outlets: Mapping[str, Outlet] = field(default_factory=dict)
     topics: Mapping[str, Topic] = field(default_factory=dict)
     articles: Mapping[str, ArticleMeta] = field(default_factory=dict)
