@@ -15,6 +15,7 @@ whichever comes first; listeners are told once they all are.
 from __future__ import annotations
 
 import asyncio
+import functools
 import gc
 import inspect
 import logging
@@ -77,10 +78,19 @@ class LiveSite:
         the current Site stays and no listener is called. Errors reading the directory (it was
         removed, say) propagate and leave the current Site in place.
         """
+        return await self.apply(functools.partial(refresh_site, changed=changed, render=False))
+
+    async def apply(self, build: Callable[[Site], Site]) -> Site:
+        """Serve what ``build(current)`` returns, called in a worker thread, one build
+        at a time; return the Site served once it is in place. ``build`` returns the
+        current Site itself when nothing changed, and leaves the eager documents that
+        changed unrendered (they are rendered here, between requests), as
+        :meth:`reload` does; its errors propagate and leave the current Site in place.
+        """
         started = time.perf_counter()
         async with self._reloading:
             current = self._site
-            new = await asyncio.to_thread(refresh_site, current, changed=changed, render=False)
+            new = await asyncio.to_thread(build, current)
             if new is not current:
                 # As at start-up (see cli.serve): the new indexes hold references to
                 # every entry, and once in the collector's young generations every

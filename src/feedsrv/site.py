@@ -235,9 +235,26 @@ def refresh_site(previous: Site, *, changed: Iterable[str] | None = None, render
         return _assemble(previous.config, loaded, previous, render=render)
 
 
-def _assemble(config: SiteConfig, loaded: LoadResult, previous: Site | None, *, render: bool = True) -> Site:
+def assemble_site(config: SiteConfig, loaded: LoadResult, *, previous: Site | None = None,
+                  deleted: Iterable[str] = (), render: bool = True) -> Site:
+    """The Site of articles loaded from elsewhere than the articles directory (the
+    database): as :func:`refresh_site` builds it from ``previous``, or anew without
+    it; ``previous`` itself when ``loaded`` is its load. The articles of the
+    ``deleted`` slugs that it does not serve are gone (``410 Gone``), as are those
+    ``previous`` served and it does not."""
+    if previous is not None and loaded is previous.loaded:
+        return previous
+    with _collector_paused():
+        return _assemble(config, loaded, previous, render=render,
+                         deleted=frozenset(article_key(slug) for slug in deleted))
+
+
+def _assemble(config: SiteConfig, loaded: LoadResult, previous: Site | None, *, render: bool = True,
+              deleted: frozenset[str] = frozenset()) -> Site:
     if previous is None:
-        site = Site(config=config, catalog=build_catalog(loaded.entries, config), loaded=loaded)
+        catalog = build_catalog(loaded.entries, config)
+        site = Site(config=config, catalog=catalog, loaded=loaded,
+                    gone=frozenset(key for key in deleted if not _is_served(catalog, key)))
     else:
         if loaded.changes is not None:  # a pass over the changed files, from previous.loaded
             removed, added = list(loaded.changes.removed), list(loaded.changes.added)
@@ -246,7 +263,7 @@ def _assemble(config: SiteConfig, loaded: LoadResult, previous: Site | None, *, 
         same_config = previous.config == config
         catalog = (update_catalog(previous.catalog, removed, added, config) if same_config
                    else build_catalog(loaded.entries, config))
-        site = Site(config=config, catalog=catalog, loaded=loaded, gone=_gone(previous, catalog, removed))
+        site = Site(config=config, catalog=catalog, loaded=loaded, gone=_gone(previous, catalog, removed, deleted))
         if same_config:
             site._rendered.update(_reusable(previous, catalog))
     if render:
@@ -268,10 +285,11 @@ def _is_served(catalog: Catalog, key: str) -> bool:
     return key in catalog.feeds
 
 
-def _gone(previous: Site, catalog: Catalog, removed: list[Entry]) -> frozenset[str]:
+def _gone(previous: Site, catalog: Catalog, removed: list[Entry], deleted: frozenset[str]) -> frozenset[str]:
     """Keys served before and not now: of the feeds, and of the articles whose files
-    were removed or changed. A feed or article that comes back is no longer gone."""
-    vanished = {article_key(entry.slug) for entry in removed}
+    were removed or changed, or that were ``deleted`` elsewhere. A feed or article
+    that comes back is no longer gone."""
+    vanished = {article_key(entry.slug) for entry in removed} | deleted
     vanished.update(previous.catalog.feeds.keys() - catalog.feeds.keys())
     return frozenset(key for key in previous.gone | vanished if not _is_served(catalog, key))
 

@@ -346,6 +346,18 @@ def _read_chunk(config: SiteConfig, paths: Sequence[str]) -> list[tuple[Entry, i
     return outcomes
 
 
+def collect_states(files: dict[str, FileState], parsed: list[str], *, previous: LoadResult | None = None,
+                   changed: Sequence[str] = ()) -> LoadResult:
+    """The result of a pass that left ``files`` (by path, in the order that settles
+    slug and id conflicts) after reading the ``parsed`` paths: for loaders other than
+    the directory's, such as the database's. With ``previous`` and ``changed`` (the
+    paths whose states may differ from ``previous``'s), it is made from those alone
+    when it can, as a reload of a few files is."""
+    if previous is not None:
+        return _collect_changes(previous, files, list(changed), parsed) or _collect(files, parsed)
+    return _collect(files, parsed)
+
+
 def _collect(files: dict[str, FileState], parsed: list[str]) -> LoadResult:
     entries: list[Entry] = []
     errors: list[str] = []
