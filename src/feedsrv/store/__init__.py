@@ -2,20 +2,27 @@
 
 With no database configured nothing here runs: articles and state stay on the
 machine. With one, the database holds the articles, their parsed entries and the
-log of changes (schema 1, ``migrations/``), and tables for the WebSub hub's state
-(schema 2), which nothing uses yet.
+log of changes (schema 1, ``migrations/``), which ``feedsrv serve`` builds its site
+from and follows, and tables for the WebSub hub's state (schema 2), which nothing
+uses yet.
 
 - ``_connect``: which database (``$FEEDSRV_DATABASE_URL`` or the setting) and
   connecting to it, with errors naming its host and port, never the password;
 - ``_migrations``: the versioned schema, applied under an advisory lock;
-- ``_import``: ``feedsrv import``, the files of a directory into the database.
+- ``_import``: ``feedsrv import``, the files of a directory into the database;
+- ``_load``: the database's articles as the site is built from them, at start
+  and then change by change, following the ``changes`` log;
+- ``_follow``: ``LISTEN`` for changes, with a poll and reconnection as safety nets.
 """
 
-from ._connect import CONNECT_TIMEOUT_SECONDS, DATABASE_URL_ENV, connect, database_url, describe
+from ._connect import CONNECT_TIMEOUT_SECONDS, DATABASE_URL_ENV, connect, connect_async, database_url, describe
+from ._follow import follow_changes
 from ._import import ImportReport, import_articles
+from ._load import CHANNEL, ChangeCursor, StoredArticles, StoreReader
 from ._migrations import MIGRATION_LOCK, SCHEMA_VERSION, Migration, migrations, schema_version, upgrade
 
 __all__ = [
-    "CONNECT_TIMEOUT_SECONDS", "DATABASE_URL_ENV", "MIGRATION_LOCK", "SCHEMA_VERSION", "ImportReport", "Migration",
-    "connect", "database_url", "describe", "import_articles", "migrations", "schema_version", "upgrade",
+    "CHANNEL", "CONNECT_TIMEOUT_SECONDS", "DATABASE_URL_ENV", "MIGRATION_LOCK", "SCHEMA_VERSION", "ChangeCursor",
+    "ImportReport", "Migration", "StoreReader", "StoredArticles", "connect", "connect_async", "database_url",
+    "describe", "follow_changes", "import_articles", "migrations", "schema_version", "upgrade",
 ]

@@ -50,6 +50,21 @@ def connect(url: str) -> psycopg.Connection[TupleRow]:
         raise DatabaseError(describe(url), f"cannot connect: {_reason(exc, parts)}") from None
 
 
+async def connect_async(url: str) -> psycopg.AsyncConnection[TupleRow]:
+    """An autocommit asynchronous connection to ``url``, for listening; raise
+    :class:`DatabaseError` naming its host and port when it cannot be made."""
+    try:
+        parts = conninfo_to_dict(url)
+    except psycopg.ProgrammingError:
+        raise ConfigError("store.database_url", "not a valid PostgreSQL URL") from None
+    timeout = parts.get("connect_timeout") or CONNECT_TIMEOUT_SECONDS
+    try:
+        return await psycopg.AsyncConnection.connect(url, autocommit=True, application_name="feedsrv",
+                                                     connect_timeout=timeout)
+    except psycopg.Error as exc:
+        raise DatabaseError(describe(url), f"cannot connect: {_reason(exc, parts)}") from None
+
+
 def _reason(exc: psycopg.Error, parts: Mapping[str, object]) -> str:
     """The cause libpq gives, without the preamble naming each address tried."""
     first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

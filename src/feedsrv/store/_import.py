@@ -33,6 +33,7 @@ from ..parse import ParseOptions, decode_article, parse_file_text, split_front_m
 from ..parsecache import dump_entry, parser_stamp
 from ..sources import file_digest, is_article_name, modification_time, printable_path, read_article_file
 from ..urls import article_path
+from ._load import CHANNEL
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +164,9 @@ def _store_article(connection: psycopg.Connection[TupleRow], name: str, data: by
         holder = connection.execute("SELECT name FROM articles WHERE slug = %s", (entry.slug,)).fetchone()
         raise _SlugTaken(str(holder[0]) if holder else "another article")
     connection.execute("INSERT INTO changes (number, slug, kind) VALUES (%s, %s, 'put')", (number[0], entry.slug))
+    # Delivered when the transaction commits, and only then: a listener never
+    # reads the log before the change is in it.
+    connection.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(number[0])))
 
 
 def _store_entry(connection: psycopg.Connection[TupleRow], digest: str, stamp: str, entry: Entry) -> None:
