@@ -31,6 +31,9 @@ if TYPE_CHECKING:
     import psycopg
     from psycopg.rows import TupleRow
 
+    from .site import Site
+    from .store import StoreReader
+
 EXIT_ARTICLE_ERRORS = 1
 EXIT_CONFIG_ERROR = 2
 
@@ -78,6 +81,7 @@ def serve(config_path: Path | None, host: str | None, port: int | None, workers:
     from aiohttp import web
 
     from .site import build_site
+    from .store import StoreReader, database_url
     from .web import create_app
     from .web.api import api_token
     from .web.workers import listening_sockets, reuseport_socket, supervise
@@ -86,8 +90,14 @@ def serve(config_path: Path | None, host: str | None, port: int | None, workers:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     log = logging.getLogger("feedsrv")
     started = time.perf_counter()
+    reader = None
     try:
-        site = build_site(config)
+        url = database_url(config)
+        if url is None:
+            site = build_site(config)
+        else:
+            reader = StoreReader(url, config)
+            site = _site_from_database(reader, config, log)
     except FeedsrvError as exc:
         _fail(exc)
     for message in (*site.loaded.errors, *site.loaded.warnings):
@@ -97,10 +107,13 @@ def serve(config_path: Path | None, host: str | None, port: int | None, workers:
     # in reloads: docs/benchmarks.md, "Incremental update"), and forked workers
     # share its pages instead of copying those the collector would touch.
     gc.freeze()
-    log.info("%d articles (%d files parsed, the rest from the parse cache), %d feeds ready in %.2f s",
-             len(site.catalog.entries), len(site.loaded.parsed), len(site.catalog.feeds),
+    log.info("%d articles (%d files parsed, the rest from %s), %d feeds ready in %.2f s",
+             len(site.catalog.entries), len(site.loaded.parsed),
+             "the parse cache" if reader is None else "the database", len(site.catalog.feeds),
              time.perf_counter() - started)
-    if api_token(config) is not None:
+    if reader is not None:
+        log.info("publishing API off: it does not write to the database yet")
+    elif api_token(config) is not None:
         log.info("publishing API on at %s", API_ARTICLES)
     else:
         log.info("publishing API off: no token in api.token or $%s", config.api_token_env)
@@ -115,15 +128,16 @@ def serve(config_path: Path | None, host: str | None, port: int | None, workers:
             sockets = listening_sockets(host, port)
         except OSError as exc:
             _cannot_listen(host, port, exc)
-        web.run_app(create_app(config, site=site, freeze_collector=True), sock=sockets,
+        web.run_app(create_app(config, site=site, freeze_collector=True, store=reader), sock=sockets,
                     access_log=access_logger,
                     print=lambda message: click.echo(message.strip(), err=True))
         return
 
     def run_worker(index: int) -> None:
         # Each worker starts from the Site built above and watches the articles
-        # itself (the watcher reloads once at start, so a replacement catches up).
-        app = create_app(config, site=site, notify=index == 0, freeze_collector=True)
+        # itself (the watcher reloads once at start, so a replacement catches up),
+        # or follows the database over connections of its own.
+        app = create_app(config, site=site, notify=index == 0, freeze_collector=True, store=reader)
         web.run_app(app, sock=reuseport_socket(host, port), access_log=access_logger, print=None)
 
     click.echo(f"======== Running on http://{host}:{port} with {workers} workers ========", err=True)
@@ -131,6 +145,30 @@ def serve(config_path: Path | None, host: str | None, port: int | None, workers:
         supervise(workers, host, port, run_worker)
     except OSError as exc:
         _cannot_listen(host, port, exc)
+
+
+def _site_from_database(reader: StoreReader, config: SiteConfig, log: logging.Logger) -> Site:
+    """The Site of the database's articles, its schema upgraded first; the reader's
+    connection is closed after, as forked workers each open their own."""
+    import psycopg
+
+    from .site import assemble_site
+    from .store import connect, upgrade
+
+    try:
+        with connect(reader.url) as connection:
+            for migration in upgrade(connection, reader.where):
+                log.info("database at %s: applied migration %d (%s)", reader.where, migration.version,
+                         migration.name)
+    except psycopg.Error as exc:
+        # Lost while upgrading: libpq's first line says why, and never holds the password.
+        raise DatabaseError(reader.where, (str(exc).strip().splitlines() or [type(exc).__name__])[0]) from None
+    try:
+        stored = reader.read_all()
+    finally:
+        reader.close()
+    log.info("articles from the database at %s (%d tombstoned)", reader.where, len(stored.deleted))
+    return assemble_site(config, stored.loaded, deleted=stored.deleted)
 
 
 def _cannot_listen(host: str, port: int, exc: OSError) -> NoReturn:

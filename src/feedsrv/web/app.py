@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from functools import partial
 
@@ -10,22 +11,32 @@ from aiohttp import web
 
 from ..config import SiteConfig
 from ..live import LiveSite
-from ..site import Site, build_site
+from ..site import Site, assemble_site, build_site
+from ..store import StoreReader, follow_changes
 from ..urls import HEALTH, SITE_ROUTES
 from ..watch import watch_directory
 from ..websub import setup_websub
 from .api import api_token, setup_api
 from .caching import CodingMemo
 from .handlers import CODING_MEMO, healthz, nosniff, serve_resource
-from .live import LIVE, WATCHER, Watcher
+from .live import LIVE, STORE, WATCHER, Watcher
+
+log = logging.getLogger(__name__)
 
 # How long a shutdown waits for the watcher to notice it should stop.
 WATCH_STOP_TIMEOUT = 5.0
 
 
 def create_app(config: SiteConfig, *, site: Site | None = None, watch: bool = True,
-               notify: bool = True, freeze_collector: bool = False) -> web.Application:
+               notify: bool = True, freeze_collector: bool = False,
+               store: StoreReader | None = None) -> web.Application:
     """An application serving ``site`` (built from ``config`` when not given).
+
+    With ``store``, the articles come from the database it reads, not from the
+    articles directory, which is not watched: ``site`` is built from its
+    :meth:`~feedsrv.store.StoreReader.read_all` (by the caller), and every change
+    the database logs after it is served while the app runs; the publishing API is
+    off, as it writes article files.
 
     The site is built before the server binds its port, so a broken articles
     directory is reported at start-up rather than on the first request. With
@@ -47,11 +58,15 @@ def create_app(config: SiteConfig, *, site: Site | None = None, watch: bool = Tr
     # Before the watcher: WebSub starts listening before the first reload can happen,
     # and stops after the last.
     setup_websub(app, config, app[LIVE], notify=notify)
-    if watch and config.watch != "off":
+    if store is not None:
+        app[STORE] = store
+        app.cleanup_ctx.append(_following)
+    elif watch and config.watch != "off":
         app[WATCHER] = Watcher()
         app.cleanup_ctx.append(partial(_watching, config=config))
     token = api_token(config)
-    if token is not None:
+    # The API writes article files, which an app serving the database does not read.
+    if token is not None and store is None:
         setup_api(app, config, token)
     app.router.add_get(HEALTH, healthz)
     # Every other route serves a Site path; the Site decides whether it exists.
@@ -74,3 +89,31 @@ async def _watching(app: web.Application, *, config: SiteConfig) -> AsyncIterato
     if running:
         watcher.cancel()
         await asyncio.wait([watcher])
+
+
+async def _following(app: web.Application) -> AsyncIterator[None]:
+    """Serve the database's changes while the app runs."""
+    reader, live = app[STORE], app[LIVE]
+
+    def apply_changes(current: Site) -> Site:
+        stored = reader.read_changes(current.loaded)
+        if stored is None:
+            return current
+        return assemble_site(current.config, stored.loaded, previous=current, deleted=stored.deleted, render=False)
+
+    async def catch_up() -> None:
+        await live.apply(apply_changes)
+
+    follower = asyncio.create_task(follow_changes(reader.url, catch_up))
+    follower.add_done_callback(_log_follower_failure)
+    yield
+    follower.cancel()
+    await asyncio.wait([follower])
+    # A read in a worker thread outlives the cancelled follower: closing waits for it.
+    await asyncio.to_thread(reader.close)
+
+
+def _log_follower_failure(task: asyncio.Task[None]) -> None:
+    # It retries every database error itself: what ends it is a bug, said at once.
+    if not task.cancelled() and task.exception() is not None:
+        log.error("following the database stopped: its changes are no longer served", exc_info=task.exception())

@@ -14,6 +14,7 @@ import logging
 from aiohttp import web
 
 from ..live import LiveSite
+from ..store import StoreReader
 
 log = logging.getLogger(__name__)
 
@@ -45,3 +46,5 @@ def _log_failure(task: asyncio.Task[None]) -> None:
 
 LIVE = web.AppKey("live", LiveSite)
 WATCHER = web.AppKey("watcher", Watcher)
+# The reader of the database the articles come from, when one is configured.
+STORE = web.AppKey("store", StoreReader)
