@@ -6,6 +6,7 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,7 +18,8 @@ from feedsrv import store
 from feedsrv.config import SiteConfig, load_config
 from feedsrv.site import Site, assemble_site
 from feedsrv.web import create_app
-from livetools import STARTING_ARTICLES, article, wait_until
+from livetools import AUTH, STARTING_ARTICLES, TOKEN, article, wait_until
+from serving import free_port, http_get, running_server
 
 # The bound on how long another instance takes to serve a change.
 FOLLOW_LIMIT = 1.0
@@ -196,10 +198,21 @@ def test_serve_with_an_unreachable_database_is_one_line_and_exit_2() -> None:
 
 
 async def test_the_publishing_api_is_off_with_a_database(aiohttp_client, imported: str, config: SiteConfig) -> None:
-    from livetools import AUTH, TOKEN
-
     configured = replace(config, api_token=TOKEN)
     reader, site = start_site(imported, configured)
     client = await aiohttp_client(create_app(configured, site=site, store=reader))
     async with client.post("/api/articles", headers=AUTH, data=b"Title\n\nText.\n") as response:
         assert response.status in (404, 405)
+
+
+def test_feedsrv_serve_serves_the_database_not_the_directory(imported: str) -> None:
+    environment = {store.DATABASE_URL_ENV: imported}
+    with running_server(["--config", str(CONFIG)], cwd=ROOT, port=free_port(), env=environment) as port:
+        assert http_get(port, "/articles/alpha").status == 200
+        # The config's articles directory holds the seeds, which were not imported.
+        assert http_get(port, "/articles/002-3b1ee3ced2e6f8f0").status == 404
+        tombstone(imported, "beta")
+        deadline = time.monotonic() + FOLLOW_LIMIT
+        while http_get(port, "/articles/beta").status != 410:
+            assert time.monotonic() < deadline, "the deletion is not served within the limit"
+            time.sleep(0.01)
