@@ -3,7 +3,7 @@
 With no database configured nothing here runs: articles and state stay on the
 machine. With one, the database holds the articles, their parsed entries and the
 log of changes (schema 1, ``migrations/``), which ``feedsrv serve`` builds its site
-from and follows, and tables for the WebSub hub's state (schema 2), which nothing
+from and follows and the publishing API writes to, and tables for the WebSub hub's state (schema 2), which nothing
 uses yet.
 
 - ``_connect``: which database (``$FEEDSRV_DATABASE_URL`` or the setting) and
@@ -12,7 +12,8 @@ uses yet.
 - ``_import``: ``feedsrv import``, the files of a directory into the database;
 - ``_load``: the database's articles as the site is built from them, at start
   and then change by change, following the ``changes`` log;
-- ``_follow``: ``LISTEN`` for changes, with a poll and reconnection as safety nets.
+- ``_follow``: ``LISTEN`` for changes, with a poll and reconnection as safety nets;
+- ``_write``: the publishing API's writes, each one transaction that logs and notifies.
 """
 
 from ._connect import CONNECT_TIMEOUT_SECONDS, DATABASE_URL_ENV, connect, connect_async, database_url, describe
@@ -20,9 +21,11 @@ from ._follow import follow_changes
 from ._import import ImportReport, import_articles
 from ._load import CHANNEL, ChangeCursor, StoredArticles, StoreReader
 from ._migrations import MIGRATION_LOCK, SCHEMA_VERSION, Migration, migrations, schema_version, upgrade
+from ._write import ArticleVersion, StoreWriter, Written
 
 __all__ = [
-    "CHANNEL", "CONNECT_TIMEOUT_SECONDS", "DATABASE_URL_ENV", "MIGRATION_LOCK", "SCHEMA_VERSION", "ChangeCursor",
-    "ImportReport", "Migration", "StoreReader", "StoredArticles", "connect", "connect_async", "database_url",
-    "describe", "follow_changes", "import_articles", "migrations", "schema_version", "upgrade",
+    "CHANNEL", "CONNECT_TIMEOUT_SECONDS", "DATABASE_URL_ENV", "MIGRATION_LOCK", "SCHEMA_VERSION", "ArticleVersion",
+    "ChangeCursor", "ImportReport", "Migration", "StoreReader", "StoreWriter", "StoredArticles", "Written",
+    "connect", "connect_async", "database_url", "describe", "follow_changes", "import_articles", "migrations",
+    "schema_version", "upgrade",
 ]
