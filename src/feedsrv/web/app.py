@@ -11,7 +11,7 @@ from aiohttp import web
 
 from ..config import SiteConfig
 from ..live import LiveSite
-from ..site import Site, assemble_site, build_site
+from ..site import Site, build_site
 from ..store import StoreReader, follow_changes
 from ..urls import HEALTH, SITE_ROUTES
 from ..watch import watch_directory
@@ -19,7 +19,7 @@ from ..websub import setup_websub
 from .api import api_token, setup_api
 from .caching import CodingMemo
 from .handlers import CODING_MEMO, healthz, nosniff, serve_resource
-from .live import LIVE, STORE, WATCHER, Watcher
+from .live import LIVE, STORE, WATCHER, Watcher, serve_store_changes
 
 log = logging.getLogger(__name__)
 
@@ -93,16 +93,10 @@ async def _watching(app: web.Application, *, config: SiteConfig) -> AsyncIterato
 
 async def _following(app: web.Application) -> AsyncIterator[None]:
     """Serve the database's changes while the app runs."""
-    reader, live = app[STORE], app[LIVE]
-
-    def apply_changes(current: Site) -> Site:
-        stored = reader.read_changes(current.loaded)
-        if stored is None:
-            return current
-        return assemble_site(current.config, stored.loaded, previous=current, deleted=stored.deleted, render=False)
+    reader = app[STORE]
 
     async def catch_up() -> None:
-        await live.apply(apply_changes)
+        await serve_store_changes(app)
 
     follower = asyncio.create_task(follow_changes(reader.url, catch_up))
     follower.add_done_callback(_log_follower_failure)

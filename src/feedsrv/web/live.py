@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from functools import partial
 
 from aiohttp import web
 
 from ..live import LiveSite
+from ..site import Site, assemble_site
 from ..store import StoreReader
 
 log = logging.getLogger(__name__)
@@ -48,3 +50,17 @@ LIVE = web.AppKey("live", LiveSite)
 WATCHER = web.AppKey("watcher", Watcher)
 # The reader of the database the articles come from, when one is configured.
 STORE = web.AppKey("store", StoreReader)
+
+
+async def serve_store_changes(app: web.Application) -> Site:
+    """Serve the changes the database logged since the site served was read, and
+    return the site then served; raise :class:`~feedsrv.errors.DatabaseError` when
+    the database cannot be read, the site served left as it was."""
+    return await app[LIVE].apply(partial(_with_store_changes, app[STORE]))
+
+
+def _with_store_changes(reader: StoreReader, current: Site) -> Site:
+    stored = reader.read_changes(current.loaded)
+    if stored is None:
+        return current
+    return assemble_site(current.config, stored.loaded, previous=current, deleted=stored.deleted, render=False)
