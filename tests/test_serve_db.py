@@ -18,7 +18,7 @@ from feedsrv import store
 from feedsrv.config import SiteConfig, load_config
 from feedsrv.site import Site, assemble_site
 from feedsrv.web import create_app
-from livetools import AUTH, STARTING_ARTICLES, TOKEN, article, wait_until
+from livetools import STARTING_ARTICLES, article, wait_until
 from serving import free_port, http_get, running_server
 
 # The bound on how long another instance takes to serve a change.
@@ -195,14 +195,6 @@ def test_serve_with_an_unreachable_database_is_one_line_and_exit_2() -> None:
     assert len(lines) == 1, lines
     assert lines[0].startswith(f"feedsrv: database at 127.0.0.1:{port}/news: cannot connect")
     assert "s3cret" not in result.stderr
-
-
-async def test_the_publishing_api_is_off_with_a_database(aiohttp_client, imported: str, config: SiteConfig) -> None:
-    configured = replace(config, api_token=TOKEN)
-    reader, site = start_site(imported, configured)
-    client = await aiohttp_client(create_app(configured, site=site, store=reader))
-    async with client.post("/api/articles", headers=AUTH, data=b"Title\n\nText.\n") as response:
-        assert response.status in (404, 405)
 
 
 def test_feedsrv_serve_serves_the_database_not_the_directory(imported: str) -> None:

@@ -111,10 +111,8 @@ def serve(config_path: Path | None, host: str | None, port: int | None, workers:
              len(site.catalog.entries), len(site.loaded.parsed),
              "the parse cache" if reader is None else "the database", len(site.catalog.feeds),
              time.perf_counter() - started)
-    if reader is not None:
-        log.info("publishing API off: it does not write to the database yet")
-    elif api_token(config) is not None:
-        log.info("publishing API on at %s", API_ARTICLES)
+    if api_token(config) is not None:
+        log.info("publishing API on at %s%s", API_ARTICLES, "" if reader is None else ", writing to the database")
     else:
         log.info("publishing API off: no token in api.token or $%s", config.api_token_env)
     host, port = host or config.host, port or config.port

@@ -3,9 +3,10 @@
 ``POST /api/articles``, ``PUT /api/articles/<slug>`` and ``DELETE
 /api/articles/<slug>`` take the article's plain text as the body, with optional
 metadata in a front matter block or ``X-…`` headers, and a bearer token. Each
-write lands in the articles directory atomically (see :mod:`feedsrv.publish`) and
-the response is sent once the served feeds include it. Without a token the routes
-do not exist, so the API answers 404 like any unknown path.
+write lands in the articles directory atomically (see :mod:`feedsrv.publish`), or
+with a database in one transaction of its own (see :mod:`feedsrv.store`), and the
+response is sent once the served feeds include it. Without a token the routes do
+not exist, so the API answers 404 like any unknown path.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ import hmac
 import logging
 import os
 import stat
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -24,7 +26,7 @@ from pathlib import Path
 from aiohttp import web
 
 from ..config import MAX_SLUG_LENGTH, SiteConfig, name_slug
-from ..errors import ParseError
+from ..errors import DatabaseError, ParseError
 from ..model import Entry, PublishedFrom
 from ..parse import decode_article, format_front_matter, parse_file_text, split_front_matter, unsafe_character
 from ..publish import (
@@ -37,6 +39,7 @@ from ..publish import (
     write_atomically,
 )
 from ..site import Site
+from ..store import ArticleVersion, StoreWriter, Written
 from ..urls import API_ARTICLE_ROUTE, API_ARTICLES, api_article_path, article_path
 from .bodies import (
     ACCEPTED_CODINGS,
@@ -46,7 +49,7 @@ from .bodies import (
     UnsupportedTransferCodingError,
     read_body,
 )
-from .live import LIVE
+from .live import LIVE, serve_store_changes
 
 log = logging.getLogger(__name__)
 
@@ -62,15 +65,21 @@ UNSTATED_DATES: tuple[PublishedFrom, ...] = ("mtime", "none")
 # A metadata value is a name, a date or a short list: an outlet or author name
 # becomes part of a feed's URL, which clients and servers cap at a few kilobytes.
 MAX_VALUE_LENGTH = 1000
+# How long a client is asked to wait after the database was lost: the followers
+# reconnect well within it.
+RETRY_AFTER_SECONDS = 5
 
 
 @dataclass(frozen=True, slots=True)
 class Publisher:
-    """The API's settings and the lock that serializes its writes, so that two
-    requests never pick the same new slug or interleave a write and a reload."""
+    """The API's settings and the lock that serializes its writes to files, so that
+    two requests never pick the same new slug or interleave a write and a reload.
+    With a ``writer``, writes go to the database instead, whose constraints keep
+    them apart: the lock is not taken."""
 
     token: str
     max_bytes: int
+    writer: StoreWriter | None = None
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
@@ -83,12 +92,20 @@ def api_token(config: SiteConfig, environ: Mapping[str, str] = os.environ) -> st
     return (environ.get(config.api_token_env) or "").strip() or config.api_token or None
 
 
-def setup_api(app: web.Application, config: SiteConfig, token: str) -> None:
-    """Add the API routes to ``app``, guarded by ``token``."""
-    # A writer killed mid-write leaves a temporary file: it was never acknowledged.
-    for path in remove_stale_temporaries(config.articles_dir):
-        log.info("removed %s, left by an interrupted write", path)
-    app[PUBLISHER] = Publisher(token=token, max_bytes=config.api_max_bytes)
+def setup_api(app: web.Application, config: SiteConfig, token: str, *, writer: StoreWriter | None = None) -> None:
+    """Add the API routes to ``app``, guarded by ``token``; with ``writer``, they
+    write to its database (which the app serves, see :func:`create_app`), closed
+    with the app."""
+    if writer is None:
+        # A writer killed mid-write leaves a temporary file: it was never acknowledged.
+        for path in remove_stale_temporaries(config.articles_dir):
+            log.info("removed %s, left by an interrupted write", path)
+    else:
+        async def close_writer(app: web.Application) -> None:
+            await asyncio.to_thread(writer.close)
+
+        app.on_cleanup.append(close_writer)
+    app[PUBLISHER] = Publisher(token=token, max_bytes=config.api_max_bytes, writer=writer)
     app.router.add_post(API_ARTICLES, create_article)
     app.router.add_put(API_ARTICLE_ROUTE, replace_article)
     app.router.add_delete(API_ARTICLE_ROUTE, delete_article)
@@ -102,18 +119,17 @@ async def create_article(request: web.Request) -> web.Response:
     """
     publisher = _authorize(request)
     body = await _read_body(request, publisher.max_bytes)
+    if publisher.writer is not None:
+        return await _create_stored(request, publisher.writer, body)
     async with publisher.lock:
         site = await _current(request)
         front, text = await asyncio.to_thread(_metadata, body, request.headers)
-        # Headers win over the front matter, the slug's as any other.
-        from_body = front.pop(SLUG_FIELD, None)
-        wanted = request.headers.get(SLUG_HEADER, from_body)
+        wanted = _wanted_slug(front, request.headers)
         taken = _files_by_slug(site).keys() | site.catalog.entries_by_slug.keys()
         if wanted is not None:
             _check_slug(wanted)
             if wanted in taken:
-                raise web.HTTPConflict(text=f"409: {article_path(wanted)} exists; PUT {api_article_path(wanted)} "
-                                            "replaces it\n")
+                raise _taken_response(wanted)
             slug = wanted
         else:
             draft = await _parse(site, _article_bytes(site, front, text),
@@ -130,13 +146,12 @@ async def replace_article(request: web.Request) -> web.Response:
     slug = request.match_info["slug"]
     _check_slug(slug)
     body = await _read_body(request, publisher.max_bytes)
+    if publisher.writer is not None:
+        return await _replace_stored(request, publisher.writer, slug, body)
     async with publisher.lock:
         site = await _current(request)
         front, text = await asyncio.to_thread(_metadata, body, request.headers)
-        if front.pop(SLUG_FIELD, slug) != slug:
-            raise web.HTTPBadRequest(text="400: the front matter's slug differs from the URL's\n")
-        if request.headers.get(SLUG_HEADER, slug) != slug:
-            raise web.HTTPBadRequest(text=f"400: {SLUG_HEADER} differs from the URL's slug\n")
+        _check_same_slug(slug, front, request.headers)
         existing = _sole_file(site, slug)
         target = existing or article_file(site.config.articles_dir, slug)
         entry = await _write(request, site, target, front, text, site.catalog.entries_by_slug.get(slug))
@@ -148,6 +163,8 @@ async def delete_article(request: web.Request) -> web.Response:
     and its page (and any feed left empty) answers ``410 Gone``."""
     publisher = _authorize(request)
     slug = request.match_info["slug"]
+    if publisher.writer is not None:
+        return await _delete_stored(request, publisher.writer, slug)
     async with publisher.lock:
         site = await _current(request)
         path = _sole_file(site, slug)
@@ -161,6 +178,119 @@ async def delete_article(request: web.Request) -> web.Response:
             raise web.HTTPInternalServerError(text=f"500: {path.name} was deleted but is still served; "
                                                    "it is back as it was\n")
     return web.Response(status=204)
+
+
+def _wanted_slug(front: dict[str, str], headers: Mapping[str, str]) -> str | None:
+    """The slug a new article asks for, taken out of ``front``; None to make one
+    from the title. Headers win over the front matter, the slug's as any other."""
+    from_body = front.pop(SLUG_FIELD, None)
+    return headers.get(SLUG_HEADER, from_body)
+
+
+def _check_same_slug(slug: str, front: dict[str, str], headers: Mapping[str, str]) -> None:
+    """``400`` when the front matter or ``X-Slug`` name a slug other than the URL's;
+    the front matter's is taken out of ``front``."""
+    if front.pop(SLUG_FIELD, slug) != slug:
+        raise web.HTTPBadRequest(text="400: the front matter's slug differs from the URL's\n")
+    if headers.get(SLUG_HEADER, slug) != slug:
+        raise web.HTTPBadRequest(text=f"400: {SLUG_HEADER} differs from the URL's slug\n")
+
+
+def _taken_response(slug: str) -> web.HTTPConflict:
+    return web.HTTPConflict(text=f"409: {article_path(slug)} exists; PUT {api_article_path(slug)} replaces it\n")
+
+
+async def _create_stored(request: web.Request, writer: StoreWriter, body: bytes) -> web.Response:
+    """``POST`` with a database: the slug is the first the database takes, trying the
+    title's with the suffixes :func:`unique_slug` gives until one is free."""
+    site = request.app[LIVE].site
+    front, text = await asyncio.to_thread(_metadata, body, request.headers)
+    wanted = _wanted_slug(front, request.headers)
+    if wanted is not None:
+        _check_slug(wanted)
+        base = wanted
+    else:
+        draft = await _parse(site, _article_bytes(site, front, text), Path("draft.txt"))
+        base = slug_from_title(draft.title)
+
+    def store() -> tuple[Written, str]:
+        now = _now()
+        with _unavailable_when_lost():
+            # Known to be taken; the insert decides for the rest.
+            taken = set() if wanted is not None else writer.live_slugs(base)
+            while True:
+                slug = base if wanted is not None else unique_slug(base, taken)
+                version = _stored_version(site, article_file(Path(), slug).name, dict(front), text, None, now)
+                written = writer.create(slug, version)
+                if written is not None:
+                    return written, version.name
+                if wanted is not None:
+                    raise _taken_response(wanted)
+                taken.add(slug)
+
+    written, name = await asyncio.to_thread(store)
+    return _entry_response(await _serve_stored(request, written, name), site.config, status=201)
+
+
+async def _replace_stored(request: web.Request, writer: StoreWriter, slug: str, body: bytes) -> web.Response:
+    """``PUT`` with a database: the article keeps the file name it was stored under."""
+    site = request.app[LIVE].site
+    front, text = await asyncio.to_thread(_metadata, body, request.headers)
+    _check_same_slug(slug, front, request.headers)
+    existing = _sole_file(site, slug)
+    name = existing.name if existing is not None else article_file(Path(), slug).name
+    previous = site.catalog.entries_by_slug.get(slug)
+    version = await asyncio.to_thread(_stored_version, site, name, front, text, previous, _now())
+    with _unavailable_when_lost():
+        written = await asyncio.to_thread(writer.replace, slug, version)
+    if written is None:
+        raise web.HTTPConflict(text=f"409: {article_path(slug)} is held by an article this instance does not "
+                                    "serve yet; try again\n")
+    entry = await _serve_stored(request, written, name)
+    return _entry_response(entry, site.config, status=201 if written.created else 200)
+
+
+async def _delete_stored(request: web.Request, writer: StoreWriter, slug: str) -> web.Response:
+    """``DELETE`` with a database: a tombstone, so every instance answers ``410``."""
+    with _unavailable_when_lost():
+        written = await asyncio.to_thread(writer.delete, slug)
+    if written is None:
+        raise web.HTTPNotFound(text=f"404: no article {article_path(slug)}\n")
+    with _unavailable_when_lost():
+        served = await serve_store_changes(request.app)
+    if slug in served.catalog.entries_by_slug:
+        raise web.HTTPInternalServerError(text=f"500: {article_path(slug)} was deleted but is still served\n")
+    return web.Response(status=204)
+
+
+def _stored_version(site: Site, name: str, front: dict[str, str], text: str, previous: Entry | None,
+                    now: datetime) -> ArticleVersion:
+    data, entry = _version(site, Path(name), front, text, previous, now)
+    return ArticleVersion(name, data, front, now, entry)
+
+
+async def _serve_stored(request: web.Request, written: Written, name: str) -> Entry:
+    """The entry of the committed write ``written`` (of the article stored as
+    ``name``) once this instance serves it, or a later change of it."""
+    with _unavailable_when_lost():
+        served = await serve_store_changes(request.app)
+    state = served.loaded.files.get(name)
+    if (state is None or state.entry is None or state.key[0] < written.change
+            or served.catalog.entries_by_slug.get(written.slug) is not state.entry):
+        raise web.HTTPInternalServerError(text=f"500: {article_path(written.slug)} was stored but is not "
+                                               "served\n")
+    return state.entry
+
+
+@contextmanager
+def _unavailable_when_lost() -> Iterator[None]:
+    """``503`` with ``Retry-After`` for a database that cannot be reached."""
+    try:
+        yield
+    except DatabaseError as exc:
+        log.warning("publishing: %s", exc)
+        raise web.HTTPServiceUnavailable(headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+                                         text=f"503: {exc}; try again\n") from None
 
 
 async def _current(request: web.Request) -> Site:
@@ -283,10 +413,42 @@ def _article_bytes(site: Site, front: Mapping[str, str], text: str) -> bytes:
 async def _parse(site: Site, data: bytes, path: Path) -> Entry:
     # In a worker thread: parsing takes time in proportion to the article, and the
     # interpreter hands the event loop a turn now and then meanwhile.
+    return await asyncio.to_thread(_parse_now, site, data, path, _now())
+
+
+def _parse_now(site: Site, data: bytes, path: Path, modified: datetime) -> Entry:
     try:
-        return await asyncio.to_thread(parse_file_text, data, path, site.config, modified=_now())
+        return parse_file_text(data, path, site.config, modified=modified)
     except ParseError as exc:
         raise web.HTTPBadRequest(text=f"400: {exc.message}\n") from None
+
+
+def _version(site: Site, target: Path, front: dict[str, str], text: str, previous: Entry | None,
+             now: datetime) -> tuple[bytes, Entry]:
+    """The bytes to store for ``front`` and ``text`` at ``target``, replacing
+    ``previous``, and their entry; dates are pinned in ``front``. Raises the
+    response to send (``400``, ``409``, ``413``) when they cannot be stored. Run in
+    a worker thread: it parses up to three times."""
+    entry = _parse_now(site, _article_bytes(site, front, text), target, now)
+    if "published" not in front and entry.published_from in UNSTATED_DATES:
+        front["published"] = (previous.published if previous else now).isoformat()
+        entry = _parse_now(site, _article_bytes(site, front, text), target, now)
+    if previous is not None and "updated" not in front and entry.updated <= previous.updated:
+        if replace(entry, updated=previous.updated) != previous:
+            # An edit that states no update time gets one, so that clients polling
+            # with If-Modified-Since see it too: a later one, even within the second
+            # (Last-Modified has one-second resolution).
+            front["updated"] = max(now, previous.updated + timedelta(seconds=1)).isoformat()
+        elif entry.updated < previous.updated:
+            # The same text sent again keeps the time of the edit that brought it.
+            front["updated"] = previous.updated.isoformat()
+    data = _article_bytes(site, front, text)
+    entry = _parse_now(site, data, target, now)
+    owner = site.loaded.ids.get(entry.id)
+    if owner is not None and owner != str(target):
+        raise web.HTTPConflict(text=f"409: the id {entry.id!r} is taken by {Path(owner).name}; "
+                                    "declare another or none\n")
+    return data, entry
 
 
 async def _write(request: web.Request, site: Site, target: Path, front: dict[str, str], text: str,
@@ -299,26 +461,7 @@ async def _write(request: web.Request, site: Site, target: Path, front: dict[str
     (changed meanwhile by someone else) or fail, the previous version is put back
     first.
     """
-    entry = await _parse(site, _article_bytes(site, front, text), target)
-    now = _now()
-    if "published" not in front and entry.published_from in UNSTATED_DATES:
-        front["published"] = (previous.published if previous else now).isoformat()
-        entry = await _parse(site, _article_bytes(site, front, text), target)
-    if previous is not None and "updated" not in front and entry.updated <= previous.updated:
-        if replace(entry, updated=previous.updated) != previous:
-            # An edit that states no update time gets one, so that clients polling
-            # with If-Modified-Since see it too: a later one, even within the second
-            # (Last-Modified has one-second resolution).
-            front["updated"] = max(now, previous.updated + timedelta(seconds=1)).isoformat()
-        elif entry.updated < previous.updated:
-            # The same text sent again keeps the time of the edit that brought it.
-            front["updated"] = previous.updated.isoformat()
-    data = _article_bytes(site, front, text)
-    entry = await _parse(site, data, target)
-    owner = site.loaded.ids.get(entry.id)
-    if owner is not None and owner != str(target):
-        raise web.HTTPConflict(text=f"409: the id {entry.id!r} is taken by {Path(owner).name}; "
-                                    "declare another or none\n")
+    data, _ = await asyncio.to_thread(_version, site, target, front, text, previous, _now())
     old = await asyncio.to_thread(_read_if_present, target)
     await asyncio.to_thread(write_atomically, target, data)
     served = await _reload_or_restore(request, target, old)

@@ -12,7 +12,7 @@ from aiohttp import web
 from ..config import SiteConfig
 from ..live import LiveSite
 from ..site import Site, build_site
-from ..store import StoreReader, follow_changes
+from ..store import StoreReader, StoreWriter, follow_changes
 from ..urls import HEALTH, SITE_ROUTES
 from ..watch import watch_directory
 from ..websub import setup_websub
@@ -35,8 +35,8 @@ def create_app(config: SiteConfig, *, site: Site | None = None, watch: bool = Tr
     With ``store``, the articles come from the database it reads, not from the
     articles directory, which is not watched: ``site`` is built from its
     :meth:`~feedsrv.store.StoreReader.read_all` (by the caller), and every change
-    the database logs after it is served while the app runs; the publishing API is
-    off, as it writes article files.
+    the database logs after it is served while the app runs, and the publishing
+    API writes to the database.
 
     The site is built before the server binds its port, so a broken articles
     directory is reported at start-up rather than on the first request. With
@@ -65,9 +65,8 @@ def create_app(config: SiteConfig, *, site: Site | None = None, watch: bool = Tr
         app[WATCHER] = Watcher()
         app.cleanup_ctx.append(partial(_watching, config=config))
     token = api_token(config)
-    # The API writes article files, which an app serving the database does not read.
-    if token is not None and store is None:
-        setup_api(app, config, token)
+    if token is not None:
+        setup_api(app, config, token, writer=None if store is None else StoreWriter(store.url, config))
     app.router.add_get(HEALTH, healthz)
     # Every other route serves a Site path; the Site decides whether it exists.
     for route in SITE_ROUTES:
