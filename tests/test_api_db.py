@@ -109,6 +109,18 @@ async def test_a_slug_asked_for_and_held_is_409(aiohttp_client, imported: str, c
     assert await title_served(client, "alpha") == "Alpha"
 
 
+async def test_a_put_creates_then_replaces(aiohttp_client, imported: str, config: SiteConfig) -> None:
+    client = await instance(aiohttp_client, imported, config)
+    for expected, title in ((201, "Zeta"), (200, "Zeta, edited")):
+        body = article(title, author="Dana Ortiz", outlet="Harbor Gazette").encode()
+        async with client.put("/api/articles/zeta", headers=AUTH, data=body) as response:
+            assert response.status == expected, await response.text()
+        assert await title_served(client, "zeta") == title
+    async with client.put("/api/articles/alpha", headers={**AUTH, "X-Slug": "beta"}, data=b"Alpha\n\nText.\n") \
+            as response:
+        assert response.status == 400
+
+
 async def test_concurrent_publishes_with_clashing_slugs(aiohttp_client, imported: str, config: SiteConfig) -> None:
     instances = [await instance(aiohttp_client, imported, config) for _ in range(2)]
 
