@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from typing import Any
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
@@ -38,14 +39,9 @@ def describe(url: str) -> str:
 def connect(url: str) -> psycopg.Connection[TupleRow]:
     """An autocommit connection to ``url``; raise :class:`DatabaseError` naming its
     host and port when it cannot be made."""
+    parts, options = _connection_options(url)
     try:
-        parts = conninfo_to_dict(url)
-    except psycopg.ProgrammingError:
-        # The parser's message may quote the URL, password included.
-        raise ConfigError("store.database_url", "not a valid PostgreSQL URL") from None
-    timeout = parts.get("connect_timeout") or CONNECT_TIMEOUT_SECONDS
-    try:
-        return psycopg.connect(url, autocommit=True, application_name="feedsrv", connect_timeout=timeout)
+        return psycopg.connect(url, **options)
     except psycopg.Error as exc:
         raise DatabaseError(describe(url), f"cannot connect: {_reason(exc, parts)}") from None
 
@@ -53,16 +49,22 @@ def connect(url: str) -> psycopg.Connection[TupleRow]:
 async def connect_async(url: str) -> psycopg.AsyncConnection[TupleRow]:
     """An autocommit asynchronous connection to ``url``, for listening; raise
     :class:`DatabaseError` naming its host and port when it cannot be made."""
+    parts, options = _connection_options(url)
+    try:
+        return await psycopg.AsyncConnection.connect(url, **options)
+    except psycopg.Error as exc:
+        raise DatabaseError(describe(url), f"cannot connect: {_reason(exc, parts)}") from None
+
+
+def _connection_options(url: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The parts of ``url`` and the options every connection is opened with."""
     try:
         parts = conninfo_to_dict(url)
     except psycopg.ProgrammingError:
+        # The parser's message may quote the URL, password included.
         raise ConfigError("store.database_url", "not a valid PostgreSQL URL") from None
     timeout = parts.get("connect_timeout") or CONNECT_TIMEOUT_SECONDS
-    try:
-        return await psycopg.AsyncConnection.connect(url, autocommit=True, application_name="feedsrv",
-                                                     connect_timeout=timeout)
-    except psycopg.Error as exc:
-        raise DatabaseError(describe(url), f"cannot connect: {_reason(exc, parts)}") from None
+    return parts, {"autocommit": True, "application_name": "feedsrv", "connect_timeout": timeout}
 
 
 def _reason(exc: psycopg.Error, parts: Mapping[str, object]) -> str:
