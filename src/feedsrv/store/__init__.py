@@ -3,8 +3,8 @@
 With no database configured nothing here runs: articles and state stay on the
 machine. With one, the database holds the articles, their parsed entries and the
 log of changes (schema 1, ``migrations/``), which ``feedsrv serve`` builds its site
-from and follows and the publishing API writes to, and tables for the WebSub hub's state (schema 2), which nothing
-uses yet.
+from and follows and the publishing API writes to, and the WebSub hub's state (schemas 2 and 3), which
+:mod:`feedsrv.websub.shared` keeps.
 
 - ``_connect``: which database (``$FEEDSRV_DATABASE_URL`` or the setting) and
   connecting to it, with errors naming its host and port, never the password;
@@ -19,13 +19,13 @@ uses yet.
 from ._connect import CONNECT_TIMEOUT_SECONDS, DATABASE_URL_ENV, connect, connect_async, database_url, describe
 from ._follow import follow_changes
 from ._import import ImportReport, import_articles
-from ._load import CHANNEL, ChangeCursor, StoredArticles, StoreReader
+from ._load import CHANNEL, ChangeCursor, Position, StoredArticles, StoreReader
 from ._migrations import MIGRATION_LOCK, SCHEMA_VERSION, Migration, migrations, schema_version, upgrade
 from ._write import ArticleVersion, StoreWriter, Written
 
 __all__ = [
     "CHANNEL", "CONNECT_TIMEOUT_SECONDS", "DATABASE_URL_ENV", "MIGRATION_LOCK", "SCHEMA_VERSION", "ArticleVersion",
-    "ChangeCursor", "ImportReport", "Migration", "StoreReader", "StoreWriter", "StoredArticles", "Written",
+    "ChangeCursor", "ImportReport", "Migration", "Position", "StoreReader", "StoreWriter", "StoredArticles", "Written",
     "connect", "connect_async", "database_url", "describe", "follow_changes", "import_articles", "migrations",
     "schema_version", "upgrade",
 ]

@@ -45,6 +45,12 @@ FROM articles a LEFT JOIN parsed_entries p ON p.digest = a.digest AND p.parser =
 """
 
 
+# How far along the changes log an instance is: the highest change number applied,
+# and the number up to which every one was. Ordered as tuples: an instance's
+# position only grows, and of two instances with one high, the higher floor saw more.
+Position = tuple[int, int]
+
+
 class StoredArticles(NamedTuple):
     """What the database holds: the served articles as a load of files would give
     them (one path per file name), and the slugs of the tombstoned ones."""
@@ -67,6 +73,11 @@ class ChangeCursor:
         """Every change numbered up to this one was applied or given up: the rows to
         read are those above it."""
         return self._floor
+
+    @property
+    def position(self) -> Position:
+        """How far along the log the numbers applied reach."""
+        return (max(self._seen, default=self._floor), self._floor)
 
     def fresh(self, numbers: Iterable[int]) -> list[int]:
         """The ``numbers`` not applied yet, in the order given."""
@@ -100,6 +111,11 @@ class StoreReader:
         self._connection: psycopg.Connection[TupleRow] | None = None
         self._cursor = ChangeCursor()
         self._turns = threading.Lock()
+
+    @property
+    def position(self) -> Position:
+        """How far along the changes log the last read reached."""
+        return self._cursor.position
 
     def close(self) -> None:
         """Close the connection; the next read opens another (a forked worker's own)."""

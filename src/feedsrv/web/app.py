@@ -57,7 +57,7 @@ def create_app(config: SiteConfig, *, site: Site | None = None, watch: bool = Tr
     app[CODING_MEMO] = CodingMemo()
     # Before the watcher: WebSub starts listening before the first reload can happen,
     # and stops after the last.
-    setup_websub(app, config, app[LIVE], notify=notify)
+    setup_websub(app, config, app[LIVE], notify=notify, articles=store)
     if store is not None:
         app[STORE] = store
         app.cleanup_ctx.append(_following)

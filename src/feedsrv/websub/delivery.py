@@ -25,11 +25,12 @@ import aiohttp
 from yarl import URL
 
 from ..config import WebSubConfig
+from ..errors import DatabaseError
 from ..live import LiveSite
 from ..representations import hub_links
 from ..site import Site
 from .safety import CallbackPolicy, TokenBuckets, UnsafeCallback, callback_host, check_literal
-from .store import DELIVER, PUBLISH, Job, WebSubStore
+from .store import DELIVER, PUBLISH, HubState, Job
 from .topics import topic_etags, topic_paths
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,8 @@ MAX_CONCURRENT_SENDS = 16
 PURGE_INTERVAL = 300.0
 # Seconds before the outbox is read again after it could not be.
 ERROR_PAUSE = 5.0
+# The longest a shared outbox goes unread.
+SHARED_POLL_SECONDS = 5.0
 
 
 def signature(body: bytes, secret: str) -> str:
@@ -72,7 +75,7 @@ class Distributor:
     """Sends the outbox's due notifications of one kind: deliveries to subscribers
     (``deliver``) or pings of the external hub (``publish``)."""
 
-    def __init__(self, *, store: WebSubStore, live: LiveSite, websub: WebSubConfig, hub_url: str,
+    def __init__(self, *, store: HubState, live: LiveSite, websub: WebSubConfig, hub_url: str,
                  session: aiohttp.ClientSession, policy: CallbackPolicy, limiter: TokenBuckets) -> None:
         self._store = store
         self._live = live
@@ -88,17 +91,33 @@ class Distributor:
         self._topics: tuple[Site, dict[str, str]] | None = None
         # Pings of an external hub have no subscriptions to expire.
         self._next_purge = 0.0 if self._kind == DELIVER else float("inf")
+        # A site whose changes could not be queued (the database was lost): the
+        # worker queues the served site's changes once it can.
+        self._unnoted = False
         self.stats = DeliveryStats()
 
     async def note(self, site: Site) -> list[str]:
         """Queue a notification for every topic of ``site`` whose bytes differ from
-        the last ones recorded, and wake the worker; return the changed topics."""
-        changed = await asyncio.to_thread(
-            self._store.note_topics, topic_etags(site), time.time(),
-            publish_to=self._hub_url if self._kind == PUBLISH else None,
-        )
+        the last ones recorded, and wake the worker; return the changed topics.
+
+        A database that cannot be written to is logged, not raised: the worker
+        tries again, with the site served then, until it can."""
+        try:
+            changed = await asyncio.to_thread(
+                self._store.note_topics, topic_etags(site), time.time(),
+                publish_to=self._hub_url if self._kind == PUBLISH else None,
+            )
+        except DatabaseError as exc:
+            log.warning("websub: %s; the feeds' changes are queued once it is back", exc)
+            self._unnoted = True
+            self._wake.set()
+            return []
+        self._unnoted = False
         if changed:
             log.info("websub: %d topics changed", len(changed))
+        # Having caught up, this instance may now send what another one, further
+        # along, queued.
+        if changed or self._store.claims:
             self._wake.set()
         return changed
 
@@ -107,7 +126,11 @@ class Distributor:
         while True:
             self._wake.clear()
             try:
+                if self._unnoted:
+                    await self.note(self._live.site)
                 wake_at = await self._start_due()
+                if self._unnoted:
+                    wake_at = min(wake_at, time.time() + ERROR_PAUSE)
             except Exception:
                 # A database that cannot be read now (a full disk, a lock held too
                 # long) may be readable later; what it owes stays owed.
@@ -129,15 +152,21 @@ class Distributor:
                 log.info("websub: %d subscriptions expired", purged)
             self._next_purge = now + PURGE_INTERVAL
         free = MAX_CONCURRENT_SENDS - len(self._in_flight)
-        jobs, next_due = await asyncio.to_thread(self._store.due, self._kind, now,
-                                                 MAX_CONCURRENT_SENDS + len(self._in_flight))
+        # A store that claims what it returns is asked only for what is started
+        # now (the rest is left to other instances); another returns the rows in
+        # flight too, which are skipped.
+        limit = free if self._store.claims else MAX_CONCURRENT_SENDS + len(self._in_flight)
+        jobs, next_due = await asyncio.to_thread(self._store.due, self._kind, now, limit) if limit else ([], None)
         for job in jobs:
             # A row already being sent was changed meanwhile: it is sent again once
             # the first send is over (which wakes the loop).
             if free and job.key not in self._in_flight:
                 self._in_flight[job.key] = asyncio.create_task(self._attempt(job))
                 free -= 1
-        return min(self._next_purge, next_due if next_due is not None else self._next_purge)
+        wake_at = min(self._next_purge, next_due if next_due is not None else self._next_purge)
+        # Another instance may queue rows, or die holding some, without a word to
+        # this one: a shared outbox is looked at again at least this often.
+        return min(wake_at, now + SHARED_POLL_SECONDS) if self._store.claims else wake_at
 
     async def close(self) -> None:
         """Stop the sends in flight; their rows stay owed, for the next start."""

@@ -50,7 +50,7 @@ from ..config import WebSubConfig
 from ..errors import FeedsrvError
 from ..live import LiveSite
 from .safety import CallbackPolicy, TokenBuckets, UnsafeCallback, callback_host, check_callback, check_literal
-from .store import Cap, Subscription, SubscriptionLimits, WebSubStore
+from .store import Cap, HubState, Subscription, SubscriptionLimits
 from .topics import normalize_topic, topic_etags, topic_paths
 
 log = logging.getLogger(__name__)
@@ -145,7 +145,7 @@ class Hub:
     """Takes subscription requests and checks them with the subscriber in the
     background (see the module documentation)."""
 
-    def __init__(self, *, store: WebSubStore, live: LiveSite, websub: WebSubConfig,
+    def __init__(self, *, store: HubState, live: LiveSite, websub: WebSubConfig,
                  session: aiohttp.ClientSession, policy: CallbackPolicy, resolver: AbstractResolver,
                  limiter: TokenBuckets) -> None:
         self._store = store

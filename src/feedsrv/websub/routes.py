@@ -21,28 +21,43 @@ from aiohttp import web
 
 from .. import __version__
 from ..config import SiteConfig
+from ..errors import DatabaseError
 from ..live import LiveSite
 from ..site import Site
+from ..store import StoreReader
 from ..urls import HUB
 from .delivery import Distributor
 from .hub import MAX_REQUEST_BYTES, Hub, HubRequestError, SubscriptionRequest, parse_subscription_request
 from .safety import CallbackPolicy, GuardedResolver, TokenBuckets
-from .store import WebSubStore
+from .shared import SharedWebSubStore
+from .store import HubState, WebSubStore
 
 log = logging.getLogger(__name__)
 
 FORM_TYPE = "application/x-www-form-urlencoded"
+# Seconds a subscriber is asked to wait when the database is lost.
+DATABASE_RETRY_AFTER = 5
+# How much longer than a send's time-out, twice over, a notification stays claimed.
+CLAIM_MARGIN_SECONDS = 5.0
 
 
 class WebSub:
     """The app's WebSub machinery. ``hub`` is None with an external hub; ``hub`` and
     ``distributor`` exist while the app runs."""
 
-    def __init__(self, config: SiteConfig, live: LiveSite, *, notify: bool = True) -> None:
+    def __init__(self, config: SiteConfig, live: LiveSite, *, notify: bool = True,
+                 articles: StoreReader | None = None) -> None:
         self.config = config
         self.live = live
         self.notify = notify
-        self.store = WebSubStore(config.websub.database)
+        self.store: HubState
+        if articles is None:
+            self.store = WebSubStore(config.websub.database)
+        else:
+            # A claimed notification is sent within one time-out; the rest of the
+            # claim covers the database round trips around it.
+            self.store = SharedWebSubStore(articles.url, position=lambda: articles.position,
+                                           claim_seconds=2 * config.websub.timeout_seconds + CLAIM_MARGIN_SECONDS)
         self.policy = CallbackPolicy.from_config(config.websub)
         self.hub: Hub | None = None
         self.distributor: Distributor | None = None
@@ -79,7 +94,8 @@ class WebSub:
         if websub.external:
             log.info("websub: feeds name the hub %s, pinged on every change", websub.hub_url)
         else:
-            log.info("websub: built-in hub at %s (subscriptions in %s)", self.config.hub_url, websub.database)
+            log.info("websub: built-in hub at %s (subscriptions in %s)", self.config.hub_url,
+                     websub.database if isinstance(self.store, WebSubStore) else "the database")
 
     async def stop(self) -> None:
         """Stop sending and close everything; what is still owed stays in the store."""
@@ -112,12 +128,15 @@ class WebSub:
 WEBSUB = web.AppKey("websub", WebSub)
 
 
-def setup_websub(app: web.Application, config: SiteConfig, live: LiveSite, *, notify: bool = True) -> None:
+def setup_websub(app: web.Application, config: SiteConfig, live: LiveSite, *, notify: bool = True,
+                 articles: StoreReader | None = None) -> None:
     """Add WebSub to ``app``, which serves ``live``: the built-in hub's route unless
     an external hub is configured, and the machinery's lifetime (see the module
     documentation). Without ``notify``, subscription requests are still answered but
-    no notification is queued or sent: another process does it."""
-    app[WEBSUB] = WebSub(config, live, notify=notify)
+    no notification is queued or sent: another process does it. With ``articles``
+    (the articles are the database's), the hub's state is the database's too, shared
+    with every instance."""
+    app[WEBSUB] = WebSub(config, live, notify=notify, articles=articles)
     if not config.websub.external:
         app.router.add_post(HUB, subscription_request)
     app.cleanup_ctx.append(_lifetime)
@@ -157,6 +176,11 @@ async def subscription_request(request: web.Request) -> web.Response:
         refused = _plain(exc.status, exc.message)
         if exc.retry_after is not None:
             refused.headers["Retry-After"] = str(exc.retry_after)
+        return refused
+    except DatabaseError as exc:
+        log.warning("websub: %s; subscription request refused", exc)
+        refused = _plain(503, "the hub's database cannot be reached; try again later")
+        refused.headers["Retry-After"] = str(DATABASE_RETRY_AFTER)
         return refused
     return _plain(202, f"{parsed.mode} request accepted; the hub will now verify it with the callback")
 

@@ -30,7 +30,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal, Protocol
 
 from ..config import WebSubConfig
 
@@ -123,8 +123,35 @@ class Job:
         return (self.target, self.topic, self.kind)
 
 
+class HubState(Protocol):
+    """Where the hub keeps its state: :class:`WebSubStore` on this machine, or
+    :class:`~feedsrv.websub.shared.SharedWebSubStore` in the database instances
+    share. Its methods block."""
+
+    # Whether :meth:`due` claims what it returns: claimed jobs are not returned
+    # again until finished or retried, so the caller asks only for what it starts.
+    claims: ClassVar[bool]
+
+    def close(self) -> None: ...
+    def subscribe(self, subscription: Subscription, etags: Mapping[str, str], *,
+                  limits: SubscriptionLimits | None = None, now: float = 0.0) -> Cap | None: ...
+    def cap_reached(self, subscription: Subscription, limits: SubscriptionLimits, now: float) -> Cap | None: ...
+    def unsubscribe(self, callback: str, topic: str) -> bool: ...
+    def subscription(self, callback: str, topic: str) -> Subscription | None: ...
+    def subscriptions(self, now: float) -> list[Subscription]: ...
+    def purge_expired(self, now: float) -> int: ...
+    def note_topics(self, etags: Mapping[str, str], now: float, *, publish_to: str | None = None) -> list[str]: ...
+    def due(self, kind: JobKind, now: float, limit: int) -> tuple[list[Job], float | None]: ...
+    def pending(self) -> int: ...
+    def finish(self, job: Job) -> bool: ...
+    def retry(self, job: Job, due_at: float, *, attempted: bool = True) -> None: ...
+    def topics(self) -> dict[str, str]: ...
+
+
 class WebSubStore:
     """The hub's SQLite database (see the module documentation)."""
+
+    claims: ClassVar[bool] = False
 
     def __init__(self, path: Path) -> None:
         self.path = path
