@@ -22,7 +22,7 @@ from feedsrv.store import Position
 from feedsrv.web import create_app
 from feedsrv.websub import WEBSUB
 from feedsrv.websub.shared import SharedWebSubStore
-from feedsrv.websub.store import DELIVER, Subscription, SubscriptionLimits
+from feedsrv.websub.store import DELIVER, HeldVerification, Subscription, SubscriptionLimits
 from livetools import STARTING_ARTICLES, article, wait_until
 from test_serve_db import import_dir, start_site, write_articles
 from websubtools import TOPIC, Subscriber, hub_config
@@ -236,3 +236,57 @@ async def test_subscribed_through_one_instance_notified_once_of_a_change_made_th
     assert response.status == 201
     await asyncio.sleep(1.0)
     assert len(subscriber.notifications) == 1
+
+
+def test_a_request_whose_instance_died_before_checking_it_is_taken_over_once_its_claim_runs_out(
+        instance: Instance) -> None:
+    a = instance("a", claim_seconds=0.5)
+    b = instance("b")
+    held = HeldVerification(mode="subscribe", callback="https://sub.example/1", topic=TOPIC, lease_seconds=600,
+                            secret="s3cret", reason=None, host="203.0.113.9")
+    number = a.hold_verification(held)
+    assert b.claim_verifications(10, max_attempts=3) == [], "a is checking it"
+    time.sleep(0.6)
+    assert b.claim_verifications(10, max_attempts=3) == [(number, held)]
+    assert b.claim_verifications(10, max_attempts=3) == [], "b is checking it now"
+    b.end_verification(number)
+    time.sleep(0.1)
+    assert a.claim_verifications(10, max_attempts=3) == []
+
+
+def test_a_request_taken_over_too_often_is_dropped(instance: Instance) -> None:
+    a = instance("a", claim_seconds=0.1)
+    a.hold_verification(HeldVerification(mode="denied", callback="https://sub.example/1", topic=TOPIC,
+                                         lease_seconds=None, secret=None, reason="unknown topic", host="h"))
+    time.sleep(0.15)
+    assert len(a.claim_verifications(10, max_attempts=2)) == 1
+    time.sleep(0.15)
+    assert a.claim_verifications(10, max_attempts=2) == []
+    assert a.claim_verifications(10, max_attempts=5) == [], "deleted, not kept"
+
+
+async def test_an_instance_checks_the_requests_a_dead_one_accepted(
+        aiohttp_client, aiohttp_server, database_url: str, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("feedsrv.websub.hub.RECOVERY_POLL_SECONDS", 0.2)
+    config = replace(hub_config(tmp_path), parse_cache=None)
+    import_dir(database_url, write_articles(tmp_path / "first", STARTING_ARTICLES), config)
+    subscriber = Subscriber()
+    server = await aiohttp_server(subscriber.app())
+    callback = str(server.make_url("/callback/1"))
+    # What an instance killed after its 202 leaves: the request, claimed by it.
+    dead = SharedWebSubStore(database_url, position=At(), claim_seconds=0.1, name="dead")
+    dead.hold_verification(HeldVerification(mode="subscribe", callback=callback, topic=TOPIC, lease_seconds=7200,
+                                            secret=None, reason=None, host="127.0.0.1"))
+    dead.close()
+    reader, site = start_site(database_url, config)
+    client = await aiohttp_client(create_app(config, site=site, store=reader))
+
+    async def subscribed() -> bool:
+        return await asyncio.to_thread(client.app[WEBSUB].store.subscription, callback, TOPIC) is not None
+
+    await wait_until(subscribed, limit=5)
+    [verification] = subscriber.verifications
+    assert verification.query["hub.mode"] == "subscribe"
+    assert verification.query["hub.lease_seconds"] == "7200"
+    with psycopg.connect(database_url) as connection:
+        assert connection.execute("SELECT count(*) FROM websub_verifications").fetchone() == (0,)

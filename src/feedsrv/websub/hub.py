@@ -23,6 +23,10 @@ are at most ``websub.max_pending_verifications`` in all and
 request gets a 503 (or 429) with ``Retry-After`` before its body is read, so a burst
 of requests cannot pile up bodies, lookups or tasks.
 
+With the hub's state in the database instances share, an accepted request waits in
+the shared queue (``websub_verifications``) until its check is over: if the
+instance that accepted it dies first, another takes it over once its claim runs out.
+
 A new subscription (not a renewal) past a cap (``websub.max_subscriptions_per_topic``,
 ``websub.max_subscriptions_per_host``, ``websub.max_subscriptions``) is refused with
 a 403 at once; one that reaches a cap while it is being verified (another request
@@ -37,7 +41,7 @@ import math
 import secrets
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal, get_args
 from urllib.parse import parse_qsl, urlencode
@@ -47,10 +51,11 @@ from aiohttp.abc import AbstractResolver
 from yarl import URL
 
 from ..config import WebSubConfig
-from ..errors import FeedsrvError
+from ..errors import DatabaseError, FeedsrvError
 from ..live import LiveSite
 from .safety import CallbackPolicy, TokenBuckets, UnsafeCallback, callback_host, check_callback, check_literal
-from .store import Cap, HubState, Subscription, SubscriptionLimits
+from .shared import SharedWebSubStore
+from .store import Cap, HeldVerification, HubState, Subscription, SubscriptionLimits
 from .topics import normalize_topic, topic_etags, topic_paths
 
 log = logging.getLogger(__name__)
@@ -64,6 +69,11 @@ MAX_SECRET_BYTES = 199
 MAX_REQUEST_BYTES = 8192
 # The challenge echoed back is 43 characters; a body much longer cannot match.
 MAX_ECHO_BYTES = 1024
+UNKNOWN_TOPIC = "unknown topic: not the self URL of a feed of this site"
+# How often a hub with a shared queue looks for checks a dead instance left over.
+RECOVERY_POLL_SECONDS = 5.0
+# A request taken over this many times is dropped: its check keeps failing.
+MAX_VERIFICATION_CLAIMS = 3
 
 
 class HubRequestError(FeedsrvError):
@@ -147,8 +157,11 @@ class Hub:
 
     def __init__(self, *, store: HubState, live: LiveSite, websub: WebSubConfig,
                  session: aiohttp.ClientSession, policy: CallbackPolicy, resolver: AbstractResolver,
-                 limiter: TokenBuckets) -> None:
+                 limiter: TokenBuckets, queue: SharedWebSubStore | None = None) -> None:
+        """``queue``: the shared queue that accepted requests wait in until checked,
+        so that another instance checks them if this one dies first."""
         self._store = store
+        self._queue = queue
         self._live = live
         self._websub = websub
         self._session = session
@@ -173,25 +186,29 @@ class Hub:
         subscriber, and return it. Raise :class:`HubRequestError` before calling
         ``read`` when too many requests are pending (503), and for a callback the hub
         will not call, a subscription past a cap, or too many requests pending for the
-        callback's host (429)."""
+        callback's host (429). With a shared queue, the request is in it when this
+        returns (a :class:`~feedsrv.errors.DatabaseError` if it cannot be)."""
         if self.pending >= self._websub.max_pending_verifications:
             raise HubRequestError(503, "too many subscription requests being verified; try again later",
                                   retry_after=self._retry_after)
         self._admitting += 1
         try:
             request = await read()
-            address, check = await self._admit(request)
+            held = await self._admit(request)
+            try:
+                number = None if self._queue is None else await asyncio.to_thread(self._queue.hold_verification, held)
+            except BaseException:
+                self._release_host(held.host)
+                raise
         finally:
             self._admitting -= 1
         # Nothing awaited since: the task takes over the place the request held.
-        task = asyncio.create_task(check)
-        self._checks.add(task)
-        self._checks_by_host[address] += 1
-        task.add_done_callback(lambda done: self._check_done(done, address))
+        self._start_check(held, number)
         return request
 
-    async def _admit(self, request: SubscriptionRequest) -> tuple[str, Coroutine[None, None, None]]:
-        """The callback's host address and the check to run, or HubRequestError."""
+    async def _admit(self, request: SubscriptionRequest) -> HeldVerification:
+        """The check to run, its place among those of the callback's host taken; or
+        HubRequestError."""
         try:
             address = await check_callback(request.callback, self._policy, self._resolver)
         except UnsafeCallback as exc:
@@ -202,20 +219,64 @@ class Hub:
             cap = await asyncio.to_thread(self._store.cap_reached, candidate, self._limits, time.time())
             if cap is not None:
                 raise HubRequestError(403, self._cap_message(cap, candidate))
-        # Counted after the last await, so that no other request of the host gets in between.
+        # Counted and taken after the last await, so that no other request of the
+        # host gets in between.
         if self._checks_by_host[address] >= self._websub.max_pending_verifications_per_host:
             raise HubRequestError(429, f"too many subscription requests for callbacks on {address} being "
                                        "verified; try again later", retry_after=self._retry_after)
+        self._checks_by_host[address] += 1
         # Unsubscribing needs no known topic: the feed may have gone since.
-        if request.mode == "unsubscribe" or known:
-            return address, self._verify(request, address)
-        return address, self._deny(request, "unknown topic: not the self URL of a feed of this site")
+        denial = None if request.mode == "unsubscribe" or known else UNKNOWN_TOPIC
+        return HeldVerification(mode="denied" if denial else request.mode, callback=request.callback,
+                                topic=request.topic, lease_seconds=request.lease_seconds, secret=request.secret,
+                                reason=denial, host=address)
 
-    def _check_done(self, task: asyncio.Task[None], host: str) -> None:
-        self._checks.discard(task)
+    def _start_check(self, held: HeldVerification, number: int | None) -> None:
+        """Run the check of ``held`` (whose host's place is taken) as a task, ending
+        its row ``number`` of the shared queue once it is over."""
+        task = asyncio.create_task(self._check(held, number))
+        self._checks.add(task)
+        task.add_done_callback(lambda done: self._check_done(done, held.host))
+
+    async def _check(self, held: HeldVerification, number: int | None) -> None:
+        request = SubscriptionRequest(mode="unsubscribe" if held.mode == "unsubscribe" else "subscribe",
+                                      callback=held.callback, topic=held.topic, lease_seconds=held.lease_seconds,
+                                      secret=held.secret)
+        if held.mode == "denied":
+            await self._deny(request, held.reason or UNKNOWN_TOPIC)
+        else:
+            await self._verify(request, held.host)
+        if self._queue is not None and number is not None:
+            await asyncio.to_thread(self._queue.end_verification, number)
+
+    async def recover(self) -> None:
+        """Until cancelled, take over the requests of the shared queue whose
+        instance died before checking them, as this hub has room for them."""
+        assert self._queue is not None, "only a shared queue outlives its instance"
+        while True:
+            await asyncio.sleep(RECOVERY_POLL_SECONDS)
+            room = self._websub.max_pending_verifications - self.pending
+            if room <= 0:
+                continue
+            try:
+                taken = await asyncio.to_thread(self._queue.claim_verifications, room,
+                                                max_attempts=MAX_VERIFICATION_CLAIMS)
+            except DatabaseError as exc:
+                log.warning("websub: %s; unfinished verifications are taken over once it is back", exc)
+                continue
+            for number, held in taken:
+                log.info("websub: taking over the %s check of %s to %s", held.mode, held.callback, held.topic)
+                self._checks_by_host[held.host] += 1
+                self._start_check(held, number)
+
+    def _release_host(self, host: str) -> None:
         self._checks_by_host[host] -= 1
         if not self._checks_by_host[host]:
             del self._checks_by_host[host]
+
+    def _check_done(self, task: asyncio.Task[None], host: str) -> None:
+        self._checks.discard(task)
+        self._release_host(host)
         if not task.cancelled() and (error := task.exception()) is not None:
             log.error("websub: checking a subscription request for %s failed", host, exc_info=error)
 

@@ -64,6 +64,7 @@ class WebSub:
         self._session: aiohttp.ClientSession | None = None
         self._resolver: GuardedResolver | None = None
         self._worker: asyncio.Task[None] | None = None
+        self._recovery: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         """Open the HTTP client, catch up with changes made while the server was
@@ -81,8 +82,11 @@ class WebSub:
         )
         limiter = TokenBuckets(websub.callback_rate, websub.callback_burst)
         if resolver is not None:
+            queue = self.store if isinstance(self.store, SharedWebSubStore) else None
             self.hub = Hub(store=self.store, live=self.live, websub=websub, session=self._session,
-                           policy=self.policy, resolver=resolver, limiter=limiter)
+                           policy=self.policy, resolver=resolver, limiter=limiter, queue=queue)
+            if queue is not None:
+                self._recovery = asyncio.create_task(self.hub.recover())
         # Two processes noting the same change would each queue it: only one notifies.
         if self.notify:
             self.distributor = Distributor(store=self.store, live=self.live, websub=websub,
@@ -101,12 +105,13 @@ class WebSub:
         """Stop sending and close everything; what is still owed stays in the store."""
         # Unset first: the listener and the route see at once that nothing runs.
         worker, hub, distributor, session = self._worker, self.hub, self.distributor, self._session
-        resolver = self._resolver
-        self.hub = self.distributor = self._session = self._resolver = self._worker = None
-        if worker is not None:
-            worker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await worker
+        resolver, recovery = self._resolver, self._recovery
+        self.hub = self.distributor = self._session = self._resolver = self._worker = self._recovery = None
+        for task in (worker, recovery):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         if hub is not None:
             await hub.close()
         if distributor is not None:

@@ -39,7 +39,7 @@ from psycopg.rows import TupleRow
 
 from ..errors import DatabaseError
 from ..store import Position, connect, describe
-from .store import DELIVER, PUBLISH, Cap, Job, JobKind, Subscription, SubscriptionLimits
+from .store import DELIVER, PUBLISH, Cap, HeldVerification, Job, JobKind, Subscription, SubscriptionLimits
 
 # A subscription as read (its columns prefixed with ``p``): its expiry as seconds
 # from now on the database's clock.
@@ -267,6 +267,45 @@ class SharedWebSubStore:
         """The recorded ETag of every topic."""
         with self._transaction() as db:
             return dict(db.execute("SELECT topic, etag FROM websub_topics").fetchall())
+
+    # -- verifications -------------------------------------------------------
+
+    def hold_verification(self, held: HeldVerification) -> int:
+        """Record an accepted request, claimed by this instance, before it is
+        verified (or denied); return its id, for :meth:`end_verification`."""
+        with self._transaction() as db:
+            row = db.execute(
+                "INSERT INTO websub_verifications (mode, callback, topic, lease_seconds, secret, reason, host, "
+                "attempts, claimed_by, claimed_until) VALUES (%s, %s, %s, %s, %s, %s, %s, 1, %s, "
+                "now() + make_interval(secs => %s)) RETURNING id",
+                (held.mode, held.callback, held.topic, held.lease_seconds, held.secret, held.reason, held.host,
+                 self.name, self._claim_seconds),
+            ).fetchone()
+        assert row is not None
+        return int(row[0])
+
+    def claim_verifications(self, limit: int, *, max_attempts: int) -> list[tuple[int, HeldVerification]]:
+        """Claim up to ``limit`` requests whose instance died before their
+        verification was over (their claim ran out), oldest first; a request
+        claimed ``max_attempts`` times already is dropped instead (its
+        verification keeps failing: the subscriber asks again)."""
+        with self._transaction() as db:
+            db.execute("DELETE FROM websub_verifications WHERE claimed_until <= now() AND attempts >= %s",
+                       (max_attempts,))
+            rows = db.execute(
+                "UPDATE websub_verifications SET attempts = attempts + 1, claimed_by = %(name)s, "
+                "claimed_until = now() + make_interval(secs => %(claim)s) WHERE id IN (SELECT id FROM "
+                "websub_verifications WHERE claimed_until <= now() ORDER BY requested_at LIMIT %(limit)s "
+                "FOR UPDATE SKIP LOCKED) "
+                "RETURNING id, mode, callback, topic, lease_seconds, secret, reason, host",
+                {"name": self.name, "claim": self._claim_seconds, "limit": limit},
+            ).fetchall()
+        return [(int(number), HeldVerification(*fields)) for number, *fields in sorted(rows)]
+
+    def end_verification(self, number: int) -> None:
+        """Forget a request whose verification is over, whatever its outcome."""
+        with self._transaction() as db:
+            db.execute("DELETE FROM websub_verifications WHERE id = %s", (number,))
 
 
 def _subscription(row: Sequence[Any], local: float) -> Subscription:

@@ -104,6 +104,27 @@ class SubscriptionLimits:
                    total=websub.max_subscriptions)
 
 
+# What the hub does with an accepted request: verify it with its subscriber, or
+# tell the subscriber it is denied.
+CheckMode = Literal["subscribe", "unsubscribe", "denied"]
+
+
+@dataclass(frozen=True, slots=True)
+class HeldVerification:
+    """An accepted subscription request whose check with the subscriber is not
+    over: ``mode`` is the request's, or ``denied`` (a subscription refused for
+    ``reason``); ``lease_seconds`` is the one asked for; ``host`` is the callback's
+    host as per-host limits count it."""
+
+    mode: CheckMode
+    callback: str
+    topic: str
+    lease_seconds: int | None
+    secret: str | None
+    reason: str | None
+    host: str
+
+
 @dataclass(frozen=True, slots=True)
 class Job:
     """One pending notification: a change of ``topic`` owed to ``target`` (a
