@@ -99,7 +99,8 @@ class WebSubConfig:
     database: Path = setting(
         "websub", Path("state/websub.sqlite3"),
         "SQLite file of subscriptions and pending deliveries, created when the first "
-        "subscription is verified; a relative path is taken from the config file's directory.")
+        "subscription is verified; a relative path is taken from the config file's directory. "
+        "Not used with store.database_url: the hub's state is the database's.")
     lease_seconds: int = setting("websub", 864_000, "Lease of a subscription that asks for none (10 days).",
                                  maximum=MAX_SECONDS, at_least=1)
     min_lease_seconds: int = setting("websub", 3600, "Shortest lease granted; shorter requests get this.",
@@ -225,7 +226,7 @@ class SiteConfig:
         "PostgreSQL (14 or later) database shared by every instance, as a libpq URL "
         "(`postgresql://user:password@host:5432/feedsrv`); the `FEEDSRV_DATABASE_URL` variable "
         "wins when set. Empty: no database, articles and state stay on this machine. See "
-        "[Scaling out](#scaling-out-in-progress).")
+        "[Scaling out](#scaling-out).")
     outlets: Mapping[str, Outlet] = field(default_factory=dict)
     topics: Mapping[str, Topic] = field(default_factory=dict)
     articles: Mapping[str, ArticleMeta] = field(default_factory=dict)
