@@ -3,6 +3,7 @@ its changes (NOTIFY, the poll, reconnection); a restart starts from the store.""
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import sys
@@ -18,8 +19,8 @@ from feedsrv import store
 from feedsrv.config import SiteConfig, load_config
 from feedsrv.site import Site, assemble_site
 from feedsrv.web import create_app
-from livetools import STARTING_ARTICLES, article, wait_until
-from serving import free_port, http_get, running_server
+from livetools import AUTH, STARTING_ARTICLES, TOKEN, article, wait_until
+from serving import free_port, http_get, http_request, running_server
 
 # The bound on how long another instance takes to serve a change.
 FOLLOW_LIMIT = 1.0
@@ -208,3 +209,22 @@ def test_feedsrv_serve_serves_the_database_not_the_directory(imported: str) -> N
         while http_get(port, "/articles/beta").status != 410:
             assert time.monotonic() < deadline, "the deletion is not served within the limit"
             time.sleep(0.01)
+
+
+def test_each_worker_follows_the_database_and_takes_the_api(imported: str) -> None:
+    environment = {store.DATABASE_URL_ENV: imported, "FEEDSRV_API_TOKEN": TOKEN}
+    with running_server(["--config", str(CONFIG), "--workers", "2"], cwd=ROOT, port=free_port(),
+                        env=environment) as port:
+        published = http_request(port, "POST", "/api/articles", body=article(
+            "Delta", author="Dana Ortiz", outlet="Harbor Gazette").encode(), headers={**AUTH, "X-Slug": "delta"})
+        assert published.status == 201
+        tombstone(imported, "beta")
+        # Over new connections, which the kernel spreads over the workers, until
+        # both answered: each serves the article published through one of them and
+        # the deletion made elsewhere.
+        served: dict[int, tuple[int, int]] = {}
+        deadline = time.monotonic() + 30
+        while len(served) < 2 or any(states != (200, 410) for states in served.values()):
+            assert time.monotonic() < deadline, served
+            pid = json.loads(http_get(port, "/healthz").body)["pid"]
+            served[pid] = (http_get(port, "/articles/delta").status, http_get(port, "/articles/beta").status)
