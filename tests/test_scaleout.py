@@ -5,14 +5,19 @@ restart behind deploy/nginx.conf."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
+import aiohttp
+import psycopg
 import pytest
 
 from instances import Instance, running_instances
-from livetools import AUTH, article
+from livetools import AUTH, STARTING_ARTICLES, article
 from serving import http_get, http_request
 
 # The issue's bound on how long another instance takes to serve a change.
@@ -49,3 +54,86 @@ def test_published_through_a_served_by_b_and_c_deleted_through_c_gone_on_a_and_b
     for other in (a, b):
         wait_for_status(other, "/articles/delta", 410)
         assert b"Delta" not in http_get(other.port, "/feeds/all.atom").body
+
+
+# "Clash 2" makes the very slug the second "Clash" would get.
+CLASHING_TITLES = ("Clash", "Clash 2", "Clash Again", "Clash Again 3")
+CONCURRENT_PUBLISHES = 300
+# Every fifth request asks for a slug of its own (X-Slug), every seventh PUTs at one:
+# a handful of slugs each, so most of them clash.
+ASKED_SLUGS = ("asked", "asked-2")
+PUT_SLUGS = ("contested", "contested-2", "contested-3")
+
+
+def publishing_request(number: int) -> tuple[str, str, dict[str, str], bytes]:
+    """Request ``number`` of the concurrent stream: method, path, headers, body; its
+    text carries ``Request <number>.`` to find it by."""
+    title = CLASHING_TITLES[number % len(CLASHING_TITLES)]
+    body = article(title, author="Dana Ortiz", outlet="Harbor Gazette", text=f"Request {number}.").encode()
+    if number % 7 == 0:
+        return "PUT", f"/api/articles/{PUT_SLUGS[number % len(PUT_SLUGS)]}", AUTH, body
+    if number % 5 == 0:
+        return "POST", "/api/articles", {**AUTH, "X-Slug": ASKED_SLUGS[number % len(ASKED_SLUGS)]}, body
+    return "POST", "/api/articles", AUTH, body
+
+
+async def test_concurrent_publishes_over_three_instances(three: list[Instance], database_url: str) -> None:
+    timeout = aiohttp.ClientTimeout(total=60)
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0), timeout=timeout) as session:
+
+        async def send(number: int) -> tuple[int, int | None, dict[str, str] | None]:
+            method, path, headers, body = publishing_request(number)
+            port = three[number % len(three)].port
+            try:
+                async with session.request(method, f"http://127.0.0.1:{port}{path}", headers=headers,
+                                           data=body) as response:
+                    answer = await response.json(content_type=None) if response.status in (200, 201) else None
+                    return number, response.status, answer
+            except (aiohttp.ClientError, TimeoutError):
+                return number, None, None
+
+        started = time.monotonic()
+        results = await asyncio.gather(*(send(number) for number in range(CONCURRENT_PUBLISHES)))
+        elapsed = time.monotonic() - started
+    statuses = Counter(status for _, status, _ in results)
+    acknowledged = {number: answer for number, status, answer in results if status in (200, 201) and answer}
+    posted = {number: answer["slug"] for number, answer in acknowledged.items()
+              if publishing_request(number)[0] == "POST"}
+    # Every request is acknowledged but those asking for a slug already held.
+    assert statuses[409] == sum(1 for number in range(CONCURRENT_PUBLISHES)
+                                if publishing_request(number)[0] == "POST" and number % 5 == 0) - len(ASKED_SLUGS)
+    assert len(acknowledged) + statuses[409] == CONCURRENT_PUBLISHES, (statuses, elapsed)
+    assert len(set(posted.values())) == len(posted), "no two acknowledged POSTs share a slug"
+
+    with psycopg.connect(database_url) as connection:
+        live = dict(connection.execute("SELECT slug, convert_from(source, 'UTF8') FROM articles "
+                                       "WHERE deleted IS NULL").fetchall())
+        incomplete = connection.execute(
+            "SELECT a.slug FROM articles a WHERE NOT EXISTS (SELECT 1 FROM changes c WHERE c.number = a.change "
+            "AND c.slug = a.slug) OR NOT EXISTS (SELECT 1 FROM parsed_entries p WHERE p.digest = a.digest)"
+        ).fetchall()
+    assert incomplete == [], "every article row has its change and its parsed entry"
+
+    def holders(number: int) -> list[str]:
+        return [slug for slug, text in live.items() if f"Request {number}.\n" in text]
+
+    for number, slug in posted.items():
+        assert holders(number) == [slug], f"acknowledged request {number} is stored once, at its slug"
+    for number, status, _ in results:
+        if status not in (200, 201):
+            assert holders(number) == [], f"request {number} answered {status} and is not stored"
+    for slug in PUT_SLUGS:
+        assert any(holders(number) == [slug] for number in acknowledged), f"{slug} holds one of its PUTs"
+    assert len(live) == len(STARTING_ARTICLES) + len(posted) + len(PUT_SLUGS), "nothing more, nothing less"
+
+    # Every instance serves every stored article, and the very same load of them.
+    for instance in three:
+        deadline = time.monotonic() + FOLLOW_LIMIT
+        while json.loads(http_get(instance.port, "/healthz").body)["articles"] != len(live):
+            assert time.monotonic() < deadline, f"{instance.name} does not serve every article"
+            time.sleep(0.01)
+    fingerprints = {json.loads(http_get(instance.port, "/healthz").body)["fingerprint"] for instance in three}
+    assert len(fingerprints) == 1, "the three instances serve the same articles"
+    for instance in three:
+        for slug in live:
+            assert http_get(instance.port, f"/articles/{slug}").status == 200, (instance.name, slug)
