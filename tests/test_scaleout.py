@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -18,10 +19,13 @@ import pytest
 
 from instances import Instance, running_instances
 from livetools import AUTH, STARTING_ARTICLES, article
-from serving import http_get, http_request
+from pgserver import PostgresServer
+from serving import Reply, http_get, http_request
 
 # The issue's bound on how long another instance takes to serve a change.
 FOLLOW_LIMIT = 1.0
+# A follower that lost the database tries again after a back-off that doubles from 0.2 s.
+RECONNECT_LIMIT = 15.0
 
 
 @pytest.fixture
@@ -137,3 +141,77 @@ async def test_concurrent_publishes_over_three_instances(three: list[Instance], 
     for instance in three:
         for slug in live:
             assert http_get(instance.port, f"/articles/{slug}").status == 200, (instance.name, slug)
+
+
+STREAM_LENGTH = 45
+RESTART_AFTER = 15
+
+
+@pytest.fixture
+def own_postgres() -> Iterator[PostgresServer]:
+    """A PostgreSQL server of the test's own, as one restarted would take the
+    session's other databases down with it."""
+    server = PostgresServer()
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+def publish_until_acknowledged(port: int, body: bytes) -> tuple[Reply, list[int]]:
+    """POST ``body`` as a client would: again after ``Retry-After`` seconds while the
+    answer is ``503``; the final reply and every status met."""
+    met: list[int] = []
+    while True:
+        reply = http_request(port, "POST", "/api/articles", body=body, headers=AUTH)
+        met.append(reply.status)
+        if reply.status != 503:
+            return reply, met
+        time.sleep(float(reply.headers["Retry-After"]))
+
+
+def test_no_acknowledged_article_is_lost_when_postgresql_restarts(own_postgres: PostgresServer,
+                                                                  tmp_path: Path) -> None:
+    url = own_postgres.url(own_postgres.create_database())
+    acknowledged: dict[int, str] = {}
+    met: Counter[int] = Counter()
+    with running_instances(3, url, tmp_path) as instances:
+        restarted = threading.Event()
+
+        def restart_midway() -> None:
+            while len(acknowledged) < RESTART_AFTER:
+                time.sleep(0.005)
+            own_postgres.restart(down_for=1.0)
+            restarted.set()
+
+        restarter = threading.Thread(target=restart_midway)
+        restarter.start()
+        try:
+            for number in range(STREAM_LENGTH):
+                body = article(CLASHING_TITLES[number % 2], author="Dana Ortiz", outlet="Harbor Gazette",
+                               text=f"Request {number}.").encode()
+                reply, statuses = publish_until_acknowledged(instances[number % 3].port, body)
+                met.update(statuses)
+                assert reply.status in (201, 202), (number, reply.status, reply.body)
+                acknowledged[number] = json.loads(reply.body)["slug"]
+        finally:
+            restarter.join()
+        assert restarted.is_set()
+        assert met[503] >= 1, f"the restart was felt by the stream: {met}"
+
+        with psycopg.connect(url) as connection:
+            live = dict(connection.execute("SELECT slug, convert_from(source, 'UTF8') FROM articles "
+                                           "WHERE deleted IS NULL").fetchall())
+        for number, slug in acknowledged.items():
+            assert [held for held, text in live.items() if f"Request {number}.\n" in text] == [slug], (
+                f"acknowledged request {number} is stored once, at its slug")
+        assert len(live) == len(STARTING_ARTICLES) + STREAM_LENGTH
+        # Every instance follows the database again and serves every article.
+        for instance in instances:
+            deadline = time.monotonic() + RECONNECT_LIMIT
+            while json.loads(http_get(instance.port, "/healthz").body)["articles"] != len(live):
+                assert time.monotonic() < deadline, f"{instance.name} does not serve every article"
+                time.sleep(0.05)
+            for slug in acknowledged.values():
+                assert http_get(instance.port, f"/articles/{slug}").status == 200, (instance.name, slug)
