@@ -6,6 +6,7 @@ restart behind deploy/nginx.conf."""
 from __future__ import annotations
 
 import asyncio
+import http.client
 import json
 import threading
 import time
@@ -19,8 +20,10 @@ import pytest
 
 from instances import Instance, running_instances
 from livetools import AUTH, STARTING_ARTICLES, article
+from nginxtools import running_nginx
 from pgserver import PostgresServer
 from serving import Reply, http_get, http_request
+from tooling import require_program
 
 # The issue's bound on how long another instance takes to serve a change.
 FOLLOW_LIMIT = 1.0
@@ -215,3 +218,52 @@ def test_no_acknowledged_article_is_lost_when_postgresql_restarts(own_postgres: 
                 time.sleep(0.05)
             for slug in acknowledged.values():
                 assert http_get(instance.port, f"/articles/{slug}").status == 200, (instance.name, slug)
+
+
+POLLED_FEEDS = ("/feeds/all.atom", "/feeds/all.rss", "/feeds/all.json")
+POLLS = 3000
+
+
+def poll(port: int, stop: threading.Event, answers: Counter[str]) -> None:
+    """Conditional GETs of :data:`POLLED_FEEDS` through ``port``, as feed readers
+    make them, over one kept-alive connection, until ``stop`` is set and
+    :data:`POLLS` were made; every other one with a query nginx has not cached,
+    so that it goes upstream. Each answer counted by status, or by the error."""
+    validators: dict[str, dict[str, str]] = {}
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    number = 0
+    while not stop.is_set() or number < POLLS:
+        feed = POLLED_FEEDS[number % len(POLLED_FEEDS)]
+        path = f"{feed}?poll={number}" if number % 2 else feed
+        try:
+            connection.request("GET", path, headers={"Accept-Encoding": "gzip", **validators.get(feed, {})})
+            response = connection.getresponse()
+            response.read()
+            answers[str(response.status)] += 1
+            if response.status == 200:
+                validators[feed] = {"If-None-Match": response.headers["ETag"],
+                                    "If-Modified-Since": response.headers["Last-Modified"]}
+        except (OSError, http.client.HTTPException) as exc:
+            answers[type(exc).__name__] += 1
+            connection.close()
+        number += 1
+    connection.close()
+
+
+def test_a_rolling_restart_behind_nginx_fails_no_request(three: list[Instance]) -> None:
+    nginx = require_program("nginx", package="nginx")
+    with running_nginx(nginx, [instance.port for instance in three]) as port:
+        answers: Counter[str] = Counter()
+        stop = threading.Event()
+        poller = threading.Thread(target=poll, args=(port, stop, answers))
+        poller.start()
+        try:
+            for instance in three:
+                assert instance.stop() == 0, instance.log
+                instance.start()
+        finally:
+            stop.set()
+            poller.join()
+    assert sum(answers.values()) >= POLLS
+    assert set(answers) <= {"200", "304"}, f"every request answered: {answers}"
+    assert answers["304"] > 0, "the polls were conditional"
