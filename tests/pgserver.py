@@ -16,6 +16,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -101,16 +102,28 @@ class PostgresServer:
         # Another process may take the probed port before the server binds it: try again.
         for _attempt in range(5):
             self.port = _free_port()
-            options = (f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self._directory} "
-                       "-c fsync=off -c synchronous_commit=off -c full_page_writes=off")
             try:
-                self._run(["pg_ctl", "--pgdata", str(self._data), "--wait", "--silent",
-                           "--log", str(self._directory / "server.log"), "-o", options, "start"])
+                self._launch()
                 return
             except RuntimeError:
                 if "could not bind" not in (self._directory / "server.log").read_text(errors="replace"):
                     raise
         raise RuntimeError(f"PostgreSQL found no free port; see {self._directory / 'server.log'}")
+
+    def _launch(self) -> None:
+        assert self._directory is not None
+        options = (f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self._directory} "
+                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off")
+        self._run(["pg_ctl", "--pgdata", str(self._data), "--wait", "--silent",
+                   "--log", str(self._directory / "server.log"), "-o", options, "start"])
+
+    def restart(self, *, down_for: float = 0.0) -> None:
+        """Stop the server as an operator would (``fast``: sessions are ended, what
+        was committed stays), wait ``down_for`` seconds, and start it again on the
+        same port over the same data."""
+        self._run(["pg_ctl", "--pgdata", str(self._data), "--wait", "--silent", "--mode", "fast", "stop"])
+        time.sleep(down_for)
+        self._launch()
 
     def stop(self) -> None:
         """Stop the server and remove its directory."""

@@ -191,3 +191,38 @@ async def test_a_database_lost_mid_request_is_503_with_retry_after(aiohttp_clien
     await wait_until(published_again, limit=10.0)
     assert await status(client, "/articles/epsilon") == 200
     assert await title_served(client, "epsilon") == "Epsilon"
+
+
+async def test_a_write_committed_but_not_read_back_is_202_not_503(aiohttp_client, imported: str,
+                                                                  config: SiteConfig,
+                                                                  postgres: PostgresServer) -> None:
+    client = await instance(aiohttp_client, imported, config)
+    first = article("Epsilon", author="Dana Ortiz", outlet="Harbor Gazette").encode()
+    async with client.post("/api/articles", headers=AUTH, data=first) as response:
+        assert response.status == 201
+    database = imported.rsplit("/", 1)[-1]
+    with psycopg.connect(postgres.url(), autocommit=True) as connection:
+        # The writer keeps the connection its last write committed on: only that one
+        # stays, so the next write commits and reading it back cannot connect.
+        connection.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS false')
+        ended = connection.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s "
+                                   "AND query <> 'COMMIT'", (database,)).fetchall()
+        assert ended, "the reader's and the follower's connections were ended"
+    try:
+        body = article("Zeta", author="Dana Ortiz", outlet="Harbor Gazette").encode()
+        async with client.post("/api/articles", headers=AUTH, data=body) as response:
+            assert response.status == 202, await response.text()
+            answer = await response.json()
+            assert response.headers["Location"] == answer["url"]
+        assert answer["slug"] == "zeta"
+    finally:
+        with psycopg.connect(postgres.url(), autocommit=True) as connection:
+            connection.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS true')
+    with psycopg.connect(imported) as connection:
+        stored = connection.execute("SELECT count(*) FROM articles WHERE slug = 'zeta'").fetchone()
+    assert stored == (1,), "the write is stored: sent again, it would be a second article"
+
+    async def served() -> bool:
+        return await status(client, "/articles/zeta") == 200
+
+    await wait_until(served, limit=10.0)

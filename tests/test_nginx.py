@@ -3,7 +3,6 @@ processes on loopback."""
 
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
 import tempfile
@@ -13,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
+from nginxtools import nginx_config
 from serving import free_port, http_get, running_server
 from tooling import require_program
 
@@ -20,30 +20,6 @@ FEED = "/feeds/all.atom"
 GZIP = {"Accept-Encoding": "gzip"}
 MAX_AGE = 2
 POLL = 0.2
-
-
-def nginx_config(workdir: Path, listen: int, upstreams: list[int]) -> Path:
-    """deploy/nginx.conf's server, with this test's ports and every path in ``workdir``."""
-    proxy = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
-    servers = "".join(f"    server 127.0.0.1:{port};\n" for port in upstreams)
-    proxy = re.sub(r"(upstream feedsrv \{\n)(?:    server [^\n]+\n)+", lambda match: match[1] + servers, proxy)
-    proxy = proxy.replace("/var/cache/nginx/feedsrv", str(workdir / "cache"))
-    proxy = re.sub(r"listen \d+;", f"listen 127.0.0.1:{listen};", proxy)
-    config = workdir / "nginx.conf"
-    config.write_text(f"""
-worker_processes 1;
-pid {workdir}/nginx.pid;
-error_log {workdir}/error.log;
-events {{ worker_connections 256; }}
-http {{
-    include /etc/nginx/mime.types;
-    access_log {workdir}/access.log;
-    client_body_temp_path {workdir}/body; proxy_temp_path {workdir}/proxy;
-    fastcgi_temp_path {workdir}/fastcgi; uwsgi_temp_path {workdir}/uwsgi; scgi_temp_path {workdir}/scgi;
-{proxy}
-}}
-""", encoding="utf-8")
-    return config
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 import psycopg
@@ -20,6 +21,7 @@ from feedsrv.config import SiteConfig, load_config
 from feedsrv.site import Site, assemble_site
 from feedsrv.web import create_app
 from livetools import AUTH, STARTING_ARTICLES, TOKEN, article, wait_until
+from pgserver import PostgresServer
 from serving import free_port, http_get, http_request, running_server
 
 # The issue's bound on how long another instance takes to serve a change.
@@ -228,3 +230,32 @@ def test_each_worker_follows_the_database_and_takes_the_api(imported: str) -> No
             assert time.monotonic() < deadline, served
             pid = json.loads(http_get(port, "/healthz").body)["pid"]
             served[pid] = (http_get(port, "/articles/delta").status, http_get(port, "/articles/beta").status)
+
+
+async def test_healthz_says_when_the_database_is_unreachable(aiohttp_client, imported: str, config: SiteConfig,
+                                                             postgres: PostgresServer) -> None:
+    reader, site = start_site(imported, config)
+    client = await aiohttp_client(create_app(config, site=site, store=reader))
+
+    async def store_is(state: str) -> bool:
+        async with client.get("/healthz") as response:
+            assert response.status == 200, "serving from memory all along"
+            return (await response.json())["store"] == state
+
+    await wait_until(partial(store_is, "reachable"), limit=5.0)
+    database = imported.rsplit("/", 1)[-1]
+    with psycopg.connect(postgres.url(), autocommit=True) as connection:
+        connection.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS false')
+        connection.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (database,))
+    try:
+        await wait_until(partial(store_is, "unreachable"), limit=5.0)
+        assert await status(client, "/articles/alpha") == 200
+    finally:
+        with psycopg.connect(postgres.url(), autocommit=True) as connection:
+            connection.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS true')
+    await wait_until(partial(store_is, "reachable"), limit=10.0)
+
+
+async def test_healthz_without_a_database_names_no_store(client) -> None:
+    async with client.get("/healthz") as response:
+        assert "store" not in await response.json()

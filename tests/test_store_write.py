@@ -102,12 +102,33 @@ def test_replacing_says_whether_the_article_was_live(writer: store.StoreWriter, 
     assert writer.replace("delta", version(config, "other.txt", "Not Delta")) is None, "another name holds it"
 
 
-def test_a_lost_database_is_a_database_error(writer: store.StoreWriter, database_url: str,
-                                             config: SiteConfig) -> None:
-    writer.create("delta", version(config, "delta.txt", "Delta"))
-    with psycopg.connect(database_url, autocommit=True) as connection:
+def end_sessions(url: str) -> None:
+    with psycopg.connect(url, autocommit=True) as connection:
         connection.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                            "WHERE application_name = 'feedsrv' AND pid <> pg_backend_pid()")
-    with pytest.raises(DatabaseError):
-        writer.create("epsilon", version(config, "epsilon.txt", "Epsilon"))
+
+
+def test_a_lost_database_is_a_database_error(writer: store.StoreWriter, database_url: str,
+                                             config: SiteConfig, postgres) -> None:
+    writer.create("delta", version(config, "delta.txt", "Delta"))
+    database = database_url.rsplit("/", 1)[-1]
+    with psycopg.connect(postgres.url(), autocommit=True) as connection:
+        connection.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS false')
+    try:
+        end_sessions(postgres.url())
+        with pytest.raises(DatabaseError):
+            writer.create("epsilon", version(config, "epsilon.txt", "Epsilon"))
+    finally:
+        with psycopg.connect(postgres.url(), autocommit=True) as connection:
+            connection.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS true')
     assert writer.create("epsilon", version(config, "epsilon.txt", "Epsilon")) is not None, "reconnected"
+
+
+def test_a_connection_ended_since_its_last_use_is_replaced(writer: store.StoreWriter, database_url: str,
+                                                           config: SiteConfig) -> None:
+    writer.create("delta", version(config, "delta.txt", "Delta"))
+    # As a restart of the server does to every idle connection.
+    end_sessions(database_url)
+    written = writer.create("epsilon", version(config, "epsilon.txt", "Epsilon"))
+    assert written is not None and written.slug == "epsilon", "written over a new connection, not refused"
+    assert sorted(entry.slug for entry in read(database_url, config).loaded.entries) == ["delta", "epsilon"]

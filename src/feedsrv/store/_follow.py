@@ -26,12 +26,14 @@ BACKOFF_INITIAL_SECONDS = 0.2
 BACKOFF_MAX_SECONDS = 30.0
 
 
-async def follow_changes(url: str, catch_up: Callable[[], Awaitable[None]]) -> None:
+async def follow_changes(url: str, catch_up: Callable[[], Awaitable[None]],
+                         reached: Callable[[bool], None] = lambda reachable: None) -> None:
     """Call ``catch_up`` after each notification on :data:`CHANNEL`, every
     :data:`POLL_SECONDS` without one, and once connected (again), until cancelled.
 
     A lost connection, or a ``catch_up`` failing with a :class:`FeedsrvError`, is
-    logged and retried, waiting twice as long after each failure in a row."""
+    logged and retried, waiting twice as long after each failure in a row. After
+    each catch-up and each failure ``reached`` is told whether the database was."""
     delay = BACKOFF_INITIAL_SECONDS
     while True:
         try:
@@ -39,16 +41,19 @@ async def follow_changes(url: str, catch_up: Callable[[], Awaitable[None]]) -> N
                 await connection.execute(f"LISTEN {CHANNEL}")
                 # Listening before catching up: a change committed in between is notified.
                 await catch_up()
+                reached(True)
                 delay = BACKOFF_INITIAL_SECONDS
-                await _follow(connection, catch_up)
+                await _follow(connection, catch_up, reached)
         except (DatabaseError, psycopg.Error) as exc:
+            reached(False)
             message = exc if isinstance(exc, DatabaseError) else DatabaseError(describe(url), _first_line(exc))
             log.warning("%s; serving the articles as they were, trying again in %.1f s", message, delay)
         await asyncio.sleep(delay)
         delay = min(delay * 2, BACKOFF_MAX_SECONDS)
 
 
-async def _follow(connection: psycopg.AsyncConnection[TupleRow], catch_up: Callable[[], Awaitable[None]]) -> None:
+async def _follow(connection: psycopg.AsyncConnection[TupleRow], catch_up: Callable[[], Awaitable[None]],
+                  reached: Callable[[bool], None]) -> None:
     """Catch up after each notification or poll, until the connection is lost."""
     while True:
         # Several notifications at once call for one catch-up, which reads them all.
@@ -57,7 +62,10 @@ async def _follow(connection: psycopg.AsyncConnection[TupleRow], catch_up: Calla
         try:
             await catch_up()
         except FeedsrvError as exc:
+            reached(False)
             log.warning("%s; trying again at the next change or poll", exc)
+        else:
+            reached(True)
 
 
 def _first_line(exc: psycopg.Error) -> str:

@@ -175,7 +175,13 @@ class StoreWriter:
         and the failure is raised as a :class:`DatabaseError`."""
         with self._idle_turns:
             connection = self._idle.pop() if self._idle else None
-        if connection is None or connection.closed:
+        if connection is not None and not _usable(connection):
+            # The server ended it since its last use (a restart ends every idle
+            # one): found out before the write, not by failing it with 503.
+            connection.close()
+            self.close()
+            connection = None
+        if connection is None:
             connection = connect(self.url)
         try:
             yield connection
@@ -196,6 +202,17 @@ class StoreWriter:
 
 class _Taken(Exception):
     """The slug is held: the transaction is rolled back."""
+
+
+def _usable(connection: psycopg.Connection[TupleRow]) -> bool:
+    """Whether an idle connection still reaches the server: one round trip."""
+    if connection.closed:
+        return False
+    try:
+        connection.execute("SELECT 1")
+    except psycopg.Error:
+        return False
+    return True
 
 
 def _digest(version: ArticleVersion) -> str:

@@ -213,7 +213,7 @@ async def _create_stored(request: web.Request, writer: StoreWriter, body: bytes)
         draft = await _parse(site, _article_bytes(site, front, text), Path("draft.txt"))
         base = slug_from_title(draft.title)
 
-    def store() -> tuple[Written, str]:
+    def store() -> tuple[Written, ArticleVersion]:
         now = _now()
         with _unavailable_when_lost():
             # Known to be taken; the insert decides for the rest.
@@ -223,13 +223,16 @@ async def _create_stored(request: web.Request, writer: StoreWriter, body: bytes)
                 version = _stored_version(site, article_file(Path(), slug).name, dict(front), text, None, now)
                 written = writer.create(slug, version)
                 if written is not None:
-                    return written, version.name
+                    return written, version
                 if wanted is not None:
                     raise _taken_response(wanted)
                 taken.add(slug)
 
-    written, name = await asyncio.to_thread(store)
-    return _entry_response(await _serve_stored(request, written, name), site.config, status=201)
+    written, version = await asyncio.to_thread(store)
+    entry = await _serve_stored(request, written, version.name)
+    if entry is None:
+        return _entry_response(version.entry, site.config, status=202)
+    return _entry_response(entry, site.config, status=201)
 
 
 async def _replace_stored(request: web.Request, writer: StoreWriter, slug: str, body: bytes) -> web.Response:
@@ -247,6 +250,8 @@ async def _replace_stored(request: web.Request, writer: StoreWriter, slug: str, 
         raise web.HTTPConflict(text=f"409: {article_path(slug)} is held by an article this instance does not "
                                     "serve yet; try again\n")
     entry = await _serve_stored(request, written, name)
+    if entry is None:
+        return _entry_response(version.entry, site.config, status=202)
     return _entry_response(entry, site.config, status=201 if written.created else 200)
 
 
@@ -256,8 +261,10 @@ async def _delete_stored(request: web.Request, writer: StoreWriter, slug: str) -
         written = await asyncio.to_thread(writer.delete, slug)
     if written is None:
         raise web.HTTPNotFound(text=f"404: no article {article_path(slug)}\n")
-    with _unavailable_when_lost():
-        served = await serve_store_changes(request.app)
+    served = await _serve_committed(request)
+    if served is None:
+        return web.Response(status=202, text=f"202: {article_path(slug)} is deleted; this instance will stop "
+                                             "serving it once it reaches the database again\n")
     if slug in served.catalog.entries_by_slug:
         raise web.HTTPInternalServerError(text=f"500: {article_path(slug)} was deleted but is still served\n")
     return web.Response(status=204)
@@ -269,17 +276,35 @@ def _stored_version(site: Site, name: str, front: dict[str, str], text: str, pre
     return ArticleVersion(name, data, front, now, entry)
 
 
-async def _serve_stored(request: web.Request, written: Written, name: str) -> Entry:
+async def _serve_stored(request: web.Request, written: Written, name: str) -> Entry | None:
     """The entry of the committed write ``written`` (of the article stored as
-    ``name``) once this instance serves it, or a later change of it."""
-    with _unavailable_when_lost():
-        served = await serve_store_changes(request.app)
+    ``name``) once this instance serves it, or a later change of it; None when the
+    database could not be read back (see :func:`_serve_committed`)."""
+    served = await _serve_committed(request)
+    if served is None:
+        return None
     state = served.loaded.files.get(name)
     if (state is None or state.entry is None or state.key[0] < written.change
             or served.catalog.entries_by_slug.get(written.slug) is not state.entry):
         raise web.HTTPInternalServerError(text=f"500: {article_path(written.slug)} was stored but is not "
                                                "served\n")
     return state.entry
+
+
+async def _serve_committed(request: web.Request) -> Site | None:
+    """The site served once it holds the changes committed so far; None when the
+    database cannot be read, tried twice (a connection lost since its last use,
+    as after a restart of the server, is dropped by the first try).
+
+    A committed write is never answered ``503``: a client would send it again,
+    and a POST sent again is a second article. It is ``202`` instead: stored,
+    served here (and elsewhere) once the followers reach the database."""
+    for attempt in (1, 2):
+        try:
+            return await serve_store_changes(request.app)
+        except DatabaseError as exc:
+            log.warning("publishing: stored, but not read back (try %d): %s", attempt, exc)
+    return None
 
 
 @contextmanager
@@ -522,7 +547,7 @@ async def _restore(request: web.Request, path: Path, data: bytes | None) -> None
 
 def _entry_response(entry: Entry, config: SiteConfig, *, status: int) -> web.Response:
     url = config.url(article_path(entry.slug))
-    headers = {"Location": url} if status == 201 else {}
+    headers = {"Location": url} if status in (201, 202) else {}
     return web.json_response({
         "slug": entry.slug,
         "url": url,

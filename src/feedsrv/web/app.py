@@ -19,7 +19,7 @@ from ..websub import setup_websub
 from .api import api_token, setup_api
 from .caching import CodingMemo
 from .handlers import CODING_MEMO, healthz, nosniff, serve_resource
-from .live import LIVE, STORE, WATCHER, Watcher, serve_store_changes
+from .live import LIVE, STORE, STORE_STATE, WATCHER, StoreState, Watcher, serve_store_changes
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +60,7 @@ def create_app(config: SiteConfig, *, site: Site | None = None, watch: bool = Tr
     setup_websub(app, config, app[LIVE], notify=notify, articles=store)
     if store is not None:
         app[STORE] = store
+        app[STORE_STATE] = StoreState()
         app.cleanup_ctx.append(_following)
     elif watch and config.watch != "off":
         app[WATCHER] = Watcher()
@@ -97,7 +98,7 @@ async def _following(app: web.Application) -> AsyncIterator[None]:
     async def catch_up() -> None:
         await serve_store_changes(app)
 
-    follower = asyncio.create_task(follow_changes(reader.url, catch_up))
+    follower = asyncio.create_task(follow_changes(reader.url, catch_up, app[STORE_STATE].reached))
     follower.add_done_callback(_log_follower_failure)
     yield
     follower.cancel()

@@ -10,7 +10,7 @@ from aiohttp.typedefs import Handler
 
 from ..representations import Resource
 from .caching import CodingMemo, is_not_modified
-from .live import LIVE, WATCHER
+from .live import LIVE, STORE_STATE, WATCHER
 
 CODING_MEMO = web.AppKey("coding_memo", CodingMemo)
 NOSNIFF = ("X-Content-Type-Options", "nosniff")
@@ -61,13 +61,21 @@ async def serve_resource(request: web.Request) -> web.Response:
 async def healthz(request: web.Request) -> web.Response:
     """Liveness and a summary of what is served; never cached. ``503`` once the
     watcher of the articles directory has stopped: the process still answers, but
-    with articles that may be out of date, and a restart brings it back in step."""
+    with articles that may be out of date, and a restart brings it back in step.
+
+    With a database, ``store`` says whether the follower reached it at its latest
+    try (``starting`` before the first): ``unreachable`` is still ``200``, as the
+    articles are served from memory meanwhile, and the follower keeps trying."""
     site = request.app[LIVE].site
     watcher = request.app.get(WATCHER)
     stopped = watcher is not None and watcher.stopped
+    store = request.app.get(STORE_STATE)
+    store_fields = {} if store is None else {
+        "store": {None: "starting", True: "reachable", False: "unreachable"}[store.reachable]}
     return web.json_response(
         {
             "status": "watcher stopped: changed articles are not served" if stopped else "ok",
+            **store_fields,
             "articles": len(site.catalog.entries),
             "feeds": len(site.catalog.feeds),
             "skipped": len(site.loaded.errors),

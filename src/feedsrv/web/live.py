@@ -46,10 +46,25 @@ def _log_failure(task: asyncio.Task[None]) -> None:
                   exc_info=task.exception())
 
 
+class StoreState:
+    """Whether the database was reached the last time the follower tried: None
+    before its first try."""
+
+    def __init__(self) -> None:
+        self.reachable: bool | None = None
+
+    def reached(self, reachable: bool) -> None:
+        """Take the outcome of the follower's latest try."""
+        if reachable != self.reachable and self.reachable is not None:
+            log.info("the database is %s", "reachable again" if reachable else "unreachable")
+        self.reachable = reachable
+
+
 LIVE = web.AppKey("live", LiveSite)
 WATCHER = web.AppKey("watcher", Watcher)
 # The reader of the database the articles come from, when one is configured.
 STORE = web.AppKey("store", StoreReader)
+STORE_STATE = web.AppKey("store_state", StoreState)
 
 
 async def serve_store_changes(app: web.Application) -> Site:
