@@ -30,18 +30,19 @@ START_LIMIT = 60.0
 STOP_LIMIT = 30.0
 
 
-def instance_config_text(*, cache_max_age: int = CACHE_MAX_AGE) -> str:
-    """The TOML config every instance runs with: paths relative to its own directory."""
+def instance_config_text(*, cache_max_age: int = CACHE_MAX_AGE, websub: str = "") -> str:
+    """The TOML config every instance runs with: paths relative to its own directory,
+    and ``websub``'s lines added to its ``[websub]`` table."""
     return (f'[site]\ntitle = "feedsrv scale-out"\nbase_url = "{BASE_URL}"\narticles_dir = "articles"\n'
             f'cache_max_age = {cache_max_age}\n'
-            '[websub]\ndatabase = "state/websub.sqlite3"\n')
+            f'[websub]\ndatabase = "state/websub.sqlite3"\n{websub}')
 
 
 class Instance:
     """One `feedsrv serve` process on a port of its own, started again on that port
     after a stop; its output goes to ``serve.log`` in its directory."""
 
-    def __init__(self, name: str, directory: Path, database_url: str) -> None:
+    def __init__(self, name: str, directory: Path, database_url: str, *, websub: str = "") -> None:
         self.name = name
         self.directory = directory
         self.port = free_port()
@@ -50,7 +51,7 @@ class Instance:
         directory.mkdir(parents=True)
         (directory / "state").mkdir()
         self.config_path = directory / "feedsrv.toml"
-        self.config_path.write_text(instance_config_text(), encoding="utf-8")
+        self.config_path.write_text(instance_config_text(websub=websub), encoding="utf-8")
 
     @property
     def log(self) -> str:
@@ -123,11 +124,11 @@ def seed_database(url: str, config: SiteConfig, directory: Path) -> None:
 
 
 @contextmanager
-def running_instances(count: int, database_url: str, root: Path) -> Iterator[list[Instance]]:
+def running_instances(count: int, database_url: str, root: Path, *, websub: str = "") -> Iterator[list[Instance]]:
     """``count`` instances over ``database_url`` (seeded with the starting
     articles), each in a directory of its own under ``root``, started and healthy;
     all stopped after."""
-    instances = [Instance(chr(ord("a") + index), root / f"instance-{index}", database_url)
+    instances = [Instance(chr(ord("a") + index), root / f"instance-{index}", database_url, websub=websub)
                  for index in range(count)]
     seed_database(database_url, load_config(instances[0].config_path), root / "import")
     try:

@@ -150,18 +150,6 @@ STREAM_LENGTH = 45
 RESTART_AFTER = 15
 
 
-@pytest.fixture
-def own_postgres() -> Iterator[PostgresServer]:
-    """A PostgreSQL server of the test's own, as one restarted would take the
-    session's other databases down with it."""
-    server = PostgresServer()
-    try:
-        server.start()
-        yield server
-    finally:
-        server.stop()
-
-
 def publish_until_acknowledged(port: int, body: bytes) -> tuple[Reply, list[int]]:
     """POST ``body`` as a client would: again after ``Retry-After`` seconds while the
     answer is ``503``; the final reply and every status met."""
