@@ -102,6 +102,27 @@ def test_replacing_says_whether_the_article_was_live(writer: store.StoreWriter, 
     assert writer.replace("delta", version(config, "other.txt", "Not Delta")) is None, "another name holds it"
 
 
+def test_a_put_racing_another_instance_to_create_the_article_replaces_it(
+        writer: store.StoreWriter, database_url: str, config: SiteConfig, monkeypatch: pytest.MonkeyPatch) -> None:
+    other = store.StoreWriter(database_url, config)
+    create = writer.create
+
+    def created_elsewhere_first(slug: str, new: store.ArticleVersion) -> store.Written | None:
+        # Another instance's PUT of the same article commits between this one
+        # finding no row and inserting its own.
+        assert other.create(slug, version(config, "delta.txt", "Delta, from B")) is not None
+        monkeypatch.setattr(writer, "create", create)
+        return create(slug, new)
+
+    monkeypatch.setattr(writer, "create", created_elsewhere_first)
+    try:
+        written = writer.replace("delta", version(config, "delta.txt", "Delta, from A"))
+    finally:
+        other.close()
+    assert written is not None and not written.created
+    assert [entry.title for entry in read(database_url, config).loaded.entries] == ["Delta, from A"]
+
+
 def end_sessions(url: str) -> None:
     with psycopg.connect(url, autocommit=True) as connection:
         connection.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "

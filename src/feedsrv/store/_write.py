@@ -126,13 +126,20 @@ class StoreWriter:
         """Store ``version`` of the article at ``slug`` (live or tombstoned) under
         its name, else create it; None, with nothing stored, when the slug is taken
         by an article of another name."""
-        with self._connection() as connection, connection.transaction():
-            change = self._next_change(connection)
-            row = connection.execute(_REPLACE, self._row(slug, version, change)).fetchone()
-            if row is not None:
-                self._log(connection, slug, version, change, "put")
-                return Written(slug, change, not row[0])
-        return self.create(slug, version)
+        # Twice: a writer on another instance may create the article under the same
+        # name between this one finding none and creating it; the second update
+        # then finds it.
+        for _ in range(2):
+            with self._connection() as connection, connection.transaction():
+                change = self._next_change(connection)
+                row = connection.execute(_REPLACE, self._row(slug, version, change)).fetchone()
+                if row is not None:
+                    self._log(connection, slug, version, change, "put")
+                    return Written(slug, change, not row[0])
+            created = self.create(slug, version)
+            if created is not None:
+                return created
+        return None
 
     def delete(self, slug: str) -> Written | None:
         """Tombstone the live article at ``slug``; None when there is none."""
