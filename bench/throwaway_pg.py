@@ -2,16 +2,18 @@
 
 The throwaway is the tests' own (tests/pgserver.py): a cluster made with initdb in a
 temporary directory on a loopback port, without fsync, run as an unprivileged user
-when the bench runs as root, and removed afterwards. Each call of :func:`fresh_database`
-makes an empty database on it, so runs never see each other's rows.
+when the bench runs as root, and removed afterwards. A run makes databases of its own on
+it: empty ones, or one named after a corpus that a later run reuses.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import psycopg
 
@@ -21,24 +23,26 @@ from pgserver import PostgresServer
 
 
 class Databases:
-    """Makes empty databases on one server: the given one, or a throwaway."""
+    """Makes databases on one server, through the URL of a user who may create them."""
 
-    def __init__(self, server: PostgresServer | None, url: str | None) -> None:
-        self._server = server
-        self._url = url
+    def __init__(self, admin_url: str) -> None:
+        self._admin_url = admin_url
         self._count = 0
+
+    def database(self, name: str) -> str:
+        """The URL of the database ``name``, made empty if missing, else as it is."""
+        with psycopg.connect(self._admin_url, autocommit=True) as connection:
+            if connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is None:
+                connection.execute(f'CREATE DATABASE "{name}"')
+        return urlsplit(self._admin_url)._replace(path=f"/{name}").geturl()
 
     def fresh_database(self) -> str:
         """The URL of a new, empty database."""
-        if self._server is not None:
-            return self._server.url(self._server.create_database())
-        assert self._url is not None
         self._count += 1
-        name = f"feedsrv_bench_{self._count}"
-        with psycopg.connect(self._url, autocommit=True) as connection:
+        name = f"feedsrv_bench_{os.getpid()}_{self._count}"
+        with psycopg.connect(self._admin_url, autocommit=True) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            connection.execute(f'CREATE DATABASE "{name}"')
-        return psycopg.conninfo.make_conninfo(self._url, dbname=name)
+        return self.database(name)
 
 
 @contextmanager
@@ -46,11 +50,11 @@ def databases(url: str | None) -> Iterator[Databases]:
     """Databases on the server at ``url`` (whose user may create databases), or on a
     throwaway server started here and removed on exit."""
     if url is not None:
-        yield Databases(None, url)
+        yield Databases(url)
         return
     server = PostgresServer()
     server.start()
     try:
-        yield Databases(server, None)
+        yield Databases(server.url())
     finally:
         server.stop()
