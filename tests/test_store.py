@@ -20,6 +20,7 @@ from feedsrv.config import load_config
 from feedsrv.errors import ConfigError, DatabaseError
 from feedsrv.parsecache import load_entry, parser_stamp
 from feedsrv.sources import load_articles
+from feedsrv.synth import generate_articles, write_articles
 
 TABLES = {"schema_version", "articles", "parsed_entries", "changes",
           "websub_subscriptions", "websub_topics", "websub_outbox", "websub_noted", "websub_verifications"}
@@ -190,6 +191,48 @@ def test_a_second_import_writes_nothing_and_says_so(database_url: str, articles:
     assert rows(database_url, "SELECT slug, updated, change FROM articles ORDER BY slug") == before
     assert len(rows(database_url, "SELECT * FROM changes")) == 2
     assert len(rows(database_url, "SELECT * FROM parsed_entries")) == 2
+
+
+def test_many_files_are_parsed_by_processes_and_a_reimport_leaves_them_alone(database_url: str,
+                                                                             tmp_path: Path) -> None:
+    # Enough files for two parsing processes and two pages of rows.
+    write_articles(generate_articles(600, seed=3), tmp_path / "many")
+    config = replace(load_config(CONFIG), articles_dir=tmp_path / "many", parse_cache=None, build_processes=2)
+    with store.connect(database_url) as connection:
+        store.upgrade(connection, "test")
+        first = store.import_articles(connection, tmp_path / "many", config)
+    assert (len(first.added), first.unchanged, first.errors) == (600, 0, ())
+    expected = {Path(entry.source).name: entry for entry in load_articles(config).entries}
+    stored = rows(database_url, "SELECT a.name, p.entry FROM articles a JOIN parsed_entries p USING (digest)")
+    assert len(stored) == 600
+    for name, entry in stored:
+        loaded = load_entry(entry)
+        assert (loaded.slug, loaded.title, loaded.body) == (expected[name].slug, expected[name].title,
+                                                            expected[name].body)
+    numbers = rows(database_url, "SELECT number FROM changes ORDER BY number")
+    assert sorted(rows(database_url, "SELECT change FROM articles")) == numbers
+    before = rows(database_url, "SELECT slug, digest, updated, change FROM articles ORDER BY slug")
+    with store.connect(database_url) as connection:
+        again = store.import_articles(connection, tmp_path / "many", config)
+    assert (again.wrote_anything, again.unchanged, again.errors) == (False, 600, ())
+    assert rows(database_url, "SELECT slug, digest, updated, change FROM articles ORDER BY slug") == before
+    assert rows(database_url, "SELECT number FROM changes ORDER BY number") == numbers
+    assert len(rows(database_url, "SELECT * FROM parsed_entries")) == 600
+
+
+def test_two_files_of_one_import_with_one_slug_store_the_first(database_url: str, articles: Path) -> None:
+    source = sorted(articles.glob("*.txt"))[0]
+    clash = articles / source.name.replace("_", "-")
+    clash.write_bytes(source.read_bytes() + b"\nMore.\n")
+    result = run(database_url, "import", str(articles))
+    assert result.exit_code == 1
+    # `-` sorts before `_`: the copy comes first and keeps the slug.
+    assert f"error: {articles / source.name}: skipped: its URL" in result.output
+    assert f"is taken by {clash.name}" in result.output
+    assert "2 added" in result.output and "1 skipped" in result.output
+    assert sorted(name for (name,) in rows(database_url, "SELECT name FROM articles")) == sorted(
+        path.name for path in articles.glob("*.txt") if path != source)
+    assert len(rows(database_url, "SELECT * FROM changes")) == 2
 
 
 def test_an_edited_file_is_updated_and_logged(database_url: str, articles: Path) -> None:

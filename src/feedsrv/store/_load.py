@@ -15,9 +15,12 @@ transaction took it) once a higher one was seen ``CHANGE_GRACE_SECONDS`` ago.
 
 from __future__ import annotations
 
+import contextlib
+import gc
+import operator
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -26,6 +29,7 @@ from psycopg.rows import TupleRow
 
 from ..config import SiteConfig
 from ..errors import DatabaseError, ParseError
+from ..model import Entry
 from ..parse import ParseOptions, parse_file_text
 from ..parsecache import dump_entry, load_entry, parser_stamp
 from ..sources import FileState, LoadResult, collect_states
@@ -36,6 +40,8 @@ CHANNEL = "feedsrv_changes"
 # How long a transaction that took a change number may stay open before its number
 # is given up: longer than any write to the articles takes.
 CHANGE_GRACE_SECONDS = 60.0
+# Rows a start-up reads from the server at a time.
+_STREAM_ROWS = 2000
 
 _ARTICLES = """
 SELECT a.name, a.slug, a.change, a.digest, a.modified, a.deleted IS NOT NULL,
@@ -49,6 +55,20 @@ FROM articles a LEFT JOIN parsed_entries p ON p.digest = a.digest AND p.parser =
 # and the number up to which every one was. Ordered as tuples: an instance's
 # position only grows, and of two instances with one high, the higher floor saw more.
 Position = tuple[int, int]
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a history is read: unpickling it
+    makes millions of objects, none of them garbage, whose collections took a
+    good part of the time (docs/benchmarks.md, "Shared store")."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class StoredArticles(NamedTuple):
@@ -134,12 +154,16 @@ class StoreReader:
             return self._read_all()
 
     def _read_all(self) -> StoredArticles:
+        with _collector_paused():
+            return self._read_everything()
+
+    def _read_everything(self) -> StoredArticles:
         try:
             connection = self._connected()
             # One snapshot: the articles and the log as of the same moment.
             with connection.transaction():
                 connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-                rows = connection.execute(_ARTICLES + "ORDER BY a.name", {"parser": self._stamp}).fetchall()
+                rows = self._stream_articles(connection)
                 highest = connection.execute("SELECT coalesce(max(number), 0) FROM changes").fetchone()
                 # Rows recent enough that one with a lower number may still commit.
                 recent = [number for (number,) in connection.execute(
@@ -152,6 +176,23 @@ class StoreReader:
         self._cursor = ChangeCursor(recent[0] - 1 if recent else int(highest[0]))
         self._cursor.record(recent, time.monotonic())
         return stored
+
+    def _stream_articles(self, connection: psycopg.Connection[TupleRow]) -> list[tuple[Any, ...]]:
+        """Every row of :data:`_ARTICLES`, its entry unpickled, sorted by name."""
+        rows: list[tuple[Any, ...]] = []
+        # A cursor on the server, read a page at a time, each page's entries
+        # unpickled before the next: the whole result's bytes at once took more
+        # memory than the history they make. In binary, the bytes travel as they
+        # are, not in hexadecimal, which took most of the time of reading.
+        with connection.cursor(name="feedsrv_articles", binary=True) as cursor:
+            cursor.itersize = _STREAM_ROWS
+            cursor.execute(_ARTICLES, {"parser": self._stamp})
+            for *fields, entry_data, source in cursor:
+                rows.append((*fields, None if entry_data is None else load_entry(entry_data), source))
+        # Sorted here, not by the server, which would sort every entry's bytes on
+        # disk; by code point, as a directory's names are.
+        rows.sort(key=operator.itemgetter(0))
+        return rows
 
     def read_changes(self, previous: LoadResult) -> StoredArticles | None:
         """``previous`` (from :meth:`read_all` or this) with the articles changed
@@ -208,13 +249,15 @@ class StoreReader:
         loaded = collect_states(files, parsed, previous=previous, changed=changed)
         return StoredArticles(loaded, frozenset(deleted))
 
-    def _state(self, name: str, key: tuple[int, int, int], digest: str, modified: Any, entry_data: bytes | None,
+    def _state(self, name: str, key: tuple[int, int, int], digest: str, modified: Any,
+               entry_data: bytes | Entry | None,
                source: bytes | None, before: FileState | None, parsed: list[str],
                new_entries: list[tuple[str, bytes]]) -> FileState:
         if before is not None and before.key == key:
             return before
         if entry_data is not None:
-            return FileState(key, load_entry(entry_data), None, int(digest, 16))
+            entry = entry_data if isinstance(entry_data, Entry) else load_entry(entry_data)
+            return FileState(key, entry, None, int(digest, 16))
         assert source is not None
         try:
             entry = parse_file_text(source, Path(name), self._config, modified=modified, options=self._options)
