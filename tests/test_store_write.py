@@ -3,6 +3,8 @@ the database's constraint."""
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,6 +18,7 @@ from feedsrv.config import SiteConfig, load_config
 from feedsrv.errors import DatabaseError
 from feedsrv.parse import parse_file_text
 from livetools import article
+from test_store import rows
 
 
 @pytest.fixture
@@ -121,6 +124,32 @@ def test_a_put_racing_another_instance_to_create_the_article_replaces_it(
         other.close()
     assert written is not None and not written.created
     assert [entry.title for entry in read(database_url, config).loaded.entries] == ["Delta, from A"]
+
+
+@pytest.mark.parametrize("operation", ["replace", "delete"])
+def test_two_writes_of_one_article_number_their_changes_in_commit_order(
+        writer: store.StoreWriter, database_url: str, config: SiteConfig, operation: str) -> None:
+    assert writer.create("delta", version(config, "delta.txt", "Delta")) is not None
+    with psycopg.connect(database_url) as other:
+        # Another instance's write holds the row while this one starts its own.
+        other.execute("SELECT 1 FROM articles WHERE slug = 'delta' FOR UPDATE")
+        result: list[store.Written | None] = []
+        if operation == "replace":
+            thread = threading.Thread(target=lambda: result.append(
+                writer.replace("delta", version(config, "delta.txt", "Delta, edited"))))
+        else:
+            thread = threading.Thread(target=lambda: result.append(writer.delete("delta")))
+        thread.start()
+        time.sleep(0.3)
+        row = other.execute("SELECT nextval('change_numbers')").fetchone()
+        assert row is not None
+        other.execute("UPDATE articles SET change = %s WHERE slug = 'delta'", row)
+        other.execute("INSERT INTO changes (number, slug, kind) VALUES (%s, 'delta', 'put')", row)
+        other.commit()
+        thread.join(timeout=10)
+    [written] = result
+    assert written is not None and written.change > row[0], "numbered after the write it waited for"
+    assert rows(database_url, "SELECT change FROM articles WHERE slug = 'delta'") == [(written.change,)]
 
 
 def end_sessions(url: str) -> None:

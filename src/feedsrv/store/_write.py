@@ -131,6 +131,7 @@ class StoreWriter:
         # then finds it.
         for _ in range(2):
             with self._connection() as connection, connection.transaction():
+                self._lock(connection, slug)
                 change = self._next_change(connection)
                 row = connection.execute(_REPLACE, self._row(slug, version, change)).fetchone()
                 if row is not None:
@@ -144,6 +145,7 @@ class StoreWriter:
     def delete(self, slug: str) -> Written | None:
         """Tombstone the live article at ``slug``; None when there is none."""
         with self._connection() as connection, connection.transaction():
+            self._lock(connection, slug)
             change = self._next_change(connection)
             row = connection.execute("UPDATE articles SET deleted = now(), updated = now(), change = %s "
                                      "WHERE slug = %s AND deleted IS NULL RETURNING slug",
@@ -168,6 +170,13 @@ class StoreWriter:
         connection.execute("INSERT INTO changes (number, slug, kind) VALUES (%s, %s, %s)", (change, slug, kind))
         # Delivered at commit, and only then: a listener never reads the log before it holds the change.
         connection.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(change)))
+
+    @staticmethod
+    def _lock(connection: psycopg.Connection[TupleRow], slug: str) -> None:
+        # Before the change number is taken: two writes of one article then take
+        # their numbers in the order they commit, and the article's change (what
+        # a writer checks the instance serves) never goes back to a lower number.
+        connection.execute("SELECT 1 FROM articles WHERE slug = %s FOR UPDATE", (slug,))
 
     @staticmethod
     def _next_change(connection: psycopg.Connection[TupleRow]) -> int:
