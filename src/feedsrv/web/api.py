@@ -175,8 +175,7 @@ async def delete_article(request: web.Request) -> web.Response:
         site = await _reload_or_restore(request, path, previous)
         if slug in site.catalog.entries_by_slug:
             await _restore(request, path, previous)
-            raise web.HTTPInternalServerError(text=f"500: {path.name} was deleted but is still served; "
-                                                   "it is back as it was\n")
+            raise _server_error(f"{path.name} was deleted but is still served; it is back as it was")
     return web.Response(status=204)
 
 
@@ -266,7 +265,7 @@ async def _delete_stored(request: web.Request, writer: StoreWriter, slug: str) -
         return web.Response(status=202, text=f"202: {article_path(slug)} is deleted; this instance will stop "
                                              "serving it once it reaches the database again\n")
     if slug in served.catalog.entries_by_slug:
-        raise web.HTTPInternalServerError(text=f"500: {article_path(slug)} was deleted but is still served\n")
+        raise _server_error(f"{article_path(slug)} was deleted but is still served")
     return web.Response(status=204)
 
 
@@ -286,8 +285,7 @@ async def _serve_stored(request: web.Request, written: Written, name: str) -> En
     state = served.loaded.files.get(name)
     if (state is None or state.entry is None or state.key[0] < written.change
             or served.catalog.entries_by_slug.get(written.slug) is not state.entry):
-        raise web.HTTPInternalServerError(text=f"500: {article_path(written.slug)} was stored but is not "
-                                               "served\n")
+        raise _server_error(f"{article_path(written.slug)} was stored (change {written.change}) but is not served")
     return state.entry
 
 
@@ -305,6 +303,12 @@ async def _serve_committed(request: web.Request) -> Site | None:
         except DatabaseError as exc:
             log.warning("publishing: stored, but not read back (try %d): %s", attempt, exc)
     return None
+
+
+def _server_error(message: str) -> web.HTTPInternalServerError:
+    """A ``500`` saying ``message``, which the log says too: it is a bug to look into."""
+    log.error("publishing: %s", message)
+    return web.HTTPInternalServerError(text=f"500: {message}\n")
 
 
 @contextmanager
@@ -498,8 +502,7 @@ async def _write(request: web.Request, site: Site, target: Path, front: dict[str
     else:
         return state.entry
     await _restore(request, target, old)
-    raise web.HTTPInternalServerError(text=f"500: {target.name} was written but is not served ({problem}); "
-                                           "the previous version is back\n")
+    raise _server_error(f"{target.name} was written but is not served ({problem}); the previous version is back")
 
 
 def _read_if_present(path: Path) -> bytes | None:
