@@ -22,7 +22,8 @@ from feedsrv.parsecache import load_entry, parser_stamp
 from feedsrv.sources import load_articles
 
 TABLES = {"schema_version", "articles", "parsed_entries", "changes",
-          "websub_subscriptions", "websub_topics", "websub_outbox", "websub_noted", "websub_verifications"}
+          "websub_subscriptions", "websub_topics", "websub_outbox", "websub_noted", "websub_verifications",
+          "api_idempotency_keys"}
 
 
 def run(url: str | None, *args: str):
@@ -76,7 +77,7 @@ def test_an_empty_database_is_migrated_to_the_latest_schema(database_url: str) -
         assert store.schema_version(connection) == store.SCHEMA_VERSION
     assert tables(database_url) == TABLES
     assert rows(database_url, "SELECT version, name FROM schema_version ORDER BY version") == [
-        (1, "articles"), (2, "websub"), (3, "websub_claims")]
+        (1, "articles"), (2, "websub"), (3, "websub_claims"), (4, "idempotency_declared_ids")]
 
 
 def test_the_previous_version_is_upgraded_keeping_its_rows(database_url: str, articles: Path,

@@ -10,8 +10,10 @@ database reads entries instead of parsing them. Each file is one transaction,
 which also logs the change, so an import that stops half-way leaves whole
 articles behind and the next one picks up the rest.
 
-Importing adds and updates; it never deletes an article whose file is missing
-from the directory, since a directory may hold only some of the articles.
+A file declaring an id another stored article declares is skipped, as the
+database's unique declared id (schema 4) refuses it. Importing adds and
+updates; it never deletes an article whose file is missing from the directory,
+since a directory may hold only some of the articles.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from ..parsecache import dump_entry, parser_stamp
 from ..sources import file_digest, is_article_name, modification_time, printable_path, read_article_file
 from ..urls import article_path
 from ._load import CHANNEL
+from ._migrations import DECLARED_ID_CONSTRAINT
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +131,12 @@ def import_articles(connection: psycopg.Connection[TupleRow], directory: Path,
                 _store_entry(connection, digest, stamp, entry)
         except _SlugTaken as taken:
             errors.append(f"{path}: skipped: its URL {article_path(entry.slug)} is taken by {taken.holder}")
+            continue
+        except psycopg.errors.UniqueViolation as exc:
+            if exc.diag.constraint_name != DECLARED_ID_CONSTRAINT:
+                raise
+            holder = connection.execute("SELECT name FROM articles WHERE declared_id = %s", (entry.id,)).fetchone()
+            errors.append(f"{path}: skipped: its id {entry.id!r} is taken by {holder[0] if holder else 'another file'}")
             continue
         warnings.extend(entry.warnings)
         (updated if before is not None else added).append(name)
