@@ -236,6 +236,34 @@ def test_a_slug_held_by_another_file_is_not_taken(database_url: str, articles: P
     assert len(rows(database_url, "SELECT * FROM changes")) == 2
 
 
+def _declaring(directory: Path, declared: str, *names: str) -> Path:
+    directory.mkdir()
+    for name in names:
+        (directory / name).write_text(f"---\nid: {declared}\ntitle: {name}\npublished: 2015-10-21\n---\n"
+                                      f"{name}\n\nA paragraph of text.\n", encoding="utf-8")
+    return directory
+
+
+def test_an_id_declared_by_another_stored_article_is_skipped(database_url: str, tmp_path: Path) -> None:
+    assert run(database_url, "import", str(_declaring(tmp_path / "one", "urn:story", "first.txt"))).exit_code == 0
+    result = run(database_url, "import", str(_declaring(tmp_path / "two", "urn:story", "second.txt")))
+    assert result.exit_code == 1
+    assert "second.txt: skipped: its id 'urn:story' is taken by first.txt" in result.output
+    assert rows(database_url, "SELECT slug, declared_id FROM articles") == [("first", "urn:story")]
+
+
+def test_the_upgrade_gives_a_shared_declared_id_to_the_first_by_name(database_url: str, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    shipped = store.migrations()
+    monkeypatch.setattr("feedsrv.store._migrations.migrations", lambda: shipped[:3])
+    directory = _declaring(tmp_path / "both", "urn:story", "b.txt", "a.txt")
+    assert run(database_url, "import", str(directory)).exit_code == 0, "schema 3 holds both"
+    monkeypatch.undo()
+    assert run(database_url, "db", "upgrade").exit_code == 0
+    assert rows(database_url, "SELECT slug, declared_id FROM articles ORDER BY slug") == [
+        ("a", "urn:story"), ("b", None)]
+
+
 def _closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
