@@ -674,8 +674,7 @@ def _respond(answer: Answer, *, served: bool = True, replayed: bool = False) -> 
 
 
 def _entry_answer(entry: Entry, config: SiteConfig, status: int) -> Answer:
-    """The answer about ``entry``: the entry as served, with its page as ``Location``
-    when it is new."""
+    """The answer about ``entry``: the entry as served, and its page for ``Location``."""
     url = config.url(article_path(entry.slug))
     body = json.dumps({
         "slug": entry.slug,
@@ -688,7 +687,8 @@ def _entry_answer(entry: Entry, config: SiteConfig, status: int) -> Answer:
         "topics": list(entry.topics),
         "warnings": list(entry.warnings),
     })
-    return Answer(status, url if status == 201 else None, body.encode("utf-8"))
+    # Sent with a 201, or a 202 should the write not be served here yet.
+    return Answer(status, url, body.encode("utf-8"))
 
 
 def _now() -> datetime:
