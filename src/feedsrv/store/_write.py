@@ -159,6 +159,19 @@ class StoreWriter:
         its name, else create it; None, with nothing stored, when the slug is taken
         by an article of another name. ``keyed`` and the errors are as
         :meth:`create`'s."""
+        outcome = self._update(slug, version, keyed)
+        if outcome is not None:
+            return outcome
+        created = self.create(slug, version, keyed)
+        if created is not None:
+            return created
+        # Another PUT may have created the article between the update and the
+        # insert: then it is there under this name, and replaced now.
+        return self._update(slug, version, keyed)
+
+    def _update(self, slug: str, version: ArticleVersion, keyed: KeyedRequest | None) -> Outcome | None:
+        """:meth:`replace`'s update of the stored article; None when none at
+        ``slug`` has ``version``'s name."""
         with self._connection() as connection:
             try:
                 with connection.transaction():
@@ -175,7 +188,7 @@ class StoreWriter:
             except psycopg.errors.UniqueViolation as exc:
                 self._raise_if_id_taken(connection, exc, version)
                 raise
-        return self.create(slug, version, keyed)
+        return None
 
     def delete(self, slug: str, keyed: KeyedRequest | None = None) -> Outcome | None:
         """Tombstone the live article at ``slug``, freeing its declared id; None
