@@ -23,7 +23,8 @@ from feedsrv.sources import load_articles
 from feedsrv.synth import generate_articles, write_articles
 
 TABLES = {"schema_version", "articles", "parsed_entries", "changes",
-          "websub_subscriptions", "websub_topics", "websub_outbox", "websub_noted", "websub_verifications"}
+          "websub_subscriptions", "websub_topics", "websub_outbox", "websub_noted", "websub_verifications",
+          "api_idempotency_keys"}
 
 
 def run(url: str | None, *args: str):
@@ -77,7 +78,7 @@ def test_an_empty_database_is_migrated_to_the_latest_schema(database_url: str) -
         assert store.schema_version(connection) == store.SCHEMA_VERSION
     assert tables(database_url) == TABLES
     assert rows(database_url, "SELECT version, name FROM schema_version ORDER BY version") == [
-        (1, "articles"), (2, "websub"), (3, "websub_claims")]
+        (1, "articles"), (2, "websub"), (3, "websub_claims"), (4, "idempotency_declared_ids")]
 
 
 def test_the_previous_version_is_upgraded_keeping_its_rows(database_url: str, articles: Path,
@@ -276,6 +277,34 @@ def test_a_slug_held_by_another_file_is_not_taken(database_url: str, articles: P
     assert result.exit_code == 1
     assert f"is taken by {source.name}" in result.output
     assert len(rows(database_url, "SELECT * FROM changes")) == 2
+
+
+def _declaring(directory: Path, declared: str, *names: str) -> Path:
+    directory.mkdir()
+    for name in names:
+        (directory / name).write_text(f"---\nid: {declared}\ntitle: {name}\npublished: 2015-10-21\n---\n"
+                                      f"{name}\n\nA paragraph of text.\n", encoding="utf-8")
+    return directory
+
+
+def test_an_id_declared_by_another_stored_article_is_skipped(database_url: str, tmp_path: Path) -> None:
+    assert run(database_url, "import", str(_declaring(tmp_path / "one", "urn:story", "first.txt"))).exit_code == 0
+    result = run(database_url, "import", str(_declaring(tmp_path / "two", "urn:story", "second.txt")))
+    assert result.exit_code == 1
+    assert "second.txt: skipped: its id 'urn:story' is taken by first.txt" in result.output
+    assert rows(database_url, "SELECT slug, declared_id FROM articles") == [("first", "urn:story")]
+
+
+def test_the_upgrade_gives_a_shared_declared_id_to_the_first_by_name(database_url: str, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    shipped = store.migrations()
+    monkeypatch.setattr("feedsrv.store._migrations.migrations", lambda: shipped[:3])
+    directory = _declaring(tmp_path / "both", "urn:story", "b.txt", "a.txt")
+    assert run(database_url, "import", str(directory)).exit_code == 0, "schema 3 holds both"
+    monkeypatch.undo()
+    assert run(database_url, "db", "upgrade").exit_code == 0
+    assert rows(database_url, "SELECT slug, declared_id FROM articles ORDER BY slug") == [
+        ("a", "urn:story"), ("b", None)]
 
 
 def _closed_port() -> int:

@@ -110,12 +110,12 @@ def test_a_put_racing_another_instance_to_create_the_article_replaces_it(
     other = store.StoreWriter(database_url, config)
     create = writer.create
 
-    def created_elsewhere_first(slug: str, new: store.ArticleVersion) -> store.Written | None:
+    def created_elsewhere_first(slug: str, new: store.ArticleVersion, *rest: object) -> object:
         # Another instance's PUT of the same article commits between this one
         # finding no row and inserting its own.
         assert other.create(slug, version(config, "delta.txt", "Delta, from B")) is not None
         monkeypatch.setattr(writer, "create", create)
-        return create(slug, new)
+        return create(slug, new, *rest)
 
     monkeypatch.setattr(writer, "create", created_elsewhere_first)
     try:

@@ -14,8 +14,10 @@ also logs its changes, so an import that stops half-way leaves whole articles
 behind and the next one picks up the rest. A page in which a slug turns out to be
 taken is stored again article by article, so only that article is skipped.
 
-Importing adds and updates; it never deletes an article whose file is missing
-from the directory, since a directory may hold only some of the articles.
+A file declaring an id another stored article declares is skipped, as the
+database's unique declared id (schema 4) refuses it. Importing adds and
+updates; it never deletes an article whose file is missing from the directory,
+since a directory may hold only some of the articles.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from ..pools import chunks, map_shared, process_count
 from ..sources import file_digest, is_article_name, modification_time, printable_path, read_article_file
 from ..urls import article_path
 from ._load import CHANNEL
+from ._migrations import DECLARED_ID_CONSTRAINT
 
 log = logging.getLogger(__name__)
 
@@ -260,7 +263,9 @@ def _store_page(connection: psycopg.Connection[TupleRow], stamp: str, page: list
                 # never reads the log before the changes are in it.
                 cursor.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(max(numbers))))
             cursor.executemany(_ENTRY, [(item.digest, stamp, item.entry) for item in page])
-    except _SlugTaken:
+    except (_SlugTaken, psycopg.errors.UniqueViolation) as exc:
+        if isinstance(exc, psycopg.errors.UniqueViolation) and exc.diag.constraint_name != DECLARED_ID_CONSTRAINT:
+            raise
         for item in page:
             _store_one(connection, stamp, item, stored, report)
         return
@@ -295,6 +300,14 @@ def _store_one(connection: psycopg.Connection[TupleRow], stamp: str, item: _Pars
     except _SlugTaken as taken:
         report.errors.append(f"{report.directory / item.name}: skipped: its URL {article_path(item.slug)} "
                              f"is taken by {taken.holder}")
+        return
+    except psycopg.errors.UniqueViolation as exc:
+        if exc.diag.constraint_name != DECLARED_ID_CONSTRAINT:
+            raise
+        declared = str(json.loads(item.metadata or "{}").get("id", "")).strip()
+        holder = connection.execute("SELECT name FROM articles WHERE declared_id = %s", (declared,)).fetchone()
+        report.errors.append(f"{report.directory / item.name}: skipped: its id {declared!r} is taken by "
+                             f"{holder[0] if holder else 'another file'}")
         return
     _count(item, stored, report)
 

@@ -20,6 +20,9 @@ from ..errors import DatabaseError
 
 # Any number will do, as long as every feedsrv uses the same one: "feedsrv1".
 MIGRATION_LOCK = 0x66656564_73727631
+# The constraint of schema 4 that keeps a declared id to one live article, named
+# so that its violations are told from those of the slug and the file name.
+DECLARED_ID_CONSTRAINT = "articles_declared_id_unique"
 _MIGRATION_FILE = re.compile(r"(\d{4})_([a-z0-9_]+)\.sql")
 
 _VERSION_TABLE = b"""

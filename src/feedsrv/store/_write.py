@@ -9,7 +9,13 @@ tombstone, so every instance answers ``410 Gone``.
 Two writers taking one slug are told apart by the ``articles`` primary key, not by
 any lock: the loser's insert does nothing and it is told the slug is taken, to try
 another (the caller names them). A tombstoned slug is free again, as a deleted
-file's name is.
+file's name is. A declared id is decided the same way, by a unique column that a
+trigger fills from the front matter (schema 4): the write that would take one
+another live article holds is refused, naming that article.
+
+A write may carry an ``Idempotency-Key`` (:class:`KeyedRequest`): its answer is
+recorded in its transaction, and a write with the key already answered stores
+nothing and returns that :class:`Answer` instead (see :mod:`._keys`).
 """
 
 from __future__ import annotations
@@ -19,18 +25,20 @@ import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
-from typing import NamedTuple
+from typing import NamedTuple, TypeAlias
 
 import psycopg
 from psycopg.rows import TupleRow
 
 from ..config import SiteConfig
-from ..errors import DatabaseError
+from ..errors import DatabaseError, FeedsrvError
 from ..model import Entry
 from ..parsecache import dump_entry, parser_stamp
 from ..sources import file_digest
 from ._connect import connect, describe
+from ._keys import Answer, KeyedRequest, Written, claim_key, record_answer, recorded_answer
 from ._load import CHANNEL
+from ._migrations import DECLARED_ID_CONSTRAINT
 
 # Idle connections kept for the next writes; more are opened while many run at once.
 IDLE_CONNECTIONS = 4
@@ -53,6 +61,9 @@ WHERE slug = %(slug)s AND name = %(name)s
 RETURNING (SELECT deleted IS NULL FROM articles WHERE slug = %(slug)s)
 """
 
+# What a keyed write returns: the write, or the answer recorded for its key.
+Outcome: TypeAlias = Written | Answer
+
 
 class ArticleVersion(NamedTuple):
     """One version of an article to store: the file ``name`` it is served as (its
@@ -66,13 +77,13 @@ class ArticleVersion(NamedTuple):
     entry: Entry
 
 
-class Written(NamedTuple):
-    """A committed write: the article's slug, the number of its change in the log,
-    and whether the slug had no live article before."""
+class IdTakenError(FeedsrvError):
+    """The id an article declares is another live article's, ``holder`` (a slug)."""
 
-    slug: str
-    change: int
-    created: bool
+    def __init__(self, declared: str, holder: str) -> None:
+        self.declared = declared
+        self.holder = holder
+        super().__init__(f"the id {declared!r} is taken by the article {holder!r}")
 
 
 class StoreWriter:
@@ -106,45 +117,86 @@ class StoreWriter:
                                       (pattern,)).fetchall()
         return {str(slug) for (slug,) in rows}
 
-    def create(self, slug: str, version: ArticleVersion) -> Written | None:
+    def recorded(self, key: str, fingerprint: str) -> Answer | None:
+        """The unexpired answer recorded for ``key``, None when there is none (or
+        its write has not committed yet); raise :class:`KeyReusedError` when it
+        answered a request of another ``fingerprint``."""
+        with self._connection() as connection:
+            return recorded_answer(connection, key, fingerprint)
+
+    def create(self, slug: str, version: ArticleVersion, keyed: KeyedRequest | None = None) -> Outcome | None:
         """Store a new article at ``slug``; None, with nothing stored, when a live
-        article (or another article's file name) holds it."""
+        article (or another article's file name) holds it.
+
+        With ``keyed``, the answer recorded for its key is returned instead when
+        there is one, with nothing stored; else the write's answer is recorded
+        with it. Raise :class:`IdTakenError` when the article declares another live
+        article's id, :class:`KeyInFlightError` or :class:`KeyReusedError` as
+        :func:`claim_key` does."""
         with self._connection() as connection:
             try:
                 with connection.transaction():
+                    if keyed is not None and (answer := claim_key(connection, keyed)) is not None:
+                        return answer
                     change = self._next_change(connection)
                     row = connection.execute(_CREATE, self._row(slug, version, change)).fetchone()
                     if row is None:
                         # The number taken is a gap in the log, which readers allow for.
                         raise _Taken
                     self._log(connection, slug, version, change, "put")
-            except (_Taken, psycopg.errors.UniqueViolation):
+                    written = Written(slug, change, True)
+                    if keyed is not None:
+                        record_answer(connection, keyed, written)
+            except _Taken:
                 return None
-        return Written(slug, change, True)
+            except psycopg.errors.UniqueViolation as exc:
+                self._raise_if_id_taken(connection, exc, version)
+                return None
+        return written
 
-    def replace(self, slug: str, version: ArticleVersion) -> Written | None:
+    def replace(self, slug: str, version: ArticleVersion, keyed: KeyedRequest | None = None) -> Outcome | None:
         """Store ``version`` of the article at ``slug`` (live or tombstoned) under
         its name, else create it; None, with nothing stored, when the slug is taken
-        by an article of another name."""
-        # Twice: a writer on another instance may create the article under the same
-        # name between this one finding none and creating it; the second update
-        # then finds it.
-        for _ in range(2):
-            with self._connection() as connection, connection.transaction():
-                self._lock(connection, slug)
-                change = self._next_change(connection)
-                row = connection.execute(_REPLACE, self._row(slug, version, change)).fetchone()
-                if row is not None:
-                    self._log(connection, slug, version, change, "put")
-                    return Written(slug, change, not row[0])
-            created = self.create(slug, version)
-            if created is not None:
-                return created
+        by an article of another name. ``keyed`` and the errors are as
+        :meth:`create`'s."""
+        outcome = self._update(slug, version, keyed)
+        if outcome is not None:
+            return outcome
+        created = self.create(slug, version, keyed)
+        if created is not None:
+            return created
+        # Another PUT may have created the article between the update and the
+        # insert: then it is there under this name, and replaced now.
+        return self._update(slug, version, keyed)
+
+    def _update(self, slug: str, version: ArticleVersion, keyed: KeyedRequest | None) -> Outcome | None:
+        """:meth:`replace`'s update of the stored article; None when none at
+        ``slug`` has ``version``'s name."""
+        with self._connection() as connection:
+            try:
+                with connection.transaction():
+                    if keyed is not None and (answer := claim_key(connection, keyed)) is not None:
+                        return answer
+                    self._lock(connection, slug)
+                    change = self._next_change(connection)
+                    row = connection.execute(_REPLACE, self._row(slug, version, change)).fetchone()
+                    if row is not None:
+                        self._log(connection, slug, version, change, "put")
+                        written = Written(slug, change, not row[0])
+                        if keyed is not None:
+                            record_answer(connection, keyed, written)
+                        return written
+            except psycopg.errors.UniqueViolation as exc:
+                self._raise_if_id_taken(connection, exc, version)
+                raise
         return None
 
-    def delete(self, slug: str) -> Written | None:
-        """Tombstone the live article at ``slug``; None when there is none."""
+    def delete(self, slug: str, keyed: KeyedRequest | None = None) -> Outcome | None:
+        """Tombstone the live article at ``slug``, freeing its declared id; None
+        when there is none. ``keyed`` is as :meth:`create`'s."""
         with self._connection() as connection, connection.transaction():
+            if keyed is not None and (answer := claim_key(connection, keyed)) is not None:
+                return answer
             self._lock(connection, slug)
             change = self._next_change(connection)
             row = connection.execute("UPDATE articles SET deleted = now(), updated = now(), change = %s "
@@ -155,7 +207,21 @@ class StoreWriter:
             connection.execute("INSERT INTO changes (number, slug, kind) VALUES (%s, %s, 'delete')",
                                (change, slug))
             connection.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(change)))
-        return Written(slug, change, False)
+            written = Written(slug, change, False)
+            if keyed is not None:
+                record_answer(connection, keyed, written)
+        return written
+
+    @staticmethod
+    def _raise_if_id_taken(connection: psycopg.Connection[TupleRow], violation: psycopg.errors.UniqueViolation,
+                           version: ArticleVersion) -> None:
+        """Raise :class:`IdTakenError` when ``violation`` (its transaction rolled
+        back) is of the declared id's constraint."""
+        declared = version.metadata.get("id", "").strip()
+        if violation.diag.constraint_name != DECLARED_ID_CONSTRAINT or not declared:
+            return
+        holder = connection.execute("SELECT slug FROM articles WHERE declared_id = %s", (declared,)).fetchone()
+        raise IdTakenError(declared, "another article" if holder is None else str(holder[0]))
 
     def _row(self, slug: str, version: ArticleVersion, change: int) -> dict[str, object]:
         return {"slug": slug, "name": version.name, "source": version.source,
@@ -206,9 +272,18 @@ class StoreWriter:
             # The idle ones most likely went with it (a restart, a lost network).
             self.close()
             raise DatabaseError(self.where, (str(exc).strip().splitlines() or [type(exc).__name__])[0]) from None
+        except FeedsrvError:
+            # A write refused on purpose, its transaction rolled back: the
+            # connection is as good as after a write.
+            self._keep(connection)
+            raise
         except BaseException:
             connection.close()
             raise
+        self._keep(connection)
+
+    def _keep(self, connection: psycopg.Connection[TupleRow]) -> None:
+        """Keep ``connection`` for the next write, or close it when enough are idle."""
         with self._idle_turns:
             if len(self._idle) < IDLE_CONNECTIONS:
                 self._idle.append(connection)

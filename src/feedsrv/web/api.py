@@ -7,6 +7,11 @@ write lands in the articles directory atomically (see :mod:`feedsrv.publish`), o
 with a database in one transaction of its own (see :mod:`feedsrv.store`), and the
 response is sent once the served feeds include it. Without a token the routes do
 not exist, so the API answers 404 like any unknown path.
+
+With a database, a write may carry an ``Idempotency-Key`` (see :mod:`.idempotency`):
+sent again, it is answered as the first time instead of written again, on whichever
+instance. Without one the header is a ``400``: the key would be remembered by one
+process only, and a retry reaching another (``serve --workers``) would write again.
 """
 
 from __future__ import annotations
@@ -14,13 +19,15 @@ from __future__ import annotations
 import asyncio
 import errno
 import hmac
+import json
 import logging
 import os
 import stat
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 from aiohttp import web
@@ -39,7 +46,16 @@ from ..publish import (
     write_atomically,
 )
 from ..site import Site
-from ..store import ArticleVersion, StoreWriter, Written
+from ..store import (
+    Answer,
+    ArticleVersion,
+    IdTakenError,
+    KeyedRequest,
+    KeyInFlightError,
+    KeyReusedError,
+    StoreWriter,
+    Written,
+)
 from ..urls import API_ARTICLE_ROUTE, API_ARTICLES, api_article_path, article_path
 from .bodies import (
     ACCEPTED_CODINGS,
@@ -49,6 +65,7 @@ from .bodies import (
     UnsupportedTransferCodingError,
     read_body,
 )
+from .idempotency import IDEMPOTENCY_HEADER, REPLAYED_HEADER, idempotency_key, request_fingerprint
 from .live import LIVE, serve_store_changes
 
 log = logging.getLogger(__name__)
@@ -118,9 +135,10 @@ async def create_article(request: web.Request) -> web.Response:
     taken), else from the title, made unique.
     """
     publisher = _authorize(request)
+    key = _request_key(request, publisher)
     body = await _read_body(request, publisher.max_bytes)
     if publisher.writer is not None:
-        return await _create_stored(request, publisher.writer, body)
+        return await _create_stored(request, publisher.writer, body, key)
     async with publisher.lock:
         site = await _current(request)
         front, text = await asyncio.to_thread(_metadata, body, request.headers)
@@ -143,11 +161,12 @@ async def replace_article(request: web.Request) -> web.Response:
     """``PUT /api/articles/<slug>``: replace an article (``200``) or create it at
     that slug (``201``)."""
     publisher = _authorize(request)
+    key = _request_key(request, publisher)
     slug = request.match_info["slug"]
     _check_slug(slug)
     body = await _read_body(request, publisher.max_bytes)
     if publisher.writer is not None:
-        return await _replace_stored(request, publisher.writer, slug, body)
+        return await _replace_stored(request, publisher.writer, slug, body, key)
     async with publisher.lock:
         site = await _current(request)
         front, text = await asyncio.to_thread(_metadata, body, request.headers)
@@ -162,9 +181,10 @@ async def delete_article(request: web.Request) -> web.Response:
     """``DELETE /api/articles/<slug>``: remove an article; ``204``. Its feeds drop it,
     and its page (and any feed left empty) answers ``410 Gone``."""
     publisher = _authorize(request)
+    key = _request_key(request, publisher)
     slug = request.match_info["slug"]
     if publisher.writer is not None:
-        return await _delete_stored(request, publisher.writer, slug)
+        return await _delete_stored(request, publisher.writer, slug, key)
     async with publisher.lock:
         site = await _current(request)
         path = _sole_file(site, slug)
@@ -199,9 +219,49 @@ def _taken_response(slug: str) -> web.HTTPConflict:
     return web.HTTPConflict(text=f"409: {article_path(slug)} exists; PUT {api_article_path(slug)} replaces it\n")
 
 
-async def _create_stored(request: web.Request, writer: StoreWriter, body: bytes) -> web.Response:
+def _request_key(request: web.Request, publisher: Publisher) -> str | None:
+    """The request's ``Idempotency-Key`` (``400`` when malformed, or sent to an API
+    without a database, see the module's docstring); None when it sends none."""
+    key = idempotency_key(request.headers)
+    if key is not None and publisher.writer is None:
+        raise web.HTTPBadRequest(text=f"400: {IDEMPOTENCY_HEADER} is honoured only with a database "
+                                      "(store.database_url); to send a request again safely, name the slug "
+                                      "(X-Slug) or PUT it\n")
+    return key
+
+
+@dataclass(frozen=True, slots=True)
+class _Retry:
+    """A request sent with an ``Idempotency-Key``: the key, the request's
+    fingerprint, and the response recorded for the key (None: none is yet)."""
+
+    key: str
+    fingerprint: str
+    response: web.Response | None
+
+    def keyed(self, answer: Callable[[Written], Answer]) -> KeyedRequest:
+        """The key for the writer, recording ``answer`` of the write."""
+        return KeyedRequest(self.key, self.fingerprint, answer)
+
+
+async def _recorded(request: web.Request, writer: StoreWriter, key: str | None, body: bytes) -> _Retry | None:
+    """A keyed request as a :class:`_Retry`; None for a request without a key.
+    ``422`` when the key answered another request."""
+    if key is None:
+        return None
+    fingerprint = request_fingerprint(request.method, request.path, body, request.headers,
+                                      (*METADATA_HEADERS, SLUG_HEADER))
+    with _store_errors():
+        answer = await asyncio.to_thread(writer.recorded, key, fingerprint)
+    return _Retry(key, fingerprint, None if answer is None else await _replay(request, answer))
+
+
+async def _create_stored(request: web.Request, writer: StoreWriter, body: bytes, key: str | None) -> web.Response:
     """``POST`` with a database: the slug is the first the database takes, trying the
     title's with the suffixes :func:`unique_slug` gives until one is free."""
+    retry = await _recorded(request, writer, key, body)
+    if retry is not None and retry.response is not None:
+        return retry.response
     site = request.app[LIVE].site
     front, text = await asyncio.to_thread(_metadata, body, request.headers)
     wanted = _wanted_slug(front, request.headers)
@@ -212,15 +272,17 @@ async def _create_stored(request: web.Request, writer: StoreWriter, body: bytes)
         draft = await _parse(site, _article_bytes(site, front, text), Path("draft.txt"))
         base = slug_from_title(draft.title)
 
-    def store() -> tuple[Written, ArticleVersion]:
+    def store() -> tuple[Written | Answer, ArticleVersion]:
         now = _now()
-        with _unavailable_when_lost():
+        with _store_errors():
             # Known to be taken; the insert decides for the rest.
             taken = set() if wanted is not None else writer.live_slugs(base)
             while True:
                 slug = base if wanted is not None else unique_slug(base, taken)
                 version = _stored_version(site, article_file(Path(), slug).name, dict(front), text, None, now)
-                written = writer.create(slug, version)
+                keyed = None if retry is None else retry.keyed(
+                    partial(_written_answer, version.entry, site.config, lambda _: 201))
+                written = writer.create(slug, version, keyed)
                 if written is not None:
                     return written, version
                 if wanted is not None:
@@ -228,14 +290,18 @@ async def _create_stored(request: web.Request, writer: StoreWriter, body: bytes)
                 taken.add(slug)
 
     written, version = await asyncio.to_thread(store)
-    entry = await _serve_stored(request, written, version.name)
-    if entry is None:
-        return _entry_response(version.entry, site.config, status=202)
-    return _entry_response(entry, site.config, status=201)
+    if isinstance(written, Answer):
+        return await _replay(request, written)
+    served = await _serve_stored(request, written, version.name)
+    return _respond(_entry_answer(version.entry, site.config, 201), served=served is not None)
 
 
-async def _replace_stored(request: web.Request, writer: StoreWriter, slug: str, body: bytes) -> web.Response:
+async def _replace_stored(request: web.Request, writer: StoreWriter, slug: str, body: bytes,
+                          key: str | None) -> web.Response:
     """``PUT`` with a database: the article keeps the file name it was stored under."""
+    retry = await _recorded(request, writer, key, body)
+    if retry is not None and retry.response is not None:
+        return retry.response
     site = request.app[LIVE].site
     front, text = await asyncio.to_thread(_metadata, body, request.headers)
     _check_same_slug(slug, front, request.headers)
@@ -243,30 +309,58 @@ async def _replace_stored(request: web.Request, writer: StoreWriter, slug: str, 
     name = existing.name if existing is not None else article_file(Path(), slug).name
     previous = site.catalog.entries_by_slug.get(slug)
     version = await asyncio.to_thread(_stored_version, site, name, front, text, previous, _now())
-    with _unavailable_when_lost():
-        written = await asyncio.to_thread(writer.replace, slug, version)
+    keyed = None if retry is None else retry.keyed(partial(_written_answer, version.entry, site.config, _put_status))
+    with _store_errors():
+        written = await asyncio.to_thread(writer.replace, slug, version, keyed)
     if written is None:
         raise web.HTTPConflict(text=f"409: {article_path(slug)} is held by an article this instance does not "
                                     "serve yet; try again\n")
-    entry = await _serve_stored(request, written, name)
-    if entry is None:
-        return _entry_response(version.entry, site.config, status=202)
-    return _entry_response(entry, site.config, status=201 if written.created else 200)
+    if isinstance(written, Answer):
+        return await _replay(request, written)
+    served = await _serve_stored(request, written, name)
+    return _respond(_entry_answer(version.entry, site.config, _put_status(written)), served=served is not None)
 
 
-async def _delete_stored(request: web.Request, writer: StoreWriter, slug: str) -> web.Response:
+async def _delete_stored(request: web.Request, writer: StoreWriter, slug: str, key: str | None) -> web.Response:
     """``DELETE`` with a database: a tombstone, so every instance answers ``410``."""
-    with _unavailable_when_lost():
-        written = await asyncio.to_thread(writer.delete, slug)
+    retry = await _recorded(request, writer, key, b"")
+    if retry is not None and retry.response is not None:
+        return retry.response
+    keyed = None if retry is None else retry.keyed(lambda _: Answer(204, None, b""))
+    with _store_errors():
+        written = await asyncio.to_thread(writer.delete, slug, keyed)
     if written is None:
         raise web.HTTPNotFound(text=f"404: no article {article_path(slug)}\n")
+    if isinstance(written, Answer):
+        return await _replay(request, written)
     served = await _serve_committed(request)
     if served is None:
-        return web.Response(status=202, text=f"202: {article_path(slug)} is deleted; this instance will stop "
-                                             "serving it once it reaches the database again\n")
+        return _deleted_unserved(slug)
     if slug in served.catalog.entries_by_slug:
         raise _server_error(f"{article_path(slug)} was deleted but is still served")
     return web.Response(status=204)
+
+
+def _deleted_unserved(slug: str) -> web.Response:
+    return web.Response(status=202, text=f"202: {article_path(slug)} is deleted; this instance will stop "
+                                         "serving it once it reaches the database again\n")
+
+
+def _put_status(written: Written) -> int:
+    return 201 if written.created else 200
+
+
+def _written_answer(entry: Entry, config: SiteConfig, status: Callable[[Written], int], written: Written) -> Answer:
+    """The answer to record for the write ``written`` of ``entry``."""
+    return _entry_answer(entry, config, status(written))
+
+
+async def _replay(request: web.Request, answer: Answer) -> web.Response:
+    """The answer recorded for a key, given again once this instance serves the
+    changes committed so far (the write may be another instance's): as ever,
+    ``202`` when the database could not be read back."""
+    served = await _serve_committed(request)
+    return _respond(answer, served=served is not None, replayed=True)
 
 
 def _stored_version(site: Site, name: str, front: dict[str, str], text: str, previous: Entry | None,
@@ -312,14 +406,28 @@ def _server_error(message: str) -> web.HTTPInternalServerError:
 
 
 @contextmanager
-def _unavailable_when_lost() -> Iterator[None]:
-    """``503`` with ``Retry-After`` for a database that cannot be reached."""
+def _store_errors() -> Iterator[None]:
+    """The responses to the database's refusals: ``503`` with ``Retry-After`` for a
+    database that cannot be reached, ``409`` for a declared id another article
+    holds or a key whose write is under way, ``422`` for a key sent with another
+    request (as draft-ietf-httpapi-idempotency-key-header has them)."""
     try:
         yield
     except DatabaseError as exc:
         log.warning("publishing: %s", exc)
         raise web.HTTPServiceUnavailable(headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
                                          text=f"503: {exc}; try again\n") from None
+    except IdTakenError as exc:
+        raise web.HTTPConflict(text=f"409: the id {exc.declared!r} is taken by {article_path(exc.holder)}; "
+                                    "declare another or none\n") from None
+    except KeyInFlightError:
+        raise web.HTTPConflict(headers={"Retry-After": "1"},
+                               text=f"409: a request with this {IDEMPOTENCY_HEADER} is being written; send it "
+                                    "again in a moment for its answer\n") from None
+    except KeyReusedError:
+        raise web.HTTPUnprocessableEntity(text=f"422: this {IDEMPOTENCY_HEADER} was sent with another request "
+                                               "(method, URL, body or metadata headers); use a new key for a new "
+                                               "request\n") from None
 
 
 async def _current(request: web.Request) -> Site:
@@ -549,9 +657,29 @@ async def _restore(request: web.Request, path: Path, data: bytes | None) -> None
 
 
 def _entry_response(entry: Entry, config: SiteConfig, *, status: int) -> web.Response:
+    return _respond(_entry_answer(entry, config, status))
+
+
+def _respond(answer: Answer, *, served: bool = True, replayed: bool = False) -> web.Response:
+    """The response giving ``answer``; ``202`` instead when the write is stored but
+    not ``served`` here yet (see :func:`_serve_committed`)."""
+    status = answer.status if served else 202
+    headers = {"Location": answer.location} if answer.location is not None and status in (201, 202) else {}
+    if replayed:
+        headers[REPLAYED_HEADER] = "true"
+    if not answer.body:
+        if status == 202:
+            return web.Response(status=202, headers=headers, text="202: stored; this instance will serve it "
+                                                                   "once it reaches the database again\n")
+        return web.Response(status=status, headers=headers)
+    return web.Response(status=status, headers=headers, body=answer.body, content_type="application/json",
+                        charset="utf-8")
+
+
+def _entry_answer(entry: Entry, config: SiteConfig, status: int) -> Answer:
+    """The answer about ``entry``: the entry as served, and its page for ``Location``."""
     url = config.url(article_path(entry.slug))
-    headers = {"Location": url} if status in (201, 202) else {}
-    return web.json_response({
+    body = json.dumps({
         "slug": entry.slug,
         "url": url,
         "title": entry.title,
@@ -561,7 +689,9 @@ def _entry_response(entry: Entry, config: SiteConfig, *, status: int) -> web.Res
         "updated": entry.updated.isoformat(),
         "topics": list(entry.topics),
         "warnings": list(entry.warnings),
-    }, status=status, headers=headers)
+    })
+    # Sent with a 201, or a 202 should the write not be served here yet.
+    return Answer(status, url, body.encode("utf-8"))
 
 
 def _now() -> datetime:
