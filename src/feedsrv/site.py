@@ -17,8 +17,6 @@ paths of feeds and articles that existed before and no longer do are remembered 
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -33,7 +31,7 @@ from .pages import render_article_page, render_feed_page, render_index_page
 from .pools import chunks, forking_is_safe, map_shared, process_count
 from .render import FORMATS, render_feed
 from .representations import HTML_TYPE, IMMUTABLE, Resource, hub_links, inline_disposition, make_resource
-from .sources import LoadResult, load_articles
+from .sources import LoadResult, collector_paused, load_articles
 from .urls import (
     ALL,
     INDEX,
@@ -195,25 +193,9 @@ def build_site(config: SiteConfig, *, previous: Site | None = None) -> Site:
     parsed, representations whose inputs did not change are reused, and what
     ``previous`` served but the new Site does not is marked gone.
     """
-    with _collector_paused():
+    with collector_paused():
         return _assemble(config, load_articles(config, previous.loaded if previous is not None else None),
                          previous)
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a history is built: reading a cache
-    or parsing a large history makes millions of objects, none of them garbage, and
-    the collections they set off took much of the time of reading it; a reload's
-    copies of the indexes (a reference per entry each) made every collection walk
-    them (docs/benchmarks.md, "Start-up" and "Incremental update")."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def refresh_site(previous: Site, *, changed: Iterable[str] | None = None, render: bool = True) -> Site:
@@ -228,7 +210,7 @@ def refresh_site(previous: Site, *, changed: Iterable[str] | None = None, render
     once: most of a reload's cost at a large history is rendering the feeds of
     everything, of the article's outlet, topics and authors again.
     """
-    with _collector_paused():
+    with collector_paused():
         loaded = load_articles(previous.config, previous.loaded, changed=changed)
         if loaded is previous.loaded:
             return previous
@@ -244,7 +226,7 @@ def assemble_site(config: SiteConfig, loaded: LoadResult, *, previous: Site | No
     ``previous`` served and it does not."""
     if previous is not None and loaded is previous.loaded:
         return previous
-    with _collector_paused():
+    with collector_paused():
         return _assemble(config, loaded, previous, render=render,
                          deleted=frozenset(article_key(slug) for slug in deleted))
 

@@ -9,14 +9,16 @@ last; many files to read are parsed by one process per core.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import functools
+import gc
 import hashlib
 import logging
 import operator
 import os
 import stat as stat_module
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -30,6 +32,23 @@ from .parse import ParseOptions, parse_file_text
 from .parsecache import read_cache, write_cache
 from .pools import chunks, map_shared, process_count
 from .urls import article_path
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a history is read or built: reading a
+    cache or the database's entries, or parsing a large history, makes millions of
+    objects, none of them garbage, and the collections they set off took much of the
+    time; a reload's copies of the indexes (a reference per entry each) made every
+    collection walk them (docs/benchmarks.md, "Start-up", "Incremental update" and
+    "Shared store")."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 log = logging.getLogger(__name__)
 
