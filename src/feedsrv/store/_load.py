@@ -15,9 +15,8 @@ transaction took it) once a higher one was seen ``CHANGE_GRACE_SECONDS`` ago.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import operator
+import queue
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -32,7 +31,7 @@ from ..errors import DatabaseError, ParseError
 from ..model import Entry
 from ..parse import ParseOptions, parse_file_text
 from ..parsecache import dump_entry, load_entry, parser_stamp
-from ..sources import FileState, LoadResult, collect_states
+from ..sources import FileState, LoadResult, collect_states, collector_paused
 from ._connect import connect, describe
 
 # The channel every write to the articles notifies, after its commit.
@@ -57,18 +56,37 @@ FROM articles a LEFT JOIN parsed_entries p ON p.digest = a.digest AND p.parser =
 Position = tuple[int, int]
 
 
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a history is read: unpickling it
-    makes millions of objects, none of them garbage, whose collections took a
-    good part of the time (docs/benchmarks.md, "Shared store")."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+class _PageQueue:
+    """Pages of rows from a fetching thread to the reading one: a few at a time at
+    most, the fetcher's error raised in the reader, and the fetcher let go when the
+    reader stops early."""
+
+    _DEPTH = 4
+
+    def __init__(self) -> None:
+        self._queue: queue.Queue[list[tuple[Any, ...]] | BaseException | None] = queue.Queue(self._DEPTH)
+        self._abandoned = threading.Event()
+
+    def put(self, item: list[tuple[Any, ...]] | BaseException | None) -> bool:
+        """Hand a page (or the fetcher's error, or None for the end) over, waiting
+        for room; False when the reader stopped."""
+        while not self._abandoned.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def abandon(self) -> None:
+        """Stop taking pages: a fetcher waiting for room gives up."""
+        self._abandoned.set()
+
+    def __iter__(self) -> Iterator[list[tuple[Any, ...]]]:
+        while (item := self._queue.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
 
 
 class StoredArticles(NamedTuple):
@@ -154,7 +172,7 @@ class StoreReader:
             return self._read_all()
 
     def _read_all(self) -> StoredArticles:
-        with _collector_paused():
+        with collector_paused():
             return self._read_everything()
 
     def _read_everything(self) -> StoredArticles:
@@ -180,19 +198,40 @@ class StoreReader:
     def _stream_articles(self, connection: psycopg.Connection[TupleRow]) -> list[tuple[Any, ...]]:
         """Every row of :data:`_ARTICLES`, its entry unpickled, sorted by name."""
         rows: list[tuple[Any, ...]] = []
-        # A cursor on the server, read a page at a time, each page's entries
-        # unpickled before the next: the whole result's bytes at once took more
-        # memory than the history they make. In binary, the bytes travel as they
-        # are, not in hexadecimal, which took most of the time of reading.
-        with connection.cursor(name="feedsrv_articles", binary=True) as cursor:
-            cursor.itersize = _STREAM_ROWS
-            cursor.execute(_ARTICLES, {"parser": self._stamp})
-            for *fields, entry_data, source in cursor:
-                rows.append((*fields, None if entry_data is None else load_entry(entry_data), source))
+        pages = _PageQueue()
+        # The rows arrive in a thread of their own while this one unpickles the
+        # pages already there: waiting for the server and unpickling overlap.
+        fetcher = threading.Thread(target=self._fetch_pages, args=(connection, pages), name="feedsrv-read",
+                                   daemon=True)
+        fetcher.start()
+        try:
+            for page in pages:
+                for *fields, entry_data, source in page:
+                    rows.append((*fields, None if entry_data is None else load_entry(entry_data), source))
+        finally:
+            pages.abandon()
+            fetcher.join()
         # Sorted here, not by the server, which would sort every entry's bytes on
         # disk; by code point, as a directory's names are.
         rows.sort(key=operator.itemgetter(0))
         return rows
+
+    def _fetch_pages(self, connection: psycopg.Connection[TupleRow], pages: _PageQueue) -> None:
+        """Put the rows of :data:`_ARTICLES` into ``pages``, a page at a time, then the end."""
+        try:
+            # A cursor on the server, read a page at a time: the whole result's
+            # bytes at once took more memory than the history they make. In binary,
+            # the bytes travel as they are, not in hexadecimal, which took most of
+            # the time of reading.
+            with connection.cursor(name="feedsrv_articles", binary=True) as cursor:
+                cursor.execute(_ARTICLES, {"parser": self._stamp})
+                while page := cursor.fetchmany(_STREAM_ROWS):
+                    if not pages.put(page):
+                        return
+        except BaseException as exc:  # noqa: BLE001 — raised again in the reading thread
+            pages.put(exc)
+            return
+        pages.put(None)
 
     def read_changes(self, previous: LoadResult) -> StoredArticles | None:
         """``previous`` (from :meth:`read_all` or this) with the articles changed
