@@ -110,6 +110,31 @@ def test_a_text_without_an_entry_for_this_parser_is_parsed_and_stored(imported: 
     assert again.loaded.parsed == ()
 
 
+def test_an_entry_that_cannot_be_unpickled_is_parsed_again_from_its_text(
+        imported: str, config: SiteConfig, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    def damage(slug: str) -> None:
+        with psycopg.connect(imported, autocommit=True) as connection:
+            connection.execute("UPDATE parsed_entries SET entry = 'not a pickle' WHERE digest = "
+                               "(SELECT digest FROM articles WHERE slug = %s)", (slug,))
+
+    damage("gamma")
+    reader, site = start_site(imported, config)
+    assert site.loaded.parsed == ("gamma.txt",)
+    assert sorted(entry.slug for entry in site.catalog.entries) == ["alpha", "beta", "gamma"]
+    assert "the stored entry of gamma.txt cannot be read" in caplog.text
+    # Followed changes too: an article whose entry is damaged before this
+    # instance reads it is parsed, not a failure of the follower.
+    delta = {"delta.txt": article("Delta", author="Dana Ortiz", outlet="Harbor Gazette")}
+    import_dir(imported, write_articles(tmp_path / "second", delta), config)
+    damage("delta")
+    changed = reader.read_changes(site.loaded)
+    assert changed is not None and changed.loaded.parsed == ("delta.txt",)
+    assert "Delta" in [entry.title for entry in changed.loaded.entries]
+    again = reader.read_all()
+    reader.close()
+    assert again.loaded.parsed == (), "the entries parsed again replaced the damaged ones"
+
+
 async def test_an_instance_follows_imports_and_deletions(aiohttp_client, imported: str, config: SiteConfig,
                                                          tmp_path: Path) -> None:
     reader, site = start_site(imported, config)

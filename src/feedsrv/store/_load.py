@@ -15,6 +15,7 @@ transaction took it) once a higher one was seen ``CHANGE_GRACE_SECONDS`` ago.
 
 from __future__ import annotations
 
+import logging
 import operator
 import queue
 import threading
@@ -33,6 +34,8 @@ from ..parse import ParseOptions, parse_file_text
 from ..parsecache import dump_entry, load_entry, parser_stamp
 from ..sources import FileState, LoadResult, collect_states, collector_paused
 from ._connect import connect, describe
+
+log = logging.getLogger(__name__)
 
 # The channel every write to the articles notifies, after its commit.
 CHANNEL = "feedsrv_changes"
@@ -87,6 +90,26 @@ class _PageQueue:
             if isinstance(item, BaseException):
                 raise item
             yield item
+
+
+# In place of an entry that could not be unpickled (see StoreReader._mended).
+_BROKEN = object()
+
+
+def _decoded(rows: Iterable[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Rows of :data:`_ARTICLES` with their entries unpickled; :data:`_BROKEN` for
+    an entry that cannot be (a damaged row, another feedsrv's classes)."""
+    decoded = []
+    for *fields, entry_data, source in rows:
+        if entry_data is None:
+            decoded.append((*fields, None, source))
+            continue
+        try:
+            entry: object = load_entry(entry_data)
+        except Exception:  # noqa: BLE001 — unpickling raises whatever the bytes make it raise
+            entry = _BROKEN
+        decoded.append((*fields, entry, source))
+    return decoded
 
 
 class StoredArticles(NamedTuple):
@@ -206,15 +229,14 @@ class StoreReader:
         fetcher.start()
         try:
             for page in pages:
-                for *fields, entry_data, source in page:
-                    rows.append((*fields, None if entry_data is None else load_entry(entry_data), source))
+                rows.extend(_decoded(page))
         finally:
             pages.abandon()
             fetcher.join()
         # Sorted here, not by the server, which would sort every entry's bytes on
         # disk; by code point, as a directory's names are.
         rows.sort(key=operator.itemgetter(0))
-        return rows
+        return self._mended(connection, rows)
 
     def _fetch_pages(self, connection: psycopg.Connection[TupleRow], pages: _PageQueue) -> None:
         """Put the rows of :data:`_ARTICLES` into ``pages``, a page at a time, then the end."""
@@ -252,11 +274,31 @@ class StoreReader:
             slugs = sorted({slug for number, slug in log if number in fresh})
             rows = connection.execute(_ARTICLES + "WHERE a.slug = ANY(%(slugs)s) ORDER BY a.name",
                                       {"parser": self._stamp, "slugs": slugs}).fetchall()
-            stored = self._stored(rows, previous.files, [], previous=previous)
+            stored = self._stored(self._mended(connection, _decoded(rows)), previous.files, [], previous=previous)
         except psycopg.Error as exc:
             raise self._lost(exc) from None
         self._cursor.record(fresh, time.monotonic())
         return stored
+
+    def _mended(self, connection: psycopg.Connection[TupleRow],
+                rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        """``rows`` (from :func:`_decoded`) with the texts of those whose stored entry
+        could not be read, to be parsed again, and those entries deleted, so the
+        entries parsed from them take their place."""
+        broken = {row[0]: index for index, row in enumerate(rows) if row[6] is _BROKEN}
+        if not broken:
+            return rows
+        for name in broken:
+            log.warning("database at %s: the stored entry of %s cannot be read; parsing its text again",
+                        self.where, name)
+        mended = list(rows)
+        for name, source in connection.execute("SELECT name, source FROM articles WHERE name = ANY(%s)",
+                                               (list(broken),)):
+            row = mended[broken[name]]
+            mended[broken[name]] = (*row[:6], None, source)
+        connection.execute("DELETE FROM parsed_entries WHERE parser = %s AND digest = ANY(%s)",
+                           (self._stamp, [rows[index][3] for index in broken.values()]))
+        return mended
 
     def _stored(self, rows: Sequence[tuple[Any, ...]], before: Any, parsed: list[str], *,
                 previous: LoadResult | None = None) -> StoredArticles:
@@ -289,14 +331,13 @@ class StoreReader:
         return StoredArticles(loaded, frozenset(deleted))
 
     def _state(self, name: str, key: tuple[int, int, int], digest: str, modified: Any,
-               entry_data: bytes | Entry | None,
+               entry_data: Entry | None,
                source: bytes | None, before: FileState | None, parsed: list[str],
                new_entries: list[tuple[str, bytes]]) -> FileState:
         if before is not None and before.key == key:
             return before
         if entry_data is not None:
-            entry = entry_data if isinstance(entry_data, Entry) else load_entry(entry_data)
-            return FileState(key, entry, None, int(digest, 16))
+            return FileState(key, entry_data, None, int(digest, 16))
         assert source is not None
         try:
             entry = parse_file_text(source, Path(name), self._config, modified=modified, options=self._options)
