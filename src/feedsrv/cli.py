@@ -39,7 +39,7 @@ EXIT_CONFIG_ERROR = 2
 
 config_option = click.option(
     "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-    help="TOML config file. Default: config/feedsrv.toml if it exists, else built-in defaults.",
+    help="TOML config file. Default: feedsrv.toml, else config/feedsrv.toml, if one exists.",
 )
 
 
