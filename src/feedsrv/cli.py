@@ -1,8 +1,8 @@
 """The ``feedsrv`` command: a thin click layer over the library.
 
 Library errors become one clean line and an exit status here, never a traceback:
-2 for a bad config or usage or a database that cannot be used, 1 for articles
-that could not be used.
+2 for a bad config or usage, a database that cannot be used or a site that
+`init` would overwrite, 1 for articles that could not be used.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import click
 
 from . import __version__
 from .config import SiteConfig, load_config
-from .errors import ConfigError, DatabaseError, FeedsrvError, ParseError
+from .errors import ConfigError, DatabaseError, FeedsrvError, InitError, ParseError
 from .model import Entry
 from .urls import API_ARTICLES
 
@@ -52,13 +52,34 @@ def _load(config_path: Path | None) -> SiteConfig:
 
 def _fail(exc: FeedsrvError) -> NoReturn:
     click.echo(f"feedsrv: {exc}", err=True)
-    sys.exit(EXIT_CONFIG_ERROR if isinstance(exc, (ConfigError, DatabaseError)) else EXIT_ARTICLE_ERRORS)
+    sys.exit(EXIT_CONFIG_ERROR if isinstance(exc, (ConfigError, DatabaseError, InitError)) else EXIT_ARTICLE_ERRORS)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="feedsrv")
 def main() -> None:
     """Publish news articles as RSS 2.0, Atom 1.0 and JSON Feed 1.1 feeds."""
+
+
+@main.command()
+@click.argument("directory", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
+def init(directory: Path) -> None:
+    """Start a site in DIR: a commented feedsrv.toml and articles/ with a sample article.
+
+    Creates DIR if needed; never overwrites: an existing DIR/feedsrv.toml or
+    DIR/articles stops it (exit 2) before anything is written.
+    """
+    import shlex
+
+    from .scaffold import init_site
+
+    try:
+        site = init_site(directory)
+    except FeedsrvError as exc:
+        _fail(exc)
+    click.echo(f"wrote {site.config} (every setting, commented) and {site.sample}")
+    here = directory.resolve() == Path.cwd().resolve()
+    click.echo(f"next: {'' if here else f'cd {shlex.quote(str(directory))} && '}feedsrv serve")
 
 
 @main.command()
