@@ -141,3 +141,29 @@ def test_init_never_overwrites_and_writes_nothing_then(tmp_path, existing):
     assert result.output == (f"feedsrv: cannot start a site at {site}: {site / existing} exists; "
                              "feedsrv init never overwrites\n")
     assert contents() == before
+
+
+def test_a_positional_directory_wins_over_site_articles_dir(tmp_path, articles_dir):
+    (tmp_path / "one").mkdir()
+    (tmp_path / "one" / "solo.txt").write_text("A Lone Story\n\nIt was the only one.\n", encoding="utf-8")
+    result = run("check", "--config", config_for(tmp_path, articles_dir), str(tmp_path / "one"))
+    assert result.exit_code == 0
+    assert ": 1 articles" in result.output
+    result = run("build", str(tmp_path / "one"), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0
+    assert (tmp_path / "out" / "articles" / "solo" / "index.html").is_file()
+    result = CliRunner().invoke(main, ["serve", str(tmp_path / "missing")])
+    assert result.exit_code == 2
+    assert "Directory" in result.output and "missing" in result.output
+
+
+@pytest.mark.parametrize("command", [("serve",), ("check",), ("build", "--out", "out")])
+def test_without_a_config_or_a_directory_one_line_says_what_to_run(tmp_path, monkeypatch, command):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("FEEDSRV_DATABASE_URL", raising=False)
+    result = CliRunner().invoke(main, list(command))
+    assert result.exit_code == 2
+    assert result.output == (
+        f"feedsrv: nothing to {command[0]}: run `feedsrv {command[0]} ARTICLES_DIR`, or `feedsrv init DIR` to "
+        "start a site (no --config, and no feedsrv.toml or config/feedsrv.toml here)\n")
+    assert not (tmp_path / "out").exists()

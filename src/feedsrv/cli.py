@@ -14,7 +14,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from . import __version__
-from .config import SiteConfig, load_config
+from .config import CONFIG_PATHS, SiteConfig, load_config
 from .errors import ConfigError, DatabaseError, FeedsrvError, InitError, ParseError
 from .model import Entry
 from .urls import API_ARTICLES
@@ -42,12 +42,38 @@ config_option = click.option(
     help="TOML config file. Default: feedsrv.toml, else config/feedsrv.toml, if one exists.",
 )
 
+# As `python -m http.server --directory` and `datasette serve FILE`: what to serve,
+# named on the command line.
+articles_argument = click.argument(
+    "articles_dir", metavar="[ARTICLES_DIR]", required=False,
+    type=click.Path(exists=True, file_okay=False, path_type=Path))
+
 
 def _load(config_path: Path | None) -> SiteConfig:
     try:
         return load_config(config_path)
     except ConfigError as exc:
         _fail(exc)
+
+
+def _load_for_articles(command: str, config_path: Path | None, articles_dir: Path | None, *,
+                       from_database: bool = False) -> SiteConfig:
+    """The config of a command that reads the articles, ``articles_dir`` (when given)
+    in place of site.articles_dir. Without a config file or a directory, it stops with
+    one line saying what to run, rather than look for the articles in ./seeds;
+    ``from_database``: unless a database, which holds the articles, is named."""
+    config = _load(config_path)
+    if articles_dir is not None:
+        return replace(config, articles_dir=articles_dir.resolve())
+    if config.source is None:
+        from .store import database_url
+
+        if not (from_database and database_url(config) is not None):
+            looked = " or ".join(str(path) for path in CONFIG_PATHS)
+            click.echo(f"feedsrv: nothing to {command}: run `feedsrv {command} ARTICLES_DIR`, or "
+                       f"`feedsrv init DIR` to start a site (no --config, and no {looked} here)", err=True)
+            sys.exit(EXIT_CONFIG_ERROR)
+    return config
 
 
 def _fail(exc: FeedsrvError) -> NoReturn:
@@ -91,9 +117,11 @@ def init(directory: Path) -> None:
               help="Processes sharing the port. Default: server.workers (1).")
 @click.option("--access-log/--no-access-log", default=None,
               help="Log every request. Default: server.access_log (off).")
+@articles_argument
 def serve(config_path: Path | None, host: str | None, port: int | None, workers: int | None,
-          access_log: bool | None) -> None:
-    """Serve the feeds, article pages and index over HTTP.
+          access_log: bool | None, articles_dir: Path | None) -> None:
+    """Serve the feeds, article pages and index over HTTP: the articles of
+    ARTICLES_DIR, else of site.articles_dir.
 
     Changed articles are served without a restart (site.watch); with an API token
     (api.token, or the api.token_env variable) the publishing API is on. With
@@ -107,7 +135,7 @@ def serve(config_path: Path | None, host: str | None, port: int | None, workers:
     from .web.api import api_token
     from .web.workers import listening_sockets, reuseport_socket, supervise
 
-    config = _load(config_path)
+    config = _load_for_articles("serve", config_path, articles_dir, from_database=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     log = logging.getLogger("feedsrv")
     started = time.perf_counter()
@@ -199,12 +227,14 @@ def _cannot_listen(host: str, port: int, exc: OSError) -> NoReturn:
 @config_option
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Directory to write the site into (created if missing).")
-def build(config_path: Path | None, out_dir: Path) -> None:
-    """Write every feed and page as static files (plus .gz siblings)."""
+@articles_argument
+def build(config_path: Path | None, out_dir: Path, articles_dir: Path | None) -> None:
+    """Write every feed and page as static files (plus .gz siblings), from the
+    articles of ARTICLES_DIR, else of site.articles_dir."""
     from .export import export_site
     from .site import build_site
 
-    config = _load(config_path)
+    config = _load_for_articles("build", config_path, articles_dir)
     try:
         site = build_site(config)
         written = export_site(site, out_dir)
@@ -302,15 +332,17 @@ def generate(out_dir: Path, count: int, seed: int, outlets: int) -> None:
 
 @main.command()
 @config_option
-def check(config_path: Path | None) -> None:
-    """Validate the config and every article; list every problem.
+@articles_argument
+def check(config_path: Path | None, articles_dir: Path | None) -> None:
+    """Validate the config and every article (of ARTICLES_DIR, else of
+    site.articles_dir); list every problem.
 
     Exits 2 on a config error, 1 when an article had to be skipped.
     """
     from .catalog import build_catalog
     from .sources import load_articles
 
-    config = _load(config_path)
+    config = _load_for_articles("check", config_path, articles_dir)
     try:
         loaded = load_articles(config)
     except FeedsrvError as exc:
