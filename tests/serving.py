@@ -49,14 +49,15 @@ def http_request(port: int, method: str, path: str, *, body: bytes | None = None
 
 
 @contextmanager
-def server_process(arguments: Sequence[str], *, cwd: Path, port: int,
-                   env: Mapping[str, str] | None = None) -> Iterator[subprocess.Popen]:
+def server_process(arguments: Sequence[str], *, cwd: Path, port: int, env: Mapping[str, str] | None = None,
+                   feedsrv: Path = FEEDSRV) -> Iterator[subprocess.Popen]:
     """Start `feedsrv serve ARGUMENTS --port PORT` (with ``env`` added to the
-    environment), wait until it answers, stop it after unless the test already has."""
+    environment; ``feedsrv``: the command of another install), wait until it
+    answers, stop it after unless the test already has."""
     # The server logs every request: into a file, since a pipe nobody reads fills up
     # and blocks the server.
     log = tempfile.TemporaryFile()  # noqa: SIM115 — read back on a failed start, closed in the finally
-    process = subprocess.Popen([str(FEEDSRV), "serve", *arguments, "--port", str(port)], cwd=cwd,
+    process = subprocess.Popen([str(feedsrv), "serve", *arguments, "--port", str(port)], cwd=cwd,
                                stdout=log, stderr=subprocess.STDOUT,
                                env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})})
     try:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from conftest import CONFIG, ROOT
 from feedsrv.cli import main
+from feedsrv.config import SETTINGS
 
 
 def run(*args: str):
@@ -92,3 +94,76 @@ def test_build_writes_the_site(tmp_path):
     assert (out / "feeds" / "all.atom").read_bytes().startswith(b"<?xml")
     assert (out / "feeds" / "all.atom.gz").is_file()
     assert (out / "index.html").is_file()
+
+
+def test_init_writes_a_site_that_check_reads_and_prints_the_next_command(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run("init", "news")
+    assert result.exit_code == 0
+    assert result.output.splitlines()[-1] == "next: cd news && feedsrv serve"
+    text = (tmp_path / "news" / "feedsrv.toml").read_text(encoding="utf-8")
+    assert 'articles_dir = "articles"' in text.splitlines()
+    assert all(f"{setting.name} = " in text for setting in SETTINGS)
+    monkeypatch.chdir(tmp_path / "news")
+    result = run("check")
+    assert result.exit_code == 0
+    assert result.output.splitlines()[-1] == "feedsrv.toml: 1 articles, 3 feeds, 0 skipped, 0 warnings"
+    result = run("parse", "articles/welcome.txt")
+    entry = json.loads(result.output)
+    assert (entry["title"], entry["authors"], entry["dateline"]) == (
+        "A New Site Publishes Its First Article", ["Dana Weber"], "GENEVA, Switzerland")
+
+
+def test_init_in_the_current_directory_says_to_serve_from_it(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run("init", ".")
+    assert result.exit_code == 0
+    assert result.output.splitlines()[-1] == "next: feedsrv serve"
+
+
+@pytest.mark.parametrize("existing", ["feedsrv.toml", "articles"])
+def test_init_never_overwrites_and_writes_nothing_then(tmp_path, existing):
+    site = tmp_path / "site"
+    site.mkdir()
+    if existing == "articles":
+        (site / "articles").mkdir()
+        (site / "articles" / "mine.txt").write_text("Mine\n\nMy story.\n", encoding="utf-8")
+    else:
+        (site / "feedsrv.toml").write_text("[site]\ntitle = 'mine'\n", encoding="utf-8")
+
+    def contents() -> list[tuple[str, bytes]]:
+        return sorted((str(path.relative_to(site)), path.read_bytes() if path.is_file() else b"")
+                      for path in site.rglob("*"))
+
+    before = contents()
+    result = CliRunner().invoke(main, ["init", str(site)])
+    assert result.exit_code == 2
+    assert result.output == (f"feedsrv: cannot start a site at {site}: {site / existing} exists; "
+                             "feedsrv init never overwrites\n")
+    assert contents() == before
+
+
+def test_a_positional_directory_wins_over_site_articles_dir(tmp_path, articles_dir):
+    (tmp_path / "one").mkdir()
+    (tmp_path / "one" / "solo.txt").write_text("A Lone Story\n\nIt was the only one.\n", encoding="utf-8")
+    result = run("check", "--config", config_for(tmp_path, articles_dir), str(tmp_path / "one"))
+    assert result.exit_code == 0
+    assert ": 1 articles" in result.output
+    result = run("build", str(tmp_path / "one"), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0
+    assert (tmp_path / "out" / "articles" / "solo" / "index.html").is_file()
+    result = CliRunner().invoke(main, ["serve", str(tmp_path / "missing")])
+    assert result.exit_code == 2
+    assert "Directory" in result.output and "missing" in result.output
+
+
+@pytest.mark.parametrize("command", [("serve",), ("check",), ("build", "--out", "out")])
+def test_without_a_config_or_a_directory_one_line_says_what_to_run(tmp_path, monkeypatch, command):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("FEEDSRV_DATABASE_URL", raising=False)
+    result = CliRunner().invoke(main, list(command))
+    assert result.exit_code == 2
+    assert result.output == (
+        f"feedsrv: nothing to {command[0]}: run `feedsrv {command[0]} ARTICLES_DIR`, or `feedsrv init DIR` to "
+        "start a site (no --config, and no feedsrv.toml or config/feedsrv.toml here)\n")
+    assert not (tmp_path / "out").exists()

@@ -35,6 +35,15 @@ def test_defaults_without_a_file(tmp_path, monkeypatch):
     assert (config.host, config.port) == ("127.0.0.1", 8080)
 
 
+def test_a_config_is_found_at_the_top_of_a_site_before_config_dir(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "feedsrv.toml").write_text('[site]\ntitle = "repository"\n', encoding="utf-8")
+    assert load_config().title == "repository"
+    write(tmp_path, '[site]\ntitle = "site"\n')
+    assert (load_config().title, load_config().source) == ("site", Path("feedsrv.toml"))
+
+
 def test_the_database_is_off_unless_named(tmp_path):
     assert load_config(write(tmp_path, "")).database_url == ""
     url = "postgresql://feedsrv:secret@db.example:5432/feedsrv"

@@ -1,8 +1,8 @@
 """The ``feedsrv`` command: a thin click layer over the library.
 
 Library errors become one clean line and an exit status here, never a traceback:
-2 for a bad config or usage or a database that cannot be used, 1 for articles
-that could not be used.
+2 for a bad config or usage, a database that cannot be used or a site that
+`init` would overwrite, 1 for articles that could not be used.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from . import __version__
-from .config import SiteConfig, load_config
-from .errors import ConfigError, DatabaseError, FeedsrvError, ParseError
+from .config import CONFIG_PATHS, SiteConfig, load_config
+from .errors import ConfigError, DatabaseError, FeedsrvError, InitError, ParseError
 from .model import Entry
 from .urls import API_ARTICLES
 
@@ -39,8 +39,14 @@ EXIT_CONFIG_ERROR = 2
 
 config_option = click.option(
     "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-    help="TOML config file. Default: config/feedsrv.toml if it exists, else built-in defaults.",
+    help="TOML config file. Default: feedsrv.toml, else config/feedsrv.toml, if one exists.",
 )
+
+# As `python -m http.server --directory` and `datasette serve FILE`: what to serve,
+# named on the command line.
+articles_argument = click.argument(
+    "articles_dir", metavar="[ARTICLES_DIR]", required=False,
+    type=click.Path(exists=True, file_okay=False, path_type=Path))
 
 
 def _load(config_path: Path | None) -> SiteConfig:
@@ -50,15 +56,56 @@ def _load(config_path: Path | None) -> SiteConfig:
         _fail(exc)
 
 
+def _load_for_articles(command: str, config_path: Path | None, articles_dir: Path | None, *,
+                       from_database: bool = False) -> SiteConfig:
+    """The config of a command that reads the articles, ``articles_dir`` (when given)
+    in place of site.articles_dir. Without a config file or a directory, it stops with
+    one line saying what to run, rather than look for the articles in ./seeds;
+    ``from_database``: unless a database, which holds the articles, is named."""
+    config = _load(config_path)
+    if articles_dir is not None:
+        return replace(config, articles_dir=articles_dir.resolve())
+    if config.source is None:
+        from .store import database_url
+
+        if not (from_database and database_url(config) is not None):
+            looked = " or ".join(str(path) for path in CONFIG_PATHS)
+            click.echo(f"feedsrv: nothing to {command}: run `feedsrv {command} ARTICLES_DIR`, or "
+                       f"`feedsrv init DIR` to start a site (no --config, and no {looked} here)", err=True)
+            sys.exit(EXIT_CONFIG_ERROR)
+    return config
+
+
 def _fail(exc: FeedsrvError) -> NoReturn:
     click.echo(f"feedsrv: {exc}", err=True)
-    sys.exit(EXIT_CONFIG_ERROR if isinstance(exc, (ConfigError, DatabaseError)) else EXIT_ARTICLE_ERRORS)
+    sys.exit(EXIT_CONFIG_ERROR if isinstance(exc, (ConfigError, DatabaseError, InitError)) else EXIT_ARTICLE_ERRORS)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="feedsrv")
 def main() -> None:
     """Publish news articles as RSS 2.0, Atom 1.0 and JSON Feed 1.1 feeds."""
+
+
+@main.command()
+@click.argument("directory", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
+def init(directory: Path) -> None:
+    """Start a site in DIR: a commented feedsrv.toml and articles/ with a sample article.
+
+    Creates DIR if needed; never overwrites: an existing DIR/feedsrv.toml or
+    DIR/articles stops it (exit 2) before anything is written.
+    """
+    import shlex
+
+    from .scaffold import init_site
+
+    try:
+        site = init_site(directory)
+    except FeedsrvError as exc:
+        _fail(exc)
+    click.echo(f"wrote {site.config} (every setting, commented) and {site.sample}")
+    here = directory.resolve() == Path.cwd().resolve()
+    click.echo(f"next: {'' if here else f'cd {shlex.quote(str(directory))} && '}feedsrv serve")
 
 
 @main.command()
@@ -70,9 +117,11 @@ def main() -> None:
               help="Processes sharing the port. Default: server.workers (1).")
 @click.option("--access-log/--no-access-log", default=None,
               help="Log every request. Default: server.access_log (off).")
+@articles_argument
 def serve(config_path: Path | None, host: str | None, port: int | None, workers: int | None,
-          access_log: bool | None) -> None:
-    """Serve the feeds, article pages and index over HTTP.
+          access_log: bool | None, articles_dir: Path | None) -> None:
+    """Serve the feeds, article pages and index over HTTP: the articles of
+    ARTICLES_DIR, else of site.articles_dir.
 
     Changed articles are served without a restart (site.watch); with an API token
     (api.token, or the api.token_env variable) the publishing API is on. With
@@ -86,7 +135,7 @@ def serve(config_path: Path | None, host: str | None, port: int | None, workers:
     from .web.api import api_token
     from .web.workers import listening_sockets, reuseport_socket, supervise
 
-    config = _load(config_path)
+    config = _load_for_articles("serve", config_path, articles_dir, from_database=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     log = logging.getLogger("feedsrv")
     started = time.perf_counter()
@@ -178,12 +227,14 @@ def _cannot_listen(host: str, port: int, exc: OSError) -> NoReturn:
 @config_option
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Directory to write the site into (created if missing).")
-def build(config_path: Path | None, out_dir: Path) -> None:
-    """Write every feed and page as static files (plus .gz siblings)."""
+@articles_argument
+def build(config_path: Path | None, out_dir: Path, articles_dir: Path | None) -> None:
+    """Write every feed and page as static files (plus .gz siblings), from the
+    articles of ARTICLES_DIR, else of site.articles_dir."""
     from .export import export_site
     from .site import build_site
 
-    config = _load(config_path)
+    config = _load_for_articles("build", config_path, articles_dir)
     try:
         site = build_site(config)
         written = export_site(site, out_dir)
@@ -281,15 +332,17 @@ def generate(out_dir: Path, count: int, seed: int, outlets: int) -> None:
 
 @main.command()
 @config_option
-def check(config_path: Path | None) -> None:
-    """Validate the config and every article; list every problem.
+@articles_argument
+def check(config_path: Path | None, articles_dir: Path | None) -> None:
+    """Validate the config and every article (of ARTICLES_DIR, else of
+    site.articles_dir); list every problem.
 
     Exits 2 on a config error, 1 when an article had to be skipped.
     """
     from .catalog import build_catalog
     from .sources import load_articles
 
-    config = _load(config_path)
+    config = _load_for_articles("check", config_path, articles_dir)
     try:
         loaded = load_articles(config)
     except FeedsrvError as exc:

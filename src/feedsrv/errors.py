@@ -39,6 +39,15 @@ class ExportError(FeedsrvError):
         super().__init__(f"cannot write {self.path}: {message}")
 
 
+class InitError(FeedsrvError):
+    """A new site that cannot be written where it was asked for, or would replace files."""
+
+    def __init__(self, path: str | Path, message: str) -> None:
+        self.path = str(path)
+        self.message = message
+        super().__init__(f"cannot start a site at {self.path}: {message}")
+
+
 class DatabaseError(FeedsrvError):
     """The database cannot be reached, or holds what this feedsrv cannot work with.
 

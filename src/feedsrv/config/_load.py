@@ -15,7 +15,9 @@ from ..errors import ConfigError
 from ._settings import SETTINGS, WATCH_MODES, Setting, SiteConfig, WebSubConfig
 from ._tables import read_articles, read_outlets, read_topics
 
-DEFAULT_CONFIG_PATH = Path("config/feedsrv.toml")
+# Where a config is looked for when none is named, first found wins: the file
+# `feedsrv init` writes at the top of a site, then the layout of the repository.
+CONFIG_PATHS = (Path("feedsrv.toml"), Path("config/feedsrv.toml"))
 
 _SECTIONS = {"site", "server", "outlets", "topics", "articles", "api", "store", "websub"}
 # Each setting's default as its dataclass holds it: a path or a zone where TOML
@@ -30,16 +32,22 @@ def default_config(root: Path | None = None) -> SiteConfig:
     return _build({}, root or Path.cwd(), source=None)
 
 
+def find_config() -> Path | None:
+    """The config file used when none is named: the first of :data:`CONFIG_PATHS`
+    (``feedsrv.toml``, ``config/feedsrv.toml``) under the current directory, if any."""
+    return next((path for path in CONFIG_PATHS if path.is_file()), None)
+
+
 def load_config(path: Path | str | None = None) -> SiteConfig:
     """Read and validate a TOML config file.
 
-    With no path, ``config/feedsrv.toml`` under the current directory is used when it
-    exists, else the defaults. Raises :class:`ConfigError` naming the offending key.
+    With no path, the file :func:`find_config` finds is used, else the defaults.
+    Raises :class:`ConfigError` naming the offending key.
     """
     if path is None:
-        if not DEFAULT_CONFIG_PATH.is_file():
+        path = find_config()
+        if path is None:
             return default_config()
-        path = DEFAULT_CONFIG_PATH
     path = Path(path)
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
