@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import Field, dataclass, field, fields
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Any, Literal, get_args
 from zoneinfo import ZoneInfo
@@ -25,6 +26,8 @@ WATCH_MODES: tuple[Watch, ...] = get_args(Watch)
 
 # A setting's default as TOML writes it, which also fixes the TOML type it takes.
 TomlValue = str | int | float | bool
+
+Network = IPv4Network | IPv6Network
 
 _METADATA_KEY = "feedsrv.setting"
 
@@ -71,9 +74,18 @@ def toml_value(value: Any) -> TomlValue:
         return str(value)
     if isinstance(value, ZoneInfo):
         return value.key
+    if isinstance(value, tuple) and all(isinstance(item, (IPv4Network, IPv6Network)) for item in value):
+        return ", ".join(str(network) for network in value)
     if isinstance(value, (str, int, float, bool)):
         return value
     raise TypeError(f"no TOML form for a setting of type {type(value).__name__}")
+
+
+def parse_networks(text: str) -> tuple[Network, ...]:
+    """The address ranges of a comma- or space-separated list of CIDRs (``10.0.0.0/8,
+    2001:db8::/32``; a bare address is a range of one); raise ``ValueError`` naming
+    the first that is none."""
+    return tuple(ip_network(item, strict=False) for item in text.replace(",", " ").split())
 
 
 def settings_of(config_class: type) -> tuple[Setting, ...]:
@@ -207,6 +219,16 @@ class SiteConfig:
         "server", 1,
         "Processes `feedsrv serve` runs, sharing the port (SO_REUSEPORT); a worker that dies "
         "is replaced. Only the first sends WebSub notifications.", at_least=1)
+    min_poll_interval: float = setting(
+        "server", 60.0,
+        "Seconds a client must let pass between two unconditional fetches of one feed "
+        "(no `If-None-Match` or `If-Modified-Since`); sooner, it gets `429` with `Retry-After`. "
+        "Never more than half `site.cache_max_age`, so a reader honouring `max-age` never meets "
+        "it; 0: off. See [Polite polling](#polite-polling).", maximum=MAX_SECONDS, at_least=0)
+    poll_exempt: tuple[Network, ...] = setting(
+        "server", (),
+        "Address ranges (CIDRs, separated by commas or spaces) `server.min_poll_interval` "
+        "never applies to, such as a caching proxy's; loopback addresses are always exempt.")
     # What the log costs a cached response: docs/benchmarks.md, "Where the time goes".
     access_log: bool = setting(
         "server", False,
