@@ -15,9 +15,11 @@ the tests, so a setting cannot go undocumented.
 from ._dates import DATE_RANGE, MAX_YEAR, MIN_YEAR, in_range
 from ._load import DEFAULT_CONFIG_PATH, default_config, load_config
 from ._settings import (
+    ACCESS_LOG_FORMATS,
     MAX_SECONDS,
     SETTINGS,
     WATCH_MODES,
+    AccessLog,
     Network,
     Setting,
     SiteConfig,
@@ -30,7 +32,8 @@ from ._slugs import MAX_SLUG_LENGTH, name_slug, slugify
 from ._tables import ArticleMeta, Outlet, Topic
 
 __all__ = [
-    "DATE_RANGE", "DEFAULT_CONFIG_PATH", "MAX_SECONDS", "MAX_SLUG_LENGTH", "MAX_YEAR", "MIN_YEAR",
-    "SETTINGS", "WATCH_MODES", "ArticleMeta", "Network", "Outlet", "Setting", "SiteConfig", "Topic", "Watch",
-    "WebSubConfig", "default_config", "in_range", "load_config", "name_slug", "parse_networks", "slugify", "toml_value",
+    "ACCESS_LOG_FORMATS", "DATE_RANGE", "DEFAULT_CONFIG_PATH", "MAX_SECONDS", "MAX_SLUG_LENGTH", "MAX_YEAR",
+    "MIN_YEAR", "SETTINGS", "WATCH_MODES", "AccessLog", "ArticleMeta", "Network", "Outlet", "Setting", "SiteConfig",
+    "Topic", "Watch", "WebSubConfig", "default_config", "in_range", "load_config", "name_slug", "parse_networks",
+    "slugify", "toml_value",
 ]

@@ -24,6 +24,9 @@ MAX_SECONDS = 366 * 86_400
 Watch = Literal["auto", "poll", "off"]
 WATCH_MODES: tuple[Watch, ...] = get_args(Watch)
 
+AccessLog = Literal["off", "plain", "json"]
+ACCESS_LOG_FORMATS: tuple[AccessLog, ...] = get_args(AccessLog)
+
 # A setting's default as TOML writes it, which also fixes the TOML type it takes.
 TomlValue = str | int | float | bool
 
@@ -52,6 +55,9 @@ class Setting:
     # must exceed.
     at_least: int | None = None
     more_than: float | None = None
+    # Values an earlier version took, each with the one it now stands for: a
+    # switch that became a choice (`server.access_log = true`) keeps its meaning.
+    legacy: tuple[tuple[TomlValue, TomlValue], ...] = ()
 
     @property
     def key(self) -> str:
@@ -60,11 +66,12 @@ class Setting:
 
 
 def setting(section: str, default: Any, help: str, *, name: str = "", may_be_empty: bool = False,
-            maximum: int | None = None, at_least: int | None = None, more_than: float | None = None) -> Any:
+            maximum: int | None = None, at_least: int | None = None, more_than: float | None = None,
+            legacy: tuple[tuple[TomlValue, TomlValue], ...] = ()) -> Any:
     """A dataclass field declaring the setting ``section.name`` (``name`` defaults to the
     field's own) with its default, as the dataclass holds it, and its help text."""
     declared = Setting(section, name, toml_value(default), help, may_be_empty=may_be_empty,
-                       maximum=maximum, at_least=at_least, more_than=more_than)
+                       maximum=maximum, at_least=at_least, more_than=more_than, legacy=legacy)
     return field(default=default, metadata={_METADATA_KEY: declared})
 
 
@@ -96,7 +103,7 @@ def settings_of(config_class: type) -> tuple[Setting, ...]:
 def _setting_of(declared: Field[Any]) -> Setting:
     meta: Setting = declared.metadata[_METADATA_KEY]
     return Setting(meta.section, meta.name or declared.name, meta.default, meta.help, declared.name,
-                   meta.may_be_empty, meta.maximum, meta.at_least, meta.more_than)
+                   meta.may_be_empty, meta.maximum, meta.at_least, meta.more_than, meta.legacy)
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,10 +237,12 @@ class SiteConfig:
         "Address ranges (CIDRs, separated by commas or spaces) `server.min_poll_interval` "
         "never applies to, such as a caching proxy's; loopback addresses are always exempt.")
     # What the log costs a cached response: docs/benchmarks.md, "Where the time goes".
-    access_log: bool = setting(
-        "server", False,
-        "Log every request (aiohttp's access log, at INFO); off by default, as writing "
-        "a line is a large part of the cost of a cached response.")
+    access_log: AccessLog = setting(
+        "server", "off",
+        "Log every request: `off`, `plain` (aiohttp's access log, at INFO) or `json` (one JSON "
+        "object a line, with `X-Request-Id` echoed or generated; see [Logs](#logs)); `true` and "
+        "`false` still mean `plain` and `off`. Off by default, as writing a line is a large part "
+        "of the cost of a cached response.", legacy=((True, "plain"), (False, "off")))
     api_token: str = setting(
         "api", "",
         "Bearer token of the [publishing API](#publishing-api); the variable named by `api.token_env` "

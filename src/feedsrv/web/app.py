@@ -20,6 +20,7 @@ from .api import api_token, setup_api
 from .caching import CodingMemo
 from .handlers import CODING_MEMO, POLL_GATE, healthz, nosniff, serve_resource
 from .live import LIVE, STORE, STORE_STATE, WATCHER, StoreState, Watcher, serve_store_changes
+from .logs import request_id
 from .polling import PollGate, poll_gate
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,9 @@ def create_app(config: SiteConfig, *, site: Site | None = None, watch: bool = Tr
     # the event loop; the routes that read bodies decode them themselves (bodies.py),
     # and none calls request.read(), the one place aiohttp applies client_max_size:
     # it follows api.max_bytes all the same, so the two limits never disagree.
-    app = web.Application(handler_args={"auto_decompress": False}, middlewares=[nosniff],
+    # Request ids name the lines of the JSON log (server.access_log = "json").
+    middlewares = [nosniff, request_id] if config.access_log == "json" else [nosniff]
+    app = web.Application(handler_args={"auto_decompress": False}, middlewares=middlewares,
                           client_max_size=config.api_max_bytes)
     app[LIVE] = LiveSite(site if site is not None else build_site(config), freeze_collector=freeze_collector)
     app[CODING_MEMO] = CodingMemo()
