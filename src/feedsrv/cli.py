@@ -116,7 +116,8 @@ def init(directory: Path) -> None:
 @click.option("--workers", type=click.IntRange(1), default=None,
               help="Processes sharing the port. Default: server.workers (1).")
 @click.option("--access-log/--no-access-log", default=None,
-              help="Log every request. Default: server.access_log (off).")
+              help="Log every request, as server.access_log says (plain when off), or not. "
+                   "Default: server.access_log (off).")
 @articles_argument
 def serve(config_path: Path | None, host: str | None, port: int | None, workers: int | None,
           access_log: bool | None, articles_dir: Path | None) -> None:
@@ -133,6 +134,7 @@ def serve(config_path: Path | None, host: str | None, port: int | None, workers:
     from .store import StoreReader, database_url
     from .web import create_app
     from .web.api import api_token
+    from .web.logs import access_logging
     from .web.workers import listening_sockets, reuseport_socket, supervise
 
     config = _load_for_articles("serve", config_path, articles_dir, from_database=True)
@@ -165,8 +167,10 @@ def serve(config_path: Path | None, host: str | None, port: int | None, workers:
     else:
         log.info("publishing API off: no token in api.token or $%s", config.api_token_env)
     host, port = host or config.host, port or config.port
-    access_logger = logging.getLogger("aiohttp.access") if (
-        config.access_log if access_log is None else access_log) else None
+    if access_log is not None:
+        config = replace(config, access_log=("plain" if config.access_log == "off" else config.access_log)
+                         if access_log else "off")
+    requests_log = access_logging(config.access_log)
     workers = workers or config.workers
     if workers == 1:
         try:
@@ -176,7 +180,7 @@ def serve(config_path: Path | None, host: str | None, port: int | None, workers:
         except OSError as exc:
             _cannot_listen(host, port, exc)
         web.run_app(create_app(config, site=site, freeze_collector=True, store=reader), sock=sockets,
-                    access_log=access_logger,
+                    access_log=requests_log.logger, access_log_class=requests_log.logger_class,
                     print=lambda message: click.echo(message.strip(), err=True))
         return
 
@@ -185,7 +189,8 @@ def serve(config_path: Path | None, host: str | None, port: int | None, workers:
         # itself (the watcher reloads once at start, so a replacement catches up),
         # or follows the database over connections of its own.
         app = create_app(config, site=site, notify=index == 0, freeze_collector=True, store=reader)
-        web.run_app(app, sock=reuseport_socket(host, port), access_log=access_logger, print=None)
+        web.run_app(app, sock=reuseport_socket(host, port), access_log=requests_log.logger,
+                    access_log_class=requests_log.logger_class, print=None)
 
     click.echo(f"======== Running on http://{host}:{port} with {workers} workers ========", err=True)
     try:

@@ -14,13 +14,27 @@ the tests, so a setting cannot go undocumented.
 
 from ._dates import DATE_RANGE, MAX_YEAR, MIN_YEAR, in_range
 from ._load import CONFIG_PATHS, default_config, find_config, load_config
-from ._settings import MAX_SECONDS, SETTINGS, WATCH_MODES, Setting, SiteConfig, Watch, WebSubConfig, toml_value
+from ._settings import (
+    ACCESS_LOG_FORMATS,
+    MAX_SECONDS,
+    SETTINGS,
+    WATCH_MODES,
+    AccessLog,
+    Network,
+    Setting,
+    SiteConfig,
+    Watch,
+    WebSubConfig,
+    parse_networks,
+    toml_value,
+)
 from ._slugs import MAX_SLUG_LENGTH, name_slug, slugify
 from ._tables import ArticleMeta, Outlet, Topic
 
 __all__ = [
-    "CONFIG_PATHS", "DATE_RANGE", "MAX_SECONDS", "MAX_SLUG_LENGTH", "MAX_YEAR", "MIN_YEAR",
-    "SETTINGS", "WATCH_MODES", "ArticleMeta", "Outlet", "Setting", "SiteConfig", "Topic", "Watch",
-    "WebSubConfig", "default_config", "find_config", "in_range", "load_config", "name_slug",
+    "ACCESS_LOG_FORMATS", "CONFIG_PATHS", "DATE_RANGE", "MAX_SECONDS", "MAX_SLUG_LENGTH", "MAX_YEAR",
+    "MIN_YEAR", "SETTINGS", "WATCH_MODES", "AccessLog", "ArticleMeta", "Network", "Outlet", "Setting", "SiteConfig",
+    "Topic", "Watch", "WebSubConfig", "default_config", "find_config", "in_range", "load_config", "name_slug",
+    "parse_networks",
     "slugify", "toml_value",
 ]

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import ConfigError
-from ._settings import SETTINGS, WATCH_MODES, Setting, SiteConfig, WebSubConfig
+from ._settings import ACCESS_LOG_FORMATS, SETTINGS, WATCH_MODES, Setting, SiteConfig, WebSubConfig, parse_networks
 from ._tables import read_articles, read_outlets, read_topics
 
 # Where a config is looked for when none is named, first found wins: the file
@@ -106,6 +106,12 @@ def _check_values(values: Mapping[str, Any]) -> None:
         raise ConfigError("server.port", "must be at most 65535")
     if values["site.watch"] not in WATCH_MODES:
         raise ConfigError("site.watch", f"must be auto, poll or off, got {values['site.watch']!r}")
+    if values["server.access_log"] not in ACCESS_LOG_FORMATS:
+        raise ConfigError("server.access_log", f"must be off, plain or json, got {values['server.access_log']!r}")
+    try:
+        parse_networks(values["server.poll_exempt"])
+    except ValueError as exc:
+        raise ConfigError("server.poll_exempt", f"must list address ranges (CIDRs): {exc}") from None
     database_url = values["store.database_url"]
     if database_url and urlsplit(database_url).scheme not in ("postgresql", "postgres"):
         raise ConfigError("store.database_url", "must be empty or a postgresql:// URL")
@@ -133,6 +139,8 @@ def _convert(setting: Setting, value: Any, root: Path) -> Any:
             raise ConfigError(setting.key, f"unknown time zone {value!r}") from None
     if isinstance(default, float):
         return float(value)
+    if isinstance(default, tuple):
+        return parse_networks(value)
     if setting.key == "site.base_url":
         return value.rstrip("/")
     return value
@@ -146,6 +154,10 @@ def _table(raw: Mapping[str, Any], key: str) -> Mapping[str, Any]:
 
 
 def _check_type(setting: Setting, value: Any) -> Any:
+    for earlier, now in setting.legacy:
+        # By type too: true is 1 to Python, and 1 is no switch.
+        if type(value) is type(earlier) and value == earlier:
+            value = now
     expected = type(setting.default)
     # An integer is a fine number of seconds.
     accepted = (int, float) if expected is float else expected

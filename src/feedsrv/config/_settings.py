@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import Field, dataclass, field, fields
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Any, Literal, get_args
 from zoneinfo import ZoneInfo
@@ -23,8 +24,13 @@ MAX_SECONDS = 366 * 86_400
 Watch = Literal["auto", "poll", "off"]
 WATCH_MODES: tuple[Watch, ...] = get_args(Watch)
 
+AccessLog = Literal["off", "plain", "json"]
+ACCESS_LOG_FORMATS: tuple[AccessLog, ...] = get_args(AccessLog)
+
 # A setting's default as TOML writes it, which also fixes the TOML type it takes.
 TomlValue = str | int | float | bool
+
+Network = IPv4Network | IPv6Network
 
 _METADATA_KEY = "feedsrv.setting"
 
@@ -49,6 +55,9 @@ class Setting:
     # must exceed.
     at_least: int | None = None
     more_than: float | None = None
+    # Values an earlier version took, each with the one it now stands for: a
+    # switch that became a choice (`server.access_log = true`) keeps its meaning.
+    legacy: tuple[tuple[TomlValue, TomlValue], ...] = ()
 
     @property
     def key(self) -> str:
@@ -57,11 +66,12 @@ class Setting:
 
 
 def setting(section: str, default: Any, help: str, *, name: str = "", may_be_empty: bool = False,
-            maximum: int | None = None, at_least: int | None = None, more_than: float | None = None) -> Any:
+            maximum: int | None = None, at_least: int | None = None, more_than: float | None = None,
+            legacy: tuple[tuple[TomlValue, TomlValue], ...] = ()) -> Any:
     """A dataclass field declaring the setting ``section.name`` (``name`` defaults to the
     field's own) with its default, as the dataclass holds it, and its help text."""
     declared = Setting(section, name, toml_value(default), help, may_be_empty=may_be_empty,
-                       maximum=maximum, at_least=at_least, more_than=more_than)
+                       maximum=maximum, at_least=at_least, more_than=more_than, legacy=legacy)
     return field(default=default, metadata={_METADATA_KEY: declared})
 
 
@@ -71,9 +81,18 @@ def toml_value(value: Any) -> TomlValue:
         return str(value)
     if isinstance(value, ZoneInfo):
         return value.key
+    if isinstance(value, tuple) and all(isinstance(item, (IPv4Network, IPv6Network)) for item in value):
+        return ", ".join(str(network) for network in value)
     if isinstance(value, (str, int, float, bool)):
         return value
     raise TypeError(f"no TOML form for a setting of type {type(value).__name__}")
+
+
+def parse_networks(text: str) -> tuple[Network, ...]:
+    """The address ranges of a comma- or space-separated list of CIDRs (``10.0.0.0/8,
+    2001:db8::/32``; a bare address is a range of one); raise ``ValueError`` naming
+    the first that is none."""
+    return tuple(ip_network(item, strict=False) for item in text.replace(",", " ").split())
 
 
 def settings_of(config_class: type) -> tuple[Setting, ...]:
@@ -84,7 +103,7 @@ def settings_of(config_class: type) -> tuple[Setting, ...]:
 def _setting_of(declared: Field[Any]) -> Setting:
     meta: Setting = declared.metadata[_METADATA_KEY]
     return Setting(meta.section, meta.name or declared.name, meta.default, meta.help, declared.name,
-                   meta.may_be_empty, meta.maximum, meta.at_least, meta.more_than)
+                   meta.may_be_empty, meta.maximum, meta.at_least, meta.more_than, meta.legacy)
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,11 +226,23 @@ class SiteConfig:
         "server", 1,
         "Processes `feedsrv serve` runs, sharing the port (SO_REUSEPORT); a worker that dies "
         "is replaced. Only the first sends WebSub notifications.", at_least=1)
+    min_poll_interval: float = setting(
+        "server", 60.0,
+        "Seconds a client must let pass between two unconditional fetches of one feed "
+        "(no `If-None-Match` or `If-Modified-Since`); sooner, it gets `429` with `Retry-After`. "
+        "Never more than half `site.cache_max_age`, so a reader honouring `max-age` never meets "
+        "it; 0: off. See [Polite polling](#polite-polling).", maximum=MAX_SECONDS, at_least=0)
+    poll_exempt: tuple[Network, ...] = setting(
+        "server", (),
+        "Address ranges (CIDRs, separated by commas or spaces) `server.min_poll_interval` "
+        "never applies to, such as a caching proxy's; loopback addresses are always exempt.")
     # What the log costs a cached response: docs/benchmarks.md, "Where the time goes".
-    access_log: bool = setting(
-        "server", False,
-        "Log every request (aiohttp's access log, at INFO); off by default, as writing "
-        "a line is a large part of the cost of a cached response.")
+    access_log: AccessLog = setting(
+        "server", "off",
+        "Log every request: `off`, `plain` (aiohttp's access log, at INFO) or `json` (one JSON "
+        "object a line, with `X-Request-Id` echoed or generated; see [Logs](#logs)); `true` and "
+        "`false` still mean `plain` and `off`. Off by default, as writing a line is a large part "
+        "of the cost of a cached response.", legacy=((True, "plain"), (False, "off")))
     api_token: str = setting(
         "api", "",
         "Bearer token of the [publishing API](#publishing-api); the variable named by `api.token_env` "

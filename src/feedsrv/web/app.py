@@ -18,8 +18,10 @@ from ..watch import watch_directory
 from ..websub import setup_websub
 from .api import api_token, setup_api
 from .caching import CodingMemo
-from .handlers import CODING_MEMO, healthz, nosniff, serve_resource
+from .handlers import CODING_MEMO, POLL_GATE, healthz, nosniff, serve_resource
 from .live import LIVE, STORE, STORE_STATE, WATCHER, StoreState, Watcher, serve_store_changes
+from .logs import request_id
+from .polling import PollGate, poll_gate
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +31,7 @@ WATCH_STOP_TIMEOUT = 5.0
 
 def create_app(config: SiteConfig, *, site: Site | None = None, watch: bool = True,
                notify: bool = True, freeze_collector: bool = False,
-               store: StoreReader | None = None) -> web.Application:
+               store: StoreReader | None = None, polling: PollGate | None = None) -> web.Application:
     """An application serving ``site`` (built from ``config`` when not given).
 
     With ``store``, the articles come from the database it reads, not from the
@@ -46,15 +48,20 @@ def create_app(config: SiteConfig, *, site: Site | None = None, watch: bool = Tr
     is false (another process of the same site sends the notifications). With
     ``freeze_collector``, each reload freezes the garbage collector's generations
     (see :class:`~feedsrv.live.LiveSite`): for a process that does nothing else.
+    ``polling`` replaces the gate of polite polling made from ``config`` (a test
+    served on loopback gives one that does not exempt it).
     """
     # aiohttp would inflate any compressed request body, read by a route or not, in
     # the event loop; the routes that read bodies decode them themselves (bodies.py),
     # and none calls request.read(), the one place aiohttp applies client_max_size:
     # it follows api.max_bytes all the same, so the two limits never disagree.
-    app = web.Application(handler_args={"auto_decompress": False}, middlewares=[nosniff],
+    # Request ids name the lines of the JSON log (server.access_log = "json").
+    middlewares = [nosniff, request_id] if config.access_log == "json" else [nosniff]
+    app = web.Application(handler_args={"auto_decompress": False}, middlewares=middlewares,
                           client_max_size=config.api_max_bytes)
     app[LIVE] = LiveSite(site if site is not None else build_site(config), freeze_collector=freeze_collector)
     app[CODING_MEMO] = CodingMemo()
+    app[POLL_GATE] = polling if polling is not None else poll_gate(config)
     # Before the watcher: WebSub starts listening before the first reload can happen,
     # and stops after the last.
     setup_websub(app, config, app[LIVE], notify=notify, articles=store)

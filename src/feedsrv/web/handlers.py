@@ -9,10 +9,14 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from ..representations import Resource
+from ..urls import parse_feed_path
 from .caching import CodingMemo, is_not_modified
 from .live import LIVE, STORE_STATE, WATCHER
+from .polling import PollGate, is_conditional
 
 CODING_MEMO = web.AppKey("coding_memo", CodingMemo)
+# Counts the requests refused for polling too often (PollGate.refused).
+POLL_GATE = web.AppKey("poll_gate", PollGate)
 NOSNIFF = ("X-Content-Type-Options", "nosniff")
 
 
@@ -46,7 +50,8 @@ async def serve_resource(request: web.Request) -> web.Response:
     largest document is an archive page of ``site.entries_per_feed`` full articles
     (its cost: docs/benchmarks.md, "Figures quoted from code comments"). A feed
     or article that was served earlier in this process and is not any more answers
-    ``410 Gone``.
+    ``410 Gone``. A feed's subscription document fetched unconditionally again too
+    soon by the same client answers ``429`` (:class:`~feedsrv.web.polling.PollGate`).
     """
     site = request.app[LIVE].site
     resource = site.resource(request.path)
@@ -55,7 +60,27 @@ async def serve_resource(request: web.Request) -> web.Response:
             # 410 tells feed readers to unsubscribe rather than retry forever.
             raise web.HTTPGone(text=f"410: gone: {request.path} had articles once and has none now\n")
         raise web.HTTPNotFound(text=f"404: no such page: {request.path}\n")
+    if request.method == "GET":
+        _check_polling(request)
     return resource_response(request, resource)
+
+
+def _check_polling(request: web.Request) -> None:
+    gate = request.app[POLL_GATE]
+    # Revalidations, the bulk of a feed's requests, are let through before the
+    # path is read.
+    if gate.interval <= 0 or is_conditional(request.headers):
+        return
+    # Only subscription documents are polled; an archive page is fetched once.
+    address = parse_feed_path(request.path)
+    if address is None or address.archive is not None:
+        return
+    wait = gate.wait(request.remote, request.path, request.headers)
+    if wait:
+        raise web.HTTPTooManyRequests(
+            headers={"Retry-After": str(wait), "Cache-Control": "no-store"},
+            text=f"429: {request.path} was fetched whole less than {gate.interval:g} s ago: send the ETag "
+                 f"it came with in If-None-Match, or retry after {wait} s\n")
 
 
 async def healthz(request: web.Request) -> web.Response:
