@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+import socket
+from collections.abc import AsyncIterator, Sequence
 from functools import partial
+from pathlib import Path
 
 from aiohttp import web
 
@@ -20,6 +22,7 @@ from .api import api_token, setup_api
 from .caching import CodingMemo
 from .handlers import CODING_MEMO, healthz, nosniff, serve_resource
 from .live import LIVE, STORE, STORE_STATE, WATCHER, StoreState, Watcher, serve_store_changes
+from .metrics import Metrics, count_requests, setup_metrics
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +32,8 @@ WATCH_STOP_TIMEOUT = 5.0
 
 def create_app(config: SiteConfig, *, site: Site | None = None, watch: bool = True,
                notify: bool = True, freeze_collector: bool = False,
-               store: StoreReader | None = None) -> web.Application:
+               store: StoreReader | None = None, metrics_sockets: Sequence[socket.socket] = (),
+               metrics_dir: Path | None = None) -> web.Application:
     """An application serving ``site`` (built from ``config`` when not given).
 
     With ``store``, the articles come from the database it reads, not from the
@@ -46,14 +50,23 @@ def create_app(config: SiteConfig, *, site: Site | None = None, watch: bool = Tr
     is false (another process of the same site sends the notifications). With
     ``freeze_collector``, each reload freezes the garbage collector's generations
     (see :class:`~feedsrv.live.LiveSite`): for a process that does nothing else.
+
+    With ``server.metrics_listen`` set, requests, reloads and renders are counted,
+    and ``/metrics`` is served on ``metrics_sockets`` (none: another worker serves
+    it); ``metrics_dir`` is prometheus_client's multiprocess directory, when the
+    workers of ``feedsrv serve --workers N`` share one (see :mod:`.metrics`).
     """
     # aiohttp would inflate any compressed request body, read by a route or not, in
     # the event loop; the routes that read bodies decode them themselves (bodies.py),
     # and none calls request.read(), the one place aiohttp applies client_max_size:
     # it follows api.max_bytes all the same, so the two limits never disagree.
-    app = web.Application(handler_args={"auto_decompress": False}, middlewares=[nosniff],
+    # Off, metrics cost a request nothing: the counting middleware is not there.
+    metrics = None if config.metrics_address is None else Metrics(multiprocess_dir=metrics_dir)
+    app = web.Application(handler_args={"auto_decompress": False},
+                          middlewares=[nosniff] if metrics is None else [count_requests, nosniff],
                           client_max_size=config.api_max_bytes)
-    app[LIVE] = LiveSite(site if site is not None else build_site(config), freeze_collector=freeze_collector)
+    app[LIVE] = LiveSite(site if site is not None else build_site(config), freeze_collector=freeze_collector,
+                         timings=metrics)
     app[CODING_MEMO] = CodingMemo()
     # Before the watcher: WebSub starts listening before the first reload can happen,
     # and stops after the last.
@@ -68,6 +81,8 @@ def create_app(config: SiteConfig, *, site: Site | None = None, watch: bool = Tr
     token = api_token(config)
     if token is not None:
         setup_api(app, config, token, writer=None if store is None else StoreWriter(store.url, config))
+    if metrics is not None:
+        setup_metrics(app, metrics, metrics_sockets)
     app.router.add_get(HEALTH, healthz)
     # Every other route serves a Site path; the Site decides whether it exists.
     for route in SITE_ROUTES:
