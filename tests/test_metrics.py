@@ -1,8 +1,11 @@
-"""`/metrics` on its own listener: scraped and read with prometheus_client's parser."""
+"""`/metrics` on its own listener: scraped and read with prometheus_client's parser,
+in-process and from `feedsrv serve --workers 2`, whose workers' counts add up."""
 
 from __future__ import annotations
 
+import json
 import socket
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -10,9 +13,11 @@ import aiohttp
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from conftest import CONFIG, ROOT, SEEDS
 from feedsrv.web import LIVE, create_app
-from feedsrv.web.metrics import METRICS
+from feedsrv.web.metrics import FLUSH_SECONDS, METRICS
 from livetools import article, replace_file
+from serving import free_port, http_get, server_process
 from websubtools import hub_config
 
 FEED = "/feeds/all.atom"
@@ -102,3 +107,34 @@ async def test_metrics_are_off_by_default(aiohttp_client, seed_site):
     assert METRICS not in client.app
     assert client.app[LIVE].timings is None
     assert (await client.get("/metrics")).status == 404
+
+
+def test_the_metrics_of_two_workers_add_up(tmp_path):
+    metrics_port = free_port()
+    text = CONFIG.read_text(encoding="utf-8").replace('articles_dir = "../seeds"', f'articles_dir = "{SEEDS}"')
+    text = text.replace("[server]\n", f'[server]\nmetrics_listen = "127.0.0.1:{metrics_port}"\n', 1)
+    config_path = tmp_path / "feedsrv.toml"
+    config_path.write_text(text, encoding="utf-8")
+    port = free_port()
+    with server_process(["--config", str(config_path), "--workers", "2"], cwd=ROOT, port=port):
+        # Each request on a new connection, until both workers answered some.
+        feeds_by_pid: dict[int, int] = {}
+        while len(feeds_by_pid) < 2 or sum(feeds_by_pid.values()) < 10:
+            assert sum(feeds_by_pid.values()) < 500, f"one worker took every connection: {feeds_by_pid}"
+            pid = json.loads(http_get(port, "/healthz").body)["pid"]
+            assert http_get(port, FEED).status == 200
+            feeds_by_pid[pid] = feeds_by_pid.get(pid, 0) + 1
+        # The other worker's counts reach the scrape within FLUSH_SECONDS.
+        deadline = time.monotonic() + 10 * FLUSH_SECONDS
+        while True:
+            scraped = http_get(metrics_port, "/metrics")
+            assert scraped.status == 200
+            samples = _samples(scraped.body.decode())
+            if _requests(samples, "feed", "200") == sum(feeds_by_pid.values()) or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        assert _requests(samples, "feed", "200") == sum(feeds_by_pid.values()), feeds_by_pid
+        assert samples["feedsrv_articles", ()] == 2
+        assert samples["feedsrv_websub_queue_length", ()] == 0
+        # Served on its own port only.
+        assert http_get(port, "/metrics").status == 404
