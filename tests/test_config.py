@@ -121,3 +121,14 @@ def test_a_missing_name_is_required_and_a_blank_one_is_not_a_name(tmp_path):
         load_config(write(tmp_path, "[topics.tech]\nkeywords = ['ai']\n"))
     with pytest.raises(ConfigError, match="must be a non-empty string"):
         load_config(write(tmp_path, "[outlets.acme]\nname = ' '\n"))
+
+
+@pytest.mark.parametrize("value", ["9100", "localhost", ":9100", "localhost:0", "localhost:70000", "h:9100/x"])
+def test_metrics_listen_must_be_host_and_port(tmp_path, value):
+    with pytest.raises(ConfigError, match=r"server\.metrics_listen"):
+        load_config(write(tmp_path, f'[server]\nmetrics_listen = "{value}"\n'))
+
+
+def test_metrics_listen_takes_ipv6(tmp_path):
+    assert load_config(write(tmp_path, '[server]\nmetrics_listen = "[::1]:9100"\n')).metrics_address == ("::1", 9100)
+    assert load_config(write(tmp_path, "")).metrics_address is None

@@ -10,12 +10,17 @@ from __future__ import annotations
 import gc
 import json
 import logging
+import os
+import shutil
+import socket
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, replace
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -36,6 +41,8 @@ if TYPE_CHECKING:
 
 EXIT_ARTICLE_ERRORS = 1
 EXIT_CONFIG_ERROR = 2
+# Where prometheus_client's multiprocess mode keeps each process's metrics.
+MULTIPROCESS_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 config_option = click.option(
     "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -128,6 +135,31 @@ def serve(config_path: Path | None, host: str | None, port: int | None, workers:
     (api.token, or the api.token_env variable) the publishing API is on. With
     --workers N, N processes share the port, each replaced if it dies.
     """
+    config = _load_for_articles("serve", config_path, articles_dir, from_database=True)
+    workers = workers or config.workers
+    # Before _serve imports the server: prometheus_client chooses its multiprocess
+    # mode when it is imported.
+    metrics_dir = _multiprocess_metrics_dir(config, workers)
+    try:
+        _serve(config, host, port, workers, access_log, metrics_dir)
+    finally:
+        if metrics_dir is not None:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+def _multiprocess_metrics_dir(config: SiteConfig, workers: int) -> Path | None:
+    """With metrics and several workers, a directory for this run only where every
+    worker writes its metrics (prometheus_client's multiprocess mode), named to
+    prometheus_client before it is imported; None otherwise."""
+    if config.metrics_address is None or workers == 1:
+        return None
+    directory = Path(tempfile.mkdtemp(prefix="feedsrv-metrics-"))
+    os.environ[MULTIPROCESS_DIR_ENV] = str(directory)
+    return directory
+
+
+def _serve(config: SiteConfig, host: str | None, port: int | None, workers: int, access_log: bool | None,
+           metrics_dir: Path | None) -> None:
     from aiohttp import web
 
     from .site import build_site
@@ -137,7 +169,6 @@ def serve(config_path: Path | None, host: str | None, port: int | None, workers:
     from .web.logs import access_logging
     from .web.workers import listening_sockets, reuseport_socket, supervise
 
-    config = _load_for_articles("serve", config_path, articles_dir, from_database=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     log = logging.getLogger("feedsrv")
     started = time.perf_counter()
@@ -171,7 +202,7 @@ def serve(config_path: Path | None, host: str | None, port: int | None, workers:
         config = replace(config, access_log=("plain" if config.access_log == "off" else config.access_log)
                          if access_log else "off")
     requests_log = access_logging(config.access_log)
-    workers = workers or config.workers
+    metrics_sockets = _metrics_sockets(config)
     if workers == 1:
         try:
             # Bound here, before the app starts, so that only a failure to listen
@@ -179,7 +210,8 @@ def serve(config_path: Path | None, host: str | None, port: int | None, workers:
             sockets = listening_sockets(host, port)
         except OSError as exc:
             _cannot_listen(host, port, exc)
-        web.run_app(create_app(config, site=site, freeze_collector=True, store=reader), sock=sockets,
+        web.run_app(create_app(config, site=site, freeze_collector=True, store=reader,
+                               metrics_sockets=metrics_sockets), sock=sockets,
                     access_log=requests_log.logger, access_log_class=requests_log.logger_class,
                     print=lambda message: click.echo(message.strip(), err=True))
         return
@@ -187,16 +219,48 @@ def serve(config_path: Path | None, host: str | None, port: int | None, workers:
     def run_worker(index: int) -> None:
         # Each worker starts from the Site built above and watches the articles
         # itself (the watcher reloads once at start, so a replacement catches up),
-        # or follows the database over connections of its own.
-        app = create_app(config, site=site, notify=index == 0, freeze_collector=True, store=reader)
+        # or follows the database over connections of its own. Worker 0 serves the
+        # metrics of all of them, on the sockets the supervisor holds: connections
+        # wait there while a worker 0 that died is replaced.
+        if index != 0:
+            for sock in metrics_sockets:
+                sock.close()
+        app = create_app(config, site=site, notify=index == 0, freeze_collector=True, store=reader,
+                         metrics_sockets=metrics_sockets if index == 0 else (), metrics_dir=metrics_dir)
         web.run_app(app, sock=reuseport_socket(host, port), access_log=requests_log.logger,
                     access_log_class=requests_log.logger_class, print=None)
 
     click.echo(f"======== Running on http://{host}:{port} with {workers} workers ========", err=True)
     try:
-        supervise(workers, host, port, run_worker)
+        supervise(workers, host, port, run_worker,
+                  on_exit=None if metrics_dir is None else partial(_worker_ended, metrics_dir))
     except OSError as exc:
         _cannot_listen(host, port, exc)
+    finally:
+        for sock in metrics_sockets:
+            sock.close()
+
+
+def _metrics_sockets(config: SiteConfig) -> list[socket.socket]:
+    """The listening sockets of ``server.metrics_listen`` (none when it is empty)."""
+    from .web.workers import listening_sockets
+
+    if config.metrics_address is None:
+        return []
+    host, port = config.metrics_address
+    try:
+        return listening_sockets(host, port)
+    except OSError as exc:
+        _cannot_listen(host, port, exc)
+
+
+def _worker_ended(metrics_dir: Path, pid: int) -> None:
+    # The worker's counters stay in the directory, counted in every later scrape;
+    # only its live gauges go.
+    from prometheus_client.multiprocess import mark_process_dead
+
+    # prometheus_client leaves this function unannotated.
+    mark_process_dead(pid, str(metrics_dir))  # type: ignore[no-untyped-call]
 
 
 def _site_from_database(reader: StoreReader, config: SiteConfig, log: logging.Logger) -> Site:

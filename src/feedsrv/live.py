@@ -21,6 +21,7 @@ import inspect
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable
+from typing import Protocol
 
 from .site import Site, refresh_site
 
@@ -30,14 +31,27 @@ log = logging.getLogger(__name__)
 SiteListener = Callable[[Site, Site], Awaitable[None] | None]
 
 
+class Timings(Protocol):
+    """Told how long the work of serving a new Site took (the server's metrics)."""
+
+    def reloaded(self, seconds: float) -> None:
+        """A reload served a new Site ``seconds`` after it was asked for."""
+
+    def rendered(self, seconds: float) -> None:
+        """One document took ``seconds`` to render."""
+
+
 class LiveSite:
     """Holds the current :class:`Site` and tells listeners when it is replaced."""
 
-    def __init__(self, site: Site, *, freeze_collector: bool = False) -> None:
+    def __init__(self, site: Site, *, freeze_collector: bool = False, timings: Timings | None = None) -> None:
         """``freeze_collector``: after each reload, move everything alive to the
         garbage collector's permanent generation (``gc.freeze()``), a choice for the
-        process as a whole, which the server makes (see ``feedsrv serve``)."""
+        process as a whole, which the server makes (see ``feedsrv serve``).
+        ``timings``, when given, is told the duration of every reload that served a
+        new Site and of every document rendered after it."""
         self._site = site
+        self.timings = timings
         self._freeze_collector = freeze_collector
         self._listeners: list[SiteListener] = []
         # One reload at a time: two concurrent ones would build from the same Site
@@ -102,20 +116,28 @@ class LiveSite:
                 if self._freeze_collector:
                     gc.freeze()
                 self._site = new
-                _log_reload(current, new, time.perf_counter() - started)
-                await _render_in_turns(new)
+                seconds = time.perf_counter() - started
+                _log_reload(current, new, seconds)
+                if self.timings is not None:
+                    self.timings.reloaded(seconds)
+                await _render_in_turns(new, self.timings)
                 await self._notify(current, new)
             return self._site
 
 
-async def _render_in_turns(site: Site) -> None:
+async def _render_in_turns(site: Site, timings: Timings | None) -> None:
     """Render the documents every client fetches that ``site`` has not rendered yet,
     one per turn of the event loop. Requests are answered between two, and one for a
     document not rendered yet renders it at once: in a worker thread, rendering
     would share the interpreter lock with it and make it wait longer
     (docs/benchmarks.md, "Figures quoted from code comments")."""
     for path in list(site.eager_paths()):
-        site.resource(path)
+        if timings is not None and not site.is_rendered(path):
+            started = time.perf_counter()
+            site.resource(path)
+            timings.rendered(time.perf_counter() - started)
+        else:
+            site.resource(path)
         await asyncio.sleep(0)
 
 

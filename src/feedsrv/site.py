@@ -83,6 +83,10 @@ class Site:
         with self._lock:
             return self._rendered.setdefault(path, resource)
 
+    def is_rendered(self, path: str) -> bool:
+        """Whether ``path`` was rendered already: :meth:`resource` answers it from memory."""
+        return path in self._rendered
+
     def rendered_paths(self) -> frozenset[str]:
         """Paths rendered so far."""
         with self._lock:

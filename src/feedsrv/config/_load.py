@@ -12,7 +12,16 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import ConfigError
-from ._settings import ACCESS_LOG_FORMATS, SETTINGS, WATCH_MODES, Setting, SiteConfig, WebSubConfig, parse_networks
+from ._settings import (
+    ACCESS_LOG_FORMATS,
+    SETTINGS,
+    WATCH_MODES,
+    Setting,
+    SiteConfig,
+    WebSubConfig,
+    parse_networks,
+    split_address,
+)
 from ._tables import read_articles, read_outlets, read_topics
 
 # Where a config is looked for when none is named, first found wins: the file
@@ -104,6 +113,12 @@ def _check_values(values: Mapping[str, Any]) -> None:
             raise ConfigError(setting.key, f"must be more than {setting.more_than:g}")
     if values["server.port"] > 65535:
         raise ConfigError("server.port", "must be at most 65535")
+    if values["server.metrics_listen"]:
+        try:
+            split_address(values["server.metrics_listen"])
+        except ValueError:
+            raise ConfigError("server.metrics_listen", "must be empty or host:port (a port from 1 to 65535), "
+                                                       f"got {values['server.metrics_listen']!r}") from None
     if values["site.watch"] not in WATCH_MODES:
         raise ConfigError("site.watch", f"must be auto, poll or off, got {values['site.watch']!r}")
     if values["server.access_log"] not in ACCESS_LOG_FORMATS:

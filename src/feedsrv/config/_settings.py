@@ -13,6 +13,7 @@ from dataclasses import Field, dataclass, field, fields
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Any, Literal, get_args
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from ..urls import HUB
@@ -93,6 +94,16 @@ def parse_networks(text: str) -> tuple[Network, ...]:
     2001:db8::/32``; a bare address is a range of one); raise ``ValueError`` naming
     the first that is none."""
     return tuple(ip_network(item, strict=False) for item in text.replace(",", " ").split())
+
+
+def split_address(address: str) -> tuple[str, int]:
+    """The host and port of ``host:port`` (``[v6]:port``); raises :class:`ValueError`
+    when either is missing or the port is out of range."""
+    parts = urlsplit(f"//{address}")
+    # .port raises ValueError itself for a port that is not a number up to 65535.
+    if not parts.hostname or parts.port is None or parts.port == 0 or parts.netloc != address:
+        raise ValueError(f"not host:port: {address!r}")
+    return parts.hostname, parts.port
 
 
 def settings_of(config_class: type) -> tuple[Setting, ...]:
@@ -243,6 +254,10 @@ class SiteConfig:
         "object a line, with `X-Request-Id` echoed or generated; see [Logs](#logs)); `true` and "
         "`false` still mean `plain` and `off`. Off by default, as writing a line is a large part "
         "of the cost of a cached response.", legacy=((True, "plain"), (False, "off")))
+    metrics_listen: str = setting(
+        "server", "",
+        "Address (`host:port`, `[::1]:9100` for IPv6) of a second listener that serves only "
+        "[`/metrics`](#metrics), in the Prometheus text format. Empty: no metrics, and nothing counted.")
     api_token: str = setting(
         "api", "",
         "Bearer token of the [publishing API](#publishing-api); the variable named by `api.token_env` "
@@ -263,6 +278,13 @@ class SiteConfig:
     articles: Mapping[str, ArticleMeta] = field(default_factory=dict)
     websub: WebSubConfig = field(default_factory=WebSubConfig)
     source: Path | None = None
+
+    @property
+    def metrics_address(self) -> tuple[str, int] | None:
+        """The host and port of ``server.metrics_listen``; None when metrics are off."""
+        if not self.metrics_listen:
+            return None
+        return split_address(self.metrics_listen)
 
     def url(self, path: str) -> str:
         """Absolute URL of a site path such as ``/feeds/all.atom``."""

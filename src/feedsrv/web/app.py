@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+import socket
+from collections.abc import AsyncIterator, Sequence
 from functools import partial
+from pathlib import Path
 
 from aiohttp import web
 
@@ -21,6 +23,7 @@ from .caching import CodingMemo
 from .handlers import CODING_MEMO, POLL_GATE, healthz, nosniff, serve_resource
 from .live import LIVE, STORE, STORE_STATE, WATCHER, StoreState, Watcher, serve_store_changes
 from .logs import request_id
+from .metrics import Metrics, count_requests, setup_metrics
 from .polling import PollGate, poll_gate
 
 log = logging.getLogger(__name__)
@@ -31,7 +34,8 @@ WATCH_STOP_TIMEOUT = 5.0
 
 def create_app(config: SiteConfig, *, site: Site | None = None, watch: bool = True,
                notify: bool = True, freeze_collector: bool = False,
-               store: StoreReader | None = None, polling: PollGate | None = None) -> web.Application:
+               store: StoreReader | None = None, polling: PollGate | None = None,
+               metrics_sockets: Sequence[socket.socket] = (), metrics_dir: Path | None = None) -> web.Application:
     """An application serving ``site`` (built from ``config`` when not given).
 
     With ``store``, the articles come from the database it reads, not from the
@@ -50,16 +54,26 @@ def create_app(config: SiteConfig, *, site: Site | None = None, watch: bool = Tr
     (see :class:`~feedsrv.live.LiveSite`): for a process that does nothing else.
     ``polling`` replaces the gate of polite polling made from ``config`` (a test
     served on loopback gives one that does not exempt it).
+
+    With ``server.metrics_listen`` set, requests, reloads and renders are counted,
+    and ``/metrics`` is served on ``metrics_sockets`` (none: another worker serves
+    it); ``metrics_dir`` is prometheus_client's multiprocess directory, when the
+    workers of ``feedsrv serve --workers N`` share one (see :mod:`.metrics`).
     """
     # aiohttp would inflate any compressed request body, read by a route or not, in
     # the event loop; the routes that read bodies decode them themselves (bodies.py),
     # and none calls request.read(), the one place aiohttp applies client_max_size:
     # it follows api.max_bytes all the same, so the two limits never disagree.
-    # Request ids name the lines of the JSON log (server.access_log = "json").
-    middlewares = [nosniff, request_id] if config.access_log == "json" else [nosniff]
+    # Request ids name the lines of the JSON log (server.access_log = "json"). Off,
+    # metrics cost a request nothing: the counting middleware is not there.
+    metrics = None if config.metrics_address is None else Metrics(multiprocess_dir=metrics_dir)
+    middlewares = ([] if metrics is None else [count_requests]) + [nosniff]
+    if config.access_log == "json":
+        middlewares.append(request_id)
     app = web.Application(handler_args={"auto_decompress": False}, middlewares=middlewares,
                           client_max_size=config.api_max_bytes)
-    app[LIVE] = LiveSite(site if site is not None else build_site(config), freeze_collector=freeze_collector)
+    app[LIVE] = LiveSite(site if site is not None else build_site(config), freeze_collector=freeze_collector,
+                         timings=metrics)
     app[CODING_MEMO] = CodingMemo()
     app[POLL_GATE] = polling if polling is not None else poll_gate(config)
     # Before the watcher: WebSub starts listening before the first reload can happen,
@@ -75,6 +89,8 @@ def create_app(config: SiteConfig, *, site: Site | None = None, watch: bool = Tr
     token = api_token(config)
     if token is not None:
         setup_api(app, config, token, writer=None if store is None else StoreWriter(store.url, config))
+    if metrics is not None:
+        setup_metrics(app, metrics, metrics_sockets)
     app.router.add_get(HEALTH, healthz)
     # Every other route serves a Site path; the Site decides whether it exists.
     for route in SITE_ROUTES:

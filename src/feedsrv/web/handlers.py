@@ -4,6 +4,7 @@ once (at build, or on the first request for the path)."""
 from __future__ import annotations
 
 import os
+import time
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
@@ -53,8 +54,15 @@ async def serve_resource(request: web.Request) -> web.Response:
     ``410 Gone``. A feed's subscription document fetched unconditionally again too
     soon by the same client answers ``429`` (:class:`~feedsrv.web.polling.PollGate`).
     """
-    site = request.app[LIVE].site
-    resource = site.resource(request.path)
+    live = request.app[LIVE]
+    site = live.site
+    if live.timings is not None and not site.is_rendered(request.path):
+        started = time.perf_counter()
+        resource = site.resource(request.path)
+        if resource is not None:
+            live.timings.rendered(time.perf_counter() - started)
+    else:
+        resource = site.resource(request.path)
     if resource is None:
         if site.is_gone(request.path):
             # 410 tells feed readers to unsubscribe rather than retry forever.

@@ -108,10 +108,12 @@ def _fork(index: int, run_worker: Callable[[int], None], reserved: socket.socket
         os._exit(code)
 
 
-def supervise(count: int, host: str, port: int, run_worker: Callable[[int], None]) -> None:
+def supervise(count: int, host: str, port: int, run_worker: Callable[[int], None], *,
+              on_exit: Callable[[int], None] | None = None) -> None:
     """Run ``run_worker(index)`` in ``count`` forked processes, ``index`` from 0, each
     replaced when it dies, until ``SIGTERM`` or ``SIGINT``; then stop them all
-    (``SIGTERM``) and return once they have exited.
+    (``SIGTERM``) and return once they have exited. ``on_exit(pid)`` is called for
+    every worker that has exited, before its replacement starts.
 
     ``run_worker`` binds ``host:port`` itself with :func:`reuseport_socket`. The
     supervisor binds it too without listening, so a port taken by another program
@@ -129,6 +131,8 @@ def supervise(count: int, host: str, port: int, run_worker: Callable[[int], None
             with _stop_signals_blocked():
                 index, started = workers.pop(pid)
                 log.warning("worker %d (pid %d) %s; starting another", index, pid, _describe(status))
+                if on_exit is not None:
+                    on_exit(pid)
                 if time.monotonic() - started < RESTART_DELAY:
                     time.sleep(RESTART_DELAY)
                 workers[_fork(index, run_worker, reserved)] = (index, time.monotonic())
@@ -143,6 +147,8 @@ def supervise(count: int, host: str, port: int, run_worker: Callable[[int], None
         for pid in workers:
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(pid, 0)
+            if on_exit is not None:
+                on_exit(pid)
         reserved.close()
 
 
