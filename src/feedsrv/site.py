@@ -33,7 +33,6 @@ from .render import FORMATS, render_feed
 from .representations import HTML_TYPE, IMMUTABLE, Resource, hub_links, inline_disposition, make_resource
 from .sources import LoadResult, collector_paused, load_articles
 from .urls import (
-    ALL,
     INDEX,
     OPML,
     FeedExtension,
@@ -130,7 +129,7 @@ class Site:
         yield from self.eager_paths()
         for kind in FEED_KINDS:
             for feed in self.catalog.feeds_of_kind(kind):
-                if kind != ALL:
+                if feed.landing_path != INDEX:
                     yield feed.landing_path
                 for number in range(1, feed.archive_count + 1):
                     for extension in FORMATS:
@@ -301,7 +300,8 @@ def _reusable(previous: Site, catalog: Catalog) -> dict[str, Resource]:
         if slug is not None:
             entry, before = catalog.entries_by_slug.get(slug), old.entries_by_slug.get(slug)
             same = (entry is not None and entry == before
-                    and catalog.entry_feeds(entry) == old.entry_feeds(before))
+                    and catalog.entry_feeds(entry) == old.entry_feeds(before)
+                    and catalog.stories.related(entry) == old.stories.related(before))
         else:
             feed = catalog.feeds.get(key)
             same = feed is not None and feed == old.feeds.get(key)

@@ -19,8 +19,9 @@ How two entries are compared:
   never on the other entries, so adding an article changes no other pair's score
   (an IDF would, with every article).
 - **Link**: two entries link when their weighted cosine is at least
-  :data:`THRESHOLD`, they share one of their :data:`KEY_TERMS` heaviest terms (the
-  index finds candidates by those), they come from different outlets (an entry with
+  :data:`THRESHOLD` over at least :data:`MIN_SHARED` shared terms, they share one
+  of their :data:`KEY_TERMS` heaviest terms (the index finds candidates by those),
+  they come from different outlets (an entry with
   no outlet is an outlet of its own), and, when both have a real date, they were
   published at most :data:`WINDOW` apart. An entry whose ``published_from`` is
   ``"none"`` (no date at all, dated the epoch) has no date to compare: the window
@@ -44,7 +45,7 @@ import re
 import sys
 import unicodedata
 from collections.abc import Iterable, Mapping, Set
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import lru_cache
 from heapq import nlargest
@@ -62,6 +63,9 @@ THRESHOLD = 0.22
 # How much of the story is compared: the lead and what follows it, where the facts of
 # the event (names, places, figures) are told.
 LEAD_WORDS = 200
+# The fewest terms two articles of one event share: two short notes alike in three
+# words ("Headline of …") are no evidence.
+MIN_SHARED = 6
 # The heaviest terms of an entry, by which the index finds its candidates.
 KEY_TERMS = 24
 # The most entries one connected group may hold and form stories: past it, the
@@ -162,13 +166,13 @@ class Stories:
     """The stories of a set of entries, with the index that updates them.
 
     Immutable once built: :func:`update_stories` makes a new one, sharing every
-    bucket it did not touch.
+    bucket it did not touch. Two are equal when they hold the same stories.
     """
 
-    items: Mapping[str, _Item]
-    postings: _Postings
+    items: Mapping[str, _Item] = field(compare=False)
+    postings: _Postings = field(compare=False)
     # slug -> slugs it links to.
-    links: Mapping[str, Set[str]]
+    links: Mapping[str, Set[str]] = field(compare=False)
     # slug -> its story, for the entries in one.
     by_slug: Mapping[str, Story]
 
@@ -235,7 +239,8 @@ def signature(entry: Entry) -> Signature:
 
 
 def similarity(first: Signature, second: Signature) -> float:
-    """The weighted cosine of two signatures, from 0 (nothing shared) to 1."""
+    """The weighted cosine of two signatures, from 0 (nothing shared) to 1; 0 when
+    they share fewer than :data:`MIN_SHARED` terms."""
     if len(first.terms) > len(second.terms):
         first, second = second, first
     return _cosine(first, second.as_dict(), second.norm)
@@ -244,8 +249,11 @@ def similarity(first: Signature, second: Signature) -> float:
 def _cosine(first: Signature, second: Mapping[str, int], second_norm: float) -> float:
     if not first.norm or not second_norm:
         return 0.0
-    dot = sum(weight * second.get(term, 0) for term, weight in zip(first.terms, first.weights, strict=True))
-    return dot / (first.norm * second_norm)
+    products = [weight * second[term] for term, weight in zip(first.terms, first.weights, strict=True)
+                if term in second]
+    if len(products) < MIN_SHARED:
+        return 0.0
+    return sum(products) / (first.norm * second_norm)
 
 
 def _compared_texts(entry: Entry) -> list[str]:
@@ -438,8 +446,10 @@ class _Builder:
         buckets = self.postings[day]
         assert isinstance(buckets, dict)
         del buckets[key]
+        self._own_buckets.discard((day, key))
         if not buckets:
             del self.postings[day]
+            self._own_days.discard(day)
 
     def _link_set(self, slug: str) -> set[str]:
         if slug not in self._own_links:

@@ -1,0 +1,151 @@
+"""Related coverage in the pages and feeds (issue 15): the two seeds report one event
+(Assad's visit to Putin) from two outlets, so each article page and feed entry links
+the other, and the stories feed has one entry listing both."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import feedparser
+import pytest
+from lxml import etree
+
+from conftest import CONFIG, SEEDS
+from feedcheck import validate_atom, validate_json_feed, validate_rss
+from feedsrv.config import load_config
+from feedsrv.render import FORMATS
+from feedsrv.site import build_site, refresh_site
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+BASE = "http://127.0.0.1:8080"
+FIRST = "000-035b52bdb15d24f1"
+SECOND = "002-3b1ee3ced2e6f8f0"
+FIRST_TITLE = ("In a surprise visit to Moscow, President Bashar al-Assad of Syria met with the Russian "
+               "President Vladimir Putin")
+SECOND_TITLE = "Syrian Leader Bashar Assad Meets in Moscow with Putin"
+
+
+async def test_each_seed_page_shows_the_other_as_also_covered_by(client) -> None:
+    for slug, other, outlet, title in ((FIRST, SECOND, "Mideast Time", SECOND_TITLE),
+                                       (SECOND, FIRST, "Impunity Watch", FIRST_TITLE)):
+        response = await client.get(f"/articles/{slug}")
+        assert response.status == 200
+        page = await response.text()
+        section = page[page.index('<section class="related">'):]
+        section = section[:section.index("</section>")]
+        assert "<h2>Also covered by</h2>" in section
+        assert f'{outlet}: <a href="{BASE}/articles/{other}">{title}</a>' in section
+
+
+async def test_atom_entries_link_the_other_outlets_article(client) -> None:
+    response = await client.get("/feeds/all.atom")
+    data = await response.read()
+    validate_atom(data)
+    root = etree.fromstring(data)
+    related = {entry.findtext(f"{ATOM}title"): [link.attrib for link in entry.iterfind(f"{ATOM}link")
+                                                if link.get("rel") == "related"]
+               for entry in root.iterfind(f"{ATOM}entry")}
+    assert related[SECOND_TITLE] == [{"href": f"{BASE}/articles/{FIRST}", "rel": "related", "type": "text/html",
+                                      "title": f"Impunity Watch: {FIRST_TITLE}"}]
+    assert related[FIRST_TITLE] == [{"href": f"{BASE}/articles/{SECOND}", "rel": "related", "type": "text/html",
+                                     "title": f"Mideast Time: {SECOND_TITLE}"}]
+    parsed = feedparser.parse(data)
+    links = {entry.title: [link.href for link in entry.links if link.rel == "related"] for entry in parsed.entries}
+    assert links[FIRST_TITLE] == [f"{BASE}/articles/{SECOND}"]
+
+
+async def test_rss_items_carry_atom_links_rel_related(client) -> None:
+    data = await (await client.get("/feeds/all.rss")).read()
+    validate_rss(data)
+    channel = etree.fromstring(data).find("channel")
+    assert channel is not None
+    related = {item.findtext("title"): [(link.get("href"), link.get("title")) for link in item.iterfind(f"{ATOM}link")
+                                        if link.get("rel") == "related"]
+               for item in channel.iterfind("item")}
+    assert related[FIRST_TITLE] == [(f"{BASE}/articles/{SECOND}", f"Mideast Time: {SECOND_TITLE}")]
+    assert related[SECOND_TITLE] == [(f"{BASE}/articles/{FIRST}", f"Impunity Watch: {FIRST_TITLE}")]
+
+
+async def test_json_feed_items_carry_the_feedsrv_extension(client) -> None:
+    data = await (await client.get("/feeds/all.json")).read()
+    document = validate_json_feed(data)
+    extensions = {item["title"]: item["_feedsrv"] for item in document["items"]}
+    assert extensions[FIRST_TITLE] == {"related": [{"url": f"{BASE}/articles/{SECOND}", "title": SECOND_TITLE,
+                                                    "outlet": "Mideast Time"}]}
+    assert extensions[SECOND_TITLE] == {"related": [{"url": f"{BASE}/articles/{FIRST}", "title": FIRST_TITLE,
+                                                     "outlet": "Impunity Watch"}]}
+
+
+@pytest.mark.parametrize("extension", list(FORMATS))
+async def test_the_stories_feed_has_one_entry_listing_both_outlets(client, extension: str) -> None:
+    response = await client.get(f"/feeds/stories.{extension}")
+    assert response.status == 200
+    assert response.headers["Content-Type"] == FORMATS[extension].content_type
+    data = await response.read()
+    {"atom": validate_atom, "rss": validate_rss, "json": validate_json_feed}[extension](data)
+    if extension == "json":
+        items = json.loads(data)["items"]
+        assert len(items) == 1
+        item = items[0]
+        title, link, content, entry_id = item["title"], item["url"], item["content_html"], item["id"]
+    else:
+        parsed = feedparser.parse(data)
+        assert len(parsed.entries) == 1
+        entry = parsed.entries[0]
+        title, link, content, entry_id = entry.title, entry.link, entry.content[0].value, entry.id
+    # Named by the earliest article (the config dates the second seed 21 October,
+    # the first says 22 October), linked to its page, listing both.
+    assert title == SECOND_TITLE
+    assert link == f"{BASE}/articles/{SECOND}"
+    assert f'<a href="{BASE}/articles/{FIRST}">{FIRST_TITLE}</a> — Impunity Watch' in content
+    assert f'<a href="{BASE}/articles/{SECOND}">{SECOND_TITLE}</a> — Mideast Time' in content
+    assert entry_id.startswith("urn:uuid:")
+
+
+async def test_the_stories_entry_id_is_stable(seed_site) -> None:
+    again = build_site(seed_site.config)
+    first = seed_site.catalog.feeds["stories"].history
+    assert [entry.id for entry in first] == [entry.id for entry in again.catalog.feeds["stories"].history]
+    assert len(first) == 1
+
+
+def test_the_index_and_the_subscription_list_offer_the_stories_feed(seed_site) -> None:
+    index = seed_site.resource("/")
+    opml = seed_site.resource("/feeds.opml")
+    assert index is not None and opml is not None
+    assert f'href="{BASE}/feeds/stories.atom"'.encode() in index.identity.body
+    assert f'xmlUrl="{BASE}/feeds/stories.rss"'.encode() in opml.identity.body
+
+
+def test_a_hot_reload_makes_and_unmakes_the_story(tmp_path: Path) -> None:
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    shutil.copy(SEEDS / "000_035b52bdb15d24f1.txt", articles)
+    config = replace(load_config(CONFIG), articles_dir=articles, parse_cache=None)
+    alone = build_site(config)
+    assert alone.catalog.feeds["stories"].history == ()
+    assert b"Also covered by" not in _body(alone, f"/articles/{FIRST}")
+
+    shutil.copy(SEEDS / "002_3b1ee3ced2e6f8f0.txt", articles)
+    together = refresh_site(alone)
+    assert [entry.title for entry in together.catalog.feeds["stories"].history] == [SECOND_TITLE]
+    assert b"Also covered by" in _body(together, f"/articles/{FIRST}")
+    assert f'href="{BASE}/articles/{SECOND}" rel="related"'.encode() in _body(together, "/feeds/all.atom")
+    # The first seed's outlet feed lists only its article, and still links the other.
+    assert b'rel="related"' in _body(together, "/feeds/outlets/impunity-watch.atom")
+
+    (articles / "002_3b1ee3ced2e6f8f0.txt").unlink()
+    apart = refresh_site(together)
+    assert apart.catalog.feeds["stories"].history == ()
+    assert b"Also covered by" not in _body(apart, f"/articles/{FIRST}")
+    assert b'rel="related"' not in _body(apart, "/feeds/outlets/impunity-watch.atom")
+    assert _body(apart, "/feeds/stories.json") == _body(alone, "/feeds/stories.json")
+
+
+def _body(site, path: str) -> bytes:
+    resource = site.resource(path)
+    assert resource is not None, path
+    return resource.identity.body
