@@ -149,3 +149,23 @@ def _body(site, path: str) -> bytes:
     resource = site.resource(path)
     assert resource is not None, path
     return resource.identity.body
+
+
+def test_archive_pages_carry_no_relation(seed_config) -> None:
+    # One entry a page: the newer seed in the subscription document, the older in
+    # archive page 1, which is full and so served as immutable.
+    site = build_site(replace(seed_config, entries_per_feed=1))
+    for extension, marker in (("atom", b'rel="related"'), ("rss", b'rel="related"'), ("json", b'"_feedsrv"')):
+        assert marker in _body(site, f"/feeds/all.{extension}"), extension
+        assert marker not in _body(site, f"/feeds/all/archive/1.{extension}"), extension
+    validate_atom(_body(site, "/feeds/all/archive/1.atom"))
+
+
+def test_an_empty_stories_feed_is_valid(tmp_path: Path) -> None:
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    shutil.copy(SEEDS / "000_035b52bdb15d24f1.txt", articles)
+    site = build_site(replace(load_config(CONFIG), articles_dir=articles, parse_cache=None))
+    validate_atom(_body(site, "/feeds/stories.atom"))
+    validate_rss(_body(site, "/feeds/stories.rss"))
+    assert validate_json_feed(_body(site, "/feeds/stories.json"))["items"] == []

@@ -189,12 +189,13 @@ class Stories:
 
     def all(self) -> list[Story]:
         """Every story, newest first by its latest entry (then by id)."""
-        unique = {story.id: story for story in self.by_slug.values()}
+        # A story is one object shared by its members.
+        unique = {id(story): story for story in self.by_slug.values()}
         return sorted(unique.values(), key=lambda story: (story.latest.published, story.latest.updated, story.id),
                       reverse=True)
 
     def __len__(self) -> int:
-        return len({story.id for story in self.by_slug.values()})
+        return len({id(story) for story in self.by_slug.values()})
 
 
 EMPTY = Stories(items=MappingProxyType({}), postings=MappingProxyType({}), links=MappingProxyType({}),
