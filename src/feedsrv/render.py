@@ -126,7 +126,7 @@ def render_feed(feed: Feed, extension: FeedExtension, config: SiteConfig, archiv
     return feed_format.render(feed, config, archive)
 
 
-def related_title(entry: Entry) -> str:
+def _related_title(entry: Entry) -> str:
     """How a related article is named: its outlet and its title."""
     title = entry.title or entry.slug
     return f"{entry.outlet}: {title}" if entry.outlet else title
@@ -142,7 +142,7 @@ def _add_related(elements: Iterable[etree._Element], page: FeedPage, config: Sit
     for element, entry in zip(elements, page.entries, strict=True):
         for other in related.get(entry.slug, ()):
             element.append(etree.Element(f"{{{ATOM_NS}}}link", href=entry_url(other, config), rel="related",
-                                         type="text/html", title=xml_safe(related_title(other))))
+                                         type="text/html", title=xml_safe(_related_title(other))))
 
 
 def _add_hub(container: etree._Element, page: FeedPage, config: SiteConfig) -> None:

@@ -158,7 +158,7 @@ class _Item:
 
 
 # Day ordinal (None: undated) -> key term -> slugs of the entries having it.
-_Postings = Mapping[int | None, Mapping[str, Set[str]]]
+_Postings = MappingProxyType[int | None, Mapping[str, Set[str]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,12 +169,12 @@ class Stories:
     bucket it did not touch. Two are equal when they hold the same stories.
     """
 
-    items: Mapping[str, _Item] = field(compare=False)
+    items: MappingProxyType[str, _Item] = field(compare=False)
     postings: _Postings = field(compare=False)
     # slug -> slugs it links to.
-    links: Mapping[str, Set[str]] = field(compare=False)
+    links: MappingProxyType[str, Set[str]] = field(compare=False)
     # slug -> its story, for the entries in one.
-    by_slug: Mapping[str, Story]
+    by_slug: MappingProxyType[str, Story]
 
     def story(self, entry: Entry) -> Story | None:
         """The story ``entry`` is in, None when it stands alone."""
@@ -332,10 +332,12 @@ class _Builder:
     is never modified."""
 
     def __init__(self, stories: Stories) -> None:
-        self.items = dict(stories.items)
-        self.postings: dict[int | None, Mapping[str, Set[str]]] = dict(stories.postings)
-        self.links: dict[str, Set[str]] = dict(stories.links)
-        self.by_slug = dict(stories.by_slug)
+        # A proxy's copy() copies the dict behind it in one go; dict(proxy) would go
+        # key by key.
+        self.items: dict[str, _Item] = stories.items.copy()
+        self.postings: dict[int | None, Mapping[str, Set[str]]] = stories.postings.copy()
+        self.links: dict[str, Set[str]] = stories.links.copy()
+        self.by_slug: dict[str, Story] = stories.by_slug.copy()
         self._own_days: set[int | None] = set()
         self._own_buckets: set[tuple[int | None, str]] = set()
         self._own_links: set[str] = set()
