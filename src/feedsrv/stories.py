@@ -80,7 +80,6 @@ _CEILING = 8.0
 _SCALE = 10
 
 _WORD = re.compile(r"[^\W_]+(?:[.'’][^\W_]+)*")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _STOP_WORDS = frozenset((
     "about", "above", "after", "again", "against", "all", "also", "and", "any", "are", "around", "because", "been",
     "before", "being", "below", "between", "both", "but", "can", "could", "did", "does", "doing", "down", "during",
@@ -225,15 +224,12 @@ def signature(entry: Entry) -> Signature:
     language = entry.language if entry.language in _languages() else "en"
     weights: dict[str, int] = {}
     for text in _compared_texts(entry):
-        for sentence in _SENTENCE_END.split(text):
-            for match in _WORD.finditer(sentence):
-                word = _fold(match.group())
-                if (len(word) < 3 and not word.isdigit()) or word in _STOP_WORDS:
-                    continue
-                weight = _weight(word, language)
-                if weight:
-                    term = _stem(word)
-                    weights[term] = max(weights.get(term, 0), weight)
+        for word in _WORD.findall(text):
+            weighed = _term(word, language)
+            if weighed is not None:
+                term, weight = weighed
+                if weight > weights.get(term, 0):
+                    weights[term] = weight
     terms = tuple(sorted(weights))
     values = bytes(weights[term] for term in terms)
     return Signature(terms=terms, weights=values, norm=math.sqrt(sum(value * value for value in values)))
@@ -270,6 +266,8 @@ def _compared_texts(entry: Entry) -> list[str]:
 
 
 def _fold(word: str) -> str:
+    if word.isascii():
+        return word.lower().removesuffix("'s")
     decomposed = unicodedata.normalize("NFKD", word)
     folded = "".join(char for char in decomposed if not unicodedata.combining(char)).casefold().replace("’", "'")
     return folded.removesuffix("'s")
@@ -291,10 +289,17 @@ def _languages() -> frozenset[str]:
     return frozenset(available_languages())
 
 
+# Words recur from article to article: one lookup per word met before. Bounded, as
+# names and figures keep coming.
 @lru_cache(maxsize=200_000)
-def _weight(word: str, language: str) -> int:
-    """The weight of ``word`` in tenths: ``8 − zipf``, at least 0."""
-    return max(0, round((_CEILING - zipf_frequency(word, language)) * _SCALE))
+def _term(word: str, language: str) -> tuple[str, int] | None:
+    """The term ``word`` counts as and its weight in tenths (``8 − zipf``), None for
+    a word that says nothing (short, a stop word, or as common as zipf 8)."""
+    folded = _fold(word)
+    if (len(folded) < 3 and not folded.isdigit()) or folded in _STOP_WORDS:
+        return None
+    weight = max(0, round((_CEILING - zipf_frequency(folded, language)) * _SCALE))
+    return (sys.intern(_stem(folded)), weight) if weight else None
 
 
 def _item(entry: Entry) -> _Item:
@@ -343,6 +348,10 @@ class _Builder:
         self._own_links: set[str] = set()
         # Slugs whose group must be clustered again.
         self._dirty: set[str] = set()
+        # Slugs met in groups past MAX_GROUP: links only grow while entries are added,
+        # so a group reaching one is past it too (a removal, which may split a group,
+        # empties it).
+        self._crowded: set[str] = set()
 
     def add(self, entry: Entry) -> None:
         item = _item(entry)
@@ -380,6 +389,7 @@ class _Builder:
             bucket.discard(slug)
             if not bucket:
                 self._drop_bucket(item.day, key)
+        self._crowded.clear()
         neighbours = self.links.pop(slug, set())
         for other in neighbours:
             self._link_set(other).discard(slug)
@@ -465,13 +475,17 @@ class _Builder:
     def _group(self, slug: str) -> set[str] | None:
         """The slugs connected to ``slug`` by links; None past :data:`MAX_GROUP`, found
         as soon as it is passed (a crowded topic costs MAX_GROUP steps, not its size)."""
+        crowded = self._crowded
+        if slug in crowded:
+            return None
         group = {slug}
         frontier = [slug]
         while frontier:
             for other in self.links.get(frontier.pop(), ()):
                 if other not in group:
                     group.add(other)
-                    if len(group) > MAX_GROUP:
+                    if len(group) > MAX_GROUP or other in crowded:
+                        crowded.update(group)
                         return None
                     frontier.append(other)
         return group
