@@ -27,6 +27,8 @@ HEALTH = "/healthz"
 # Where the built-in WebSub hub takes subscription requests.
 HUB = "/websub"
 API_ARTICLES = "/api/articles"
+# The subscriber statistics as a page for a browser (issue 14).
+STATS_PAGE = "/stats"
 
 # The key of the feed of everything.
 ALL = "all"
