@@ -52,10 +52,10 @@ class FixedSource:
     """A :class:`~feedsrv.stats.StatsSource` that answers with a report made for the
     span asked, and remembers each span."""
 
-    def __init__(self, **options: object) -> None:
-        self.options = options
+    def __init__(self, feeds: Sequence[str] = FEEDS) -> None:
+        self.feeds = feeds
         self.asked: list[tuple[date, date]] = []
 
     async def report(self, since: date, until: date) -> StatsReport:
         self.asked.append((since, until))
-        return realistic_report(until=until, days=(until - since).days + 1, **self.options)  # type: ignore[arg-type]
+        return realistic_report(until=until, days=(until - since).days + 1, feeds=self.feeds)
