@@ -47,6 +47,7 @@ def test_realistic_report_renders_well_formed() -> None:
     root = well_formed(render_stats_page(realistic_report(), feed="/feeds/all.rss"))
     assert texts(root, "h1") == ["Subscriber statistics"]
     assert texts(root, "h2") == ["/feeds/all.rss", "All feeds", "Feeds"]
+    assert texts(root, "p")[0] == "90 days, 2026-09-08 to 2026-12-06 (UTC);\n3 feeds; made 2026-12-06 12:00 UTC"
     # Four big charts (the feed's and every feed's) and one sparkline a feed.
     charts = list(root.iter(f"{SVG}svg"))
     assert [svg.get("class") for svg in charts] == ["chart"] * 4 + ["spark"] * 3

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 from html import escape
 from urllib.parse import urlencode
 
@@ -44,6 +44,7 @@ th, td { padding: .3rem .6rem .3rem 0; border-bottom: 1px solid var(--rule); tex
 th { font-weight: 600; }
 th:first-child, td:first-child, td.sources { text-align: left; }
 td:first-child, td.sources { white-space: normal; }
+td:first-child { min-width: 11rem; }
 td.sources { color: var(--muted); font-size: .85rem; }
 tr.selected td { font-weight: 600; }
 """
@@ -177,6 +178,7 @@ def render_stats_page(report: StatsReport, *, feed: str | None = None, action: s
         f"<tbody>\n{rows}\n</tbody></table></div>\n"
         if report.feeds else f'<p class="note">No feed was fetched from {report.since} to {report.until}.</p>\n'
     )
+    made = report.generated.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
     everything = "All feeds" if feed is None else f'<a href="{_link(report, None)}">All feeds</a>'
     return f"""<!DOCTYPE html>
 <html lang="en">
@@ -191,7 +193,7 @@ def render_stats_page(report: StatsReport, *, feed: str | None = None, action: s
 <main>
 <h1>Subscriber statistics</h1>
 <p class="meta">{len(days)} day{"s" if len(days) != 1 else ""}, {report.since} to {report.until} (UTC);
-{grouped(len(report.feeds))} feed{"s" if len(report.feeds) != 1 else ""}; made {report.generated.isoformat()}</p>
+{grouped(len(report.feeds))} feed{"s" if len(report.feeds) != 1 else ""}; made {made} UTC</p>
 <form method="get" action="{escape(action)}">
 <label>From <input type="date" name="since" value="{report.since}" required></label>
 <label>To <input type="date" name="until" value="{report.until}" required></label>
