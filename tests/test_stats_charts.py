@@ -111,6 +111,10 @@ def test_one_day_and_no_figures() -> None:
     assert [day.findtext(f"{SVG}title") for day in one.findall(f"{SVG}g")] == ["2026-01-01: 0 n"]
     assert [text.text for text in one.iter(f"{SVG}text") if text.get("text-anchor") == "end"] == ["0", "1"]
     assert [text.text for text in one.iter(f"{SVG}text") if text.get("text-anchor") == "middle"] == ["1 Jan 2026"]
+    # A day's bar is not a block across the whole chart.
+    (bar,) = parse(stacked_bars(title="t", first=date(2026, 1, 1), series=[Series("a", "#123456", (9,))],
+                                unit="n")).find(f"{SVG}g").findall(f"{SVG}rect[@fill='#123456']")
+    assert float(bar.get("width")) == 40
     nothing = parse(stacked_bars(title="t", first=date(2026, 1, 1), series=[], unit="n"))
     assert nothing.findall(f"{SVG}g") == []
 

@@ -116,6 +116,7 @@ def test_no_figures_at_all(days: int) -> None:
     report = StatsReport(since=until - timedelta(days=days - 1), until=until, generated=GENERATED, feeds=())
     root = well_formed(render_stats_page(report, feed="/feeds/gone.atom"))
     notes = texts(root, "p")
+    assert notes[0].startswith(f"{days} day{'s' if days > 1 else ''}, ")
     assert f"No figures for this feed from {report.since} to 2026-12-06." in notes
     assert f"No feed was fetched from {report.since} to 2026-12-06." in notes
     assert len(list(root.iter(f"{SVG}svg"))) == 2

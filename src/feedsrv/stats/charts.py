@@ -30,8 +30,10 @@ LEGEND_ROW = 20
 CHARACTER_WIDTH = 7
 # A y axis with about this many steps reads at a glance.
 Y_STEPS = 5
-# Bars narrower than this get no gap between them, which would leave nothing visible.
+# Bars narrower than this get no gap between them, which would leave nothing visible;
+# wider than the widest, a chart of a few days would look like a block.
 MIN_GAPPED_BAR = 3
+MAX_BAR = 40
 
 
 @dataclass(frozen=True)
@@ -167,7 +169,7 @@ def stacked_bars(*, title: str, first: date, series: Sequence[Series], unit: str
             f'<text x="{LEFT - 6}" y="{level}" dy="4" text-anchor="end" fill="currentColor">{compact(tick)}</text>'
         )
     band = plot_width / max(span, 1)
-    bar = band * 0.8 if band >= MIN_GAPPED_BAR else band
+    bar = min(band * 0.8, MAX_BAR) if band >= MIN_GAPPED_BAR else band
     for day in range(span):
         x = LEFT + day * band + (band - bar) / 2
         when = first + timedelta(days=day)

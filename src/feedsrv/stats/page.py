@@ -41,7 +41,7 @@ svg.spark { display: block; }
 table { border-collapse: collapse; width: 100%; font-size: .9rem; }
 th, td { padding: .3rem .6rem .3rem 0; border-bottom: 1px solid var(--rule); text-align: right;
          vertical-align: middle; white-space: nowrap; }
-th { font-weight: 600; }
+th { font-weight: 600; white-space: normal; }
 th:first-child, td:first-child, td.sources { text-align: left; }
 td:first-child, td.sources { white-space: normal; }
 td:first-child { min-width: 11rem; }
@@ -148,6 +148,10 @@ def _row(report: StatsReport, feed: FeedStats, days: Sequence[date], selected: s
             f"<td>{grouped(polls)}</td><td>{share}</td><td>{human_bytes(saved)}</td></tr>")
 
 
+def _days(count: int) -> str:
+    return f"{count} day{'s' if count != 1 else ''}"
+
+
 def _subscribers_on(feed: FeedStats, day: date) -> int:
     figures = _on(feed, day)
     return 0 if figures is None else figures.subscribers
@@ -171,7 +175,7 @@ def render_stats_page(report: StatsReport, *, feed: str | None = None, action: s
     rows = "\n".join(_row(report, stats, days, feed) for stats in ranked)
     table = (
         '<div class="table"><table>\n<thead><tr><th scope="col">Feed</th>'
-        f'<th scope="col">Subscribers, {len(days)} days</th>'
+        f'<th scope="col">Subscribers, {_days(len(days))}</th>'
         f'<th scope="col">Subscribers on {report.until}</th><th scope="col">Direct</th>'
         '<th scope="col">WebSub</th><th scope="col">Aggregators</th><th scope="col">Polls</th>'
         '<th scope="col">304</th><th scope="col">Bytes saved</th></tr></thead>\n'
@@ -192,7 +196,7 @@ def render_stats_page(report: StatsReport, *, feed: str | None = None, action: s
 <body>
 <main>
 <h1>Subscriber statistics</h1>
-<p class="meta">{len(days)} day{"s" if len(days) != 1 else ""}, {report.since} to {report.until} (UTC);
+<p class="meta">{_days(len(days))}, {report.since} to {report.until} (UTC);
 {grouped(len(report.feeds))} feed{"s" if len(report.feeds) != 1 else ""}; made {made} UTC</p>
 <form method="get" action="{escape(action)}">
 <label>From <input type="date" name="since" value="{report.since}" required></label>
