@@ -42,7 +42,7 @@ table { border-collapse: collapse; width: 100%; font-size: .9rem; }
 th, td { padding: .3rem .6rem .3rem 0; border-bottom: 1px solid var(--rule); text-align: right;
          vertical-align: middle; white-space: nowrap; }
 th { font-weight: 600; white-space: normal; }
-th:first-child, td:first-child, td.sources { text-align: left; }
+th:first-child, td:first-child, .sources { text-align: left; }
 td:first-child, td.sources { white-space: normal; }
 td:first-child { min-width: 11rem; }
 td.sources { color: var(--muted); font-size: .85rem; }
@@ -177,7 +177,7 @@ def render_stats_page(report: StatsReport, *, feed: str | None = None, action: s
         '<div class="table"><table>\n<thead><tr><th scope="col">Feed</th>'
         f'<th scope="col">Subscribers, {_days(len(days))}</th>'
         f'<th scope="col">Subscribers on {report.until}</th><th scope="col">Direct</th>'
-        '<th scope="col">WebSub</th><th scope="col">Aggregators</th><th scope="col">Polls</th>'
+        '<th scope="col">WebSub</th><th scope="col" class="sources">Aggregators</th><th scope="col">Polls</th>'
         '<th scope="col">304</th><th scope="col">Bytes saved</th></tr></thead>\n'
         f"<tbody>\n{rows}\n</tbody></table></div>\n"
         if report.feeds else f'<p class="note">No feed was fetched from {report.since} to {report.until}.</p>\n'
