@@ -29,6 +29,8 @@ HUB = "/websub"
 API_ARTICLES = "/api/articles"
 # The subscriber statistics as a page for a browser (issue 14).
 STATS_PAGE = "/stats"
+# The search page; its feeds are /feeds/search.{atom,rss,json} (issue 15).
+SEARCH = "/search"
 
 # The key of the feed of everything.
 ALL = "all"

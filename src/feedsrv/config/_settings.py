@@ -273,6 +273,19 @@ class SiteConfig:
         "(`postgresql://user:password@host:5432/feedsrv`); the `FEEDSRV_DATABASE_URL` variable "
         "wins when set. Empty: no database, articles and state stay on this machine. See "
         "[Scaling out](#scaling-out).")
+    search_max_results: int = setting(
+        "search", 100,
+        "Most results a [search](#search) feed or page gives (its `limit`); without one it gives "
+        "`site.entries_per_feed`, or this when fewer.", name="max_results", at_least=1, maximum=10_000)
+    search_cache_size: int = setting(
+        "search", 256,
+        "Search documents (one per query, limit and format) kept rendered, the least recently used "
+        "dropped first; all are dropped when the articles change.", name="cache_size", at_least=0,
+        maximum=1_000_000)
+    search_time_limit: float = setting(
+        "search", 1.0,
+        "Seconds a search may run before it is stopped and answered `400`.", name="time_limit",
+        more_than=0, maximum=60)
     outlets: Mapping[str, Outlet] = field(default_factory=dict)
     topics: Mapping[str, Topic] = field(default_factory=dict)
     articles: Mapping[str, ArticleMeta] = field(default_factory=dict)

@@ -2,6 +2,17 @@
 in memory, PostgreSQL with a database) kept in step with the served Site, and the
 search feeds and page rendered from their results."""
 
+from ._feeds import (
+    PARAMETERS,
+    SEARCH_KEY,
+    SearchFeed,
+    SearchRequest,
+    default_limit,
+    parse_search,
+    parse_topic,
+    render_search_feed,
+    render_search_page,
+)
 from ._index import FtsIndex, Hit, SearchTimeout
 from ._query import (
     MAX_QUERY_LENGTH,
@@ -17,8 +28,11 @@ from ._query import (
     parse_query,
     tsquery_text,
 )
+from ._service import Engine, MemoryEngine, Search
 
 __all__ = [
-    "MAX_QUERY_LENGTH", "MAX_TERMS", "MIN_PREFIX_LENGTH", "STOP_WORDS", "AnyOf", "FtsIndex", "Hit", "Query",
-    "SearchQueryError", "SearchTimeout", "Term", "canonical_text", "fts5_expression", "parse_query", "tsquery_text",
+    "MAX_QUERY_LENGTH", "MAX_TERMS", "MIN_PREFIX_LENGTH", "PARAMETERS", "SEARCH_KEY", "STOP_WORDS", "AnyOf",
+    "Engine", "FtsIndex", "Hit", "MemoryEngine", "Query", "Search", "SearchFeed", "SearchQueryError",
+    "SearchRequest", "SearchTimeout", "Term", "canonical_text", "default_limit", "fts5_expression",
+    "parse_query", "parse_search", "parse_topic", "render_search_feed", "render_search_page", "tsquery_text",
 ]

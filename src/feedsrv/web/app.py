@@ -25,6 +25,7 @@ from .live import LIVE, STORE, STORE_STATE, WATCHER, StoreState, Watcher, serve_
 from .logs import request_id
 from .metrics import Metrics, count_requests, setup_metrics
 from .polling import PollGate, poll_gate
+from .search import setup_search
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +77,8 @@ def create_app(config: SiteConfig, *, site: Site | None = None, watch: bool = Tr
                          timings=metrics)
     app[CODING_MEMO] = CodingMemo()
     app[POLL_GATE] = polling if polling is not None else poll_gate(config)
+    # Before the Site's routes, which would take /feeds/search.atom for a feed.
+    setup_search(app, config, app[LIVE])
     # Before the watcher: WebSub starts listening before the first reload can happen,
     # and stops after the last.
     setup_websub(app, config, app[LIVE], notify=notify, articles=store)
