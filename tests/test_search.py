@@ -21,7 +21,9 @@ from feedsrv.config import SiteConfig, load_config
 from feedsrv.search import parse_search
 from feedsrv.web import LIVE, create_app
 from feedsrv.web.search import SEARCH_APP
+from feedsrv.websub import WEBSUB
 from livetools import AUTH, article, wait_until
+from websubtools import Subscriber, hub_config
 
 DATA = Path(__file__).parent / "data" / "search"
 QUERY_CASES = json.loads((DATA / "queries.json").read_text(encoding="utf-8"))
@@ -270,6 +272,54 @@ async def test_an_article_is_searchable_when_the_api_answers(api):
     response = await api.delete("/api/articles/zeppelin", headers=AUTH)
     assert response.status == 204
     assert await found(api, "zeppelin") == []
+
+
+async def test_a_search_feed_is_a_websub_topic_notified_when_its_results_change(
+        aiohttp_client, aiohttp_server, tmp_path):
+    config = hub_config(tmp_path)
+    client = await aiohttp_client(create_app(config, watch=False))
+    subscriber = Subscriber()
+    server = await aiohttp_server(subscriber.app())
+    callback = str(server.make_url("/callback/search"))
+    topic = f"{BASE}/feeds/search.atom?q=zeppelin"
+    response = await client.post("/websub", data={"hub.mode": "subscribe", "hub.topic": topic,
+                                                  "hub.callback": callback})
+    assert response.status == 202
+    await client.app[WEBSUB].hub.wait_idle()
+    assert [v.query["hub.mode"] for v in subscriber.verifications] == ["subscribe"]
+    # A change that leaves the results as they were notifies nobody.
+    (config.articles_dir / "delta.txt").write_text(article("Delta", author="Dana Weber", outlet="Civic Ledger"),
+                                                   encoding="utf-8")
+    await client.app[LIVE].reload()
+    (config.articles_dir / "zeppelin.txt").write_text(
+        article("Zeppelin Over Geneva", author="Dana Weber", outlet="Civic Ledger"), encoding="utf-8")
+    await client.app[LIVE].reload()
+
+    async def notified() -> bool:
+        return len(subscriber.notifications) >= 1
+    await wait_until(notified)
+    [notification] = subscriber.notifications
+    assert notification.headers["Content-Type"] == ATOM
+    assert notification.headers["Link"] == f'<{BASE}/websub>; rel="hub", <{topic}>; rel="self"'
+    assert [entry.title for entry in parse_with_feedparser(notification.body).entries] == ["Zeppelin Over Geneva"]
+    assert notification.body == await (await client.get("/feeds/search.atom?q=zeppelin")).read()
+
+
+@pytest.mark.parametrize("topic", [
+    f"{BASE}/feeds/search.atom?q=zeppelin%20%20lands",  # not the canonical spelling
+    f"{BASE}/feeds/search.atom?q=the",
+    f"{BASE}/feeds/search.atom?q=zeppelin&sort=old",
+    f"{BASE}/feeds/search.xml?q=zeppelin",
+])
+async def test_only_canonical_search_feeds_are_topics(aiohttp_client, aiohttp_server, tmp_path, topic):
+    client = await aiohttp_client(create_app(hub_config(tmp_path), watch=False))
+    subscriber = Subscriber()
+    server = await aiohttp_server(subscriber.app())
+    await client.post("/websub", data={"hub.mode": "subscribe", "hub.topic": topic,
+                                       "hub.callback": str(server.make_url("/cb"))})
+    await client.app[WEBSUB].hub.wait_idle()
+    assert subscriber.verifications == []
+    assert [denial.query["hub.topic"] for denial in subscriber.denials] == [topic]
 
 
 def test_topic_spelling_matches_the_hubs_normalization():

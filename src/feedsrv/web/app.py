@@ -77,11 +77,12 @@ def create_app(config: SiteConfig, *, site: Site | None = None, watch: bool = Tr
                          timings=metrics)
     app[CODING_MEMO] = CodingMemo()
     app[POLL_GATE] = polling if polling is not None else poll_gate(config)
-    # Before the Site's routes, which would take /feeds/search.atom for a feed.
-    setup_search(app, config, app[LIVE])
+    # Before the Site's routes, which would take /feeds/search.atom for a feed, and
+    # before WebSub, which takes search feeds as topics.
+    search = setup_search(app, config, app[LIVE])
     # Before the watcher: WebSub starts listening before the first reload can happen,
     # and stops after the last.
-    setup_websub(app, config, app[LIVE], notify=notify, articles=store)
+    setup_websub(app, config, app[LIVE], notify=notify, articles=store, topics=search)
     if store is not None:
         app[STORE] = store
         app[STORE_STATE] = StoreState()
