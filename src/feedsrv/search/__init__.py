@@ -14,6 +14,7 @@ from ._feeds import (
     render_search_page,
 )
 from ._index import FtsIndex, Hit, SearchTimeout
+from ._postgres import DatabaseEngine
 from ._query import (
     MAX_QUERY_LENGTH,
     MAX_TERMS,
@@ -32,7 +33,7 @@ from ._service import Engine, MemoryEngine, Search
 
 __all__ = [
     "MAX_QUERY_LENGTH", "MAX_TERMS", "MIN_PREFIX_LENGTH", "PARAMETERS", "SEARCH_KEY", "STOP_WORDS", "AnyOf",
-    "Engine", "FtsIndex", "Hit", "MemoryEngine", "Query", "Search", "SearchFeed", "SearchQueryError",
+    "DatabaseEngine", "Engine", "FtsIndex", "Hit", "MemoryEngine", "Query", "Search", "SearchFeed", "SearchQueryError",
     "SearchRequest", "SearchTimeout", "Term", "canonical_text", "default_limit", "fts5_expression",
     "parse_query", "parse_search", "parse_topic", "render_search_feed", "render_search_page", "tsquery_text",
 ]

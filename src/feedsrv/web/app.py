@@ -79,7 +79,7 @@ def create_app(config: SiteConfig, *, site: Site | None = None, watch: bool = Tr
     app[POLL_GATE] = polling if polling is not None else poll_gate(config)
     # Before the Site's routes, which would take /feeds/search.atom for a feed, and
     # before WebSub, which takes search feeds as topics.
-    search = setup_search(app, config, app[LIVE])
+    search = setup_search(app, config, app[LIVE], database=None if store is None else store.url)
     # Before the watcher: WebSub starts listening before the first reload can happen,
     # and stops after the last.
     setup_websub(app, config, app[LIVE], notify=notify, articles=store, topics=search)

@@ -10,31 +10,48 @@ is a ``400`` whose plain-text body names the parameter at fault, as the API's do
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 
 from aiohttp import web
 
 from ..config import SiteConfig
+from ..errors import DatabaseError
 from ..live import LiveSite
 from ..render import FORMATS
 from ..representations import PAGE_HEADERS
-from ..search import SEARCH_KEY, Engine, MemoryEngine, Search, SearchQueryError, parse_search, render_search_page
+from ..search import (
+    SEARCH_KEY,
+    DatabaseEngine,
+    Engine,
+    MemoryEngine,
+    Search,
+    SearchQueryError,
+    parse_search,
+    render_search_page,
+)
 from ..urls import SEARCH, feed_path, is_feed_extension
 from .handlers import resource_response
 
+log = logging.getLogger(__name__)
+
 SEARCH_APP = web.AppKey("search", Search)
+# Seconds a client is asked to wait when the database is lost.
+DATABASE_RETRY_AFTER = 5
 _POLICY = "Content-Security-Policy"
 # The search page submits its form to itself: the one form the site's pages have.
 SEARCH_PAGE_POLICY = PAGE_HEADERS[_POLICY].replace("form-action 'none'", "form-action 'self'")
 
 
-def setup_search(app: web.Application, config: SiteConfig, live: LiveSite, engine: Engine | None = None) -> Search:
+def setup_search(app: web.Application, config: SiteConfig, live: LiveSite, *, database: str | None = None) -> Search:
     """Mount the search routes on ``app`` (before the routes of the Site's paths,
-    which would take ``/feeds/search.atom`` for a feed key) and index the served
-    site's articles in the background once the app starts; searches wait for it.
-    ``engine`` defaults to the FTS5 index in memory."""
-    search = Search(live, engine if engine is not None else MemoryEngine(config.search_time_limit),
-                    cache_size=config.search_cache_size)
+    which would take ``/feeds/search.atom`` for a feed key) and bring the engine in
+    step with the served site in the background once the app starts; searches wait
+    for it. The engine is the database at the URL ``database`` when given, else
+    the FTS5 index in memory."""
+    engine: Engine = (MemoryEngine(config.search_time_limit) if database is None
+                      else DatabaseEngine(database, config.search_time_limit))
+    search = Search(live, engine, cache_size=config.search_cache_size)
     app[SEARCH_APP] = search
     app.router.add_get(SEARCH, search_page)
     extensions = "|".join(FORMATS)
@@ -63,6 +80,8 @@ async def search_feed(request: web.Request) -> web.Response:
         resource = await asyncio.to_thread(search.feed, wanted, extension)
     except SearchQueryError as exc:
         return bad_request(exc)
+    except DatabaseError as exc:
+        return unavailable(exc)
     return resource_response(request, resource)
 
 
@@ -79,6 +98,8 @@ async def search_page(request: web.Request) -> web.Response:
             resource = await asyncio.to_thread(search.page, wanted)
         except SearchQueryError as exc:
             resource, status = render_search_page(site.config, None, (), exc), 400
+        except DatabaseError as exc:
+            return unavailable(exc)
     response = resource_response(request, resource)
     if status != 200:
         response = web.Response(status=status, body=resource.identity.body, headers=resource.identity.headers)
@@ -91,3 +112,11 @@ async def search_page(request: web.Request) -> web.Response:
 def bad_request(error: SearchQueryError) -> web.Response:
     """The ``400`` of a search that cannot be run, naming the parameter at fault."""
     return web.Response(status=400, text=f"400: {error}\n", headers={"Cache-Control": "no-store"})
+
+
+def unavailable(error: DatabaseError) -> web.Response:
+    """The ``503`` of a search the database could not answer (the feeds are still
+    served, from memory)."""
+    log.warning("search: %s", error)
+    return web.Response(status=503, text="503: the search's database cannot be reached; try again later\n",
+                        headers={"Cache-Control": "no-store", "Retry-After": str(DATABASE_RETRY_AFTER)})
