@@ -231,9 +231,12 @@ async def test_the_search_page_escapes_the_query_and_shows_a_form_without_one(co
     blank = await corpus.get("/search")
     assert blank.status == 200
     assert '<input type="search" name="q" value=""' in await blank.text()
+    assert (await corpus.get("/search?q=+")).status == 200
     refused = await corpus.get("/search?q=the")
     assert refused.status == 400
     assert "stop words" in await refused.text()
+    assert "form-action 'self'" in refused.headers["Content-Security-Policy"]
+    assert (await corpus.get("/search?q=ceasefire&sort=new")).status == 400
 
 
 async def test_a_new_file_is_searchable_after_the_reload(aiohttp_client, corpus_config):

@@ -19,7 +19,7 @@ from ..config import SiteConfig
 from ..errors import DatabaseError
 from ..live import LiveSite
 from ..render import FORMATS
-from ..representations import PAGE_HEADERS
+from ..representations import HTML_TYPE, PAGE_HEADERS
 from ..search import (
     SEARCH_KEY,
     DatabaseEngine,
@@ -86,24 +86,23 @@ async def search_feed(request: web.Request) -> web.Response:
 
 
 async def search_page(request: web.Request) -> web.Response:
-    """``/search?q=…``: the search form, with the results of ``q`` when given."""
+    """``/search?q=…``: the search form, with the results of ``q`` when given; the
+    form alone, with the reason, as a ``400`` for a request that cannot be searched."""
     search = request.app[SEARCH_APP]
-    site = search.live.site
-    status = 200
-    if not request.query or (request.query.keys() == {"q"} and not request.query["q"].strip()):
-        resource = render_search_page(site.config, None, ())
+    config = search.live.site.config
+    parameters = list(request.query.items())
+    if all(name == "q" and not value.strip() for name, value in parameters) and len(parameters) <= 1:
+        response = resource_response(request, render_search_page(config, None, ()))
     else:
         try:
-            wanted = parse_search(request.query.items(), site.config)
-            resource = await asyncio.to_thread(search.page, wanted)
+            wanted = parse_search(parameters, config)
+            response = resource_response(request, await asyncio.to_thread(search.page, wanted))
         except SearchQueryError as exc:
-            resource, status = render_search_page(site.config, None, (), exc), 400
+            body = render_search_page(config, None, (), exc).identity.body
+            response = web.Response(status=400, body=body, headers={
+                **PAGE_HEADERS, "Content-Type": HTML_TYPE, "Cache-Control": "no-store"})
         except DatabaseError as exc:
             return unavailable(exc)
-    response = resource_response(request, resource)
-    if status != 200:
-        response = web.Response(status=status, body=resource.identity.body, headers=resource.identity.headers)
-        response.headers["Cache-Control"] = "no-store"
     if _POLICY in response.headers:
         response.headers[_POLICY] = SEARCH_PAGE_POLICY
     return response
