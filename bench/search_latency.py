@@ -1,7 +1,7 @@
 """Search latency: `/feeds/search.atom?q=…` for a common and a rare word, cold and cached.
 
 Usage: python bench/search_latency.py [--articles 100000] [--corpora DIR] [--requests 200]
-                                      [--words said petrov zeppelin]
+                                      [--words said petrov "petrov lindqvist" zeppelin]
 
 Serves the generated history of N articles (`bench/corpus.py`, reused when complete;
 its parse cache beside it, so a second run starts in seconds) with `feedsrv serve` on
@@ -14,10 +14,11 @@ answers), then fetches, one request at a time over one keep-alive connection, wi
   entries) is rendered and compressed;
 - cached: the same query again, answered from the search's cache.
 
-Prints p50/p99 in milliseconds for each word, its share of the articles and the
-time the index took to build. The generated articles draw on a small vocabulary:
+Prints p50/p99 in milliseconds for each query, its matches (up to 100), the time the
+index took to build and the server's memory. The generated articles draw on a small vocabulary:
 "said" is in 98% of them, "petrov", a reporter's surname and the rarest word of
-six letters or more, in about 3.5%, and "zeppelin" in none.
+six letters or more, in about 3.5%, "petrov lindqvist" in fewer, and "zeppelin" in
+none.
 """
 
 from __future__ import annotations
@@ -96,7 +97,7 @@ def main() -> None:
     arguments.add_argument("--articles", type=int, default=100_000)
     arguments.add_argument("--corpora", type=Path, default=DEFAULT_DIR)
     arguments.add_argument("--requests", type=int, default=200)
-    arguments.add_argument("--words", nargs="+", default=["said", "petrov", "zeppelin"])
+    arguments.add_argument("--words", nargs="+", default=["said", "petrov", "petrov lindqvist", "zeppelin"])
     options = arguments.parse_args()
     articles = ensure_corpus(options.articles, root=options.corpora)
     with tempfile.TemporaryDirectory() as scratch:
@@ -114,15 +115,30 @@ def main() -> None:
             # The first search waits for the index: its build time.
             status, _, indexed = client.get("/feeds/search.atom?q=warmup")
             assert status == 200
-            print(f"{options.articles} articles: served after {served:.1f} s, index built {indexed:.1f} s later")
+            before = _memory(server.pid)
+            print(f"{options.articles} articles: served after {served:.1f} s, index built {indexed:.1f} s later; "
+                  f"server RSS {before['VmRSS'] / 1024:.0f} MiB, peak {before['VmHWM'] / 1024:.0f} MiB")
             for word in options.words:
                 figures = measure(client, word, options.requests)
                 matches = count(client, word)
                 shown = ", ".join(f"{name} {value:.1f} ms" for name, value in figures.items())
                 print(f"{word!r} ({matches}{'+' if matches == 100 else ''} matches): {shown}")
+            after = _memory(server.pid)
+            print(f"after the searches: server RSS {after['VmRSS'] / 1024:.0f} MiB, "
+                  f"peak {after['VmHWM'] / 1024:.0f} MiB")
         finally:
             server.terminate()
             server.wait(timeout=60)
+
+
+def _memory(pid: int) -> dict[str, int]:
+    """The server's VmRSS and VmHWM, in KiB."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        name, _, value = line.partition(":")
+        if name in ("VmRSS", "VmHWM"):
+            fields[name] = int(value.split()[0])
+    return fields
 
 
 def _wait(port: int, server: subprocess.Popen[bytes]) -> Client:

@@ -27,6 +27,7 @@ from ._query import (
     canonical_text,
     fts5_expression,
     parse_query,
+    snippet,
     tsquery_text,
 )
 from ._service import Engine, MemoryEngine, Search
@@ -35,5 +36,5 @@ __all__ = [
     "MAX_QUERY_LENGTH", "MAX_TERMS", "MIN_PREFIX_LENGTH", "PARAMETERS", "SEARCH_KEY", "STOP_WORDS", "AnyOf",
     "DatabaseEngine", "Engine", "FtsIndex", "Hit", "MemoryEngine", "Query", "Search", "SearchFeed", "SearchQueryError",
     "SearchRequest", "SearchTimeout", "Term", "canonical_text", "default_limit", "fts5_expression",
-    "parse_query", "parse_search", "parse_topic", "render_search_feed", "render_search_page", "tsquery_text",
+    "parse_query", "parse_search", "parse_topic", "render_search_feed", "render_search_page", "snippet", "tsquery_text",
 ]

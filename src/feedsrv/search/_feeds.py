@@ -21,8 +21,8 @@ from ..pages import STYLESHEET
 from ..render import FORMATS, render_feed
 from ..representations import HTML_TYPE, Resource, hub_links, inline_disposition, make_resource
 from ..urls import INDEX, SEARCH, FeedExtension, article_path, feed_key, feed_path, is_feed_extension, landing_path
-from ._index import SNIPPET_END, SNIPPET_START, Hit
-from ._query import Query, SearchQueryError, canonical_text, parse_query
+from ._index import Hit
+from ._query import SNIPPET_END, SNIPPET_START, Query, SearchQueryError, canonical_text, parse_query
 
 # The key the search feeds' paths are made from: /feeds/search.atom.
 SEARCH_KEY = SEARCH.lstrip("/")

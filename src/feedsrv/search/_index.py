@@ -26,22 +26,19 @@ from datetime import UTC, datetime
 
 from ..catalog import sort_key
 from ..model import Entry
-from ._query import Query, SearchQueryError, fts5_expression
+from ._query import Query, SearchQueryError, fts5_expression, snippet
 
 # Entries of one publication second get consecutive rowids from second << _SHIFT.
 _SHIFT = 20
 _ORIGIN = datetime(1900, 1, 1, tzinfo=UTC)
 # SQLite virtual machine steps between two looks at the clock: a few per row returned.
 _PROGRESS_STEPS = 100
-# Marks around the words a snippet matched, replaced by HTML once escaped.
-SNIPPET_START, SNIPPET_END = "\x02", "\x03"
-_SNIPPET_WORDS = 24
 
 
 @dataclass(frozen=True, slots=True)
 class Hit:
     """One result: the entry, and with snippets asked for, the matched part of its
-    text with :data:`SNIPPET_START` and :data:`SNIPPET_END` around matched words."""
+    text (:func:`~feedsrv.search._query.snippet`)."""
 
     entry: Entry
     snippet: str | None = None
@@ -59,8 +56,11 @@ class FtsIndex:
         self.time_limit = time_limit
         self._db = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
         # remove_diacritics 2: "Zürich" and "Zurich" are one word, as the query parser reads them.
+        # Contentless: the entries hold the text already, and a copy would double the
+        # index's memory (docs/benchmarks.md, "Search"); no ranking, so no column sizes.
         self._db.execute("CREATE VIRTUAL TABLE entries USING fts5("
-                         "title, authors, body, tokenize = 'unicode61 remove_diacritics 2')")
+                         "title, authors, body, content = '', columnsize = 0, "
+                         "tokenize = 'unicode61 remove_diacritics 2')")
         self._lock = threading.Lock()
         self._deadline = float("inf")
         self._db.set_progress_handler(self._past_deadline, _PROGRESS_STEPS)
@@ -96,13 +96,15 @@ class FtsIndex:
             return len(gone) + len(changed)
 
     def _remove(self, slugs: Iterable[str]) -> None:
-        rowids = []
+        rows = []
         for slug in slugs:
-            del self._entries[slug]
+            entry = self._entries.pop(slug)
             rowid = self._rowids.pop(slug)
             del self._by_rowid[rowid]
-            rowids.append((rowid,))
-        self._db.executemany("DELETE FROM entries WHERE rowid = ?", rowids)
+            rows.append((rowid, *_columns(entry)))
+        # A contentless table forgets a row given the very values it indexed.
+        self._db.executemany("INSERT INTO entries (entries, rowid, title, authors, body) "
+                             "VALUES ('delete', ?, ?, ?, ?)", rows)
 
     def _add(self, entries: Sequence[Entry]) -> None:
         rows = []
@@ -112,7 +114,7 @@ class FtsIndex:
                 rowid += 1
             self._entries[entry.slug] = self._by_rowid[rowid] = entry
             self._rowids[entry.slug] = rowid
-            rows.append((rowid, entry.title, "\n".join(entry.authors), "\n".join(entry.body)))
+            rows.append((rowid, *_columns(entry)))
         self._db.executemany("INSERT INTO entries (rowid, title, authors, body) VALUES (?, ?, ?, ?)", rows)
 
     def search(self, query: Query, limit: int, *, snippets: bool = False) -> list[Hit]:
@@ -122,7 +124,7 @@ class FtsIndex:
         with self._lock:
             self._deadline = time.monotonic() + self.time_limit
             try:
-                return self._search(expression, limit, snippets)
+                entries = self._search(expression, limit)
             except sqlite3.OperationalError as exc:
                 if "interrupted" in str(exc):
                     raise SearchTimeout("q", f"the search took longer than {self.time_limit:g} s; "
@@ -130,8 +132,11 @@ class FtsIndex:
                 raise
             finally:
                 self._deadline = float("inf")
+        if not snippets:
+            return [Hit(entry) for entry in entries]
+        return [Hit(entry, snippet(query, (entry.title, *entry.body))) for entry in entries]
 
-    def _search(self, expression: str, limit: int, snippets: bool) -> list[Hit]:
+    def _search(self, expression: str, limit: int) -> list[Entry]:
         rowids = [row[0] for row in self._db.execute(
             "SELECT rowid FROM entries WHERE entries MATCH ? ORDER BY rowid DESC LIMIT ?", (expression, limit))]
         if len(rowids) == limit:
@@ -140,19 +145,15 @@ class FtsIndex:
             rowids.extend(row[0] for row in self._db.execute(
                 "SELECT rowid FROM entries WHERE entries MATCH ? AND rowid >= ? AND rowid < ?",
                 (expression, last >> _SHIFT << _SHIFT, last)))
-        entries = sorted((self._by_rowid[rowid] for rowid in rowids), key=sort_key, reverse=True)[:limit]
-        if not snippets or not entries:
-            return [Hit(entry) for entry in entries]
-        chosen = [self._rowids[entry.slug] for entry in entries]
-        marks = dict(self._db.execute(
-            f"SELECT rowid, snippet(entries, -1, ?, ?, '…', {_SNIPPET_WORDS}) FROM entries "
-            f"WHERE entries MATCH ? AND rowid IN ({', '.join('?' * len(chosen))})",
-            (SNIPPET_START, SNIPPET_END, expression, *chosen)))
-        return [Hit(entry, marks.get(rowid)) for entry, rowid in zip(entries, chosen, strict=True)]
+        return sorted((self._by_rowid[rowid] for rowid in rowids), key=sort_key, reverse=True)[:limit]
 
     def _past_deadline(self) -> int:
         # Non-zero interrupts the statement running.
         return int(time.monotonic() > self._deadline)
+
+
+def _columns(entry: Entry) -> tuple[str, str, str]:
+    return entry.title, "\n".join(entry.authors), "\n".join(entry.body)
 
 
 def _rowid_base(published: datetime) -> int:

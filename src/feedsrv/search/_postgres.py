@@ -20,8 +20,8 @@ from ..catalog import sort_key
 from ..errors import DatabaseError
 from ..site import Site
 from ..store import connect, describe
-from ._index import SNIPPET_END, SNIPPET_START, Hit, SearchTimeout
-from ._query import Query, tsquery_text
+from ._index import Hit, SearchTimeout
+from ._query import SNIPPET_END, SNIPPET_START, Query, tsquery_text
 
 _HEADLINE = f"StartSel={SNIPPET_START}, StopSel={SNIPPET_END}, MaxWords=24, MinWords=12"
 

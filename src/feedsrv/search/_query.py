@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from ..errors import FeedsrvError
@@ -160,6 +160,37 @@ def _words(text: str) -> Iterator[str]:
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     plain = "".join(char for char in decomposed if not unicodedata.combining(char))
     return iter(_WORD.findall(plain))
+
+
+# Marks around the words a snippet matched, replaced by HTML once escaped.
+SNIPPET_START, SNIPPET_END = "\x02", "\x03"
+
+
+def snippet(query: Query, texts: Iterable[str], *, words: int = 24) -> str | None:
+    """Up to ``words`` words of the first of ``texts`` holding a word the query
+    looks for (a required one, or its prefix), those words between
+    :data:`SNIPPET_START` and :data:`SNIPPET_END`, with ``…`` where text is cut;
+    None when no text holds one."""
+    wanted = {word for group in query.required for term in group.terms for word in term.words}
+    prefixes = tuple(term.words[-1] for group in query.required for term in group.terms if term.prefix)
+    for text in texts:
+        spans = [match.span() for match in _WORD.finditer(text)]
+        hits = [index for index, (start, end) in enumerate(spans)
+                if (word := "".join(_words(text[start:end]))) in wanted or (prefixes and word.startswith(prefixes))]
+        if not hits:
+            continue
+        first = max(0, min(hits[0] - words // 4, len(spans) - words))
+        shown = range(first, min(first + words, len(spans)))
+        parts, position = [], spans[shown[0]][0]
+        for index in shown:
+            start, end = spans[index]
+            parts.append(text[position:start])
+            parts.append(f"{SNIPPET_START}{text[start:end]}{SNIPPET_END}" if index in hits else text[start:end])
+            position = end
+        head = "…" if shown[0] > 0 else ""
+        tail = "…" if shown[-1] < len(spans) - 1 else text[position:]
+        return head + "".join(parts) + tail
+    return None
 
 
 def fts5_expression(query: Query) -> str:
