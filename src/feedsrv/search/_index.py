@@ -20,7 +20,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -56,8 +56,8 @@ class FtsIndex:
         self.time_limit = time_limit
         self._db = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
         # remove_diacritics 2: "Zürich" and "Zurich" are one word, as the query parser reads them.
-        # Contentless: the entries hold the text already, and a copy would double the
-        # index's memory (docs/benchmarks.md, "Search"); no ranking, so no column sizes.
+        # Contentless: the entries hold the text already; nothing is ranked, so no
+        # column sizes either.
         self._db.execute("CREATE VIRTUAL TABLE entries USING fts5("
                          "title, authors, body, content = '', columnsize = 0, "
                          "tokenize = 'unicode61 remove_diacritics 2')")
@@ -106,16 +106,21 @@ class FtsIndex:
         self._db.executemany("INSERT INTO entries (entries, rowid, title, authors, body) "
                              "VALUES ('delete', ?, ?, ?, ?)", rows)
 
-    def _add(self, entries: Sequence[Entry]) -> None:
-        rows = []
-        for entry in entries:
-            rowid = _rowid_base(entry.published)
-            while rowid in self._by_rowid:
-                rowid += 1
-            self._entries[entry.slug] = self._by_rowid[rowid] = entry
-            self._rowids[entry.slug] = rowid
-            rows.append((rowid, *_columns(entry)))
-        self._db.executemany("INSERT INTO entries (rowid, title, authors, body) VALUES (?, ?, ?, ?)", rows)
+    def _add(self, entries: Iterable[Entry]) -> None:
+        # A generator: the texts of a whole history at once would be as large as the
+        # articles on disk, and stay in the process once freed (docs/benchmarks.md,
+        # "Search").
+        self._db.executemany("INSERT INTO entries (rowid, title, authors, body) VALUES (?, ?, ?, ?)",
+                             (self._place(entry) for entry in entries))
+
+    def _place(self, entry: Entry) -> tuple[int, str, str, str]:
+        """Give ``entry`` its rowid and the row to index."""
+        rowid = _rowid_base(entry.published)
+        while rowid in self._by_rowid:
+            rowid += 1
+        self._entries[entry.slug] = self._by_rowid[rowid] = entry
+        self._rowids[entry.slug] = rowid
+        return (rowid, *_columns(entry))
 
     def search(self, query: Query, limit: int, *, snippets: bool = False) -> list[Hit]:
         """The ``limit`` newest entries matching ``query``, newest first; raises
