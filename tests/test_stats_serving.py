@@ -8,7 +8,9 @@ not, so that a 429 is counted too. Every client shares the peer address 127.0.0.
 from __future__ import annotations
 
 import asyncio
+import http.client
 import json
+import signal
 import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -17,6 +19,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from conftest import SEEDS
 from feedsrv.cli import main
 from feedsrv.config import SiteConfig
 from feedsrv.site import build_site
@@ -26,6 +29,7 @@ from feedsrv.web.polling import poll_gate
 from feedsrv.web.stats import STATS_COLLECTOR, flush_stats
 from feedsrv.websub import WEBSUB
 from feedsrv.websub.store import Subscription
+from serving import free_port, server_process
 
 FEED = "/feeds/all.atom"
 TOKEN = "stats-token"
@@ -235,3 +239,40 @@ async def test_the_command_prints_a_table_per_feed(aiohttp_client, stats_config:
     backwards = CliRunner().invoke(main, ["stats", "--config", str(config_file), "--since", "2026-02-02",
                                           "--until", "2026-02-01"], env={"FEEDSRV_DATABASE_URL": ""})
     assert backwards.exit_code == 2 and "--since" in backwards.output
+
+
+def test_the_workers_of_one_server_flush_into_one_store(tmp_path: Path):
+    database = tmp_path / "stats.sqlite3"
+    config_file = tmp_path / "feedsrv.toml"
+    config_file.write_text(f'[site]\narticles_dir = "{SEEDS}"\nparse_cache = ""\nwatch = "off"\n'
+                           f'[stats]\ndatabase = "{database}"\nflush_seconds = 0.5\n'
+                           f'[websub]\ndatabase = "{tmp_path / "websub.sqlite3"}"\n', encoding="utf-8")
+    port = free_port()
+    pids: set[int] = set()
+    requests = 0
+    with server_process(["--config", str(config_file), "--workers", "2"], cwd=tmp_path, port=port) as supervisor:
+        deadline = time.monotonic() + 30
+        # New connections until both workers answered, each fetch a reader of its own.
+        while len(pids) < 2:
+            assert time.monotonic() < deadline, f"workers seen: {pids}"
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            try:
+                connection.request("GET", "/healthz")
+                health = connection.getresponse()
+                pids.add(int(json.loads(health.read())["pid"]))
+                for _ in range(2):
+                    # Twice from the same reader: one subscriber.
+                    connection.request("GET", FEED, headers={"User-Agent": f"reader-{requests // 2}"})
+                    feed = connection.getresponse()
+                    feed.read()
+                    assert feed.status == 200
+                    requests += 1
+            finally:
+                connection.close()
+        supervisor.send_signal(signal.SIGTERM)
+        assert supervisor.wait(timeout=20) == 0
+    today = datetime.now(UTC).date()
+    (feed,) = StatsStore(path=database).report(today, today).feeds
+    (day,) = feed.days
+    assert (day.requests, day.full) == (requests, requests)
+    assert day.direct_subscribers == requests // 2
