@@ -8,9 +8,10 @@ in a thread. What is counted is bounded whatever the clients do:
 - at most ``max_clients`` distinct (feed, address, User-Agent) per interval: reaching
   it calls ``on_full`` (the server flushes at once), and a client past it waits for
   the next interval to be counted; at the default 20,000, with User-Agents cut to
-  :data:`MAX_USER_AGENT` characters, about 8 MB at worst;
-- at most ``max_aggregators`` (feed, aggregator, feed id) per interval; more are
-  dropped until the next;
+  :data:`MAX_USER_AGENT` characters, 12 MiB at worst (docs/benchmarks.md,
+  "Statistics");
+- at most ``max_aggregators`` (feed, aggregator, feed id) per interval, 4 MiB with
+  the User-Agents remembered; more are dropped until the next;
 - the User-Agents read are remembered (:data:`PARSED_AGENTS`), started afresh when full.
 
 Everything counted is the day's (UTC) it happened on: at midnight the interval's
@@ -35,6 +36,10 @@ PARSED_AGENTS = 4096
 # A User-Agent longer than this is cut before being kept as part of a client: what
 # tells two clients apart is in its first few hundred characters.
 MAX_USER_AGENT = 256
+
+# What a User-Agent reporting no count is remembered as: one lookup tells a known
+# User-Agent from a new one.
+_NO_REPORT = AggregatorReport("", 0, "")
 
 # The counters of one feed on one day, in Traffic order.
 _REQUESTS, _FULL, _NOT_MODIFIED, _REFUSED, _SENT, _SAVED_NOT_MODIFIED, _SAVED_COMPRESSION = range(7)
@@ -110,7 +115,10 @@ class StatsCollector:
         """Count a ``200`` or ``304`` of the feed document at ``path``: ``sent`` body
         bytes, ``identity`` the document's uncoded size, ``coded`` the size of the
         body in the coding chosen (what a ``304`` spared)."""
-        counts = self._counts(path)
+        if self._clock() >= self._tomorrow_at:
+            self._next_day()
+        day = self._today
+        counts = day.traffic.get(path) or self._new_counts(day, path)
         counts[_REQUESTS] += 1
         if status == 304:
             counts[_NOT_MODIFIED] += 1
@@ -120,50 +128,44 @@ class StatsCollector:
             counts[_SENT] += sent
             if sent:
                 counts[_SAVED_COMPRESSION] += identity - sent
-        self._client(path, remote, user_agent)
+        self._client(day, path, remote, user_agent)
 
     def refused(self, path: str, remote: str | None, user_agent: str) -> None:
         """Count a ``429`` of polite polling: a request, and a subscriber all the same."""
-        counts = self._counts(path)
+        if self._clock() >= self._tomorrow_at:
+            self._next_day()
+        day = self._today
+        counts = day.traffic.get(path) or self._new_counts(day, path)
         counts[_REQUESTS] += 1
         counts[_REFUSED] += 1
-        self._client(path, remote, user_agent)
+        self._client(day, path, remote, user_agent)
 
     def drain(self) -> list[Batch]:
         """The figures counted since the last drain, one batch a day, oldest first;
         counting starts afresh."""
-        self._counts_day()
+        if self._clock() >= self._tomorrow_at:
+            self._next_day()
         days = [*self._earlier, self._today]
         self._earlier = []
         self._today = _Day(self._today.number)
         return [day.batch() for day in days if not day.empty]
 
-    def _counts_day(self) -> _Day:
-        now = self._clock()
-        if now >= self._tomorrow_at:
-            self._earlier.append(self._today)
-            self._today = _Day(int(now // DAY_SECONDS))
-            self._tomorrow_at = (self._today.number + 1) * DAY_SECONDS
-        return self._today
+    def _next_day(self) -> None:
+        self._earlier.append(self._today)
+        self._today = _Day(int(self._clock() // DAY_SECONDS))
+        self._tomorrow_at = (self._today.number + 1) * DAY_SECONDS
 
-    def _counts(self, path: str) -> list[int]:
-        traffic = self._counts_day().traffic
-        counts = traffic.get(path)
-        if counts is None:
-            # Interned: every client's key shares one copy of the path.
-            counts = traffic[sys.intern(path)] = [0] * 7
+    @staticmethod
+    def _new_counts(day: _Day, path: str) -> list[int]:
+        # Interned: every client's key shares one copy of the path.
+        counts = day.traffic[sys.intern(path)] = [0] * 7
         return counts
 
-    def _client(self, path: str, remote: str | None, user_agent: str) -> None:
-        agents = self._agents
-        if user_agent in agents:
-            report = agents[user_agent]
-        else:
-            if len(agents) >= PARSED_AGENTS:
-                agents.clear()
-            report = agents[user_agent] = parse_user_agent(user_agent)
-        day = self._today
-        if report is not None:
+    def _client(self, day: _Day, path: str, remote: str | None, user_agent: str) -> None:
+        report = self._agents.get(user_agent)
+        if report is None:
+            report = self._read_agent(user_agent)
+        if report is not _NO_REPORT:
             # The latest report wins: an aggregator's polls are never added up.
             key = (path, report.aggregator, report.feed_id)
             aggregators = day.aggregators
@@ -182,3 +184,10 @@ class StatsCollector:
         clients.add(client)
         if len(clients) == self.max_clients:
             self._on_full()
+
+    def _read_agent(self, user_agent: str) -> AggregatorReport:
+        agents = self._agents
+        if len(agents) >= PARSED_AGENTS:
+            agents.clear()
+        report = agents[user_agent] = parse_user_agent(user_agent) or _NO_REPORT
+        return report
