@@ -11,7 +11,7 @@ import psycopg
 import pytest
 
 from feedsrv import store
-from feedsrv.stats import StatsCollector, StatsStore
+from feedsrv.stats import StatsCollector, StatsReader, StatsSource, StatsStore
 
 FEED = "/feeds/all.atom"
 DAY = 86_400
@@ -195,3 +195,15 @@ def test_a_database_without_the_schema_is_an_error_naming_it(database_url: str) 
 
     with pytest.raises(DatabaseError, match=r"statistics: relation \"stats_traffic\" does not exist"):
         StatsStore(url=database_url).report(TENTH, TENTH)
+
+
+async def test_the_reader_is_a_stats_source_reading_in_a_thread(tmp_path: Path) -> None:
+    path = tmp_path / "stats.sqlite3"
+    clock = Clock(NOON)
+    collector = _collector(clock)
+    _fetch(collector, "192.0.2.1")
+    StatsStore(path=path).write(collector.drain(), {}, clock.now)
+    source: StatsSource = StatsReader(StatsStore(path=path))
+    report = await source.report(TENTH, ELEVENTH)
+    assert (report.since, report.until) == (TENTH, ELEVENTH)
+    assert [(feed.path, [day.requests for day in feed.days]) for feed in report.feeds] == [(FEED, [1])]
