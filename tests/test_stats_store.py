@@ -60,6 +60,11 @@ def test_two_processes_flushing_into_one_file_add_up(tmp_path: Path) -> None:
     assert day.direct_subscribers == 3
     assert day.aggregator_subscribers == (("Feedly", 125),)
     assert day.websub_subscribers == 4
+    # The hub's next snapshot replaces the day's: the subscriptions ran out.
+    StatsStore(path=path).write([], {}, clock.now)
+    assert StatsStore(path=path).report(TENTH, TENTH).feeds[0].days[0].websub_subscribers == 0
+    StatsStore(path=path).write([], None, clock.now)
+    assert StatsStore(path=path).report(TENTH, TENTH).feeds[0].days[0].websub_subscribers == 0
 
 
 def test_a_finished_day_is_collapsed_and_its_salt_deleted(tmp_path: Path) -> None:
@@ -172,7 +177,8 @@ def test_the_figures_flush_to_and_read_from_postgresql(database_url: str) -> Non
     shared, other = StatsStore(url=database_url), StatsStore(url=database_url)
     other.write(first.drain(), {FEED: 2}, clock.now)
     other.close()
-    shared.write(second.drain(), {}, clock.now)
+    # Both instances see the same hub: the same snapshot.
+    shared.write(second.drain(), {FEED: 2}, clock.now)
     (feed,) = shared.report(TENTH, TENTH).feeds
     (day,) = feed.days
     assert (day.requests, day.full, day.not_modified, day.direct_subscribers, day.websub_subscribers) == (

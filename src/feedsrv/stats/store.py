@@ -250,17 +250,20 @@ class StatsStore:
                 self._postgres = None
             raise DatabaseError(describe(self.url), f"statistics: {exc}".strip()) from None
 
-    def write(self, batches: Sequence[Batch], websub: Mapping[str, int], now: float) -> None:
+    def write(self, batches: Sequence[Batch], websub: Mapping[str, int] | None, now: float) -> None:
         """Add ``batches`` (a process's counts) and the feeds' WebSub subscriptions
-        (``websub``, a snapshot taken at ``now``) to the store; then collapse the days
-        over, and delete those older than the retention."""
+        (``websub``, a snapshot taken at ``now``, which replaces the day's: a feed
+        missing from it has none; None when there is no built-in hub to ask) to the
+        store; then collapse the days over, and delete those older than the retention."""
         today = datetime.fromtimestamp(now, UTC).date()
         with self._transaction(create=bool(batches or websub)) as db:
             if db is None:
                 return
             for batch in batches:
                 _add_batch(db, batch, today)
-            db.executemany(_SET_WEBSUB, [(db.day(today), path, count) for path, count in websub.items()])
+            if websub is not None:
+                db.execute("DELETE FROM stats_websub WHERE day = ?", (db.day(today),))
+                db.executemany(_SET_WEBSUB, [(db.day(today), path, count) for path, count in websub.items()])
             db.execute(_COLLAPSE, (db.day(today),))
             db.execute("DELETE FROM stats_clients WHERE day < ?", (db.day(today),))
             db.execute("DELETE FROM stats_salts WHERE day < ?", (db.day(today),))

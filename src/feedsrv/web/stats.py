@@ -85,7 +85,7 @@ async def flush_stats(app: web.Application) -> None:
         hub_state = None if websub.config.websub.external else websub.store
 
         def write() -> None:
-            subscribers: Mapping[str, int] = {}
+            subscribers: Mapping[str, int] | None = None
             if hub_state is not None:
                 subscribers = Counter(paths[subscription.topic] for subscription in hub_state.subscriptions(now)
                                       if subscription.topic in paths)
