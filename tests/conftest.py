@@ -20,10 +20,11 @@ CONFIG = ROOT / "config" / "feedsrv.toml"
 
 
 @pytest.fixture
-def seed_config() -> SiteConfig:
+def seed_config(tmp_path: Path) -> SiteConfig:
     """The shipped config, serving the shipped seeds, without the parse cache (whose
-    file would be shared by every test; tests/test_parsecache.py covers it)."""
-    return replace(load_config(CONFIG), parse_cache=None)
+    file would be shared by every test; tests/test_parsecache.py covers it), and
+    with statistics of the test's own."""
+    return replace(load_config(CONFIG), parse_cache=None, stats_database=tmp_path / "stats.sqlite3")
 
 
 @pytest.fixture

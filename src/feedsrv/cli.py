@@ -495,3 +495,43 @@ def import_command(config_path: Path | None, directory: Path) -> None:
                    f"{report.unchanged} articles as they are ({len(report.errors)} skipped)")
     if report.errors:
         sys.exit(EXIT_ARTICLE_ERRORS)
+
+
+@main.command()
+@config_option
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="First day shown (UTC), YYYY-MM-DD. Default: 29 days before --until.")
+@click.option("--until", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Last day shown (UTC), YYYY-MM-DD. Default: today.")
+@click.option("--feed", "feed_path", default=None, metavar="PATH",
+              help="Only the feed document at PATH, such as /feeds/all.atom.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON, as /api/stats gives it.")
+def stats(config_path: Path | None, since: datetime | None, until: datetime | None, feed_path: str | None,
+          as_json: bool) -> None:
+    """Show each feed's subscribers and traffic per day, read from the statistics store.
+
+    Reads the SQLite file of stats.database, or the database of store.database_url,
+    directly: no server needs to run.
+    """
+    import sqlite3
+    from datetime import UTC, timedelta
+
+    from .stats import format_report, open_stats_store, report_json
+
+    config = _load(config_path)
+    last = until.date() if until is not None else datetime.now(UTC).date()
+    first = since.date() if since is not None else last - timedelta(days=29)
+    if first > last:
+        _fail(ConfigError("--since", f"{first.isoformat()} is after --until ({last.isoformat()})"))
+    store = open_stats_store(config)
+    try:
+        report = store.report(first, last)
+    except DatabaseError as exc:
+        _fail(DatabaseError(exc.where, f"{exc.message}; is its schema upgraded (feedsrv db upgrade)?"))
+    except sqlite3.Error as exc:
+        _fail(ConfigError("stats.database", f"cannot read {store.where}: {exc}"))
+    finally:
+        store.close()
+    if feed_path is not None:
+        report = replace(report, feeds=tuple(feed for feed in report.feeds if feed.path == feed_path))
+    click.echo(json.dumps(report_json(report), indent=2) if as_json else format_report(report), nl=as_json)

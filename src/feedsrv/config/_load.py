@@ -28,7 +28,7 @@ from ._tables import read_articles, read_outlets, read_topics
 # `feedsrv init` writes at the top of a site, then the layout of the repository.
 CONFIG_PATHS = (Path("feedsrv.toml"), Path("config/feedsrv.toml"))
 
-_SECTIONS = {"site", "server", "outlets", "topics", "articles", "api", "store", "websub"}
+_SECTIONS = {"site", "server", "outlets", "topics", "articles", "api", "store", "stats", "websub"}
 # Each setting's default as its dataclass holds it: a path or a zone where TOML
 # writes a string, which says how the string is read.
 _FIELD_DEFAULTS: dict[str, Any] = {

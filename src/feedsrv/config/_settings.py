@@ -1,4 +1,4 @@
-"""The settings of ``[site]``, ``[server]``, ``[api]``, ``[store]`` and ``[websub]``, each declared once.
+"""The settings of ``[site]``, ``[server]``, ``[api]``, ``[store]``, ``[stats]`` and ``[websub]``, each declared once.
 
 A setting is a field of :class:`SiteConfig` or :class:`WebSubConfig` made with
 :func:`setting`: its default, help text and limits live in the field, and
@@ -273,6 +273,23 @@ class SiteConfig:
         "(`postgresql://user:password@host:5432/feedsrv`); the `FEEDSRV_DATABASE_URL` variable "
         "wins when set. Empty: no database, articles and state stay on this machine. See "
         "[Scaling out](#scaling-out).")
+    stats_enabled: bool = setting(
+        "stats", True,
+        "Count each feed's subscribers and traffic per day (see [Statistics](#statistics)); "
+        "`false`: nothing is counted.", name="enabled")
+    stats_flush_seconds: float = setting(
+        "stats", 60.0,
+        "Seconds between two writes of the figures counted in memory to the statistics store "
+        "(sooner when the distinct clients of an interval reach their bound), and at shutdown.",
+        name="flush_seconds", maximum=MAX_SECONDS, more_than=0)
+    stats_retention_days: int = setting(
+        "stats", 400, "Days of statistics kept; older days are deleted.", name="retention_days",
+        maximum=36_600, at_least=1)
+    stats_database: Path = setting(
+        "stats", Path("state/stats.sqlite3"),
+        "SQLite file of the statistics, created at the first write; a relative path is taken from "
+        "the config file's directory. Not used with store.database_url: the statistics are the "
+        "database's.", name="database")
     outlets: Mapping[str, Outlet] = field(default_factory=dict)
     topics: Mapping[str, Topic] = field(default_factory=dict)
     articles: Mapping[str, ArticleMeta] = field(default_factory=dict)
