@@ -92,7 +92,8 @@ def main() -> int:
                                                stdout=log, stderr=subprocess.STDOUT)
                 servers[f"feedsrv {loop}, {'1 process' if workers == 1 else f'{workers} workers'}"] = (process, port)
                 wait_for(port, process)
-                assert f"event loop: {loop}" in (workdir / f"feedsrv-{loop}-{workers}.log").read_text(), loop
+                log_text = (workdir / f"feedsrv-{loop}-{workers}.log").read_text()
+                assert f"event loop: {loop}" in log_text, f"not on {loop}:\n{log_text}"
 
         # aiohttp's ceiling on uvloop: the bytes and headers feedsrv sent, and no other work.
         status, headers, body = fetch(servers["feedsrv uvloop, 1 process"][1], GZIP)
