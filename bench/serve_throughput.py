@@ -76,8 +76,12 @@ class Result:
     status_line: str
 
 
-def run_wrk(name: str, port: int, headers: dict[str, str], options: argparse.Namespace) -> Result:
-    command = ["wrk", f"-t{options.threads}", f"-c{options.connections}", f"-d{options.duration}s", "--latency"]
+def run_wrk(name: str, port: int, headers: dict[str, str], options: argparse.Namespace,
+            cpus: str | None = None) -> Result:
+    """One wrk run against ``port``; ``cpus``: the CPU list (taskset's) wrk is held to."""
+    pinned = [] if cpus is None else ["taskset", "-c", cpus]
+    command = [*pinned, "wrk", f"-t{options.threads}", f"-c{options.connections}", f"-d{options.duration}s",
+               "--latency"]
     for key, value in headers.items():
         command += ["-H", f"{key}: {value}"]
     command.append(f"http://127.0.0.1:{port}{FEED}")
@@ -94,13 +98,13 @@ def run_wrk(name: str, port: int, headers: dict[str, str], options: argparse.Nam
     return Result(name, rate, p99_ms, cpu / (wall * os.cpu_count()), errors.group(0) if errors else "")
 
 
-def nginx_config(workdir: Path, site: Path, port: int) -> Path:
+def nginx_config(workdir: Path, site: Path, port: int, workers: str = "auto") -> Path:
     server = (ROOT / "deploy" / "nginx-static.conf").read_text(encoding="utf-8")
     server = re.sub(r"listen \d+;", f"listen 127.0.0.1:{port};", server)
     server = re.sub(r"root [^;]+;", f"root {site};", server)
     config = workdir / "nginx.conf"
     config.write_text(f"""
-worker_processes auto;
+worker_processes {workers};
 pid {workdir}/nginx.pid;
 error_log {workdir}/nginx-error.log;
 events {{ worker_connections 1024; }}

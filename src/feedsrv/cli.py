@@ -167,6 +167,7 @@ def _serve(config: SiteConfig, host: str | None, port: int | None, workers: int,
     from .web import create_app
     from .web.api import api_token
     from .web.logs import access_logging
+    from .web.loops import choose_event_loop
     from .web.workers import listening_sockets, reuseport_socket, supervise
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -174,6 +175,8 @@ def _serve(config: SiteConfig, host: str | None, port: int | None, workers: int,
     started = time.perf_counter()
     reader = None
     try:
+        # Chosen first: a loop that cannot be had stops the start before the site is built.
+        loop = choose_event_loop(config.event_loop)
         url = database_url(config)
         if url is None:
             site = build_site(config)
@@ -197,6 +200,7 @@ def _serve(config: SiteConfig, host: str | None, port: int | None, workers: int,
         log.info("publishing API on at %s%s", API_ARTICLES, "" if reader is None else ", writing to the database")
     else:
         log.info("publishing API off: no token in api.token or $%s", config.api_token_env)
+    log.info("event loop: %s", loop.description)
     host, port = host or config.host, port or config.port
     if access_log is not None:
         config = replace(config, access_log=("plain" if config.access_log == "off" else config.access_log)
@@ -213,7 +217,7 @@ def _serve(config: SiteConfig, host: str | None, port: int | None, workers: int,
         web.run_app(create_app(config, site=site, freeze_collector=True, store=reader,
                                metrics_sockets=metrics_sockets), sock=sockets,
                     access_log=requests_log.logger, access_log_class=requests_log.logger_class,
-                    print=lambda message: click.echo(message.strip(), err=True))
+                    print=lambda message: click.echo(message.strip(), err=True), loop=loop.new_loop())
         return
 
     def run_worker(index: int) -> None:
@@ -228,7 +232,7 @@ def _serve(config: SiteConfig, host: str | None, port: int | None, workers: int,
         app = create_app(config, site=site, notify=index == 0, freeze_collector=True, store=reader,
                          metrics_sockets=metrics_sockets if index == 0 else (), metrics_dir=metrics_dir)
         web.run_app(app, sock=reuseport_socket(host, port), access_log=requests_log.logger,
-                    access_log_class=requests_log.logger_class, print=None)
+                    access_log_class=requests_log.logger_class, print=None, loop=loop.new_loop())
 
     click.echo(f"======== Running on http://{host}:{port} with {workers} workers ========", err=True)
     try:

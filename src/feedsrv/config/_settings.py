@@ -28,6 +28,9 @@ WATCH_MODES: tuple[Watch, ...] = get_args(Watch)
 AccessLog = Literal["off", "plain", "json"]
 ACCESS_LOG_FORMATS: tuple[AccessLog, ...] = get_args(AccessLog)
 
+EventLoop = Literal["auto", "uvloop", "asyncio"]
+EVENT_LOOPS: tuple[EventLoop, ...] = get_args(EventLoop)
+
 # A setting's default as TOML writes it, which also fixes the TOML type it takes.
 TomlValue = str | int | float | bool
 
@@ -237,6 +240,11 @@ class SiteConfig:
         "server", 1,
         "Processes `feedsrv serve` runs, sharing the port (SO_REUSEPORT); a worker that dies "
         "is replaced. Only the first sends WebSub notifications.", at_least=1)
+    event_loop: EventLoop = setting(
+        "server", "auto",
+        "Event loop `feedsrv serve` runs in each process: `uvloop` (libuv's, faster; see "
+        "[Event loop](#event-loop)), `asyncio` (the standard library's) or `auto` (uvloop where it "
+        "is installed, as it is on Linux and macOS with CPython, else asyncio).")
     min_poll_interval: float = setting(
         "server", 60.0,
         "Seconds a client must let pass between two unconditional fetches of one feed "
