@@ -10,10 +10,11 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from ..representations import Resource
-from ..urls import parse_feed_path
+from ..urls import is_feed_document, parse_feed_path
 from .caching import CodingMemo, is_not_modified
 from .live import LIVE, STORE_STATE, WATCHER
 from .polling import PollGate, is_conditional
+from .stats import STATS_COLLECTOR
 
 CODING_MEMO = web.AppKey("coding_memo", CodingMemo)
 # Counts the requests refused for polling too often (PollGate.refused).
@@ -36,11 +37,20 @@ async def nosniff(request: web.Request, handler: Handler) -> web.StreamResponse:
 
 
 def resource_response(request: web.Request, resource: Resource) -> web.Response:
-    """A 200 or 304 for ``resource``, with its caching headers and chosen coding."""
+    """A 200 or 304 for ``resource``, with its caching headers and chosen coding;
+    counted in the statistics when it is a feed document (and they are on)."""
     coding = request.app[CODING_MEMO].choose(request.headers.get("Accept-Encoding"), resource.variants)
     variant = resource.variants[coding]
+    stats = request.app[STATS_COLLECTOR]
     if is_not_modified(request.headers, variant.etag, resource.last_modified):
+        if stats is not None and is_feed_document(request.path):
+            stats.served(request.path, 304, 0, 0, len(variant.body), request.remote,
+                         request.headers.get("User-Agent", ""))
         return web.Response(status=304, headers=variant.not_modified_headers)
+    if stats is not None and is_feed_document(request.path):
+        size = len(variant.body)
+        stats.served(request.path, 200, 0 if request.method == "HEAD" else size, len(resource.identity.body), size,
+                     request.remote, request.headers.get("User-Agent", ""))
     return web.Response(body=variant.body, headers=variant.headers)
 
 
@@ -85,6 +95,9 @@ def _check_polling(request: web.Request) -> None:
         return
     wait = gate.wait(request.remote, request.path, request.headers)
     if wait:
+        stats = request.app[STATS_COLLECTOR]
+        if stats is not None:
+            stats.refused(request.path, request.remote, request.headers.get("User-Agent", ""))
         raise web.HTTPTooManyRequests(
             headers={"Retry-After": str(wait), "Cache-Control": "no-store"},
             text=f"429: {request.path} was fetched whole less than {gate.interval:g} s ago: send the ETag "
