@@ -10,6 +10,7 @@ Runs, one after the other on this machine, `wrk -t2 -cC -dDs --latency` against:
   d. nginx serving the `feedsrv build` export, gzip_static on  (static ceiling)
   e. feedsrv  as a, with `[stats] enabled = false`             (statistics' cost)
   f. feedsrv  as b, with `[stats] enabled = false`
+  g. feedsrv  as a, with /metrics on (`server.metrics_listen`)   (metrics' cost)
 and prints, for each target's best of --rounds interleaved runs, requests/s, p99
 latency, wrk's own CPU share and the ratios a/c, b/c, a/d, and a/e, b/f (statistics
 on ÷ off; a and b count them, as the default config does).
@@ -144,9 +145,14 @@ def main() -> int:
         config.write_text(f'[site]\narticles_dir = "{articles.resolve()}"\n', encoding="utf-8")
         uncounted = workdir / "feedsrv-nostats.toml"
         uncounted.write_text(config.read_text(encoding="utf-8") + "[stats]\nenabled = false\n", encoding="utf-8")
+        metered = workdir / "feedsrv-metrics.toml"
+        metered.write_text(config.read_text(encoding="utf-8")
+                           + f'[server]\nmetrics_listen = "127.0.0.1:{free_port()}"\n', encoding="utf-8")
         feedsrv_port, bare_port, nginx_port, uncounted_port = free_port(), free_port(), free_port(), free_port()
+        metered_port = free_port()
         for name, config_file, port in (("feedsrv", config, feedsrv_port),
-                                        ("feedsrv-nostats", uncounted, uncounted_port)):
+                                        ("feedsrv-nostats", uncounted, uncounted_port),
+                                        ("feedsrv-metrics", metered, metered_port)):
             # The server writes to its own copy of the descriptor: ours can close at once.
             with open(workdir / f"{name}.log", "wb") as log:
                 server = subprocess.Popen([BIN / "feedsrv", "serve", "--config", config_file, "--port", str(port)],
@@ -184,6 +190,7 @@ def main() -> int:
             "d": ("d. nginx gzip_static", nginx_port, gzip_only),
             "e": ("e. feedsrv 200, no stats", uncounted_port, gzip_only),
             "f": ("f. feedsrv 304, no stats", uncounted_port, {**gzip_only, "If-None-Match": headers["ETag"]}),
+            "g": ("g. feedsrv 200, metrics", metered_port, gzip_only),
         }
         # Rounds interleave the targets, so a slow spell of the machine hits them all
         # alike; each target's best round counts.
@@ -205,6 +212,7 @@ def main() -> int:
               f"(target ≥ 0.90)   a/d = {rate['a'] / rate['d']:.2f}")
         print(f"statistics on ÷ off: a/e = {rate['a'] / rate['e']:.2f}   b/f = {rate['b'] / rate['f']:.2f} "
               "(target: 1 within the noise)")
+        print(f"metrics on ÷ off: g/a = {rate['g'] / rate['a']:.2f}")
     finally:
         for process in processes:
             process.terminate()
