@@ -96,13 +96,14 @@ def _small_catalog():
 @pytest.mark.parametrize(("query", "expected"), _cases("semantics.txt"), ids=lambda value: value or "(none)")
 def test_a_filter_keeps_what_every_parameter_and_any_of_its_values_allow(query, expected):
     catalog, _ = _small_catalog()
-    feed = filtered_feed(catalog.feeds["all"], parse_filter(_pairs(query), max_limit=4))
+    feed = filtered_feed(catalog.feeds["all"], parse_filter(_pairs(query), max_limit=4), catalog)
     assert [entry.slug for entry in feed.history] == ([] if expected == "-" else expected.split())
 
 
 def test_a_filtered_feed_is_one_document_named_by_its_canonical_query_with_no_hub():
     catalog, config = _small_catalog()
-    feed = filtered_feed(catalog.feeds["topics/syria"], parse_filter(_pairs("outlet=Reuters"), max_limit=4))
+    feed = filtered_feed(catalog.feeds["topics/syria"], parse_filter(_pairs("outlet=Reuters"), max_limit=4),
+                         catalog)
     assert feed.path("rss") == "/feeds/topics/syria.rss?outlet=reuters"
     assert feed.archive_count == 0 and not feed.websub_topic
     assert feed.title == "Syria — Wire (outlet reuters)"
@@ -261,8 +262,8 @@ def test_filtered_feeds_are_kept_up_to_the_cache_size_least_recent_dropped(seed_
     assert site.filtered_resource("/feeds/all.atom", filters[0]) is first
     again = site.filtered_resource("/feeds/all.atom", filters[1])
     assert again is not None and again is not site.filtered_resource("/feeds/all.atom", filters[2])
-    assert again.identity.body == render_feed(filtered_feed(site.catalog.feeds["all"], filters[1]), "atom",
-                                              site.config)
+    expected = filtered_feed(site.catalog.feeds["all"], filters[1], site.catalog)
+    assert again.identity.body == render_feed(expected, "atom", site.config)
     uncached = build_site(replace(seed_config, filtered_feed_cache=0))
     one, two = (uncached.filtered_resource("/feeds/all.atom", filters[0]) for _ in range(2))
     assert one is not two and one.identity.etag == two.identity.etag

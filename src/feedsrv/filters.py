@@ -23,15 +23,15 @@ import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal, get_args
 from urllib.parse import quote
 
-from .catalog import EPOCH, Feed, author_key
+from .catalog import EPOCH, Catalog, Feed, author_key
 from .config import name_slug
 from .errors import FeedsrvError
 from .model import Entry
-from .urls import FeedExtension, feed_path, split_feed_key
+from .urls import FeedExtension, feed_key, feed_path, split_feed_key
 
 # The parameters a feed takes, in the order of the canonical query.
 Parameter = Literal["author", "limit", "outlet", "since", "topic", "until"]
@@ -92,26 +92,34 @@ class FeedFilter:
             parts.append(f"at most {self.limit}")
         return ", ".join(parts)
 
-    def matches(self, entry: Entry) -> bool:
-        """Whether ``entry`` passes every parameter (the limit aside)."""
-        if self.topics and self.topics.isdisjoint(entry.topics):
-            return False
-        if self.outlets and entry.outlet_slug not in self.outlets:
-            return False
-        if self.authors and self.authors.isdisjoint(author_slug(name) for name in entry.authors):
-            return False
-        if self.since is not None or self.until is not None:
-            published = entry.published.astimezone(UTC).date()
-            if self.since is not None and published < self.since:
-                return False
-            if self.until is not None and published > self.until:
-                return False
-        return True
+    def select(self, feed: Feed, catalog: Catalog) -> tuple[Entry, ...]:
+        """The newest entries of ``feed``'s whole history (a feed of ``catalog``) that
+        pass every parameter, at most ``limit`` (the feed's page size by default).
 
-    def apply(self, entries: Iterable[Entry], default_limit: int) -> tuple[Entry, ...]:
-        """The first entries of ``entries`` (newest first) that match, at most
-        ``limit`` (``default_limit`` when the filter names none)."""
-        return tuple(itertools.islice(filter(self.matches, entries), self.limit or default_limit))
+        Authors are matched through the catalog's author feeds, so no name is slugged
+        again; the history is newest first, so the walk stops at the first entry
+        published before ``since``."""
+        authored = None
+        if self.authors:
+            author_feeds = (catalog.feeds.get(feed_key("author", slug)) for slug in self.authors)
+            authored = {id(entry) for author in author_feeds if author is not None for entry in author.history}
+            if not authored:
+                return ()
+        history: Iterable[Entry] = feed.history
+        if self.since is not None:
+            since = datetime.combine(self.since, time(), UTC)
+            history = itertools.takewhile(lambda entry: entry.published >= since, history)
+        if self.until is not None:
+            before = datetime.combine(self.until + timedelta(days=1), time(), UTC)
+            history = itertools.dropwhile(lambda entry: entry.published >= before, history)
+        topics, outlets = self.topics, self.outlets
+
+        def passes(entry: Entry) -> bool:
+            return ((not topics or not topics.isdisjoint(entry.topics))
+                    and (not outlets or entry.outlet_slug in outlets)
+                    and (authored is None or id(entry) in authored))
+
+        return tuple(itertools.islice(filter(passes, history), self.limit or feed.page_size))
 
 
 def author_slug(name: str) -> str:
@@ -197,13 +205,14 @@ class FilteredFeed(Feed):
         return False
 
 
-def filtered_feed(feed: Feed, feed_filter: FeedFilter) -> FilteredFeed:
-    """``feed`` cut by ``feed_filter``: the newest matching entries of its whole
-    history, at most its page size unless the filter asks for fewer.
+def filtered_feed(feed: Feed, feed_filter: FeedFilter, catalog: Catalog) -> FilteredFeed:
+    """``feed`` (of ``catalog``) cut by ``feed_filter``: the newest matching entries
+    of its whole history, at most its page size unless the filter asks for fewer
+    (:meth:`FeedFilter.select`).
 
     Dated by its newest entry (the epoch when it has none), so its bytes, and its
     ETag, change only when what it lists does."""
-    entries = feed_filter.apply(feed.history, feed.page_size)
+    entries = feed_filter.select(feed, catalog)
     description = feed_filter.description
     return FilteredFeed(key=feed.key, kind=feed.kind, slug=feed.slug, name=feed.name,
                         title=f"{feed.title} ({description})", subtitle=f"{feed.subtitle} Filtered: {description}.",

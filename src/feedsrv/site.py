@@ -106,7 +106,7 @@ class Site:
             if found is not None:
                 self._filtered.move_to_end(canonical)
                 return found
-        filtered = filtered_feed(feed, feed_filter)
+        filtered = filtered_feed(feed, feed_filter, self.catalog)
         resource = make_resource(canonical, FORMATS[address.extension].content_type,
                                  render_feed(filtered, address.extension, self.config), filtered.updated,
                                  cache_control=self._max_age, disposition=inline_disposition(path), cross_origin=True)
