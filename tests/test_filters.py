@@ -14,6 +14,8 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from feedcheck import parse_with_feedparser, validate_atom, validate_json_feed, validate_rss
 from feedsrv.catalog import build_catalog
@@ -24,6 +26,7 @@ from feedsrv.render import render_feed
 from feedsrv.site import build_site
 from feedsrv.web import LIVE, create_app
 from feedsrv.web.polling import poll_gate
+from feedsrv.web.stats import STATS_COLLECTOR
 from livetools import article, live_config
 
 DATA = Path(__file__).parent / "data" / "filters"
@@ -61,6 +64,25 @@ def test_the_canonical_query_reads_as_itself():
     for query, expected in _cases("queries.txt"):
         if not expected.startswith("400 "):
             assert parse_filter(_pairs(expected), max_limit=50).canonical_query == expected, query
+
+
+_VALUES = ["syria", "Syria", " russia", "Middle East", "", "jane-doe", "Jane Doe"]
+# A name with no Latin letter is an author's only: as a topic or outlet it is no slug.
+_PAIRS = st.lists(st.tuples(st.sampled_from(["topic", "outlet"]), st.sampled_from(_VALUES))
+                  | st.tuples(st.just("author"), st.sampled_from([*_VALUES, "محمد"])), max_size=8)
+_SINGLES = st.fixed_dictionaries({}, optional={"since": st.sampled_from(["2015-10-21", ""]),
+                                               "until": st.sampled_from(["2015-10-22", ""]),
+                                               "limit": st.sampled_from(["1", "50", "07", ""])})
+
+
+@given(pairs=_PAIRS, singles=_SINGLES, data=st.data())
+@settings(max_examples=200, deadline=None)
+def test_any_order_and_spelling_of_one_filter_has_one_canonical_query(pairs, singles, data):
+    everything = [*pairs, *singles.items()]
+    shuffled = data.draw(st.permutations(everything))
+    canonical = parse_filter(everything, max_limit=50).canonical_query
+    assert parse_filter(shuffled, max_limit=50).canonical_query == canonical
+    assert parse_filter(_pairs(canonical), max_limit=50) == parse_filter(everything, max_limit=50)
 
 
 def test_a_value_too_long_is_refused_before_it_is_read():
@@ -359,3 +381,20 @@ async def test_a_landing_page_form_filled_in_gives_a_working_filtered_feed(clien
         f"{BASE}/feeds/topics/syria.rss?outlet=impunity-watch&since=2015-10-01"
     author_page = await _form(client, "/authors/shelby-vcelka")
     assert "author" not in author_page.fields and "topic" in author_page.fields
+
+
+async def test_a_filtered_feed_is_counted_in_the_statistics_under_its_feeds_path(client, monkeypatch):
+    collector = client.app[STATS_COLLECTOR]
+    assert collector is not None
+    counted = []
+    original = collector.served
+
+    def served(path, status, *rest):
+        counted.append((path, status))
+        original(path, status, *rest)
+
+    monkeypatch.setattr(collector, "served", served)
+    first = await client.get("/feeds/topics/syria.json?since=2015-10-22")
+    await client.get("/feeds/topics/syria.json?since=2015-10-22", headers={"If-None-Match": first.headers["ETag"]})
+    await client.get("/feeds/topics/syria.json?since=bad")
+    assert counted == [("/feeds/topics/syria.json", 200), ("/feeds/topics/syria.json", 304)]
