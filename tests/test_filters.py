@@ -398,3 +398,24 @@ async def test_a_filtered_feed_is_counted_in_the_statistics_under_its_feeds_path
     await client.get("/feeds/topics/syria.json?since=2015-10-22", headers={"If-None-Match": first.headers["ETag"]})
     await client.get("/feeds/topics/syria.json?since=bad")
     assert counted == [("/feeds/topics/syria.json", 200), ("/feeds/topics/syria.json", 304)]
+
+
+class _Timings:
+    """What the metrics are told (feedsrv.live.Timings)."""
+
+    def __init__(self) -> None:
+        self.renders: list[float] = []
+
+    def reloaded(self, seconds: float) -> None:
+        raise AssertionError("no reload here")
+
+    def rendered(self, seconds: float) -> None:
+        self.renders.append(seconds)
+
+
+async def test_a_filtered_feed_is_timed_as_a_render_on_its_first_request_only(client):
+    timings = _Timings()
+    client.app[LIVE].timings = timings
+    for query in ("topic=syria&limit=1", "limit=1&topic=Syria", "topic=russia&limit=1"):
+        assert (await client.get(f"/feeds/all.rss?{query}")).status == 200
+    assert len(timings.renders) == 2 and all(seconds > 0 for seconds in timings.renders)

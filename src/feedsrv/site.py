@@ -123,6 +123,11 @@ class Site:
         """Whether ``path`` was rendered already: :meth:`resource` answers it from memory."""
         return path in self._rendered
 
+    def is_filtered_rendered(self, path: str, feed_filter: FeedFilter) -> bool:
+        """Whether :meth:`filtered_resource` answers ``path`` through ``feed_filter``
+        from memory."""
+        return f"{path}?{feed_filter.canonical_query}" in self._filtered
+
     def rendered_paths(self) -> frozenset[str]:
         """Paths rendered so far."""
         with self._lock:

@@ -115,7 +115,12 @@ def _serve_filtered(request: web.Request, site: Site) -> web.Response:
         raise web.HTTPBadRequest(text=f"400: filters apply to the current feed documents only, not to archive "
                                       f"pages: {request.path}\n")
     else:
+        timings = request.app[LIVE].timings
+        started = time.perf_counter() if timings is not None and not site.is_filtered_rendered(
+            request.path, feed_filter) else None
         resource = site.filtered_resource(request.path, feed_filter)
+        if timings is not None and started is not None and resource is not None:
+            timings.rendered(time.perf_counter() - started)
     if resource is None:
         if site.is_gone(request.path):
             raise web.HTTPGone(text=f"410: gone: {request.path} had articles once and has none now\n")
