@@ -122,7 +122,7 @@ class FeedFilter:
         return tuple(itertools.islice(filter(passes, history), self.limit or feed.page_size))
 
 
-def author_slug(name: str) -> str:
+def _author_slug(name: str) -> str:
     """The slug of the author feed of ``name``, as :func:`~feedsrv.catalog.author_key`
     makes it: ``jane-doe``."""
     return split_feed_key(author_key(name))[1]
@@ -155,7 +155,7 @@ def parse_filter(parameters: Iterable[tuple[str, str]], *, max_limit: int) -> Fe
         outlets=frozenset(_slug("outlet", text) for text in values.get("outlet", ())),
         # An author is read as their feed's key is made, so a name with no Latin
         # letters finds its reporter too.
-        authors=frozenset(author_slug(text) for text in values.get("author", ())),
+        authors=frozenset(_author_slug(text) for text in values.get("author", ())),
         since=since, until=until, limit=None if limit == max_limit else limit)
 
 
