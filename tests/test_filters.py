@@ -419,3 +419,19 @@ async def test_a_filtered_feed_is_timed_as_a_render_on_its_first_request_only(cl
     for query in ("topic=syria&limit=1", "limit=1&topic=Syria", "topic=russia&limit=1"):
         assert (await client.get(f"/feeds/all.rss?{query}")).status == 200
     assert len(timings.renders) == 2 and all(seconds > 0 for seconds in timings.renders)
+
+
+async def test_a_landing_page_form_offers_an_outlet_that_came_with_a_reload(aiohttp_client, tmp_path):
+    config = live_config(tmp_path / "articles")
+    client = await aiohttp_client(create_app(config, watch=False))
+    before = await _form(client, "/authors/chen-sato")
+    assert "night-desk" not in before.choices["outlet"]
+    # Another author's article: Chen Sato's feed, and so their page's list, is unchanged.
+    (config.articles_dir / "delta.txt").write_text(
+        article("Delta", author="Dana Reyes", outlet="Night Desk", published="2015-10-23T09:00:00+00:00"),
+        encoding="utf-8")
+    await client.app[LIVE].reload()
+    after = await _form(client, "/authors/chen-sato")
+    assert "night-desk" in after.choices["outlet"]
+    response = await client.get("/feeds/authors/chen-sato.atom?outlet=night-desk")
+    assert response.status == 200 and parse_with_feedparser(await response.read()).entries == []

@@ -324,15 +324,17 @@ def _gone(previous: Site, catalog: Catalog, removed: list[Entry], deleted: froze
 def _reusable(previous: Site, catalog: Catalog) -> dict[str, Resource]:
     """Representations of ``previous`` whose bytes the new catalog would render again.
 
-    A feed document and a landing page depend on their feed alone (and the config);
-    an article page on its entry and the feeds it lists. The index and the
-    subscription list depend on every feed, so they are always rendered again.
+    A feed document depends on its feed alone (and the config); a landing page on
+    its feed and the outlets its filter form offers; an article page on its entry
+    and the feeds it lists. The index and the subscription list depend on every
+    feed, so they are always rendered again.
     Entries of unchanged files are the very same objects in both catalogs, so these
     comparisons mostly stop at identity.
     """
     with previous._lock:
         rendered = dict(previous._rendered)
     old = previous.catalog
+    same_outlets = _outlet_choices(old) == _outlet_choices(catalog)
     reusable = {}
     for path, resource in rendered.items():
         key = path_key(path, FORMATS)
@@ -345,7 +347,14 @@ def _reusable(previous: Site, catalog: Catalog) -> dict[str, Resource]:
                     and catalog.entry_feeds(entry) == old.entry_feeds(before))
         else:
             feed = catalog.feeds.get(key)
-            same = feed is not None and feed == old.feeds.get(key)
+            same = (feed is not None and feed == old.feeds.get(key)
+                    and (same_outlets or parse_landing_path(path) is None))
         if same:
             reusable[path] = resource
     return reusable
+
+
+def _outlet_choices(catalog: Catalog) -> list[tuple[str, str]]:
+    """The outlets a landing page's filter form offers (:mod:`feedsrv.pages`): outlets
+    met only in the text come and go, and are renamed, with their articles."""
+    return [(feed.slug, feed.name) for feed in catalog.feeds_of_kind("outlet")]
