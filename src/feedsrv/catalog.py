@@ -60,6 +60,12 @@ class Feed:
         return self.history[:self.page_size]
 
     @property
+    def websub_topic(self) -> bool:
+        """Whether the subscription document is a WebSub topic, its changes pushed by
+        the hub it advertises."""
+        return True
+
+    @property
     def landing_path(self) -> str:
         """Site path of the feed's HTML page: ``/topics/syria``; the index for ``all``."""
         return landing_path(self.key)

@@ -234,6 +234,11 @@ class SiteConfig:
         "Processes that parse articles and render feeds when there are many at once "
         "(start-up, `feedsrv build`, a large copy); 0: one per core. A few are always done "
         "in the server's own process.", at_least=0)
+    filtered_feed_cache: int = setting(
+        "site", 256,
+        "Filtered feeds (`?topic=`, `?since=`, … see [Filtered feeds](#filtered-feeds)) kept rendered, "
+        "the least recently asked for dropped first; each is at most one subscription document in "
+        "three codings. 0: each is rendered on every request.", at_least=0)
     host: str = setting("server", "127.0.0.1", "Address `feedsrv serve` listens on.")
     port: int = setting("server", 8080, "TCP port `feedsrv serve` listens on.", at_least=1)
     workers: int = setting(
