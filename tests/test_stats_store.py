@@ -3,9 +3,11 @@ retention, the collector's bounds, and the same in PostgreSQL."""
 
 from __future__ import annotations
 
+import multiprocessing
 import sqlite3
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -65,6 +67,31 @@ def test_two_processes_flushing_into_one_file_add_up(tmp_path: Path) -> None:
     assert StatsStore(path=path).report(TENTH, TENTH).feeds[0].days[0].websub_subscribers == 0
     StatsStore(path=path).write([], None, clock.now)
     assert StatsStore(path=path).report(TENTH, TENTH).feeds[0].days[0].websub_subscribers == 0
+
+
+def _flush_at_the_barrier(path: Path, barrier: Any, client: str) -> None:
+    collector = _collector(Clock(NOON))
+    _fetch(collector, client)
+    barrier.wait()
+    StatsStore(path=path).write(collector.drain(), {}, NOON)
+
+
+def test_two_processes_making_the_file_at_once_both_flush(tmp_path: Path) -> None:
+    # Two workers' first flushes on a file neither has made: SQLite told one of them
+    # "database is locked" at once while the other switched it to WAL.
+    context = multiprocessing.get_context("spawn")
+    for attempt in range(6):
+        path = tmp_path / f"stats-{attempt}.sqlite3"
+        barrier = context.Barrier(2)
+        workers = [context.Process(target=_flush_at_the_barrier, args=(path, barrier, f"192.0.2.{n}"))
+                   for n in (1, 2)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(timeout=60)
+        assert [worker.exitcode for worker in workers] == [0, 0]
+        (feed,) = StatsStore(path=path).report(TENTH, TENTH).feeds
+        assert (feed.days[0].requests, feed.days[0].direct_subscribers) == (2, 2)
 
 
 def test_a_finished_day_is_collapsed_and_its_salt_deleted(tmp_path: Path) -> None:

@@ -28,6 +28,7 @@ import hashlib
 import secrets
 import sqlite3
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -337,11 +338,22 @@ def _open(path: Path) -> sqlite3.Connection:
     # Transactions are begun explicitly; the connection is used from worker threads,
     # one at a time under the store's lock.
     db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False)
-    db.execute("PRAGMA journal_mode=WAL")
-    # A lost last second of counts is no loss worth an fsync per flush.
-    db.execute("PRAGMA synchronous=NORMAL")
-    db.executescript(SQLITE_SCHEMA)
-    return db
+    # Two workers opening a new file at once: SQLite answers "database is locked" to
+    # one of them at once, busy timeout or not, while the other switches the file to
+    # WAL; that one's first flush would be lost, so it waits and tries again.
+    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            # A lost last second of counts is no loss worth an fsync per flush.
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.executescript(SQLITE_SCHEMA)
+            return db
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                db.close()
+                raise
+            time.sleep(0.05)
 
 
 def open_stats_store(config: SiteConfig) -> StatsStore:
