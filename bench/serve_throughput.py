@@ -8,8 +8,12 @@ Runs, one after the other on this machine, `wrk -t2 -cC -dDs --latency` against:
   c. a bare aiohttp app returning the same pre-compressed bytes and headers
                                                                (aiohttp's ceiling)
   d. nginx serving the `feedsrv build` export, gzip_static on  (static ceiling)
+  e. feedsrv  as a, with `[stats] enabled = false`             (statistics' cost)
+  f. feedsrv  as b, with `[stats] enabled = false`
+  g. feedsrv  as a, with /metrics on (`server.metrics_listen`)   (metrics' cost)
 and prints, for each target's best of --rounds interleaved runs, requests/s, p99
-latency, wrk's own CPU share and the ratios a/c, b/c, a/d.
+latency, wrk's own CPU share and the ratios a/c, b/c, a/d, and a/e, b/f (statistics
+on ÷ off; a and b count them, as the default config does).
 Needs Debian's wrk and nginx (`apt-get install wrk nginx`). Without --articles, a
 500-article history is generated, so the feed is a realistic 50-entry document.
 """
@@ -73,8 +77,12 @@ class Result:
     status_line: str
 
 
-def run_wrk(name: str, port: int, headers: dict[str, str], options: argparse.Namespace) -> Result:
-    command = ["wrk", f"-t{options.threads}", f"-c{options.connections}", f"-d{options.duration}s", "--latency"]
+def run_wrk(name: str, port: int, headers: dict[str, str], options: argparse.Namespace,
+            cpus: str | None = None) -> Result:
+    """One wrk run against ``port``; ``cpus``: the CPU list (taskset's) wrk is held to."""
+    pinned = [] if cpus is None else ["taskset", "-c", cpus]
+    command = [*pinned, "wrk", f"-t{options.threads}", f"-c{options.connections}", f"-d{options.duration}s",
+               "--latency"]
     for key, value in headers.items():
         command += ["-H", f"{key}: {value}"]
     command.append(f"http://127.0.0.1:{port}{FEED}")
@@ -91,13 +99,13 @@ def run_wrk(name: str, port: int, headers: dict[str, str], options: argparse.Nam
     return Result(name, rate, p99_ms, cpu / (wall * os.cpu_count()), errors.group(0) if errors else "")
 
 
-def nginx_config(workdir: Path, site: Path, port: int) -> Path:
+def nginx_config(workdir: Path, site: Path, port: int, workers: str = "auto") -> Path:
     server = (ROOT / "deploy" / "nginx-static.conf").read_text(encoding="utf-8")
     server = re.sub(r"listen \d+;", f"listen 127.0.0.1:{port};", server)
     server = re.sub(r"root [^;]+;", f"root {site};", server)
     config = workdir / "nginx.conf"
     config.write_text(f"""
-worker_processes auto;
+worker_processes {workers};
 pid {workdir}/nginx.pid;
 error_log {workdir}/nginx-error.log;
 events {{ worker_connections 1024; }}
@@ -135,13 +143,22 @@ def main() -> int:
                            stdout=subprocess.DEVNULL)
         config = workdir / "feedsrv.toml"
         config.write_text(f'[site]\narticles_dir = "{articles.resolve()}"\n', encoding="utf-8")
-        feedsrv_port, bare_port, nginx_port = free_port(), free_port(), free_port()
-        # The server writes to its own copy of the descriptor: ours can close at once.
-        with open(workdir / "feedsrv.log", "wb") as log:
-            feedsrv = subprocess.Popen([BIN / "feedsrv", "serve", "--config", config, "--port", str(feedsrv_port)],
-                                       stdout=log, stderr=subprocess.STDOUT)
-        processes.append(feedsrv)
-        wait_for(feedsrv_port, feedsrv)
+        uncounted = workdir / "feedsrv-nostats.toml"
+        uncounted.write_text(config.read_text(encoding="utf-8") + "[stats]\nenabled = false\n", encoding="utf-8")
+        metered = workdir / "feedsrv-metrics.toml"
+        metered.write_text(config.read_text(encoding="utf-8")
+                           + f'[server]\nmetrics_listen = "127.0.0.1:{free_port()}"\n', encoding="utf-8")
+        feedsrv_port, bare_port, nginx_port, uncounted_port = free_port(), free_port(), free_port(), free_port()
+        metered_port = free_port()
+        for name, config_file, port in (("feedsrv", config, feedsrv_port),
+                                        ("feedsrv-nostats", uncounted, uncounted_port),
+                                        ("feedsrv-metrics", metered, metered_port)):
+            # The server writes to its own copy of the descriptor: ours can close at once.
+            with open(workdir / f"{name}.log", "wb") as log:
+                server = subprocess.Popen([BIN / "feedsrv", "serve", "--config", config_file, "--port", str(port)],
+                                          stdout=log, stderr=subprocess.STDOUT)
+            processes.append(server)
+            wait_for(port, server)
         status, headers, body = fetch(feedsrv_port, {"Accept-Encoding": "gzip"})
         assert status == 200 and headers.get("Content-Encoding") == "gzip", headers
         (workdir / "all.atom.gz").write_bytes(body)
@@ -171,6 +188,9 @@ def main() -> int:
             "b": ("b. feedsrv 304", feedsrv_port, {**gzip_only, "If-None-Match": headers["ETag"]}),
             "c": ("c. bare aiohttp", bare_port, gzip_only),
             "d": ("d. nginx gzip_static", nginx_port, gzip_only),
+            "e": ("e. feedsrv 200, no stats", uncounted_port, gzip_only),
+            "f": ("f. feedsrv 304, no stats", uncounted_port, {**gzip_only, "If-None-Match": headers["ETag"]}),
+            "g": ("g. feedsrv 200, metrics", metered_port, gzip_only),
         }
         # Rounds interleave the targets, so a slow spell of the machine hits them all
         # alike; each target's best round counts.
@@ -190,6 +210,9 @@ def main() -> int:
         rate = {key: result.requests_per_second for key, result in results.items()}
         print(f"a/c = {rate['a'] / rate['c']:.2f} (target ≥ 0.85)   b/c = {rate['b'] / rate['c']:.2f} "
               f"(target ≥ 0.90)   a/d = {rate['a'] / rate['d']:.2f}")
+        print(f"statistics on ÷ off: a/e = {rate['a'] / rate['e']:.2f}   b/f = {rate['b'] / rate['f']:.2f} "
+              "(target: 1 within the noise)")
+        print(f"metrics on ÷ off: g/a = {rate['g'] / rate['a']:.2f}")
     finally:
         for process in processes:
             process.terminate()

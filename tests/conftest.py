@@ -19,11 +19,33 @@ SEEDS = ROOT / "seeds"
 CONFIG = ROOT / "config" / "feedsrv.toml"
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--event-loop", choices=("asyncio", "uvloop"), default="asyncio",
+                     help="Event loop of the in-process tests (the app under aiohttp_client): asyncio's, "
+                          "or uvloop's, which `feedsrv serve` runs by default.")
+
+
+class _UvloopTests:
+    """Runs every async test and fixture on a uvloop loop (pytest-asyncio's hook)."""
+
+    @pytest.hookimpl
+    def pytest_asyncio_loop_factories(self, config: pytest.Config, item: pytest.Item) -> dict[str, object]:
+        import uvloop
+
+        return {"uvloop": uvloop.new_event_loop}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("event_loop") == "uvloop":
+        config.pluginmanager.register(_UvloopTests(), "feedsrv-uvloop-tests")
+
+
 @pytest.fixture
-def seed_config() -> SiteConfig:
+def seed_config(tmp_path: Path) -> SiteConfig:
     """The shipped config, serving the shipped seeds, without the parse cache (whose
-    file would be shared by every test; tests/test_parsecache.py covers it)."""
-    return replace(load_config(CONFIG), parse_cache=None)
+    file would be shared by every test; tests/test_parsecache.py covers it), and
+    with statistics of the test's own."""
+    return replace(load_config(CONFIG), parse_cache=None, stats_database=tmp_path / "stats.sqlite3")
 
 
 @pytest.fixture

@@ -52,6 +52,7 @@ def live_config(directory: Path, **changes: object) -> SiteConfig:
     directory.mkdir(parents=True, exist_ok=True)
     for name, text in STARTING_ARTICLES.items():
         (directory / name).write_text(text, encoding="utf-8")
+    changes.setdefault("stats_database", directory.parent / "stats.sqlite3")
     return replace(load_config(CONFIG), articles_dir=directory, **changes)
 
 

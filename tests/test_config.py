@@ -68,6 +68,8 @@ def test_relative_paths_are_taken_from_the_config_file(tmp_path):
         ("[server]\nport = 70000\n", "server.port"),
         ("[server]\nworkers = 0\n", "server.workers"),
         ("[server]\naccess_log = 'yes'\n", "server.access_log"),
+        ("[server]\nevent_loop = 'trio'\n", "server.event_loop"),
+        ("[server]\nevent_loop = true\n", "server.event_loop"),
         ("[outlets.acme]\nhomepage = 'https://acme.example/'\n", "outlets.acme.name"),
         ("[outlets.acme]\nname = ' '\n", "outlets.acme.name"),
         ("[topics.tech]\nkeywords = ['ai']\n", "topics.tech.name"),

@@ -502,7 +502,7 @@ async def test_html_pages_allow_no_script_no_framing_and_no_referrer(client, pat
     assert policy["default-src"] == "'none'"
     assert policy["style-src"] == f"'sha256-{digest}'"
     assert policy["frame-ancestors"] == "'none'"
-    assert policy["base-uri"] == "'none'" and policy["form-action"] == "'none'"
+    assert policy["base-uri"] == "'none'" and policy["form-action"] == "'self'"
     assert "script-src" not in policy
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["Referrer-Policy"] == "no-referrer"

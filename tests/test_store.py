@@ -24,7 +24,8 @@ from feedsrv.synth import generate_articles, write_articles
 
 TABLES = {"schema_version", "articles", "parsed_entries", "changes",
           "websub_subscriptions", "websub_topics", "websub_outbox", "websub_noted", "websub_verifications",
-          "api_idempotency_keys"}
+          "api_idempotency_keys", "stats_traffic", "stats_clients", "stats_direct", "stats_aggregators",
+          "stats_websub", "stats_salts", "search_documents"}
 
 
 def run(url: str | None, *args: str):
@@ -78,7 +79,8 @@ def test_an_empty_database_is_migrated_to_the_latest_schema(database_url: str) -
         assert store.schema_version(connection) == store.SCHEMA_VERSION
     assert tables(database_url) == TABLES
     assert rows(database_url, "SELECT version, name FROM schema_version ORDER BY version") == [
-        (1, "articles"), (2, "websub"), (3, "websub_claims"), (4, "idempotency_declared_ids")]
+        (1, "articles"), (2, "websub"), (3, "websub_claims"), (4, "idempotency_declared_ids"), (5, "stats"),
+        (6, "search")]
 
 
 def test_the_previous_version_is_upgraded_keeping_its_rows(database_url: str, articles: Path,

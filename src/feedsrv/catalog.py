@@ -78,6 +78,12 @@ class Feed:
         return self.history[:self.page_size]
 
     @property
+    def websub_topic(self) -> bool:
+        """Whether the subscription document is a WebSub topic, its changes pushed by
+        the hub it advertises."""
+        return True
+
+    @property
     def landing_path(self) -> str:
         """Site path of the feed's HTML page: ``/topics/syria``; the index for ``all``."""
         return landing_path(self.key)
@@ -333,7 +339,7 @@ def _catalog(ordered: tuple[Entry, ...], feeds: Mapping[str, Feed], config: Site
     ``stories``), in feed order."""
     everything = Feed(key=ALL, kind="all", slug=ALL, name=config.title, title=config.title,
                       subtitle=config.description, history=ordered, page_size=config.entries_per_feed,
-                      updated=updated, related=_related(ordered[:config.entries_per_feed], stories))
+                      updated=updated, related=related_coverage(ordered[:config.entries_per_feed], stories))
     story_entries = tuple(newest_first(story_entry(story, config) for story in stories.all()))
     stories_feed = Feed(key=STORIES, kind="stories", slug=STORIES, name="Stories",
                         title=f"Stories — {config.title}",
@@ -350,7 +356,7 @@ def _catalog(ordered: tuple[Entry, ...], feeds: Mapping[str, Feed], config: Site
     )
 
 
-def _related(entries: Iterable[Entry], stories: Stories) -> Mapping[str, tuple[Entry, ...]]:
+def related_coverage(entries: Iterable[Entry], stories: Stories) -> Mapping[str, tuple[Entry, ...]]:
     """The related coverage of those of ``entries`` that have any, by slug."""
     return MappingProxyType({entry.slug: related for entry in entries if (related := stories.related(entry))})
 
@@ -378,7 +384,7 @@ def _feed(key: str, history: tuple[Entry, ...], config: SiteConfig, updated: dat
     return Feed(key=key, kind=kind, slug=slug, name=name, title=f"{name} — {config.title}", subtitle=subtitle,
                 history=history, page_size=config.entries_per_feed,
                 updated=feed_updated or max((entry.updated for entry in history), default=updated),
-                homepage=homepage, related=_related(history[:config.entries_per_feed], stories))
+                homepage=homepage, related=related_coverage(history[:config.entries_per_feed], stories))
 
 
 def _feed_order(config: SiteConfig) -> Callable[[tuple[str, Feed]], tuple[int | _Newer, ...]]:

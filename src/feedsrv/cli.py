@@ -167,6 +167,7 @@ def _serve(config: SiteConfig, host: str | None, port: int | None, workers: int,
     from .web import create_app
     from .web.api import api_token
     from .web.logs import access_logging
+    from .web.loops import choose_event_loop
     from .web.workers import listening_sockets, reuseport_socket, supervise
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -174,6 +175,8 @@ def _serve(config: SiteConfig, host: str | None, port: int | None, workers: int,
     started = time.perf_counter()
     reader = None
     try:
+        # Chosen first: a loop that cannot be had stops the start before the site is built.
+        loop = choose_event_loop(config.event_loop)
         url = database_url(config)
         if url is None:
             site = build_site(config)
@@ -197,6 +200,7 @@ def _serve(config: SiteConfig, host: str | None, port: int | None, workers: int,
         log.info("publishing API on at %s%s", API_ARTICLES, "" if reader is None else ", writing to the database")
     else:
         log.info("publishing API off: no token in api.token or $%s", config.api_token_env)
+    log.info("event loop: %s", loop.description)
     host, port = host or config.host, port or config.port
     if access_log is not None:
         config = replace(config, access_log=("plain" if config.access_log == "off" else config.access_log)
@@ -213,7 +217,7 @@ def _serve(config: SiteConfig, host: str | None, port: int | None, workers: int,
         web.run_app(create_app(config, site=site, freeze_collector=True, store=reader,
                                metrics_sockets=metrics_sockets), sock=sockets,
                     access_log=requests_log.logger, access_log_class=requests_log.logger_class,
-                    print=lambda message: click.echo(message.strip(), err=True))
+                    print=lambda message: click.echo(message.strip(), err=True), loop=loop.new_loop())
         return
 
     def run_worker(index: int) -> None:
@@ -228,7 +232,7 @@ def _serve(config: SiteConfig, host: str | None, port: int | None, workers: int,
         app = create_app(config, site=site, notify=index == 0, freeze_collector=True, store=reader,
                          metrics_sockets=metrics_sockets if index == 0 else (), metrics_dir=metrics_dir)
         web.run_app(app, sock=reuseport_socket(host, port), access_log=requests_log.logger,
-                    access_log_class=requests_log.logger_class, print=None)
+                    access_log_class=requests_log.logger_class, print=None, loop=loop.new_loop())
 
     click.echo(f"======== Running on http://{host}:{port} with {workers} workers ========", err=True)
     try:
@@ -495,3 +499,43 @@ def import_command(config_path: Path | None, directory: Path) -> None:
                    f"{report.unchanged} articles as they are ({len(report.errors)} skipped)")
     if report.errors:
         sys.exit(EXIT_ARTICLE_ERRORS)
+
+
+@main.command()
+@config_option
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="First day shown (UTC), YYYY-MM-DD. Default: 29 days before --until.")
+@click.option("--until", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Last day shown (UTC), YYYY-MM-DD. Default: today.")
+@click.option("--feed", "feed_path", default=None, metavar="PATH",
+              help="Only the feed document at PATH, such as /feeds/all.atom.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON, as /api/stats gives it.")
+def stats(config_path: Path | None, since: datetime | None, until: datetime | None, feed_path: str | None,
+          as_json: bool) -> None:
+    """Show each feed's subscribers and traffic per day, read from the statistics store.
+
+    Reads the SQLite file of stats.database, or the database of store.database_url,
+    directly: no server needs to run.
+    """
+    import sqlite3
+    from datetime import UTC, timedelta
+
+    from .stats import format_report, open_stats_store, report_json
+
+    config = _load(config_path)
+    last = until.date() if until is not None else datetime.now(UTC).date()
+    first = since.date() if since is not None else last - timedelta(days=29)
+    if first > last:
+        _fail(ConfigError("--since", f"{first.isoformat()} is after --until ({last.isoformat()})"))
+    store = open_stats_store(config)
+    try:
+        report = store.report(first, last)
+    except DatabaseError as exc:
+        _fail(DatabaseError(exc.where, f"{exc.message}; is its schema upgraded (feedsrv db upgrade)?"))
+    except sqlite3.Error as exc:
+        _fail(ConfigError("stats.database", f"cannot read {store.where}: {exc}"))
+    finally:
+        store.close()
+    if feed_path is not None:
+        report = replace(report, feeds=tuple(feed for feed in report.feeds if feed.path == feed_path))
+    click.echo(json.dumps(report_json(report), indent=2) if as_json else format_report(report), nl=as_json)

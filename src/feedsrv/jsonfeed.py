@@ -45,7 +45,7 @@ def render_json(feed: Feed, config: SiteConfig, archive: int | None = None) -> b
         document["next_url"] = config.url(feed.archive_path(page.prev_archive, "json"))
     document["authors"] = [_feed_author(feed, config)]
     document["language"] = config.language
-    if not page.is_archive:
+    if not page.is_archive and feed.websub_topic:
         # WebSub: where to subscribe for pushed updates (an archive page is no topic).
         document["hubs"] = [{"type": "WebSub", "url": config.hub_url}]
     related = {} if page.is_archive else feed.related

@@ -36,6 +36,7 @@ table.feeds { border-collapse: collapse; width: 100%; }
 table.feeds td { padding: .3rem .5rem .3rem 0; border-bottom: 1px solid var(--rule); }
 table.feeds td:last-child { white-space: nowrap; }
 a.feed { font-size: .85rem; margin-right: .5rem; }
+form.filter label { display: inline-block; margin: .2rem 1rem .2rem 0; font-size: .9rem; }
 """
 
 
@@ -86,6 +87,34 @@ def _feed_rows(feeds: list[Feed], config: SiteConfig) -> str:
         f" <small>({len(feed.history)})</small></td><td>{_feed_links(feed, config)}</td></tr>"
         for feed in feeds
     )
+
+
+def _filter_form(feed: Feed, catalog: Catalog, config: SiteConfig) -> str:
+    """A GET form whose action is the feed, so submitting it (no script needed) asks for
+    a filtered feed (:mod:`feedsrv.filters`); a blank field is no filter, and each
+    format is a button naming its own document. The feed's own kind is not offered."""
+    fields = []
+    selects: tuple[tuple[FeedKind, str, str], ...] = (("topic", "Topic", "any topic"),
+                                                      ("outlet", "Outlet", "any outlet"))
+    for kind, label, anything in selects:
+        choices = catalog.feeds_of_kind(kind)
+        if kind != feed.kind and choices:
+            options = "".join(f'<option value="{escape(choice.slug)}">{escape(choice.name)}</option>'
+                              for choice in choices)
+            fields.append(f'<label>{label} <select name="{kind}"><option value="">{anything}</option>'
+                          f"{options}</select></label>")
+    if feed.kind != "author":
+        fields.append('<label>Author <input name="author" placeholder="name" maxlength="256"></label>')
+    fields.append('<label>Since <input type="date" name="since"></label>')
+    fields.append('<label>Until <input type="date" name="until"></label>')
+    fields.append(f'<label>At most <input type="number" name="limit" min="1" max="{feed.page_size}" '
+                  f'placeholder="{feed.page_size}"></label>')
+    buttons = " ".join(
+        f'<button type="submit" formaction="{escape(config.url(feed.path(feed_format.extension)))}">'
+        f"{feed_format.label}</button>" for feed_format in FORMATS.values())
+    return (f'<form class="filter" method="get" action="{escape(config.url(feed.path("atom")))}">\n'
+            f'<p class="meta">A feed of some of these articles only:</p>\n'
+            f'<p>{" ".join(fields)}</p>\n<p>Get the feed as {buttons}</p>\n</form>')
 
 
 def _date(moment: datetime) -> str:
@@ -156,7 +185,8 @@ def _also_covered(entry: Entry, catalog: Catalog, config: SiteConfig) -> str:
 
 def render_feed_page(feed: Feed, catalog: Catalog, config: SiteConfig) -> bytes:
     """The landing page of an outlet, topic or author: the feed in every format
-    (autodiscoverable) and every one of its articles, newest first."""
+    (autodiscoverable), a form building a filtered feed of it, and every one of its
+    articles, newest first."""
     count = len(feed.history)
     archives = (f" The feeds carry the newest {feed.page_size}; older ones are in"
                 f" {feed.archive_count} archive page{'s' if feed.archive_count != 1 else ''} they link to."
@@ -164,6 +194,8 @@ def render_feed_page(feed: Feed, catalog: Catalog, config: SiteConfig) -> bytes:
     body = f"""<h1>{escape(feed.name)}</h1>
 <p>{escape(feed.subtitle)}</p>
 <p class="feeds">Subscribe: {_feed_links(feed, config)}</p>
+<h2>Filtered feed</h2>
+{_filter_form(feed, catalog, config)}
 <h2>Articles</h2>
 <p class="meta">{count} article{'s' if count != 1 else ''}, newest first.{archives}</p>
 {_entry_list(feed.history, config)}"""
@@ -171,7 +203,8 @@ def render_feed_page(feed: Feed, catalog: Catalog, config: SiteConfig) -> bytes:
 
 
 def render_index_page(catalog: Catalog, config: SiteConfig) -> bytes:
-    """The home page: every feed with its formats, then the newest articles."""
+    """The home page: every feed with its formats, a form building a filtered feed
+    of everything, then the newest articles."""
     sections = []
     kinds: tuple[tuple[FeedKind, str], ...] = (("all", "Everything"), ("stories", "Stories"), ("outlet", "Outlets"),
                                                ("topic", "Topics"), ("author", "Authors"))
@@ -184,6 +217,8 @@ def render_index_page(catalog: Catalog, config: SiteConfig) -> bytes:
 <p>{escape(config.description)}</p>
 <p class="feeds">Subscribe to any feed below, or import {opml} into your feed reader.</p>
 {chr(10).join(sections)}
+<h2>Filtered feed</h2>
+{_filter_form(catalog.feeds["all"], catalog, config)}
 <h2>Latest articles</h2>
 {_entry_list(catalog.feeds["all"].entries, config)}"""
     return _page(config.title, config, body, list(catalog.feeds.values()), config.description)

@@ -148,8 +148,8 @@ def _add_related(elements: Iterable[etree._Element], page: FeedPage, config: Sit
 def _add_hub(container: etree._Element, page: FeedPage, config: SiteConfig) -> None:
     """Advertise the WebSub hub (WebSub §4) beside the ``self`` link, which names the
     topic, in the feed element (Atom) or the channel (RSS). Archive pages are no
-    topics: they get none."""
-    if page.is_archive:
+    topics: they get none, nor does a feed the hub does not push (a filtered one)."""
+    if page.is_archive or not page.feed.websub_topic:
         return
     self_link = next(link for link in container.iterfind(f"{{{ATOM_NS}}}link") if link.get("rel") == "self")
     self_link.addnext(etree.Element(f"{{{ATOM_NS}}}link", href=config.hub_url, rel="hub"))

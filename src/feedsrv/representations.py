@@ -27,13 +27,14 @@ from .pages import STYLESHEET
 from .urls import download_name
 
 HTML_TYPE = "text/html; charset=utf-8"
-# A page needs its own inline stylesheet and nothing else: no script, image, frame or
-# form, so markup that slipped into an article stays inert; and no other site may
-# frame a page, nor learn from a link which page it was followed from.
+# A page needs its own inline stylesheet and nothing else: no script, image or frame,
+# and forms sent to this site only (the filtered-feed form), so markup that slipped
+# into an article stays inert; and no other site may frame a page, nor learn from a
+# link which page it was followed from.
 _STYLE_DIGEST = base64.b64encode(hashlib.sha256(STYLESHEET.encode("utf-8")).digest()).decode("ascii")
 PAGE_HEADERS = MappingProxyType({
     "Content-Security-Policy": f"default-src 'none'; style-src 'sha256-{_STYLE_DIGEST}'; base-uri 'none'; "
-                               "form-action 'none'; frame-ancestors 'none'",
+                               "form-action 'self'; frame-ancestors 'none'",
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "no-referrer",
 })

@@ -18,12 +18,14 @@ paths of feeds and articles that existed before and no longer do are remembered 
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from .catalog import FEED_KINDS, Catalog, Feed, build_catalog, update_catalog
 from .config import SiteConfig
+from .filters import FeedFilter, filtered_feed
 from .model import Entry
 from .opml import MEDIA_TYPE as OPML_TYPE
 from .opml import render_opml
@@ -69,6 +71,10 @@ class Site:
     # than representations rendered from another catalog or config.
     _rendered: dict[str, Resource] = field(default_factory=dict, init=False, repr=False, compare=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
+    # Filtered feeds by canonical path, least recently used first: one Site is one
+    # catalog state, so a reload starts them afresh.
+    _filtered: OrderedDict[str, Resource] = field(default_factory=OrderedDict, init=False, repr=False,
+                                                  compare=False)
 
     def resource(self, path: str) -> Resource | None:
         """The representation at ``path``, rendered on first use; None if there is none."""
@@ -82,9 +88,44 @@ class Site:
         with self._lock:
             return self._rendered.setdefault(path, resource)
 
+    def filtered_resource(self, path: str, feed_filter: FeedFilter) -> Resource | None:
+        """The feed document at ``path`` (a subscription document) through
+        ``feed_filter``, its path the canonical one; None when ``path`` names no
+        feed's subscription document.
+
+        Rendered on first use and kept, up to ``site.filtered_feed_cache`` of them.
+        """
+        address = parse_feed_path(path)
+        feed = self.catalog.feeds.get(address.key) if address is not None and address.archive is None else None
+        if address is None or feed is None:
+            return None
+        canonical = f"{path}?{feed_filter.canonical_query}"
+        with self._lock:
+            found = self._filtered.get(canonical)
+            if found is not None:
+                self._filtered.move_to_end(canonical)
+                return found
+        filtered = filtered_feed(feed, feed_filter, self.catalog)
+        resource = make_resource(canonical, FORMATS[address.extension].content_type,
+                                 render_feed(filtered, address.extension, self.config), filtered.updated,
+                                 cache_control=self._max_age, disposition=inline_disposition(path), cross_origin=True)
+        limit = self.config.filtered_feed_cache
+        if limit == 0:
+            return resource
+        with self._lock:
+            found = self._filtered.setdefault(canonical, resource)
+            if len(self._filtered) > limit:
+                self._filtered.popitem(last=False)
+            return found
+
     def is_rendered(self, path: str) -> bool:
         """Whether ``path`` was rendered already: :meth:`resource` answers it from memory."""
         return path in self._rendered
+
+    def is_filtered_rendered(self, path: str, feed_filter: FeedFilter) -> bool:
+        """Whether :meth:`filtered_resource` answers ``path`` through ``feed_filter``
+        from memory."""
+        return f"{path}?{feed_filter.canonical_query}" in self._filtered
 
     def rendered_paths(self) -> frozenset[str]:
         """Paths rendered so far."""
@@ -282,15 +323,17 @@ def _gone(previous: Site, catalog: Catalog, removed: list[Entry], deleted: froze
 def _reusable(previous: Site, catalog: Catalog) -> dict[str, Resource]:
     """Representations of ``previous`` whose bytes the new catalog would render again.
 
-    A feed document and a landing page depend on their feed alone (and the config);
-    an article page on its entry and the feeds it lists. The index and the
-    subscription list depend on every feed, so they are always rendered again.
+    A feed document depends on its feed alone (and the config); a landing page on
+    its feed and the outlets its filter form offers; an article page on its entry
+    and the feeds it lists. The index and the subscription list depend on every
+    feed, so they are always rendered again.
     Entries of unchanged files are the very same objects in both catalogs, so these
     comparisons mostly stop at identity.
     """
     with previous._lock:
         rendered = dict(previous._rendered)
     old = previous.catalog
+    same_outlets = _outlet_choices(old) == _outlet_choices(catalog)
     reusable = {}
     for path, resource in rendered.items():
         key = path_key(path, FORMATS)
@@ -304,7 +347,14 @@ def _reusable(previous: Site, catalog: Catalog) -> dict[str, Resource]:
                     and catalog.stories.related(entry) == old.stories.related(before))
         else:
             feed = catalog.feeds.get(key)
-            same = feed is not None and feed == old.feeds.get(key)
+            same = (feed is not None and feed == old.feeds.get(key)
+                    and (same_outlets or parse_landing_path(path) is None))
         if same:
             reusable[path] = resource
     return reusable
+
+
+def _outlet_choices(catalog: Catalog) -> list[tuple[str, str]]:
+    """The outlets a landing page's filter form offers (:mod:`feedsrv.pages`): outlets
+    met only in the text come and go, and are renamed, with their articles."""
+    return [(feed.slug, feed.name) for feed in catalog.feeds_of_kind("outlet")]

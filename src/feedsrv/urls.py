@@ -27,6 +27,11 @@ HEALTH = "/healthz"
 # Where the built-in WebSub hub takes subscription requests.
 HUB = "/websub"
 API_ARTICLES = "/api/articles"
+API_STATS = "/api/stats"
+# The subscriber statistics as a page for a browser (issue 14).
+STATS_PAGE = "/stats"
+# The search page; its feeds are /feeds/search.{atom,rss,json} (issue 15).
+SEARCH = "/search"
 
 # The key of the feed of everything.
 ALL = "all"
@@ -116,6 +121,12 @@ def api_article_path(slug: str) -> str:
 def is_feed_extension(text: str) -> TypeGuard[FeedExtension]:
     """Whether ``text`` is the extension of one of the feed formats."""
     return text in FEED_EXTENSIONS
+
+
+def is_feed_document(path: str) -> bool:
+    """Whether ``path`` is under the feeds' directory: a served path there is a
+    feed document (a subscription document or an archive page, in any format)."""
+    return path.startswith(_FEEDS)
 
 
 def parse_feed_path(path: str) -> FeedAddress | None:

@@ -16,10 +16,12 @@ from ._dates import DATE_RANGE, MAX_YEAR, MIN_YEAR, in_range
 from ._load import CONFIG_PATHS, default_config, find_config, load_config
 from ._settings import (
     ACCESS_LOG_FORMATS,
+    EVENT_LOOPS,
     MAX_SECONDS,
     SETTINGS,
     WATCH_MODES,
     AccessLog,
+    EventLoop,
     Network,
     Setting,
     SiteConfig,
@@ -32,9 +34,8 @@ from ._slugs import MAX_SLUG_LENGTH, name_slug, slugify
 from ._tables import ArticleMeta, Outlet, Topic
 
 __all__ = [
-    "ACCESS_LOG_FORMATS", "CONFIG_PATHS", "DATE_RANGE", "MAX_SECONDS", "MAX_SLUG_LENGTH", "MAX_YEAR",
-    "MIN_YEAR", "SETTINGS", "WATCH_MODES", "AccessLog", "ArticleMeta", "Network", "Outlet", "Setting", "SiteConfig",
-    "Topic", "Watch", "WebSubConfig", "default_config", "find_config", "in_range", "load_config", "name_slug",
-    "parse_networks",
-    "slugify", "toml_value",
+    "ACCESS_LOG_FORMATS", "CONFIG_PATHS", "DATE_RANGE", "EVENT_LOOPS", "MAX_SECONDS", "MAX_SLUG_LENGTH", "MAX_YEAR",
+    "MIN_YEAR", "SETTINGS", "WATCH_MODES", "AccessLog", "ArticleMeta", "EventLoop", "Network", "Outlet", "Setting",
+    "SiteConfig", "Topic", "Watch", "WebSubConfig", "default_config", "find_config", "in_range", "load_config",
+    "name_slug", "parse_networks", "slugify", "toml_value",
 ]

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ..errors import ConfigError
 from ._settings import (
     ACCESS_LOG_FORMATS,
+    EVENT_LOOPS,
     SETTINGS,
     WATCH_MODES,
     Setting,
@@ -28,7 +29,7 @@ from ._tables import read_articles, read_outlets, read_topics
 # `feedsrv init` writes at the top of a site, then the layout of the repository.
 CONFIG_PATHS = (Path("feedsrv.toml"), Path("config/feedsrv.toml"))
 
-_SECTIONS = {"site", "server", "outlets", "topics", "articles", "api", "store", "websub"}
+_SECTIONS = {"site", "server", "outlets", "topics", "articles", "api", "store", "stats", "search", "websub"}
 # Each setting's default as its dataclass holds it: a path or a zone where TOML
 # writes a string, which says how the string is read.
 _FIELD_DEFAULTS: dict[str, Any] = {
@@ -123,6 +124,8 @@ def _check_values(values: Mapping[str, Any]) -> None:
         raise ConfigError("site.watch", f"must be auto, poll or off, got {values['site.watch']!r}")
     if values["server.access_log"] not in ACCESS_LOG_FORMATS:
         raise ConfigError("server.access_log", f"must be off, plain or json, got {values['server.access_log']!r}")
+    if values["server.event_loop"] not in EVENT_LOOPS:
+        raise ConfigError("server.event_loop", f"must be auto, uvloop or asyncio, got {values['server.event_loop']!r}")
     try:
         parse_networks(values["server.poll_exempt"])
     except ValueError as exc:

@@ -1,4 +1,4 @@
-"""The settings of ``[site]``, ``[server]``, ``[api]``, ``[store]`` and ``[websub]``, each declared once.
+"""The settings of ``[site]``, ``[server]``, ``[api]``, ``[store]``, ``[stats]`` and ``[websub]``, each declared once.
 
 A setting is a field of :class:`SiteConfig` or :class:`WebSubConfig` made with
 :func:`setting`: its default, help text and limits live in the field, and
@@ -27,6 +27,9 @@ WATCH_MODES: tuple[Watch, ...] = get_args(Watch)
 
 AccessLog = Literal["off", "plain", "json"]
 ACCESS_LOG_FORMATS: tuple[AccessLog, ...] = get_args(AccessLog)
+
+EventLoop = Literal["auto", "uvloop", "asyncio"]
+EVENT_LOOPS: tuple[EventLoop, ...] = get_args(EventLoop)
 
 # A setting's default as TOML writes it, which also fixes the TOML type it takes.
 TomlValue = str | int | float | bool
@@ -231,12 +234,22 @@ class SiteConfig:
         "Processes that parse articles and render feeds when there are many at once "
         "(start-up, `feedsrv build`, a large copy); 0: one per core. A few are always done "
         "in the server's own process.", at_least=0)
+    filtered_feed_cache: int = setting(
+        "site", 256,
+        "Filtered feeds (`?topic=`, `?since=`, … see [Filtered feeds](#filtered-feeds)) kept rendered, "
+        "the least recently asked for dropped first; each is at most one subscription document in "
+        "three codings. 0: each is rendered on every request.", at_least=0)
     host: str = setting("server", "127.0.0.1", "Address `feedsrv serve` listens on.")
     port: int = setting("server", 8080, "TCP port `feedsrv serve` listens on.", at_least=1)
     workers: int = setting(
         "server", 1,
         "Processes `feedsrv serve` runs, sharing the port (SO_REUSEPORT); a worker that dies "
         "is replaced. Only the first sends WebSub notifications.", at_least=1)
+    event_loop: EventLoop = setting(
+        "server", "auto",
+        "Event loop `feedsrv serve` runs in each process: `uvloop` (libuv's, faster; see "
+        "[Event loop](#event-loop)), `asyncio` (the standard library's) or `auto` (uvloop where it "
+        "is installed, as it is on Linux and macOS with CPython, else asyncio).")
     min_poll_interval: float = setting(
         "server", 60.0,
         "Seconds a client must let pass between two unconditional fetches of one feed "
@@ -273,6 +286,36 @@ class SiteConfig:
         "(`postgresql://user:password@host:5432/feedsrv`); the `FEEDSRV_DATABASE_URL` variable "
         "wins when set. Empty: no database, articles and state stay on this machine. See "
         "[Scaling out](#scaling-out).")
+    stats_enabled: bool = setting(
+        "stats", True,
+        "Count each feed's subscribers and traffic per day (see [Statistics](#statistics)); "
+        "`false`: nothing is counted.", name="enabled")
+    stats_flush_seconds: float = setting(
+        "stats", 60.0,
+        "Seconds between two writes of the figures counted in memory to the statistics store "
+        "(sooner when the distinct clients of an interval reach their bound), and at shutdown.",
+        name="flush_seconds", maximum=MAX_SECONDS, more_than=0)
+    stats_retention_days: int = setting(
+        "stats", 400, "Days of statistics kept; older days are deleted.", name="retention_days",
+        maximum=36_600, at_least=1)
+    stats_database: Path = setting(
+        "stats", Path("state/stats.sqlite3"),
+        "SQLite file of the statistics, created at the first write; a relative path is taken from "
+        "the config file's directory. Not used with store.database_url: the statistics are the "
+        "database's.", name="database")
+    search_max_results: int = setting(
+        "search", 100,
+        "Most results a [search](#search) feed or page gives (its `limit`); without one it gives "
+        "`site.entries_per_feed`, or this when fewer.", name="max_results", at_least=1, maximum=10_000)
+    search_cache_size: int = setting(
+        "search", 256,
+        "Search documents (one per query, limit and format) kept rendered, the least recently used "
+        "dropped first; all are dropped when the articles change.", name="cache_size", at_least=0,
+        maximum=1_000_000)
+    search_time_limit: float = setting(
+        "search", 1.0,
+        "Seconds a search may run before it is stopped and answered `400`.", name="time_limit",
+        more_than=0, maximum=60)
     outlets: Mapping[str, Outlet] = field(default_factory=dict)
     topics: Mapping[str, Topic] = field(default_factory=dict)
     articles: Mapping[str, ArticleMeta] = field(default_factory=dict)

@@ -5,7 +5,8 @@ machine. With one, the database holds the articles, their parsed entries and the
 log of changes (schema 1, ``migrations/``), which ``feedsrv serve`` builds its site
 from and follows and the publishing API writes to, and the WebSub hub's state (schemas 2 and 3), which
 :mod:`feedsrv.websub.shared` keeps; schema 4 keeps declared ids unique and the
-answers to writes sent with an ``Idempotency-Key``.
+answers to writes sent with an ``Idempotency-Key``; schema 5 the subscriber statistics
+(:mod:`feedsrv.stats.store`).
 
 - ``_connect``: which database (``$FEEDSRV_DATABASE_URL`` or the setting) and
   connecting to it, with errors naming its host and port, never the password;

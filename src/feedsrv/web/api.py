@@ -134,7 +134,7 @@ async def create_article(request: web.Request) -> web.Response:
     The slug comes from ``X-Slug``, else a ``slug`` front matter field (``409`` when
     taken), else from the title, made unique.
     """
-    publisher = _authorize(request)
+    publisher = authorize(request)
     key = _request_key(request, publisher)
     body = await _read_body(request, publisher.max_bytes)
     if publisher.writer is not None:
@@ -160,7 +160,7 @@ async def create_article(request: web.Request) -> web.Response:
 async def replace_article(request: web.Request) -> web.Response:
     """``PUT /api/articles/<slug>``: replace an article (``200``) or create it at
     that slug (``201``)."""
-    publisher = _authorize(request)
+    publisher = authorize(request)
     key = _request_key(request, publisher)
     slug = request.match_info["slug"]
     _check_slug(slug)
@@ -180,7 +180,7 @@ async def replace_article(request: web.Request) -> web.Response:
 async def delete_article(request: web.Request) -> web.Response:
     """``DELETE /api/articles/<slug>``: remove an article; ``204``. Its feeds drop it,
     and its page (and any feed left empty) answers ``410 Gone``."""
-    publisher = _authorize(request)
+    publisher = authorize(request)
     key = _request_key(request, publisher)
     slug = request.match_info["slug"]
     if publisher.writer is not None:
@@ -436,7 +436,9 @@ async def _current(request: web.Request) -> Site:
     return await request.app[LIVE].reload()
 
 
-def _authorize(request: web.Request) -> Publisher:
+def authorize(request: web.Request) -> Publisher:
+    """The API's settings, once ``request`` carries the API's bearer token; else
+    ``401`` with ``WWW-Authenticate``. Every route guarded by the token uses it."""
     publisher = request.app[PUBLISHER]
     scheme, _, given = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not given.strip():

@@ -14,6 +14,7 @@ from aiohttp import web
 from ..config import SiteConfig
 from ..live import LiveSite
 from ..site import Site, build_site
+from ..stats import StatsStore, open_stats_store
 from ..store import StoreReader, StoreWriter, follow_changes
 from ..urls import HEALTH, SITE_ROUTES
 from ..watch import watch_directory
@@ -25,6 +26,8 @@ from .live import LIVE, STORE, STORE_STATE, WATCHER, StoreState, Watcher, serve_
 from .logs import request_id
 from .metrics import Metrics, count_requests, setup_metrics
 from .polling import PollGate, poll_gate
+from .search import setup_search
+from .stats import STATS_COLLECTOR, setup_stats
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +38,8 @@ WATCH_STOP_TIMEOUT = 5.0
 def create_app(config: SiteConfig, *, site: Site | None = None, watch: bool = True,
                notify: bool = True, freeze_collector: bool = False,
                store: StoreReader | None = None, polling: PollGate | None = None,
-               metrics_sockets: Sequence[socket.socket] = (), metrics_dir: Path | None = None) -> web.Application:
+               metrics_sockets: Sequence[socket.socket] = (), metrics_dir: Path | None = None,
+               stats_store: StatsStore | None = None) -> web.Application:
     """An application serving ``site`` (built from ``config`` when not given).
 
     With ``store``, the articles come from the database it reads, not from the
@@ -59,6 +63,11 @@ def create_app(config: SiteConfig, *, site: Site | None = None, watch: bool = Tr
     and ``/metrics`` is served on ``metrics_sockets`` (none: another worker serves
     it); ``metrics_dir`` is prometheus_client's multiprocess directory, when the
     workers of ``feedsrv serve --workers N`` share one (see :mod:`.metrics`).
+
+    With ``stats.enabled``, each feed's subscribers and traffic are counted and
+    flushed to ``stats_store`` (by default the one ``config`` names, see
+    :func:`~feedsrv.stats.open_stats_store`), and, with an API token,
+    ``/api/stats`` shows them (see :mod:`.stats`).
     """
     # aiohttp would inflate any compressed request body, read by a route or not, in
     # the event loop; the routes that read bodies decode them themselves (bodies.py),
@@ -76,9 +85,12 @@ def create_app(config: SiteConfig, *, site: Site | None = None, watch: bool = Tr
                          timings=metrics)
     app[CODING_MEMO] = CodingMemo()
     app[POLL_GATE] = polling if polling is not None else poll_gate(config)
+    # Before the Site's routes, which would take /feeds/search.atom for a feed, and
+    # before WebSub, which takes search feeds as topics.
+    search = setup_search(app, config, app[LIVE], database=None if store is None else store.url)
     # Before the watcher: WebSub starts listening before the first reload can happen,
     # and stops after the last.
-    setup_websub(app, config, app[LIVE], notify=notify, articles=store)
+    setup_websub(app, config, app[LIVE], notify=notify, articles=store, topics=search)
     if store is not None:
         app[STORE] = store
         app[STORE_STATE] = StoreState()
@@ -89,6 +101,9 @@ def create_app(config: SiteConfig, *, site: Site | None = None, watch: bool = Tr
     token = api_token(config)
     if token is not None:
         setup_api(app, config, token, writer=None if store is None else StoreWriter(store.url, config))
+    app[STATS_COLLECTOR] = None
+    if config.stats_enabled:
+        setup_stats(app, config, stats_store if stats_store is not None else open_stats_store(config), token=token)
     if metrics is not None:
         setup_metrics(app, metrics, metrics_sockets)
     app.router.add_get(HEALTH, healthz)

@@ -31,7 +31,7 @@ from ..representations import hub_links
 from ..site import Site
 from .safety import CallbackPolicy, TokenBuckets, UnsafeCallback, callback_host, check_literal
 from .store import DELIVER, PUBLISH, HubState, Job
-from .topics import topic_etags, topic_paths
+from .topics import ExtraTopics, topic_etags, topic_paths
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +76,11 @@ class Distributor:
     (``deliver``) or pings of the external hub (``publish``)."""
 
     def __init__(self, *, store: HubState, live: LiveSite, websub: WebSubConfig, hub_url: str,
-                 session: aiohttp.ClientSession, policy: CallbackPolicy, limiter: TokenBuckets) -> None:
+                 session: aiohttp.ClientSession, policy: CallbackPolicy, limiter: TokenBuckets,
+                 topics: ExtraTopics | None = None) -> None:
+        """``topics``: what may be subscribed to besides the feeds (the search feeds)."""
         self._store = store
+        self._extra = topics
         self._live = live
         self._websub = websub
         self._hub_url = hub_url
@@ -103,10 +106,7 @@ class Distributor:
         A database that cannot be written to is logged, not raised: the worker
         tries again, with the site served then, until it can."""
         try:
-            changed = await asyncio.to_thread(
-                self._store.note_topics, topic_etags(site), time.time(),
-                publish_to=self._hub_url if self._kind == PUBLISH else None,
-            )
+            changed = await asyncio.to_thread(self._note_topics, site, topic_etags(site))
         except DatabaseError as exc:
             log.warning("websub: %s; the feeds' changes are queued once it is back", exc)
             self._unnoted = True
@@ -120,6 +120,14 @@ class Distributor:
         if changed or self._store.claims:
             self._wake.set()
         return changed
+
+    def _note_topics(self, site: Site, etags: dict[str, str]) -> list[str]:
+        """Note the feeds' ``etags`` and those of the other topics recorded (search
+        feeds: each runs its search again, against the Site served now)."""
+        if self._extra is not None:
+            extra = [topic for topic in self._store.topics() if topic not in etags and self._extra.is_topic(topic)]
+            etags = {**etags, **self._extra.topic_etags(extra)}
+        return self._store.note_topics(etags, time.time(), publish_to=self._hub_url if self._kind == PUBLISH else None)
 
     async def run(self) -> None:
         """Send due notifications, as they fall due, until cancelled."""
@@ -199,8 +207,13 @@ class Distributor:
             return
         site = self._live.site
         path = self._topic_paths(site).get(job.topic)
-        resource = site.resource(path) if path is not None else None
-        if path is None or resource is None:
+        if path is not None:
+            resource = site.resource(path)
+        elif self._extra is not None:
+            resource = await asyncio.to_thread(self._extra.topic_resource, job.topic)
+        else:
+            resource = None
+        if resource is None:
             # The feed is gone (its last article was removed); its subscribers hear
             # again if it comes back within their lease.
             await asyncio.to_thread(self._store.finish, job)
@@ -216,7 +229,7 @@ class Distributor:
             await asyncio.to_thread(self._store.retry, job, now + wait, attempted=False)
             return
         # The same Link header the feed is served with: the hub, and the topic (§7).
-        headers = {"Content-Type": resource.media_type, "Link": hub_links(site.config, path)}
+        headers = {"Content-Type": resource.media_type, "Link": hub_links(site.config, resource.path)}
         if subscription.secret:
             headers["X-Hub-Signature"] = signature(body, subscription.secret)
         status = await self._post(job.target, body, headers, guarded=True)

@@ -56,7 +56,7 @@ from ..live import LiveSite
 from .safety import CallbackPolicy, TokenBuckets, UnsafeCallback, callback_host, check_callback, check_literal
 from .shared import SharedWebSubStore
 from .store import Cap, HeldVerification, HubState, Subscription, SubscriptionLimits
-from .topics import normalize_topic, topic_etags, topic_paths
+from .topics import ExtraTopics, normalize_topic, topic_etags, topic_paths
 
 log = logging.getLogger(__name__)
 
@@ -157,10 +157,13 @@ class Hub:
 
     def __init__(self, *, store: HubState, live: LiveSite, websub: WebSubConfig,
                  session: aiohttp.ClientSession, policy: CallbackPolicy, resolver: AbstractResolver,
-                 limiter: TokenBuckets, queue: SharedWebSubStore | None = None) -> None:
+                 limiter: TokenBuckets, queue: SharedWebSubStore | None = None,
+                 topics: ExtraTopics | None = None) -> None:
         """``queue``: the shared queue that accepted requests wait in until checked,
-        so that another instance checks them if this one dies first."""
+        so that another instance checks them if this one dies first. ``topics``:
+        what may be subscribed to besides the feeds (the search feeds)."""
         self._store = store
+        self._topics = topics
         self._queue = queue
         self._live = live
         self._websub = websub
@@ -213,7 +216,8 @@ class Hub:
             address = await check_callback(request.callback, self._policy, self._resolver)
         except UnsafeCallback as exc:
             raise HubRequestError(400, str(exc)) from None
-        known = request.topic in topic_paths(self._live.site)
+        known = request.topic in topic_paths(self._live.site) or (
+            self._topics is not None and self._topics.is_topic(request.topic))
         if request.mode == "subscribe" and known:
             candidate = self._subscription(request, address, expires_at=time.time())
             cap = await asyncio.to_thread(self._store.cap_reached, candidate, self._limits, time.time())
@@ -297,6 +301,14 @@ class Hub:
                             lease_seconds=grant_lease(request.lease_seconds, self._websub), expires_at=expires_at,
                             host=address)
 
+    def _subscribe(self, subscription: Subscription) -> Cap | None:
+        """Store ``subscription`` (in a worker thread: a search feed's baseline ETag
+        runs its search)."""
+        etags = topic_etags(self._live.site)
+        if self._topics is not None and subscription.topic not in etags:
+            etags.update(self._topics.topic_etags([subscription.topic]))
+        return self._store.subscribe(subscription, etags, limits=self._limits, now=time.time())
+
     def _cap_message(self, cap: Cap, subscription: Subscription) -> str:
         if cap == "topic":
             return (f"{subscription.topic} has {self._limits.per_topic} subscriptions, "
@@ -321,8 +333,7 @@ class Hub:
             return
         if request.mode == "subscribe":
             subscription = self._subscription(request, address, expires_at=asked_at + lease)
-            cap = await asyncio.to_thread(self._store.subscribe, subscription, topic_etags(self._live.site),
-                                          limits=self._limits, now=time.time())
+            cap = await asyncio.to_thread(self._subscribe, subscription)
             if cap is not None:
                 await self._deny(request, self._cap_message(cap, subscription))
                 return

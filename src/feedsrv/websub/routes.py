@@ -31,6 +31,7 @@ from .hub import MAX_REQUEST_BYTES, Hub, HubRequestError, SubscriptionRequest, p
 from .safety import CallbackPolicy, GuardedResolver, TokenBuckets
 from .shared import SharedWebSubStore
 from .store import HubState, WebSubStore
+from .topics import ExtraTopics
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +47,9 @@ class WebSub:
     ``distributor`` exist while the app runs."""
 
     def __init__(self, config: SiteConfig, live: LiveSite, *, notify: bool = True,
-                 articles: StoreReader | None = None) -> None:
+                 articles: StoreReader | None = None, topics: ExtraTopics | None = None) -> None:
         self.config = config
+        self.topics = topics
         self.live = live
         self.notify = notify
         self.store: HubState
@@ -84,14 +86,15 @@ class WebSub:
         if resolver is not None:
             queue = self.store if isinstance(self.store, SharedWebSubStore) else None
             self.hub = Hub(store=self.store, live=self.live, websub=websub, session=self._session,
-                           policy=self.policy, resolver=resolver, limiter=limiter, queue=queue)
+                           policy=self.policy, resolver=resolver, limiter=limiter, queue=queue,
+                           topics=self.topics)
             if queue is not None:
                 self._recovery = asyncio.create_task(self.hub.recover())
         # Two processes noting the same change would each queue it: only one notifies.
         if self.notify:
             self.distributor = Distributor(store=self.store, live=self.live, websub=websub,
                                            hub_url=self.config.hub_url, session=self._session,
-                                           policy=self.policy, limiter=limiter)
+                                           policy=self.policy, limiter=limiter, topics=self.topics)
             await self.distributor.note(self.live.site)
             self.live.add_listener(self._site_replaced)
             self._worker = asyncio.create_task(self.distributor.run())
@@ -134,14 +137,14 @@ WEBSUB = web.AppKey("websub", WebSub)
 
 
 def setup_websub(app: web.Application, config: SiteConfig, live: LiveSite, *, notify: bool = True,
-                 articles: StoreReader | None = None) -> None:
+                 articles: StoreReader | None = None, topics: ExtraTopics | None = None) -> None:
     """Add WebSub to ``app``, which serves ``live``: the built-in hub's route unless
     an external hub is configured, and the machinery's lifetime (see the module
     documentation). Without ``notify``, subscription requests are still answered but
     no notification is queued or sent: another process does it. With ``articles``
     (the articles are the database's), the hub's state is the database's too, shared
-    with every instance."""
-    app[WEBSUB] = WebSub(config, live, notify=notify, articles=articles)
+    with every instance. ``topics`` are subscribable besides the feeds (the search feeds)."""
+    app[WEBSUB] = WebSub(config, live, notify=notify, articles=articles, topics=topics)
     if not config.websub.external:
         app.router.add_post(HUB, subscription_request)
     app.cleanup_ctx.append(_lifetime)

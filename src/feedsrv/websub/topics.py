@@ -10,13 +10,31 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Iterable
+from typing import Protocol
 
 from ..render import FORMATS
+from ..representations import Resource
 from ..site import Site
 
 # RFC 3986 §2.3; WebSub §5.1.1: hubs decode these when escaped in a topic URL.
 _UNRESERVED = frozenset(string.ascii_letters + string.digits + "-._~")
 _ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
+
+
+class ExtraTopics(Protocol):
+    """Topics besides the feeds' subscription documents, which the Site does not
+    list: the search feeds, one for every query (issue 15). Each is rendered from
+    the Site served at the time of asking."""
+
+    def is_topic(self, url: str) -> bool:
+        """Whether ``url`` is one of these topics."""
+
+    def topic_resource(self, url: str) -> Resource | None:
+        """The document of the topic ``url``; None when it cannot be had."""
+
+    def topic_etags(self, urls: Iterable[str]) -> dict[str, str]:
+        """The strong ETag of each topic among ``urls``."""
 
 
 def topic_paths(site: Site) -> dict[str, str]:

@@ -1,0 +1,160 @@
+"""Search latency: `/feeds/search.atom?q=…` for a common and a rare word, cold and cached.
+
+Usage: python bench/search_latency.py [--articles 100000] [--corpora DIR] [--requests 200]
+                                      [--words said petrov "petrov lindqvist" zeppelin]
+
+Serves the generated history of N articles (`bench/corpus.py`, reused when complete;
+its parse cache beside it, so a second run starts in seconds) with `feedsrv serve` on
+a free loopback port, waits until the search index is built (the first search
+answers), then fetches, one request at a time over one keep-alive connection, with
+`Accept-Encoding: gzip`:
+
+- cold: the first request for a query, each a new one with the same results
+  (`q=<word> -nosuchword<i>`): the query runs and the feed (site.entries_per_feed
+  entries) is rendered and compressed;
+- cached: the same query again, answered from the search's cache.
+
+Prints p50/p99 in milliseconds for each query, its matches (up to 100), the time the
+index took to build and the server's memory. The generated articles draw on a small vocabulary:
+"said" is in 98% of them, "petrov", a reporter's surname and the rarest word of
+six letters or more, in about 3.5%, "petrov lindqvist" in fewer, and "zeppelin" in
+none.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import http.client
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+from corpus import DEFAULT_DIR, ensure_corpus
+
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def percentile(samples: list[float], share: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+class Client:
+    """One keep-alive connection to the server."""
+
+    def __init__(self, port: int) -> None:
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+
+    def get(self, path: str) -> tuple[int, bytes, float]:
+        started = time.perf_counter()
+        self.connection.request("GET", path, headers={"Accept-Encoding": "gzip"})
+        response = self.connection.getresponse()
+        body = response.read()
+        return response.status, body, time.perf_counter() - started
+
+
+def count(client: Client, word: str) -> int:
+    """How many articles match ``word``, up to 100 (the JSON feed's items)."""
+    status, body, _ = client.get(f"/feeds/search.json?q={quote(word)}&limit=100")
+    assert status == 200, body[:200]
+    return len(json.loads(gzip.decompress(body))["items"])
+
+
+def measure(client: Client, word: str, requests: int) -> dict[str, float]:
+    cold = []
+    for number in range(requests):
+        status, body, seconds = client.get(f"/feeds/search.atom?q={quote(f'{word} -nosuchword{number}')}")
+        assert status == 200, body[:200]
+        cold.append(seconds)
+    path = f"/feeds/search.atom?q={quote(word)}"
+    client.get(path)
+    cached = []
+    for _ in range(requests):
+        status, body, seconds = client.get(path)
+        assert status == 200
+        cached.append(seconds)
+    return {"cold p50": percentile(cold, 0.5) * 1000, "cold p99": percentile(cold, 0.99) * 1000,
+            "cold mean": statistics.fmean(cold) * 1000,
+            "cached p50": percentile(cached, 0.5) * 1000, "cached p99": percentile(cached, 0.99) * 1000}
+
+
+def main() -> None:
+    arguments = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    arguments.add_argument("--articles", type=int, default=100_000)
+    arguments.add_argument("--corpora", type=Path, default=DEFAULT_DIR)
+    arguments.add_argument("--requests", type=int, default=200)
+    arguments.add_argument("--words", nargs="+", default=["said", "petrov", "petrov lindqvist", "zeppelin"])
+    options = arguments.parse_args()
+    articles = ensure_corpus(options.articles, root=options.corpora)
+    with tempfile.TemporaryDirectory() as scratch:
+        config = Path(scratch) / "feedsrv.toml"
+        cache = articles.parent / f"{articles.name}.parsed.pickle"
+        config.write_text(f'[site]\narticles_dir = "{articles}"\nparse_cache = "{cache}"\nwatch = "off"\n'
+                          f'[websub]\ndatabase = "{Path(scratch) / "websub.sqlite3"}"\n', encoding="utf-8")
+        port = free_port()
+        started = time.perf_counter()
+        server = subprocess.Popen([str(BIN / "feedsrv"), "serve", "--config", str(config), "--port", str(port)],
+                                  env={**os.environ, "FEEDSRV_API_TOKEN": ""}, stdout=subprocess.DEVNULL)
+        try:
+            client = _wait(port, server)
+            served = time.perf_counter() - started
+            # The first search waits for the index: its build time.
+            status, _, indexed = client.get("/feeds/search.atom?q=warmup")
+            assert status == 200
+            before = _memory(server.pid)
+            print(f"{options.articles} articles: served after {served:.1f} s, index built {indexed:.1f} s later; "
+                  f"server RSS {before['VmRSS'] / 1024:.0f} MiB, peak {before['VmHWM'] / 1024:.0f} MiB")
+            for word in options.words:
+                figures = measure(client, word, options.requests)
+                matches = count(client, word)
+                shown = ", ".join(f"{name} {value:.1f} ms" for name, value in figures.items())
+                print(f"{word!r} ({matches}{'+' if matches == 100 else ''} matches): {shown}")
+            after = _memory(server.pid)
+            print(f"after the searches: server RSS {after['VmRSS'] / 1024:.0f} MiB, "
+                  f"peak {after['VmHWM'] / 1024:.0f} MiB")
+        finally:
+            server.terminate()
+            server.wait(timeout=60)
+
+
+def _memory(pid: int) -> dict[str, int]:
+    """The server's VmRSS and VmHWM, in KiB."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        name, _, value = line.partition(":")
+        if name in ("VmRSS", "VmHWM"):
+            fields[name] = int(value.split()[0])
+    return fields
+
+
+def _wait(port: int, server: subprocess.Popen[bytes]) -> Client:
+    deadline = time.monotonic() + 3600
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"feedsrv serve exited with {server.returncode}")
+        try:
+            client = Client(port)
+            status, _, _ = client.get("/healthz")
+            if status == 200:
+                return client
+        except OSError:
+            time.sleep(0.5)
+    raise SystemExit("feedsrv serve did not start")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,85 @@
+"""The search engine of instances sharing a database: PostgreSQL full-text search
+over the stored articles (``search_documents``, schema 6), which every write
+keeps in step in its own transaction, so an article is searchable once committed.
+
+The database finds the matching articles; they are ordered newest first as the
+catalog orders them, from the entries the instance serves (an article the
+instance does not serve yet is left out until it does). The tsquery is written
+from the query's tree with quoted lexemes and passed as a parameter; each query
+runs under a ``statement_timeout`` of the search's time limit.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import psycopg
+from psycopg.rows import TupleRow
+
+from ..catalog import sort_key
+from ..errors import DatabaseError
+from ..site import Site
+from ..store import connect, describe
+from ._index import Hit, SearchTimeout
+from ._query import SNIPPET_END, SNIPPET_START, Query, tsquery_text
+
+_HEADLINE = f"StartSel={SNIPPET_START}, StopSel={SNIPPET_END}, MaxWords=24, MinWords=12"
+
+
+class DatabaseEngine:
+    """Searches the database at ``url`` (see the module documentation)."""
+
+    def __init__(self, url: str, time_limit: float) -> None:
+        self.url = url
+        self.time_limit = time_limit
+        self._connection: psycopg.Connection[TupleRow] | None = None
+        self._lock = threading.Lock()
+
+    def sync(self, site: Site) -> None:
+        """Nothing to do: every write keeps the database's words in step."""
+
+    def search(self, site: Site, query: Query, limit: int, *, snippets: bool) -> list[Hit]:
+        """The ``limit`` newest of ``site``'s entries the database finds for
+        ``query``; raises :class:`SearchTimeout` past the time limit and
+        :class:`~feedsrv.errors.DatabaseError` when the database cannot be reached."""
+        text = tsquery_text(query)
+        with self._lock:
+            try:
+                return self._search(site, text, limit, snippets)
+            except psycopg.errors.QueryCanceled:
+                raise SearchTimeout("q", f"the search took longer than {self.time_limit:g} s; "
+                                         "try rarer words") from None
+            except psycopg.Error as exc:
+                self._close()
+                raise DatabaseError(describe(self.url), f"search failed: {exc}") from None
+
+    def _search(self, site: Site, text: str, limit: int, snippets: bool) -> list[Hit]:
+        if self._connection is None:
+            self._connection = connect(self.url)
+        connection = self._connection
+        with connection.transaction():
+            connection.execute("SELECT set_config('statement_timeout', %s, true)",
+                               (f"{max(1, round(self.time_limit * 1000))}ms",))
+            slugs = connection.execute(
+                "SELECT slug FROM search_documents WHERE words @@ to_tsquery('simple', %s)",
+                (text,)).fetchall()
+            served = site.catalog.entries_by_slug
+            entries = sorted((entry for (slug,) in slugs if (entry := served.get(slug)) is not None),
+                             key=sort_key, reverse=True)[:limit]
+            if not snippets or not entries:
+                return [Hit(entry) for entry in entries]
+            marks: dict[str, str] = dict(connection.execute(
+                "SELECT slug, ts_headline('simple', articles_plain_text(source, metadata), "
+                "to_tsquery('simple', %s), %s) FROM articles WHERE slug = ANY(%s)",
+                (text, _HEADLINE, [entry.slug for entry in entries])).fetchall())
+        return [Hit(entry, marks.get(entry.slug)) for entry in entries]
+
+    def _close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    def close(self) -> None:
+        """Close the connection, if one is open."""
+        with self._lock:
+            self._close()
