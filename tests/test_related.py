@@ -57,6 +57,25 @@ async def test_atom_entries_link_the_other_outlets_article(client) -> None:
     assert links[FIRST_TITLE] == [f"{BASE}/articles/{SECOND}"]
 
 
+async def test_a_filtered_feed_keeps_the_relation(client) -> None:
+    response = await client.get("/feeds/all.atom?outlet=mideast-time")
+    assert response.status == 200
+    data = await response.read()
+    validate_atom(data)
+    entries = list(etree.fromstring(data).iterfind(f"{ATOM}entry"))
+    assert [entry.findtext(f"{ATOM}title") for entry in entries] == [SECOND_TITLE]
+    assert [link.get("href") for link in entries[0].iterfind(f"{ATOM}link") if link.get("rel") == "related"] \
+        == [f"{BASE}/articles/{FIRST}"]
+
+
+async def test_the_stories_feed_takes_filters(client) -> None:
+    kept = feedparser.parse(await (await client.get("/feeds/stories.atom?topic=syria")).read())
+    assert len(kept.entries) == 1
+    gone = await client.get("/feeds/stories.atom?since=2100-01-01")
+    assert gone.status == 200
+    assert feedparser.parse(await gone.read()).entries == []
+
+
 async def test_rss_items_carry_atom_links_rel_related(client) -> None:
     data = await (await client.get("/feeds/all.rss")).read()
     validate_rss(data)
