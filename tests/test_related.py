@@ -4,6 +4,7 @@ the other, and the stories feed has one entry listing both."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import shutil
 from dataclasses import replace
@@ -16,8 +17,11 @@ from lxml import etree
 from conftest import CONFIG, SEEDS
 from feedcheck import validate_atom, validate_json_feed, validate_rss
 from feedsrv.config import load_config
+from feedsrv.live import LiveSite
 from feedsrv.render import FORMATS
-from feedsrv.site import build_site, refresh_site
+from feedsrv.site import build_site, refresh_site, with_stories
+from feedsrv.stories import group_entries
+from feedsrv.web import create_app
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 BASE = "http://127.0.0.1:8080"
@@ -188,3 +192,71 @@ def test_an_empty_stories_feed_is_valid(tmp_path: Path) -> None:
     validate_atom(_body(site, "/feeds/stories.atom"))
     validate_rss(_body(site, "/feeds/stories.rss"))
     assert validate_json_feed(_body(site, "/feeds/stories.json"))["items"] == []
+
+
+# Stories grouped while serving: `feedsrv serve` leaves a large history's grouping
+# to the running app (stories_later_past), and serves the same bytes once it is done.
+
+def test_a_site_built_with_stories_later_has_none_until_they_come(tmp_path: Path, seed_config) -> None:
+    later = build_site(seed_config, stories_later_past=0)
+    assert later.catalog.stories_pending
+    assert later.catalog.feeds["stories"].history == ()
+    assert b'rel="related"' not in _body(later, "/feeds/all.atom")
+    assert b"Also covered by" not in _body(later, f"/articles/{FIRST}")
+
+    done = with_stories(later, group_entries(later.catalog.entries), later.catalog)
+    at_once = build_site(seed_config)
+    assert not done.catalog.stories_pending
+    for path in ("/feeds/all.atom", "/feeds/all.rss", "/feeds/stories.json", "/feeds/outlets/impunity-watch.atom",
+                 f"/articles/{FIRST}", f"/articles/{SECOND}"):
+        assert _body(done, path) == _body(at_once, path), path
+    # A Site whose stories are there is left as it is.
+    assert with_stories(done, group_entries(()), later.catalog) is done
+
+
+def test_articles_changed_while_grouping_are_grouped_too(tmp_path: Path) -> None:
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    shutil.copy(SEEDS / "000_035b52bdb15d24f1.txt", articles)
+    config = replace(load_config(CONFIG), articles_dir=articles, parse_cache=None)
+    alone = build_site(config, stories_later_past=0)
+    grouped = group_entries(alone.catalog.entries)
+    # The second seed arrives while the first is being grouped.
+    shutil.copy(SEEDS / "002_3b1ee3ced2e6f8f0.txt", articles)
+    meanwhile = refresh_site(alone)
+    assert meanwhile.catalog.stories_pending
+    done = with_stories(meanwhile, grouped, alone.catalog)
+    assert [entry.title for entry in done.catalog.feeds["stories"].history] == [SECOND_TITLE]
+    assert _body(done, "/feeds/all.atom") == _body(build_site(config), "/feeds/all.atom")
+
+
+async def test_the_live_site_groups_its_stories_in_the_background(seed_config) -> None:
+    live = LiveSite(build_site(seed_config, stories_later_past=0))
+    served = await live.group_stories()
+    assert served is live.site
+    assert not served.catalog.stories_pending
+    assert len(served.catalog.stories) == 1
+    assert _body(served, "/feeds/all.atom") == _body(build_site(seed_config), "/feeds/all.atom")
+
+
+async def test_a_grouping_cancelled_leaves_the_site_as_it_was(seed_config) -> None:
+    live = LiveSite(build_site(seed_config, stories_later_past=0))
+    before = live.site
+    grouping = asyncio.create_task(live.group_stories())
+    await asyncio.sleep(0)
+    grouping.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await grouping
+    assert live.site is before
+
+
+async def test_the_app_serves_at_once_and_relates_the_seeds_once_grouped(aiohttp_client, seed_config) -> None:
+    client = await aiohttp_client(create_app(seed_config, site=build_site(seed_config, stories_later_past=0)))
+    for _ in range(200):
+        page = await (await client.get(f"/articles/{FIRST}")).text()
+        if "Also covered by" in page:
+            break
+        await asyncio.sleep(0.05)
+    assert f'<a href="{BASE}/articles/{SECOND}">{SECOND_TITLE}</a>' in page
+    response = await client.get("/feeds/stories.atom")
+    assert len(feedparser.parse(await response.read()).entries) == 1

@@ -25,6 +25,7 @@ from typing import get_args
 
 from .config import SiteConfig, name_slug
 from .model import Entry
+from .stories import EMPTY as EMPTY_STORIES
 from .stories import Stories, Story, group_entries, update_stories
 from .urls import (
     ALL,
@@ -174,6 +175,9 @@ class Catalog:
     entries_by_slug: MappingProxyType[str, Entry]
     updated: datetime
     stories: Stories
+    # True while the stories are left to :func:`complete_stories` (see
+    # :func:`build_catalog`): until then they hold only what was added since.
+    stories_pending: bool = False
 
     def feeds_of_kind(self, kind: FeedKind) -> list[Feed]:
         """Feeds of one kind (``all``, ``outlet``, ``topic``, ``author``), in title order."""
@@ -212,13 +216,17 @@ def newest_first(entries: Iterable[Entry]) -> list[Entry]:
     return sorted(entries, key=sort_key, reverse=True)
 
 
-def build_catalog(entries: Iterable[Entry], config: SiteConfig) -> Catalog:
+def build_catalog(entries: Iterable[Entry], config: SiteConfig, *, stories_later_past: int | None = None) -> Catalog:
     """Sort the entries and cut the feed of everything, one per outlet, per topic and
     per author.
 
     Configured outlets and topics always have a feed (possibly empty, so a subscriber's
     URL stays valid); outlets met only in the text, and authors, get one while they
     have entries. An entry with several authors is in each author's feed.
+
+    With ``stories_later_past``, more entries than that are not grouped into stories
+    here: the catalog has none (``stories_pending``) until :func:`complete_stories`
+    brings the ones grouped elsewhere, so a server can start serving first.
     """
     ordered = tuple(newest_first(entries))
     members: dict[str, list[Entry]] = {key: [] for key in _declared_keys(config)}
@@ -226,10 +234,11 @@ def build_catalog(entries: Iterable[Entry], config: SiteConfig) -> Catalog:
         for key in _member_keys(entry, config):
             members.setdefault(key, []).append(entry)
     updated = max((entry.updated for entry in ordered), default=EPOCH)
-    stories = group_entries(ordered)
+    pending = stories_later_past is not None and len(ordered) > stories_later_past
+    stories = EMPTY_STORIES if pending else group_entries(ordered)
     feeds = {key: _feed(key, tuple(history), config, updated, stories=stories) for key, history in members.items()}
     return _catalog(ordered, feeds, config, updated=updated, entries_by_slug={entry.slug: entry for entry in ordered},
-                    stories=stories)
+                    stories=stories, stories_pending=pending)
 
 
 def update_catalog(catalog: Catalog, removed: Iterable[Entry], added: Iterable[Entry],
@@ -243,11 +252,32 @@ def update_catalog(catalog: Catalog, removed: Iterable[Entry], added: Iterable[E
     what was rendered from it stays valid.
     """
     removed, added = list(removed), list(added)
+    return _updated(catalog, removed, added, config, update_stories(catalog.stories, removed, added),
+                    pending=catalog.stories_pending)
+
+
+def complete_stories(catalog: Catalog, grouped: Stories, grouped_from: Iterable[Entry],
+                     config: SiteConfig) -> Catalog:
+    """``catalog`` (built with its stories pending) with the stories ``grouped`` from
+    the entries ``grouped_from`` (an earlier catalog's), brought up to date with the
+    entries removed and added since; only the feeds whose entries' related coverage
+    changed are cut again. ``catalog`` itself when its stories are not pending."""
+    if not catalog.stories_pending:
+        return catalog
+    # Entries of unchanged files are the very same objects in both, so identity tells.
+    before, now = list(grouped_from), catalog.entries
+    before_ids, now_ids = set(map(id, before)), set(map(id, now))
+    stories = update_stories(grouped, [entry for entry in before if id(entry) not in now_ids],
+                             [entry for entry in now if id(entry) not in before_ids])
+    return _updated(catalog, [], [], config, stories, pending=False)
+
+
+def _updated(catalog: Catalog, removed: list[Entry], added: list[Entry], config: SiteConfig, stories: Stories,
+             *, pending: bool) -> Catalog:
     ordered = _without(catalog.entries, removed)
     for entry in added:
         ordered.insert(_insertion_point(ordered, entry), entry)
     updated = _updated_after(catalog.updated, ordered, removed, added)
-    stories = update_stories(catalog.stories, removed, added)
     affected = {key for entry in (*removed, *added, *_relinked(catalog.stories, stories))
                 for key in _member_keys(entry, config)}
     feeds = {key: feed for key, feed in catalog.feeds.items() if key not in (ALL, STORIES)}
@@ -273,7 +303,8 @@ def update_catalog(catalog: Catalog, removed: Iterable[Entry], added: Iterable[E
         if entries_by_slug.get(entry.slug) is entry:
             del entries_by_slug[entry.slug]
     entries_by_slug.update((entry.slug, entry) for entry in added)
-    return _catalog(tuple(ordered), feeds, config, updated=updated, entries_by_slug=entries_by_slug, stories=stories)
+    return _catalog(tuple(ordered), feeds, config, updated=updated, entries_by_slug=entries_by_slug, stories=stories,
+                    stories_pending=pending)
 
 
 def _relinked(old: Stories, new: Stories) -> list[Entry]:
@@ -334,7 +365,7 @@ def _member_keys(entry: Entry, config: SiteConfig) -> list[str]:
 
 
 def _catalog(ordered: tuple[Entry, ...], feeds: Mapping[str, Feed], config: SiteConfig, *, updated: datetime,
-             entries_by_slug: Mapping[str, Entry], stories: Stories) -> Catalog:
+             entries_by_slug: Mapping[str, Entry], stories: Stories, stories_pending: bool) -> Catalog:
     """A catalog of ``ordered`` entries and ``feeds`` (besides ``all`` and
     ``stories``), in feed order."""
     everything = Feed(key=ALL, kind="all", slug=ALL, name=config.title, title=config.title,
@@ -353,6 +384,7 @@ def _catalog(ordered: tuple[Entry, ...], feeds: Mapping[str, Feed], config: Site
         entries_by_slug=MappingProxyType(entries_by_slug),
         updated=updated,
         stories=stories,
+        stories_pending=stories_pending,
     )
 
 

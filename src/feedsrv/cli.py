@@ -179,7 +179,7 @@ def _serve(config: SiteConfig, host: str | None, port: int | None, workers: int,
         loop = choose_event_loop(config.event_loop)
         url = database_url(config)
         if url is None:
-            site = build_site(config)
+            site = build_site(config, stories_later_past=config.stories_before_serving)
         else:
             reader = StoreReader(url, config)
             site = _site_from_database(reader, config, log)
@@ -288,7 +288,8 @@ def _site_from_database(reader: StoreReader, config: SiteConfig, log: logging.Lo
     finally:
         reader.close()
     log.info("articles from the database at %s (%d tombstoned)", reader.where, len(stored.deleted))
-    return assemble_site(config, stored.loaded, deleted=stored.deleted)
+    return assemble_site(config, stored.loaded, deleted=stored.deleted,
+                         stories_later_past=config.stories_before_serving)
 
 
 def _cannot_listen(host: str, port: int, exc: OSError) -> NoReturn:
