@@ -49,6 +49,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import lru_cache
 from heapq import nlargest
+from itertools import repeat
+from operator import mul
 from types import MappingProxyType
 
 from wordfreq import available_languages, zipf_frequency
@@ -222,14 +224,15 @@ def update_stories(stories: Stories, removed: Iterable[Entry], added: Iterable[E
 def signature(entry: Entry) -> Signature:
     """The terms of ``entry``'s title and lead, weighted by their rarity."""
     language = entry.language if entry.language in _languages() else "en"
-    weights: dict[str, int] = {}
+    words: set[str] = set()
     for text in _compared_texts(entry):
-        for word in _WORD.findall(text):
-            weighed = _term(word, language)
-            if weighed is not None:
-                term, weight = weighed
-                if weight > weights.get(term, 0):
-                    weights[term] = weight
+        words.update(_WORD.findall(text))
+    weights: dict[str, int] = {}
+    for weighed in map(_term, words, repeat(language)):
+        if weighed is not None:
+            term, weight = weighed
+            if weight > weights.get(term, 0):
+                weights[term] = weight
     terms = tuple(sorted(weights))
     values = bytes(weights[term] for term in terms)
     return Signature(terms=terms, weights=values, norm=math.sqrt(sum(value * value for value in values)))
@@ -243,14 +246,13 @@ def similarity(first: Signature, second: Signature) -> float:
     return _cosine(first, second.as_dict(), second.norm)
 
 
-def _cosine(first: Signature, second: Mapping[str, int], second_norm: float) -> float:
+def _cosine(first: Signature, second: dict[str, int], second_norm: float) -> float:
     if not first.norm or not second_norm:
         return 0.0
-    products = [weight * second[term] for term, weight in zip(first.terms, first.weights, strict=True)
-                if term in second]
-    if len(products) < MIN_SHARED:
+    # Loops in C (a key view's intersection, map): most of a grouping's time is here.
+    if len(second.keys() & first.terms) < MIN_SHARED:
         return 0.0
-    return sum(products) / (first.norm * second_norm)
+    return float(sum(map(mul, first.weights, map(second.get, first.terms, repeat(0))))) / (first.norm * second_norm)
 
 
 def _compared_texts(entry: Entry) -> list[str]:
@@ -310,7 +312,7 @@ def _item(entry: Entry) -> _Item:
                  day=entry.published.toordinal() if dated else None)
 
 
-def _pair_score(first: _Item, second: _Item, first_terms: Mapping[str, int] | None = None) -> float:
+def _pair_score(first: _Item, second: _Item, first_terms: dict[str, int] | None = None) -> float:
     """The similarity of two indexed entries when they may link, else 0
     (``first_terms``: ``first``'s signature as a dict, when at hand)."""
     if first.outlet == second.outlet:
