@@ -216,7 +216,8 @@ def newest_first(entries: Iterable[Entry]) -> list[Entry]:
     return sorted(entries, key=sort_key, reverse=True)
 
 
-def build_catalog(entries: Iterable[Entry], config: SiteConfig, *, stories_later_past: int | None = None) -> Catalog:
+def build_catalog(entries: Iterable[Entry], config: SiteConfig, *, stories_later_past: int | None = None,
+                  remembered: Stories = EMPTY_STORIES) -> Catalog:
     """Sort the entries and cut the feed of everything, one per outlet, per topic and
     per author.
 
@@ -225,7 +226,8 @@ def build_catalog(entries: Iterable[Entry], config: SiteConfig, *, stories_later
     have entries. An entry with several authors is in each author's feed.
 
     With ``stories_later_past``, more entries than that are not grouped into stories
-    here: the catalog has none (``stories_pending``) until :func:`complete_stories`
+    here: the catalog has the stories ``remembered`` from an earlier run (see
+    :func:`.stories.remembered_stories`), none by default, and they are pending until :func:`complete_stories`
     brings the ones grouped elsewhere, so a server can start serving first.
     """
     ordered = tuple(newest_first(entries))
@@ -234,10 +236,11 @@ def build_catalog(entries: Iterable[Entry], config: SiteConfig, *, stories_later
         for key in _member_keys(entry, config):
             members.setdefault(key, []).append(entry)
     updated = max((entry.updated for entry in ordered), default=EPOCH)
+    entries_by_slug = {entry.slug: entry for entry in ordered}
     pending = stories_later_past is not None and len(ordered) > stories_later_past
-    stories = EMPTY_STORIES if pending else group_entries(ordered)
+    stories = remembered if pending else group_entries(ordered)
     feeds = {key: _feed(key, tuple(history), config, updated, stories=stories) for key, history in members.items()}
-    return _catalog(ordered, feeds, config, updated=updated, entries_by_slug={entry.slug: entry for entry in ordered},
+    return _catalog(ordered, feeds, config, updated=updated, entries_by_slug=entries_by_slug,
                     stories=stories, stories_pending=pending)
 
 

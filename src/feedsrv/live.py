@@ -29,6 +29,7 @@ from .site import Site, refresh_site, with_stories
 from .sources import collector_paused
 from .stories import EMPTY as EMPTY_STORIES
 from .stories import Stories, update_stories
+from .storyhints import write_hints
 
 log = logging.getLogger(__name__)
 
@@ -152,9 +153,18 @@ class LiveSite:
             stop.set()
             raise
         site = await self.apply(functools.partial(with_stories, grouped=grouped, grouped_from=base.catalog))
+        await self.remember_stories()
         log.info("related coverage: %d stories of %d articles grouped in %.1f s", len(site.catalog.stories),
                  len(site.catalog.entries), time.perf_counter() - started)
         return site
+
+
+    async def remember_stories(self) -> None:
+        """Write the stories served for the next start (see :mod:`feedsrv.storyhints`),
+        unless they are still pending."""
+        site = self._site
+        if not site.catalog.stories_pending:
+            await asyncio.to_thread(write_hints, site.config, site.catalog.stories)
 
 
 def _group(entries: Sequence[Entry], stop: threading.Event) -> Stories:

@@ -34,7 +34,9 @@ from .pools import chunks, forking_is_safe, map_shared, process_count
 from .render import FORMATS, render_feed
 from .representations import HTML_TYPE, IMMUTABLE, Resource, hub_links, inline_disposition, make_resource
 from .sources import LoadResult, collector_paused, load_articles
+from .stories import EMPTY as EMPTY_STORIES
 from .stories import Stories
+from .storyhints import read_hints
 from .urls import (
     INDEX,
     OPML,
@@ -297,7 +299,9 @@ def with_stories(current: Site, grouped: Stories, grouped_from: Catalog) -> Site
 def _assemble(config: SiteConfig, loaded: LoadResult, previous: Site | None, *, render: bool = True,
               deleted: frozenset[str] = frozenset(), stories_later_past: int | None = None) -> Site:
     if previous is None:
-        catalog = build_catalog(loaded.entries, config, stories_later_past=stories_later_past)
+        later = stories_later_past is not None and len(loaded.entries) > stories_later_past
+        remembered = read_hints(config, {entry.slug: entry for entry in loaded.entries}) if later else EMPTY_STORIES
+        catalog = build_catalog(loaded.entries, config, stories_later_past=stories_later_past, remembered=remembered)
         site = Site(config=config, catalog=catalog, loaded=loaded,
                     gone=frozenset(key for key in deleted if not _is_served(catalog, key)))
     else:

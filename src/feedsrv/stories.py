@@ -208,6 +208,20 @@ def group_entries(entries: Iterable[Entry]) -> Stories:
     return update_stories(EMPTY, (), entries)
 
 
+def remembered_stories(groups: Iterable[Iterable[Entry]]) -> Stories:
+    """Stories as an earlier grouping left them (each group its entries), without
+    the index: related coverage to serve until :func:`group_entries` gives the
+    stories themselves. :func:`update_stories` takes it, but finds no links to
+    what it adds, and leaves a changed entry's group as it was."""
+    by_slug: dict[str, Story] = {}
+    for group in groups:
+        story = Story(entries=tuple(sorted(group, key=_story_order)))
+        for entry in story.entries:
+            by_slug[entry.slug] = story
+    return Stories(items=MappingProxyType({}), postings=MappingProxyType({}), links=MappingProxyType({}),
+                   by_slug=MappingProxyType(by_slug))
+
+
 def update_stories(stories: Stories, removed: Iterable[Entry], added: Iterable[Entry]) -> Stories:
     """What :func:`group_entries` gives for ``stories``' entries less ``removed`` and
     plus ``added`` (an entry is known by its slug), touching only the buckets and the

@@ -138,6 +138,8 @@ async def _grouping_stories(app: web.Application) -> AsyncIterator[None]:
     yield
     grouping.cancel()
     await asyncio.wait([grouping])
+    # What reloads made of them since, for the next start.
+    await app[LIVE].remember_stories()
 
 
 def _log_grouping_failure(task: asyncio.Task[Site]) -> None:
