@@ -196,6 +196,9 @@ def _serve(config: SiteConfig, host: str | None, port: int | None, workers: int,
              len(site.catalog.entries), len(site.loaded.parsed),
              "the parse cache" if reader is None else "the database", len(site.catalog.feeds),
              time.perf_counter() - started)
+    if site.catalog.stories_pending:
+        log.info("grouping the stories of %d articles while serving (%d remembered stories meanwhile)",
+                 len(site.catalog.entries), len(site.catalog.stories))
     if api_token(config) is not None:
         log.info("publishing API on at %s%s", API_ARTICLES, "" if reader is None else ", writing to the database")
     else:
