@@ -44,7 +44,7 @@ import math
 import re
 import sys
 import unicodedata
-from collections.abc import Iterable, Mapping, Set
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import lru_cache
@@ -158,8 +158,10 @@ class _Item:
     day: int | None
 
 
-# Day ordinal (None: undated) -> key term -> slugs of the entries having it.
-_Postings = MappingProxyType[int | None, Mapping[str, Set[str]]]
+# Day ordinal (None: undated) -> key term -> slugs of the entries having it. Buckets
+# and links are tuples: most hold a few slugs, and a set of a few costs four times
+# the memory (docs/benchmarks.md, "Related coverage").
+_Postings = MappingProxyType[int | None, Mapping[str, tuple[str, ...]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,7 +175,7 @@ class Stories:
     items: MappingProxyType[str, _Item] = field(compare=False)
     postings: _Postings = field(compare=False)
     # slug -> slugs it links to.
-    links: MappingProxyType[str, Set[str]] = field(compare=False)
+    links: MappingProxyType[str, tuple[str, ...]] = field(compare=False)
     # slug -> its story, for the entries in one.
     by_slug: MappingProxyType[str, Story]
 
@@ -349,19 +351,18 @@ def _story_order(entry: Entry) -> tuple[bool, object, str, str]:
 
 class _Builder:
     """The working copy of a :class:`Stories` during one update: top-level mappings
-    copied once, inner buckets copied on first change, so the snapshot it came from
+    copied once, a day's buckets on its first change (buckets and links are
+    tuples, replaced, never changed), so the snapshot it came from
     is never modified."""
 
     def __init__(self, stories: Stories) -> None:
         # A proxy's copy() copies the dict behind it in one go; dict(proxy) would go
         # key by key.
         self.items: dict[str, _Item] = stories.items.copy()
-        self.postings: dict[int | None, Mapping[str, Set[str]]] = stories.postings.copy()
-        self.links: dict[str, Set[str]] = stories.links.copy()
+        self.postings: dict[int | None, Mapping[str, tuple[str, ...]]] = stories.postings.copy()
+        self.links: dict[str, tuple[str, ...]] = stories.links.copy()
         self.by_slug: dict[str, Story] = stories.by_slug.copy()
         self._own_days: set[int | None] = set()
-        self._own_buckets: set[tuple[int | None, str]] = set()
-        self._own_links: set[str] = set()
         # Slugs whose group must be clustered again.
         self._dirty: set[str] = set()
         # Slugs met in groups past MAX_GROUP: links only grow while entries are added,
@@ -389,26 +390,31 @@ class _Builder:
                 self._forget(group)
         self.items[slug] = item
         for key in item.keys:
-            self._bucket(item.day, key).add(slug)
-        self.links[slug] = linked
-        self._own_links.add(slug)
+            buckets = self._buckets(item.day)
+            buckets[key] = (*buckets.get(key, ()), slug)
+        self.links[slug] = tuple(sorted(linked))
         for other in linked:
-            self._link_set(other).add(slug)
+            self.links[other] = (*self.links.get(other, ()), slug)
         self._dirty.add(slug)
 
     def remove(self, slug: str) -> None:
         item = self.items.pop(slug, None)
         if item is None:
             return
+        buckets = self._buckets(item.day)
         for key in item.keys:
-            bucket = self._bucket(item.day, key)
-            bucket.discard(slug)
-            if not bucket:
-                self._drop_bucket(item.day, key)
+            bucket = tuple(other for other in buckets[key] if other != slug)
+            if bucket:
+                buckets[key] = bucket
+            else:
+                del buckets[key]
+        if not buckets:
+            del self.postings[item.day]
+            self._own_days.discard(item.day)
         self._crowded.clear()
-        neighbours = self.links.pop(slug, set())
+        neighbours = self.links.pop(slug, ())
         for other in neighbours:
-            self._link_set(other).discard(slug)
+            self.links[other] = tuple(linked for linked in self.links[other] if linked != slug)
         self._dirty.discard(slug)
         self._dirty.update(neighbours)
         self.by_slug.pop(slug, None)
@@ -457,36 +463,14 @@ class _Builder:
                     found.update(bucket)
         return found
 
-    def _bucket(self, day: int | None, key: str) -> set[str]:
-        """The bucket (day, key), owned by this builder: safe to change."""
+    def _buckets(self, day: int | None) -> dict[str, tuple[str, ...]]:
+        """The buckets of ``day``, owned by this builder: safe to change."""
         if day not in self._own_days:
             self.postings[day] = dict(self.postings.get(day, {}))
             self._own_days.add(day)
         buckets = self.postings[day]
         assert isinstance(buckets, dict)
-        if (day, key) not in self._own_buckets:
-            buckets[key] = set(buckets.get(key, ()))
-            self._own_buckets.add((day, key))
-        bucket = buckets[key]
-        assert isinstance(bucket, set)
-        return bucket
-
-    def _drop_bucket(self, day: int | None, key: str) -> None:
-        buckets = self.postings[day]
-        assert isinstance(buckets, dict)
-        del buckets[key]
-        self._own_buckets.discard((day, key))
-        if not buckets:
-            del self.postings[day]
-            self._own_days.discard(day)
-
-    def _link_set(self, slug: str) -> set[str]:
-        if slug not in self._own_links:
-            self.links[slug] = set(self.links.get(slug, ()))
-            self._own_links.add(slug)
-        links = self.links[slug]
-        assert isinstance(links, set)
-        return links
+        return buckets
 
     def _group(self, slug: str) -> set[str] | None:
         """The slugs connected to ``slug`` by links; None past :data:`MAX_GROUP`, found
