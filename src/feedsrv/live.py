@@ -134,7 +134,6 @@ class LiveSite:
                 await self._notify(current, new)
             return self._site
 
-
     async def group_stories(self) -> Site:
         """When the Site served was built with its stories pending (see
         :func:`~feedsrv.site.build_site`), group its entries in a worker thread
@@ -157,7 +156,6 @@ class LiveSite:
         log.info("related coverage: %d stories of %d articles grouped in %.1f s", len(site.catalog.stories),
                  len(site.catalog.entries), time.perf_counter() - started)
         return site
-
 
     async def remember_stories(self) -> None:
         """Write the stories served for the next start (see :mod:`feedsrv.storyhints`),
