@@ -8,6 +8,10 @@ For each size, a generated history (bench/corpus.py) is served by a new
         the catalog built and every subscription document rendered;
   warm  a restart, with the parse cache the cold start wrote.
 The time runs from starting the process until GET /feeds/all.atom answers 200.
+Past server.stories_before_serving articles the server then groups the stories
+while serving: the bench waits for its log line (`related coverage: … grouped in
+S s`) and prints when it came, from the start; the warm start serves the stories the
+cold one remembered (feedsrv.storyhints) meanwhile.
 Prints seconds, articles/s, the server's peak RSS (VmHWM) against the corpus's bytes
 on disk, the largest parsing process's peak RSS, and the CPU time of the whole
 process tree (so parallelism shows as CPU seconds over wall seconds).
@@ -38,6 +42,8 @@ class Start:
     largest_child_rss: int
     cpu_seconds: float
     log: str
+    # From the start to the stories' log line; None when they were grouped before serving.
+    grouped_seconds: float | None
 
 
 def answers(port: int) -> bool:
@@ -73,6 +79,13 @@ def start_once(config: Path, log_path: Path) -> Start:
                     raise SystemExit(f"feedsrv exited with {server.returncode}: {log_path.read_text()[-2000:]}")
                 time.sleep(0.02)
             seconds = time.perf_counter() - started
+            grouped = None
+            if "while serving" in log_path.read_text(errors="replace"):
+                while "related coverage:" not in log_path.read_text(errors="replace"):
+                    if server.poll() is not None:
+                        raise SystemExit(f"feedsrv exited with {server.returncode}: {log_path.read_text()[-2000:]}")
+                    time.sleep(0.1)
+                grouped = time.perf_counter() - started
             server_rss = peak_rss(server.pid)
         finally:
             server.send_signal(signal.SIGINT)
@@ -80,7 +93,7 @@ def start_once(config: Path, log_path: Path) -> Start:
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     # ru_maxrss of waited children: the largest of the server and its parsing processes.
-    return Start(seconds, server_rss, after.ru_maxrss * 1024, cpu, log_path.read_text(errors="replace"))
+    return Start(seconds, server_rss, after.ru_maxrss * 1024, cpu, log_path.read_text(errors="replace"), grouped)
 
 
 def write_config(workdir: Path, articles: Path, cache: Path, processes: int) -> Path:
@@ -108,18 +121,23 @@ def main() -> int:
         for count in options.articles:
             articles = ensure_corpus(count, root=options.corpora)
             size = corpus_bytes(articles)
-            cache = workdir / f"parsed-{count}.pickle"
+            # Each size its own directory: the stories are remembered beside the cache.
+            cache = workdir / str(count) / "parsed.pickle"
+            cache.parent.mkdir()
             config = write_config(workdir, articles, cache, options.processes)
             for kind in ("cold", "warm"):
                 if kind == "cold":
                     cache.unlink(missing_ok=True)
+                    cache.with_name("stories.json").unlink(missing_ok=True)
                 run = start_once(config, workdir / f"serve-{count}-{kind}.log")
                 print(f"{count:>9,} {kind:>5} {run.seconds:>8.2f} {count / run.seconds:>11,.0f} "
                       f"{run.server_peak_rss / 2**20:>8,.0f} MiB {run.server_peak_rss / size:>7.2f}× "
                       f"{run.largest_child_rss / 2**20:>8,.0f} MiB {run.cpu_seconds:>7.1f}", flush=True)
                 for line in run.log.splitlines():
-                    if "ready in" in line:
-                        print(f"{'':>16}{line.partition('feedsrv: ')[2]}")
+                    if "ready in" in line or "while serving" in line or "related coverage:" in line:
+                        print(f"{'':>16}{line.partition(': ')[2]}")
+                if run.grouped_seconds is not None:
+                    print(f"{'':>16}stories in place {run.grouped_seconds:.1f} s after the start")
             print(f"{'':>16}corpus: {size / 2**20:,.1f} MiB on disk")
     return 0
 

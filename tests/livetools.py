@@ -31,14 +31,19 @@ def article(title: str, *, author: str, outlet: str, text: str = BODY,
 
 
 # Three articles: Alpha from a configured outlet, Beta and Gamma from an outlet met
-# only in the articles, each by its own author.
+# only in the articles, each by its own author, each of its own event (one text
+# from two outlets would be one story, whose related links change with each).
 STARTING_ARTICLES = {
     "alpha.txt": article("Alpha", author="Amira Haddad", outlet="Impunity Watch",
                          published="2015-10-20T09:00:00+00:00"),
     "beta.txt": article("Beta", author="Boris Novak", outlet="Harbor Gazette",
-                        published="2015-10-21T09:00:00+00:00"),
+                        published="2015-10-21T09:00:00+00:00",
+                        text="The harbour authority opened a second container terminal on Wednesday, "
+                             "doubling the port's capacity for refrigerated cargo."),
     "gamma.txt": article("Gamma", author="Chen Sato", outlet="Harbor Gazette",
-                         published="2015-10-22T09:00:00+00:00"),
+                         published="2015-10-22T09:00:00+00:00",
+                         text="A regional orchestra premiered a violin concerto written by a local teenager, "
+                              "who played the solo part herself."),
 }
 
 

@@ -129,8 +129,10 @@ def test_author_feeds() -> None:
 
 def test_feeds_of_every_kind_and_their_pages() -> None:
     catalog = build_catalog([make_entry(1, topics=("syria", "economy", "undeclared"))], make_config())
-    assert set(catalog.feeds) == {"all", "outlets/reuters", "topics/syria", "topics/economy", "authors/jane-doe"}
+    assert set(catalog.feeds) == {"all", "stories", "outlets/reuters", "topics/syria", "topics/economy",
+                                  "authors/jane-doe"}
     assert catalog.feeds["all"].landing_path == "/"
+    assert catalog.feeds["stories"].history == ()
     assert catalog.feeds["topics/economy"].landing_path == "/topics/economy"
     assert catalog.feeds["outlets/reuters"].name == "Reuters"
     assert article_path(catalog.entries[0].slug) == "/articles/a1"

@@ -107,7 +107,8 @@ def test_init_writes_a_site_that_check_reads_and_prints_the_next_command(tmp_pat
     monkeypatch.chdir(tmp_path / "news")
     result = run("check")
     assert result.exit_code == 0
-    assert result.output.splitlines()[-1] == "feedsrv.toml: 1 articles, 3 feeds, 0 skipped, 0 warnings"
+    # The feeds of everything, of stories, of its outlet and of its author.
+    assert result.output.splitlines()[-1] == "feedsrv.toml: 1 articles, 4 feeds, 0 skipped, 0 warnings"
     result = run("parse", "articles/welcome.txt")
     entry = json.loads(result.output)
     assert (entry["title"], entry["authors"], entry["dateline"]) == (

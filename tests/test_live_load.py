@@ -10,7 +10,7 @@ import asyncio
 import hashlib
 import re
 import time
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from functools import partial
 
@@ -31,8 +31,11 @@ NAMES = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight",
 
 def story(number: int, edition: int) -> str:
     outlet = "Harbor Gazette" if number < EDITED else "Quiet Courier"
+    # Five days apart: texts this alike from two outlets within three days would be
+    # one story (related coverage), and an edit would touch the other outlet's feed.
+    published = date(2015, 10, 1) + timedelta(days=5 * number)
     return article(f"Story {number}", author=f"Story {NAMES[number].title()}", outlet=outlet,
-                   published=f"2015-10-{number + 1:02d}T09:00:00+00:00",
+                   published=f"{published.isoformat()}T09:00:00+00:00",
                    text=f"Edition {edition} of story {number}. Officials met in Geneva on Monday, "
                         f"according to a statement released after the meeting.")
 

@@ -19,7 +19,7 @@ def test_structure(seed_site) -> None:
     # The newest entry's update, not the build time: the same articles give the same bytes.
     assert root.findtext("head/dateCreated") == seed_site.catalog.updated.strftime("%a, %d %b %Y %H:%M:%S +0000")
     groups = [outline.get("text") for outline in root.iterfind("body/outline")]
-    assert groups == ["All articles", "Outlets", "Topics", "Authors"]
+    assert groups == ["All articles", "Stories", "Outlets", "Topics", "Authors"]
     for group in root.iterfind("body/outline"):
         assert group.get("xmlUrl") is None
         for outline in group:
@@ -33,7 +33,7 @@ def test_every_feed_once_as_rss_with_its_landing_page(seed_site) -> None:
     listed = {outline.get("xmlUrl"): outline for outline in root.iter("outline") if outline.get("xmlUrl")}
     feeds = seed_site.catalog.feeds.values()
     assert set(listed) == {f"{BASE}{feed.path('rss')}" for feed in feeds}
-    assert len(listed) == len(list(root.iter("outline"))) - 4
+    assert len(listed) == len(list(root.iter("outline"))) - 5
     syria = listed[f"{BASE}/feeds/topics/syria.rss"]
     assert syria.get("htmlUrl") == f"{BASE}/topics/syria"
     assert syria.get("title") == "Syria — feedsrv news"

@@ -195,7 +195,10 @@ async def test_after_a_lost_connection_the_instance_catches_up(aiohttp_client, i
 def test_a_restart_serves_everything_the_store_holds(imported: str, config: SiteConfig, tmp_path: Path) -> None:
     reader, before = start_site(imported, config)
     reader.close()
-    delta = {"delta.txt": article("Delta", author="Dana Ortiz", outlet="Harbor Gazette")}
+    # A text of its own: Alpha's would make the two one story, and Alpha's page would
+    # then link Delta.
+    delta = {"delta.txt": article("Delta", author="Dana Ortiz", outlet="Harbor Gazette",
+                                  text="The city library reopened its reading room after a two-year renovation.")}
     import_dir(imported, write_articles(tmp_path / "second", delta), config)
     tombstone(imported, "beta")
     reader, after = start_site(imported, config)

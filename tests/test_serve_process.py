@@ -6,7 +6,7 @@ import os
 import subprocess
 import time
 
-from conftest import ROOT
+from conftest import CONFIG, ROOT, SEEDS
 from feedcheck import parse_with_feedparser
 from serving import FEEDSRV, free_port, http_get, running_server
 
@@ -48,3 +48,22 @@ def _served_log(arguments: list[str], tmp_path) -> str:
 def test_requests_are_logged_only_when_asked(tmp_path):
     assert "GET /feeds/all.atom" not in _served_log([], tmp_path)
     assert "GET /feeds/all.atom" in _served_log(["--access-log"], tmp_path)
+
+
+def test_serve_groups_stories_while_serving_past_the_setting(tmp_path):
+    # The shipped config (its outlets and the second seed's date), grouping while serving.
+    shipped = CONFIG.read_text(encoding="utf-8")
+    config = tmp_path / "feedsrv.toml"
+    config.write_text(shipped.replace('articles_dir = "../seeds"', f'articles_dir = "{SEEDS}"')
+                      .replace("[server]\n", "[server]\nstories_before_serving = 0\n"), encoding="utf-8")
+    with running_server(["--config", str(config)], cwd=tmp_path, port=free_port()) as port:
+        deadline = time.monotonic() + 30
+        while True:
+            stories = parse_with_feedparser(http_get(port, "/feeds/stories.atom").body)
+            if stories.entries or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        assert len(stories.entries) == 1
+        related = [link.href for entry in parse_with_feedparser(http_get(port, "/feeds/all.atom").body).entries
+                   for link in entry.links if link.rel == "related"]
+        assert len(related) == 2

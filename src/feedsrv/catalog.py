@@ -15,15 +15,30 @@ import bisect
 import functools
 import hashlib
 import operator
+import uuid
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from html import escape
 from types import MappingProxyType
 from typing import get_args
 
 from .config import SiteConfig, name_slug
 from .model import Entry
-from .urls import ALL, FeedExtension, FeedKind, archive_path, feed_key, feed_path, landing_path, split_feed_key
+from .stories import EMPTY as EMPTY_STORIES
+from .stories import Stories, Story, group_entries, update_stories
+from .urls import (
+    ALL,
+    STORIES,
+    FeedExtension,
+    FeedKind,
+    archive_path,
+    article_path,
+    feed_key,
+    feed_path,
+    landing_path,
+    split_feed_key,
+)
 
 # The date of an empty feed when the catalog holds nothing at all: fixed, so that an
 # empty site still renders the same bytes (and ETag) on every build.
@@ -41,6 +56,9 @@ class Feed:
 
     ``history`` holds every entry of the feed, newest first; the subscription
     document shows the first ``page_size`` of them and archive pages the rest.
+    ``related`` gives, by slug, the other outlets' articles of the same story for the
+    entries of the subscription document that have any (archive pages, immutable
+    once full, carry none).
     """
 
     key: str
@@ -53,6 +71,7 @@ class Feed:
     page_size: int
     updated: datetime
     homepage: str | None = None
+    related: Mapping[str, tuple[Entry, ...]] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def entries(self) -> tuple[Entry, ...]:
@@ -148,12 +167,17 @@ class FeedPage:
 
 @dataclass(frozen=True, slots=True)
 class Catalog:
-    """Entries newest first, with lookups by slug and the feeds built from them."""
+    """Entries newest first, with lookups by slug, the feeds built from them and the
+    stories they form (related coverage)."""
 
     entries: tuple[Entry, ...]
     feeds: Mapping[str, Feed]
     entries_by_slug: MappingProxyType[str, Entry]
     updated: datetime
+    stories: Stories
+    # True while the stories are left to :func:`complete_stories` (see
+    # :func:`build_catalog`): until then they hold only what was added since.
+    stories_pending: bool = False
 
     def feeds_of_kind(self, kind: FeedKind) -> list[Feed]:
         """Feeds of one kind (``all``, ``outlet``, ``topic``, ``author``), in title order."""
@@ -192,13 +216,19 @@ def newest_first(entries: Iterable[Entry]) -> list[Entry]:
     return sorted(entries, key=sort_key, reverse=True)
 
 
-def build_catalog(entries: Iterable[Entry], config: SiteConfig) -> Catalog:
+def build_catalog(entries: Iterable[Entry], config: SiteConfig, *, stories_later_past: int | None = None,
+                  remembered: Stories = EMPTY_STORIES) -> Catalog:
     """Sort the entries and cut the feed of everything, one per outlet, per topic and
     per author.
 
     Configured outlets and topics always have a feed (possibly empty, so a subscriber's
     URL stays valid); outlets met only in the text, and authors, get one while they
     have entries. An entry with several authors is in each author's feed.
+
+    With ``stories_later_past``, more entries than that are not grouped into stories
+    here: the catalog has the stories ``remembered`` from an earlier run (see
+    :func:`.stories.remembered_stories`), none by default, and they are pending until :func:`complete_stories`
+    brings the ones grouped elsewhere, so a server can start serving first.
     """
     ordered = tuple(newest_first(entries))
     members: dict[str, list[Entry]] = {key: [] for key in _declared_keys(config)}
@@ -206,8 +236,12 @@ def build_catalog(entries: Iterable[Entry], config: SiteConfig) -> Catalog:
         for key in _member_keys(entry, config):
             members.setdefault(key, []).append(entry)
     updated = max((entry.updated for entry in ordered), default=EPOCH)
-    feeds = {key: _feed(key, tuple(history), config, updated) for key, history in members.items()}
-    return _catalog(ordered, feeds, config, updated=updated, entries_by_slug={entry.slug: entry for entry in ordered})
+    entries_by_slug = {entry.slug: entry for entry in ordered}
+    pending = stories_later_past is not None and len(ordered) > stories_later_past
+    stories = remembered if pending else group_entries(ordered)
+    feeds = {key: _feed(key, tuple(history), config, updated, stories=stories) for key, history in members.items()}
+    return _catalog(ordered, feeds, config, updated=updated, entries_by_slug=entries_by_slug,
+                    stories=stories, stories_pending=pending)
 
 
 def update_catalog(catalog: Catalog, removed: Iterable[Entry], added: Iterable[Entry],
@@ -215,21 +249,45 @@ def update_catalog(catalog: Catalog, removed: Iterable[Entry], added: Iterable[E
     """The catalog :func:`build_catalog` would build from ``catalog``'s entries less
     ``removed`` and plus ``added``, at the cost of what changed.
 
-    Entries are placed by bisection, and only the feeds that list a removed or an
-    added entry are cut again; every other feed is the very same object, so what
-    was rendered from it stays valid.
+    Entries are placed by bisection, the stories updated for what changed, and only
+    the feeds that list a removed or an added entry, or an entry whose related
+    coverage changed, are cut again; every other feed is the very same object, so
+    what was rendered from it stays valid.
     """
     removed, added = list(removed), list(added)
+    return _updated(catalog, removed, added, config, update_stories(catalog.stories, removed, added),
+                    pending=catalog.stories_pending)
+
+
+def complete_stories(catalog: Catalog, grouped: Stories, grouped_from: Iterable[Entry],
+                     config: SiteConfig) -> Catalog:
+    """``catalog`` (built with its stories pending) with the stories ``grouped`` from
+    the entries ``grouped_from`` (an earlier catalog's), brought up to date with the
+    entries removed and added since; only the feeds whose entries' related coverage
+    changed are cut again. ``catalog`` itself when its stories are not pending."""
+    if not catalog.stories_pending:
+        return catalog
+    # Entries of unchanged files are the very same objects in both, so identity tells.
+    before, now = list(grouped_from), catalog.entries
+    before_ids, now_ids = set(map(id, before)), set(map(id, now))
+    stories = update_stories(grouped, [entry for entry in before if id(entry) not in now_ids],
+                             [entry for entry in now if id(entry) not in before_ids])
+    return _updated(catalog, [], [], config, stories, pending=False)
+
+
+def _updated(catalog: Catalog, removed: list[Entry], added: list[Entry], config: SiteConfig, stories: Stories,
+             *, pending: bool) -> Catalog:
     ordered = _without(catalog.entries, removed)
     for entry in added:
         ordered.insert(_insertion_point(ordered, entry), entry)
     updated = _updated_after(catalog.updated, ordered, removed, added)
-    affected = {key for entry in (*removed, *added) for key in _member_keys(entry, config)}
-    feeds = {key: feed for key, feed in catalog.feeds.items() if key != ALL}
+    affected = {key for entry in (*removed, *added, *_relinked(catalog.stories, stories))
+                for key in _member_keys(entry, config)}
+    feeds = {key: feed for key, feed in catalog.feeds.items() if key not in (ALL, STORIES)}
     for key, feed in feeds.items():
         # An empty feed is dated as the catalog.
         if not feed.history and updated != catalog.updated:
-            feeds[key] = _feed(key, (), config, updated)
+            feeds[key] = _feed(key, (), config, updated, stories=stories)
     declared = set(_declared_keys(config))
     for key in affected:
         old = catalog.feeds.get(key)
@@ -240,7 +298,7 @@ def update_catalog(catalog: Catalog, removed: Iterable[Entry], added: Iterable[E
         if history or key in declared:
             feed_updated = (_updated_after(old.updated, history, removed, inserted)
                             if history and old is not None and old.history else None)
-            feeds[key] = _feed(key, tuple(history), config, updated, feed_updated)
+            feeds[key] = _feed(key, tuple(history), config, updated, feed_updated, stories=stories)
         else:
             feeds.pop(key, None)
     entries_by_slug = catalog.entries_by_slug.copy()  # the dict behind the proxy, in one go
@@ -248,7 +306,34 @@ def update_catalog(catalog: Catalog, removed: Iterable[Entry], added: Iterable[E
         if entries_by_slug.get(entry.slug) is entry:
             del entries_by_slug[entry.slug]
     entries_by_slug.update((entry.slug, entry) for entry in added)
-    return _catalog(tuple(ordered), feeds, config, updated=updated, entries_by_slug=entries_by_slug)
+    return _catalog(tuple(ordered), feeds, config, updated=updated, entries_by_slug=entries_by_slug, stories=stories,
+                    stories_pending=pending)
+
+
+def _relinked(old: Stories, new: Stories) -> list[Entry]:
+    """The entries of ``new`` whose story is not what it was in ``old``."""
+    changed = [slug for slug in old.by_slug.keys() | new.by_slug.keys()
+               if old.by_slug.get(slug) != new.by_slug.get(slug)]
+    return [new.items[slug].entry for slug in sorted(changed) if slug in new.items]
+
+
+def story_entry(story: Story, config: SiteConfig) -> Entry:
+    """A story as an entry of the stories feed: named by its earliest article, dated
+    by its latest, its content every outlet's article linked, its id derived from
+    the earliest article's (stable while that article stays in the story)."""
+    first, latest = story.first, story.latest
+    items = "".join(
+        f'<li><a href="{escape(config.url(article_path(entry.slug)))}">{escape(entry.title or entry.slug)}</a>'
+        f"{' — ' + escape(entry.outlet) if entry.outlet else ''}</li>"
+        for entry in story.entries)
+    outlets = len({entry.outlet_slug or entry.slug for entry in story.entries})
+    html = f"<p>Reported by {outlets} outlets:</p>\n<ul>{items}</ul>"
+    return Entry(id=f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'feedsrv:story:' + story.id)}", slug=first.slug,
+                 title=first.title, title_derived=first.title_derived, authors=(), author_role=None, outlet=None,
+                 outlet_slug=None, dateline=None, published=latest.published, published_from=latest.published_from,
+                 updated=max(entry.updated for entry in story.entries), summary=first.summary, body=(),
+                 topics=tuple(dict.fromkeys(topic for entry in story.entries for topic in entry.topics)),
+                 language=first.language, html=html)
 
 
 def _updated_after(updated: datetime, entries: list[Entry], removed: list[Entry], added: list[Entry]) -> datetime:
@@ -283,21 +368,36 @@ def _member_keys(entry: Entry, config: SiteConfig) -> list[str]:
 
 
 def _catalog(ordered: tuple[Entry, ...], feeds: Mapping[str, Feed], config: SiteConfig, *, updated: datetime,
-             entries_by_slug: Mapping[str, Entry]) -> Catalog:
-    """A catalog of ``ordered`` entries and ``feeds`` (besides ``all``), in feed order."""
+             entries_by_slug: Mapping[str, Entry], stories: Stories, stories_pending: bool) -> Catalog:
+    """A catalog of ``ordered`` entries and ``feeds`` (besides ``all`` and
+    ``stories``), in feed order."""
     everything = Feed(key=ALL, kind="all", slug=ALL, name=config.title, title=config.title,
                       subtitle=config.description, history=ordered, page_size=config.entries_per_feed,
-                      updated=updated)
+                      updated=updated, related=related_coverage(ordered[:config.entries_per_feed], stories))
+    story_entries = tuple(newest_first(story_entry(story, config) for story in stories.all()))
+    stories_feed = Feed(key=STORIES, kind="stories", slug=STORIES, name="Stories",
+                        title=f"Stories — {config.title}",
+                        subtitle="Each event several outlets report, with every outlet's article.",
+                        history=story_entries, page_size=config.entries_per_feed,
+                        updated=max((entry.updated for entry in story_entries), default=updated))
     return Catalog(
         entries=ordered,
-        feeds=MappingProxyType({ALL: everything, **dict(sorted(feeds.items(), key=_feed_order(config)))}),
+        feeds=MappingProxyType({ALL: everything, STORIES: stories_feed,
+                                **dict(sorted(feeds.items(), key=_feed_order(config)))}),
         entries_by_slug=MappingProxyType(entries_by_slug),
         updated=updated,
+        stories=stories,
+        stories_pending=stories_pending,
     )
 
 
+def related_coverage(entries: Iterable[Entry], stories: Stories) -> Mapping[str, tuple[Entry, ...]]:
+    """The related coverage of those of ``entries`` that have any, by slug."""
+    return MappingProxyType({entry.slug: related for entry in entries if (related := stories.related(entry))})
+
+
 def _feed(key: str, history: tuple[Entry, ...], config: SiteConfig, updated: datetime,
-          feed_updated: datetime | None = None) -> Feed:
+          feed_updated: datetime | None = None, *, stories: Stories) -> Feed:
     """The feed ``key`` of ``history``, dated ``feed_updated`` (the newest update
     among its entries, looked up when not given), or as the catalog when empty."""
     kind, slug = split_feed_key(key)
@@ -319,7 +419,7 @@ def _feed(key: str, history: tuple[Entry, ...], config: SiteConfig, updated: dat
     return Feed(key=key, kind=kind, slug=slug, name=name, title=f"{name} — {config.title}", subtitle=subtitle,
                 history=history, page_size=config.entries_per_feed,
                 updated=feed_updated or max((entry.updated for entry in history), default=updated),
-                homepage=homepage)
+                homepage=homepage, related=related_coverage(history[:config.entries_per_feed], stories))
 
 
 def _feed_order(config: SiteConfig) -> Callable[[tuple[str, Feed]], tuple[int | _Newer, ...]]:

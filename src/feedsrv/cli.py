@@ -179,7 +179,7 @@ def _serve(config: SiteConfig, host: str | None, port: int | None, workers: int,
         loop = choose_event_loop(config.event_loop)
         url = database_url(config)
         if url is None:
-            site = build_site(config)
+            site = build_site(config, stories_later_past=config.stories_before_serving)
         else:
             reader = StoreReader(url, config)
             site = _site_from_database(reader, config, log)
@@ -196,6 +196,9 @@ def _serve(config: SiteConfig, host: str | None, port: int | None, workers: int,
              len(site.catalog.entries), len(site.loaded.parsed),
              "the parse cache" if reader is None else "the database", len(site.catalog.feeds),
              time.perf_counter() - started)
+    if site.catalog.stories_pending:
+        log.info("grouping the stories of %d articles while serving (%d remembered stories meanwhile)",
+                 len(site.catalog.entries), len(site.catalog.stories))
     if api_token(config) is not None:
         log.info("publishing API on at %s%s", API_ARTICLES, "" if reader is None else ", writing to the database")
     else:
@@ -288,7 +291,8 @@ def _site_from_database(reader: StoreReader, config: SiteConfig, log: logging.Lo
     finally:
         reader.close()
     log.info("articles from the database at %s (%d tombstoned)", reader.where, len(stored.deleted))
-    return assemble_site(config, stored.loaded, deleted=stored.deleted)
+    return assemble_site(config, stored.loaded, deleted=stored.deleted,
+                         stories_later_past=config.stories_before_serving)
 
 
 def _cannot_listen(host: str, port: int, exc: OSError) -> NoReturn:

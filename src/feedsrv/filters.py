@@ -27,7 +27,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal, get_args
 from urllib.parse import quote
 
-from .catalog import EPOCH, Catalog, Feed, author_key
+from .catalog import EPOCH, Catalog, Feed, author_key, related_coverage
 from .config import name_slug
 from .errors import FeedsrvError
 from .model import Entry
@@ -218,4 +218,5 @@ def filtered_feed(feed: Feed, feed_filter: FeedFilter, catalog: Catalog) -> Filt
                         title=f"{feed.title} ({description})", subtitle=f"{feed.subtitle} Filtered: {description}.",
                         history=entries, page_size=max(len(entries), 1),
                         updated=max((entry.updated for entry in entries), default=EPOCH),
-                        homepage=feed.homepage, query=feed_filter.canonical_query)
+                        homepage=feed.homepage, related=related_coverage(entries, catalog.stories),
+                        query=feed_filter.canonical_query)

@@ -23,6 +23,8 @@ from .model import Entry
 from .urls import INDEX, article_path, landing_path
 
 VERSION = "https://jsonfeed.org/version/1.1"
+# The extension object of an item: its related coverage (README, "Related coverage").
+EXTENSION = "_feedsrv"
 
 # UTF-8 cannot encode a lone surrogate; one in an article must not take the feed down.
 _LONE_SURROGATES = re.compile("[\ud800-\udfff]")
@@ -46,7 +48,8 @@ def render_json(feed: Feed, config: SiteConfig, archive: int | None = None) -> b
     if not page.is_archive and feed.websub_topic:
         # WebSub: where to subscribe for pushed updates (an archive page is no topic).
         document["hubs"] = [{"type": "WebSub", "url": config.hub_url}]
-    document["items"] = [_item(entry, config) for entry in page.entries]
+    related = {} if page.is_archive else feed.related
+    document["items"] = [_item(entry, config, related.get(entry.slug, ())) for entry in page.entries]
     # Compact: with an indent, json runs its pure-Python encoder, which took a
     # good share of the rendering at start-up (docs/benchmarks.md, "Start-up").
     text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
@@ -60,7 +63,7 @@ def _feed_author(feed: Feed, config: SiteConfig) -> dict[str, str]:
     return {"name": _clean(config.title), "url": config.url(INDEX)}
 
 
-def _item(entry: Entry, config: SiteConfig) -> dict[str, Any]:
+def _item(entry: Entry, config: SiteConfig, related: tuple[Entry, ...]) -> dict[str, Any]:
     url = config.url(article_path(entry.slug))
     item: dict[str, Any] = {"id": _clean(entry.id), "url": url, "title": _clean(entry.title) or entry.slug}
     content = _clean(entry.content)
@@ -84,7 +87,18 @@ def _item(entry: Entry, config: SiteConfig) -> dict[str, Any]:
     if entry.topics:
         item["tags"] = [_clean(config.topics[slug].name) if slug in config.topics else slug
                         for slug in entry.topics]
+    if related:
+        # JSON Feed 1.1 lets a publisher add keys that start with an underscore; a
+        # reader that does not know them ignores them.
+        item[EXTENSION] = {"related": [_related(other, config) for other in related]}
     return item
+
+
+def _related(entry: Entry, config: SiteConfig) -> dict[str, str]:
+    related = {"url": config.url(article_path(entry.slug)), "title": _clean(entry.title) or entry.slug}
+    if entry.outlet:
+        related["outlet"] = _clean(entry.outlet)
+    return related
 
 
 def _rfc3339(moment: datetime) -> str:

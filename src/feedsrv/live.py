@@ -19,13 +19,23 @@ import functools
 import gc
 import inspect
 import logging
+import threading
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Protocol
 
-from .site import Site, refresh_site
+from .model import Entry
+from .site import Site, refresh_site, with_stories
+from .sources import collector_paused
+from .stories import EMPTY as EMPTY_STORIES
+from .stories import Stories, update_stories
+from .storyhints import write_hints
 
 log = logging.getLogger(__name__)
+
+# Entries grouped into stories between two looks at whether to stop: a chunk's
+# update copies the index's top-level mappings once, nothing next to the grouping.
+_GROUP_CHUNK = 2_000
 
 # Called with (old, new) after each swap; may be a coroutine function.
 SiteListener = Callable[[Site, Site], Awaitable[None] | None]
@@ -123,6 +133,50 @@ class LiveSite:
                 await _render_in_turns(new, self.timings)
                 await self._notify(current, new)
             return self._site
+
+    async def group_stories(self) -> Site:
+        """When the Site served was built with its stories pending (see
+        :func:`~feedsrv.site.build_site`), group its entries in a worker thread
+        while requests are answered, then serve it with its stories and what
+        changed meanwhile (:func:`~feedsrv.site.with_stories`); return the Site
+        served once it is in place."""
+        base = self._site
+        if not base.catalog.stories_pending:
+            return base
+        started = time.perf_counter()
+        stop = threading.Event()
+        try:
+            grouped = await asyncio.to_thread(_group, base.catalog.entries, stop)
+        except asyncio.CancelledError:
+            # The thread cannot be cancelled: told to stop, it does at its next chunk.
+            stop.set()
+            raise
+        site = await self.apply(functools.partial(with_stories, grouped=grouped, grouped_from=base.catalog))
+        await self.remember_stories()
+        log.info("related coverage: %d stories of %d articles grouped in %.1f s", len(site.catalog.stories),
+                 len(site.catalog.entries), time.perf_counter() - started)
+        return site
+
+    async def remember_stories(self) -> None:
+        """Write the stories served for the next start (see :mod:`feedsrv.storyhints`),
+        unless they are still pending."""
+        site = self._site
+        if not site.catalog.stories_pending:
+            await asyncio.to_thread(write_hints, site.config, site.catalog.stories)
+
+
+def _group(entries: Sequence[Entry], stop: threading.Event) -> Stories:
+    """The stories of ``entries``, grouped a chunk at a time (as incremental
+    updates, which give what one grouping would), so that a shutdown need not wait
+    for the whole of it; with the collector paused, as a reload builds
+    (site.build_site): the index is millions of objects, none of them garbage."""
+    stories = EMPTY_STORIES
+    with collector_paused():
+        for start in range(0, len(entries), _GROUP_CHUNK):
+            if stop.is_set():
+                break
+            stories = update_stories(stories, (), entries[start:start + _GROUP_CHUNK])
+    return stories
 
 
 async def _render_in_turns(site: Site, timings: Timings | None) -> None:

@@ -20,7 +20,8 @@ from .urls import FeedExtension
 MEDIA_TYPE = "text/x-opml; charset=utf-8"
 SUBSCRIPTION_FORMAT: FeedExtension = "rss"
 
-GROUP_NAMES = {"all": "All articles", "outlet": "Outlets", "topic": "Topics", "author": "Authors"}
+GROUP_NAMES = {"all": "All articles", "stories": "Stories", "outlet": "Outlets", "topic": "Topics",
+               "author": "Authors"}
 
 
 def render_opml(catalog: Catalog, config: SiteConfig) -> bytes:

@@ -160,13 +160,27 @@ def render_article_page(entry: Entry, catalog: Catalog, config: SiteConfig) -> b
 {entry.content}
 {topic_line}
 </article>
-<section>
+{_also_covered(entry, catalog, config)}<section>
 <h2>Follow</h2>
 <table class="feeds">
 {_feed_rows(feeds, config)}
 </table>
 </section>"""
     return _page(f"{entry.title} — {config.title}", config, body, feeds, entry.summary or entry.title)
+
+
+def _also_covered(entry: Entry, catalog: Catalog, config: SiteConfig) -> str:
+    """The other outlets' articles of the entry's story, linked; nothing when alone."""
+    related = catalog.stories.related(entry)
+    if not related:
+        return ""
+    items = []
+    for other in related:
+        outlet = f"{escape(other.outlet)}: " if other.outlet else ""
+        # An article with no date at all is dated the epoch: no date is better.
+        dated = f' <span class="meta">· {_date(other.published)}</span>' if other.published_from != "none" else ""
+        items.append(f"<li>{outlet}{_link(config, article_path(other.slug), other.title or other.slug)}{dated}</li>")
+    return f'<section class="related">\n<h2>Also covered by</h2>\n<ul>\n{chr(10).join(items)}\n</ul>\n</section>\n'
 
 
 def render_feed_page(feed: Feed, catalog: Catalog, config: SiteConfig) -> bytes:
@@ -192,8 +206,8 @@ def render_index_page(catalog: Catalog, config: SiteConfig) -> bytes:
     """The home page: every feed with its formats, a form building a filtered feed
     of everything, then the newest articles."""
     sections = []
-    kinds: tuple[tuple[FeedKind, str], ...] = (("all", "Everything"), ("outlet", "Outlets"), ("topic", "Topics"),
-                                               ("author", "Authors"))
+    kinds: tuple[tuple[FeedKind, str], ...] = (("all", "Everything"), ("stories", "Stories"), ("outlet", "Outlets"),
+                                               ("topic", "Topics"), ("author", "Authors"))
     for kind, heading in kinds:
         feeds = catalog.feeds_of_kind(kind)
         if feeds:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 import re
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import MappingProxyType
@@ -64,6 +64,7 @@ def render_atom(feed: Feed, config: SiteConfig, archive: int | None = None) -> b
     for link in root.iterfind("atom:entry/atom:link", _ATOM_NS):
         link.set("rel", "alternate")
         link.set("type", "text/html")
+    _add_related(root.iterfind("atom:entry", _ATOM_NS), page, config)
     _add_hub(root, page, config)
     _add_history(root, page, config, "atom")
     return etree.tostring(root, encoding="UTF-8", xml_declaration=True, pretty_print=True)
@@ -79,6 +80,7 @@ def render_rss(feed: Feed, config: SiteConfig, archive: int | None = None) -> by
     root = etree.fromstring(data, _PRETTY_PARSER)
     channel = root.find("channel")
     assert channel is not None, "feedgen writes every RSS document with a channel"
+    _add_related(channel.iterfind("item"), page, config)
     _add_hub(channel, page, config)
     _add_history(channel, page, config, "rss")
     return etree.tostring(root, encoding="UTF-8", xml_declaration=True, pretty_print=True)
@@ -122,6 +124,25 @@ def render_feed(feed: Feed, extension: FeedExtension, config: SiteConfig, archiv
     except KeyError:
         raise ValueError(f"unknown feed format {extension!r} (expected one of {', '.join(FORMATS)})") from None
     return feed_format.render(feed, config, archive)
+
+
+def _related_title(entry: Entry) -> str:
+    """How a related article is named: its outlet and its title."""
+    title = entry.title or entry.slug
+    return f"{entry.outlet}: {title}" if entry.outlet else title
+
+
+def _add_related(elements: Iterable[etree._Element], page: FeedPage, config: SiteConfig) -> None:
+    """Link each entry (Atom) or item (RSS, as ``atom:link``) to the other outlets'
+    articles of its story: ``rel="related"`` (RFC 4287 §4.2.7.2), titled with the
+    outlet and the headline."""
+    related = page.feed.related
+    if page.is_archive or not related:
+        return
+    for element, entry in zip(elements, page.entries, strict=True):
+        for other in related.get(entry.slug, ()):
+            element.append(etree.Element(f"{{{ATOM_NS}}}link", href=entry_url(other, config), rel="related",
+                                         type="text/html", title=xml_safe(_related_title(other))))
 
 
 def _add_hub(container: etree._Element, page: FeedPage, config: SiteConfig) -> None:

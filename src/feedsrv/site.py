@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from .catalog import FEED_KINDS, Catalog, Feed, build_catalog, update_catalog
+from .catalog import FEED_KINDS, Catalog, Feed, build_catalog, complete_stories, update_catalog
 from .config import SiteConfig
 from .filters import FeedFilter, filtered_feed
 from .model import Entry
@@ -34,8 +34,10 @@ from .pools import chunks, forking_is_safe, map_shared, process_count
 from .render import FORMATS, render_feed
 from .representations import HTML_TYPE, IMMUTABLE, Resource, hub_links, inline_disposition, make_resource
 from .sources import LoadResult, collector_paused, load_articles
+from .stories import EMPTY as EMPTY_STORIES
+from .stories import Stories
+from .storyhints import read_hints
 from .urls import (
-    ALL,
     INDEX,
     OPML,
     FeedExtension,
@@ -171,7 +173,7 @@ class Site:
         yield from self.eager_paths()
         for kind in FEED_KINDS:
             for feed in self.catalog.feeds_of_kind(kind):
-                if kind != ALL:
+                if feed.landing_path != INDEX:
                     yield feed.landing_path
                 for number in range(1, feed.archive_count + 1):
                     for extension in FORMATS:
@@ -230,17 +232,19 @@ def _render_paths(site: Site, paths: Sequence[str]) -> list[Resource]:
     return [resource for path in paths if (resource := site.resource(path)) is not None]
 
 
-def build_site(config: SiteConfig, *, previous: Site | None = None) -> Site:
+def build_site(config: SiteConfig, *, previous: Site | None = None, stories_later_past: int | None = None) -> Site:
     """Load the articles, build the catalog and render the documents every client
     fetches; the rest is rendered on first request.
 
     With ``previous`` (a Site of the same articles directory), only changed files are
     parsed, representations whose inputs did not change are reused, and what
-    ``previous`` served but the new Site does not is marked gone.
+    ``previous`` served but the new Site does not is marked gone. Without it, more
+    articles than ``stories_later_past`` (when given) are left ungrouped, for
+    :func:`with_stories` to bring their stories (see :func:`.catalog.build_catalog`).
     """
     with collector_paused():
         return _assemble(config, load_articles(config, previous.loaded if previous is not None else None),
-                         previous)
+                         previous, stories_later_past=stories_later_past)
 
 
 def refresh_site(previous: Site, *, changed: Iterable[str] | None = None, render: bool = True) -> Site:
@@ -263,23 +267,41 @@ def refresh_site(previous: Site, *, changed: Iterable[str] | None = None, render
 
 
 def assemble_site(config: SiteConfig, loaded: LoadResult, *, previous: Site | None = None,
-                  deleted: Iterable[str] = (), render: bool = True) -> Site:
+                  deleted: Iterable[str] = (), render: bool = True, stories_later_past: int | None = None) -> Site:
     """The Site of articles loaded from elsewhere than the articles directory (the
     database): as :func:`refresh_site` builds it from ``previous``, or anew without
-    it; ``previous`` itself when ``loaded`` is its load. The articles of the
-    ``deleted`` slugs that it does not serve are gone (``410 Gone``), as are those
-    ``previous`` served and it does not."""
+    it (with ``stories_later_past`` as :func:`build_site` takes it); ``previous``
+    itself when ``loaded`` is its load. The articles of the ``deleted`` slugs that
+    it does not serve are gone (``410 Gone``), as are those ``previous`` served and
+    it does not."""
     if previous is not None and loaded is previous.loaded:
         return previous
     with collector_paused():
         return _assemble(config, loaded, previous, render=render,
-                         deleted=frozenset(article_key(slug) for slug in deleted))
+                         deleted=frozenset(article_key(slug) for slug in deleted),
+                         stories_later_past=stories_later_past)
+
+
+def with_stories(current: Site, grouped: Stories, grouped_from: Catalog) -> Site:
+    """``current`` with the stories ``grouped`` from the entries of ``grouped_from``
+    (an earlier Site's catalog, grouped elsewhere while ``current`` was served without
+    them), brought up to date with what changed since; ``current`` itself when its
+    stories are not pending. Like a reload, it reuses what did not change and leaves
+    the eager documents that did to be rendered."""
+    catalog = complete_stories(current.catalog, grouped, grouped_from.entries, current.config)
+    if catalog is current.catalog:
+        return current
+    site = Site(config=current.config, catalog=catalog, loaded=current.loaded, gone=current.gone)
+    site._rendered.update(_reusable(current, catalog))
+    return site
 
 
 def _assemble(config: SiteConfig, loaded: LoadResult, previous: Site | None, *, render: bool = True,
-              deleted: frozenset[str] = frozenset()) -> Site:
+              deleted: frozenset[str] = frozenset(), stories_later_past: int | None = None) -> Site:
     if previous is None:
-        catalog = build_catalog(loaded.entries, config)
+        later = stories_later_past is not None and len(loaded.entries) > stories_later_past
+        remembered = read_hints(config, {entry.slug: entry for entry in loaded.entries}) if later else EMPTY_STORIES
+        catalog = build_catalog(loaded.entries, config, stories_later_past=stories_later_past, remembered=remembered)
         site = Site(config=config, catalog=catalog, loaded=loaded,
                     gone=frozenset(key for key in deleted if not _is_served(catalog, key)))
     else:
@@ -344,7 +366,8 @@ def _reusable(previous: Site, catalog: Catalog) -> dict[str, Resource]:
         if slug is not None:
             entry, before = catalog.entries_by_slug.get(slug), old.entries_by_slug.get(slug)
             same = (entry is not None and entry == before
-                    and catalog.entry_feeds(entry) == old.entry_feeds(before))
+                    and catalog.entry_feeds(entry) == old.entry_feeds(before)
+                    and catalog.stories.related(entry) == old.stories.related(before))
         else:
             feed = catalog.feeds.get(key)
             same = (feed is not None and feed == old.feeds.get(key)

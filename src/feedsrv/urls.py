@@ -35,6 +35,8 @@ SEARCH = "/search"
 
 # The key of the feed of everything.
 ALL = "all"
+# The key of the feed of stories: one entry per event that several outlets report.
+STORIES = "stories"
 
 _FEEDS = "/feeds/"
 _ARTICLES = "articles"
@@ -43,7 +45,7 @@ _ARTICLES = "articles"
 FeedExtension = Literal["atom", "rss", "json"]
 FEED_EXTENSIONS: tuple[FeedExtension, ...] = get_args(FeedExtension)
 # The kinds of feed, in the order the index and the subscription list present them.
-FeedKind = Literal["all", "outlet", "topic", "author"]
+FeedKind = Literal["all", "stories", "outlet", "topic", "author"]
 # A feed kind's section is its plural: the first part of its key and of its
 # landing page's path.
 _SECTIONS: Mapping[FeedKind, str] = {"outlet": "outlets", "topic": "topics", "author": "authors"}
@@ -84,6 +86,8 @@ def split_feed_key(key: str) -> tuple[FeedKind, str]:
     Raises KeyError for a key of no known kind."""
     if key == ALL:
         return "all", ALL
+    if key == STORIES:
+        return "stories", STORIES
     section, _, slug = key.partition("/")
     return _KINDS[section], slug
 
@@ -99,8 +103,9 @@ def archive_path(key: str, number: int, extension: FeedExtension) -> str:
 
 
 def landing_path(key: str) -> str:
-    """A feed's HTML page: ``/topics/syria``; the index for the feed of everything."""
-    return INDEX if key == ALL else f"/{key}"
+    """A feed's HTML page: ``/topics/syria``; the index for the feed of everything
+    and for the feed of stories, which the index lists."""
+    return INDEX if key in (ALL, STORIES) else f"/{key}"
 
 
 def article_path(slug: str) -> str:

@@ -267,6 +267,12 @@ class SiteConfig:
         "object a line, with `X-Request-Id` echoed or generated; see [Logs](#logs)); `true` and "
         "`false` still mean `plain` and `off`. Off by default, as writing a line is a large part "
         "of the cost of a cached response.", legacy=((True, "plain"), (False, "off")))
+    stories_before_serving: int = setting(
+        "server", 2000,
+        "`feedsrv serve` groups a history of up to this many articles into stories (see "
+        "[Related coverage](#related-coverage)) before it serves; a larger one while it serves, "
+        "so a start never waits for it: until it is done, feeds carry no related links. 0: always "
+        "while serving.", at_least=0)
     metrics_listen: str = setting(
         "server", "",
         "Address (`host:port`, `[::1]:9100` for IPv6) of a second listener that serves only "

@@ -106,6 +106,7 @@ def create_app(config: SiteConfig, *, site: Site | None = None, watch: bool = Tr
         setup_stats(app, config, stats_store if stats_store is not None else open_stats_store(config), token=token)
     if metrics is not None:
         setup_metrics(app, metrics, metrics_sockets)
+    app.cleanup_ctx.append(_grouping_stories)
     app.router.add_get(HEALTH, healthz)
     # Every other route serves a Site path; the Site decides whether it exists.
     for route in SITE_ROUTES:
@@ -127,6 +128,24 @@ async def _watching(app: web.Application, *, config: SiteConfig) -> AsyncIterato
     if running:
         watcher.cancel()
         await asyncio.wait([watcher])
+
+
+async def _grouping_stories(app: web.Application) -> AsyncIterator[None]:
+    """Group the stories of a Site built without them (a large history, see
+    ``feedsrv serve``) while the app serves it."""
+    grouping = asyncio.create_task(app[LIVE].group_stories())
+    grouping.add_done_callback(_log_grouping_failure)
+    yield
+    grouping.cancel()
+    await asyncio.wait([grouping])
+    # What reloads made of them since, for the next start.
+    await app[LIVE].remember_stories()
+
+
+def _log_grouping_failure(task: asyncio.Task[Site]) -> None:
+    # The Site is served without related coverage: said once, with the cause.
+    if not task.cancelled() and task.exception() is not None:
+        log.error("grouping related coverage failed: feeds carry none until a restart", exc_info=task.exception())
 
 
 async def _following(app: web.Application) -> AsyncIterator[None]:
