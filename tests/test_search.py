@@ -1,6 +1,7 @@
 """Full-text search (issue 15): the query language, the FTS5 index kept in step
 with hot reload and the publishing API, and the search feeds and page served like
-every feed (ETag, 304, codings, WebSub)."""
+every feed (ETag, 304, codings, WebSub), filtered like every feed
+(tests/data/search/filtered.txt, canonical.txt)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import re
 import shutil
 from dataclasses import replace
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote
 
 import brotli
 import pytest
@@ -42,6 +43,29 @@ def corpus_config(tmp_path: Path) -> SiteConfig:
 @pytest.fixture
 async def corpus(aiohttp_client, corpus_config: SiteConfig):
     return await aiohttp_client(create_app(corpus_config, watch=False))
+
+
+def cases(name: str) -> list[tuple[str, str]]:
+    """The ``query -> expected`` lines of ``tests/data/search/<name>``."""
+    lines = (DATA / name).read_text(encoding="utf-8").splitlines()
+    return [(query.strip(), expected.strip()) for line in lines if line.strip() and not line.startswith("#")
+            for query, expected in [line.split(" -> ")]]
+
+
+FILTERED = cases("filtered.txt")
+CANONICAL = cases("canonical.txt")
+
+
+async def outcome(client, query: str, expected: str) -> str:
+    """What the JSON search feed answers ``query`` with, written as filtered.txt
+    writes ``expected``: the slugs it lists, ``-`` for none, or ``400 `` and as much
+    of the error as ``expected`` gives."""
+    response = await client.get(f"/feeds/search.json?{query}")
+    if response.status == 400:
+        assert response.headers["Cache-Control"] == "no-store"
+        return f"400 {(await response.text()).removeprefix('400: ')}"[:len(expected)]
+    assert response.status == 200, await response.text()
+    return " ".join(item["url"].rpartition("/")[2] for item in (await response.json())["items"]) or "-"
 
 
 async def found(client, q: str, **params: str) -> list[str]:
@@ -310,6 +334,9 @@ async def test_a_search_feed_is_a_websub_topic_notified_when_its_results_change(
 
 @pytest.mark.parametrize("topic", [
     f"{BASE}/feeds/search.atom?q=zeppelin%20%20lands",  # not the canonical spelling
+    f"{BASE}/feeds/search.atom?topic=diplomacy&q=zeppelin",
+    f"{BASE}/feeds/search.atom?q=zeppelin&topic=Diplomacy",
+    f"{BASE}/feeds/search.atom?q=zeppelin&topic=!!!",
     f"{BASE}/feeds/search.atom?q=the",
     f"{BASE}/feeds/search.atom?q=zeppelin&sort=old",
     f"{BASE}/feeds/search.xml?q=zeppelin",
@@ -330,3 +357,88 @@ def test_topic_spelling_matches_the_hubs_normalization():
     request = parse_search([("q", 'tilde~ "é" 100%')], config)
     assert request.query_string == f"q={quote(request.text, safe='')}"
     assert "%7E" not in request.query_string and "~" in request.query_string
+
+
+@pytest.mark.parametrize(("query", "expected"), FILTERED)
+async def test_a_filtered_search_gives_the_newest_matches_that_pass_up_to_the_limit(corpus, query, expected):
+    assert await outcome(corpus, query, expected) == expected
+
+
+@pytest.mark.parametrize(("query", "canonical"), CANONICAL)
+async def test_spellings_of_one_filtered_search_are_one_resource_with_one_etag(corpus, query, canonical):
+    config = corpus.app[LIVE].site.config
+    request = parse_search(parse_qsl(query, keep_blank_values=True), config)
+    assert request.query_string == canonical
+    assert parse_search(parse_qsl(canonical, keep_blank_values=True), config) == request
+    spelled = await corpus.get(f"/feeds/search.atom?{query}")
+    named = await corpus.get(f"/feeds/search.atom?{canonical}")
+    assert spelled.status == named.status == 200
+    assert spelled.headers["ETag"] == named.headers["ETag"]
+    assert await spelled.read() == await named.read()
+    assert spelled.headers["Link"] == f'<{BASE}/websub>; rel="hub", <{BASE}/feeds/search.atom?{canonical}>; rel="self"'
+    # One cache slot.
+    assert corpus.app[SEARCH_APP].feed(request, "atom") is corpus.app[SEARCH_APP].feed(
+        parse_search(parse_qsl(canonical), config), "atom")
+
+
+async def test_a_filter_makes_another_resource(corpus):
+    plain = await corpus.get("/feeds/search.atom?q=ceasefire%20OR%20truce")
+    narrowed = await corpus.get("/feeds/search.atom?q=ceasefire%20OR%20truce&topic=diplomacy")
+    assert plain.headers["ETag"] != narrowed.headers["ETag"]
+
+
+@pytest.mark.parametrize("extension", ["atom", "rss", "json"])
+async def test_a_filtered_search_feed_is_a_valid_feed_named_by_its_canonical_query(corpus, extension):
+    response = await corpus.get(f"/feeds/search.{extension}?topic=Diplomacy&q=ceasefire+OR+truce&since=2015-10-20")
+    assert response.status == 200
+    body = await response.read()
+    query = "q=ceasefire%20OR%20truce&since=2015-10-20&topic=diplomacy"
+    canonical = f"{BASE}/feeds/search.{extension}?{query}"
+    site = corpus.app[LIVE].site
+    ids = [site.catalog.entries_by_slug[slug].id for slug in ("truce", "ceasefire")]
+    title = f"Search: ceasefire OR truce (topic diplomacy, since 2015-10-20) — {site.config.title}"
+    if extension == "json":
+        document = validate_json_feed(body)
+        assert document["feed_url"] == canonical
+        assert document["title"] == title
+        assert [item["id"] for item in document["items"]] == ids
+        return
+    (validate_atom if extension == "atom" else validate_rss)(body)
+    feed = parse_with_feedparser(body)
+    assert feed.feed.title == title
+    assert [entry.id for entry in feed.entries] == ids
+    links = {link["rel"]: link["href"] for link in feed.feed.links}
+    assert links["self"] == canonical
+    assert links["hub"] == f"{BASE}/websub"
+    assert links["alternate"] == f"{BASE}/search?{query}"
+
+
+async def test_the_search_page_filters_its_results_and_announces_the_filtered_feeds(corpus):
+    response = await corpus.get("/search?topic=diplomacy&q=ceasefire")
+    assert response.status == 200
+    html = await response.text()
+    for extension, media_type, label in (("atom", "application/atom+xml", "Atom"),
+                                         ("rss", "application/rss+xml", "RSS"),
+                                         ("json", "application/feed+json", "JSON Feed")):
+        assert (f'<link rel="alternate" type="{media_type}" title="Search: ceasefire (topic diplomacy) ({label})" '
+                f'href="{BASE}/feeds/search.{extension}?q=ceasefire&amp;topic=diplomacy">') in html
+    assert "Envoy Urges Ceasefire in Geneva" in html
+    assert "Election Monitors Report Irregularities" not in html
+    assert "1 article, newest first." in html
+    refused = await corpus.get("/search?q=ceasefire&since=2015-13-01")
+    assert refused.status == 400
+    assert "not an ISO date" in await refused.text()
+
+
+async def test_a_canonical_filtered_search_feed_is_a_websub_topic(aiohttp_client, aiohttp_server, tmp_path):
+    client = await aiohttp_client(create_app(hub_config(tmp_path), watch=False))
+    subscriber = Subscriber()
+    server = await aiohttp_server(subscriber.app())
+    topic = f"{BASE}/feeds/search.atom?q=alpha%20OR%20beta&since=2015-10-21&topic=diplomacy"
+    response = await client.post("/websub", data={"hub.mode": "subscribe", "hub.topic": topic,
+                                                  "hub.callback": str(server.make_url("/cb"))})
+    assert response.status == 202
+    await client.app[WEBSUB].hub.wait_idle()
+    assert [v.query["hub.topic"] for v in subscriber.verifications] == [topic]
+    served = await client.get(topic.removeprefix(BASE), headers={"Accept-Encoding": "identity"})
+    assert client.app[SEARCH_APP].topic_etags([topic]) == {topic: served.headers["ETag"]}

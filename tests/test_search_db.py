@@ -20,6 +20,7 @@ from feedsrv.web import create_app
 from feedsrv.web.search import SEARCH_APP
 from livetools import AUTH, TOKEN, article
 from test_hostile_search import HOSTILE
+from test_search import FILTERED, outcome
 
 DATA = Path(__file__).parent / "data" / "search"
 
@@ -90,6 +91,23 @@ async def test_a_search_feed_from_the_database_is_a_valid_feed_with_snippets_on_
     assert again.status == 304
     page = await (await client.get("/search?q=ceasefire")).text()
     assert "<mark>ceasefire</mark>" in page
+
+
+async def test_the_database_filters_searches_as_the_embedded_index_does(aiohttp_client, database_url, tmp_path,
+                                                                       config):
+    import_corpus(database_url, tmp_path, config)
+    client = await instance(aiohttp_client, database_url, config)
+    assert {query: await outcome(client, query, expected) for query, expected in FILTERED} == dict(FILTERED)
+    response = await client.get("/feeds/search.atom?topic=Diplomacy&q=ceasefire+OR+truce&since=2015-10-20")
+    body = await response.read()
+    validate_atom(body)
+    feed = parse_with_feedparser(body)
+    assert [entry.title for entry in feed.entries] == [
+        "Truce Holds Along the Border", "Envoy Urges Ceasefire in Geneva"]
+    assert {link["rel"]: link["href"] for link in feed.feed.links}["self"] == (
+        "http://127.0.0.1:8080/feeds/search.atom?q=ceasefire%20OR%20truce&since=2015-10-20&topic=diplomacy")
+    page = await (await client.get("/search?q=ceasefire&topic=diplomacy")).text()
+    assert "<mark>ceasefire</mark>" in page.lower() and "Election Monitors" not in page
 
 
 async def test_an_article_is_searchable_in_the_database_when_the_api_answers(

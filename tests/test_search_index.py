@@ -32,6 +32,24 @@ def test_results_come_newest_first_in_the_feeds_order_across_a_cut_second(entrie
         assert [hit.entry for hit in index.search(query, limit)] == newest_first(entries)[:limit]
 
 
+def test_a_filter_is_asked_of_the_matches_before_the_limit_across_a_cut_second(entries):
+    index = FtsIndex(time_limit=1.0)
+    index.sync({entry.slug: entry for entry in entries})
+    query = parse_query("zeppelin")
+    start = datetime(2015, 10, 21, 9, tzinfo=UTC)
+    published_from, published_before = start + timedelta(seconds=2), start + timedelta(seconds=8)
+
+    def keep(entry):
+        return int(entry.slug[-2:]) % 3 != 0 and published_from <= entry.published < published_before
+
+    kept = newest_first([entry for entry in entries if keep(entry)])
+    assert 0 < len(kept) < 40
+    for limit in (1, 3, 5, 40):
+        hits = index.search(query, limit, keep=keep, published_from=published_from, published_before=published_before)
+        assert [hit.entry for hit in hits] == kept[:limit]
+    assert index.search(query, 5, keep=lambda entry: False) == []
+
+
 def test_sync_writes_only_what_changed(entries):
     index = FtsIndex(time_limit=1.0)
     by_slug = {entry.slug: entry for entry in entries}

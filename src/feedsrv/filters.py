@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal, get_args
@@ -47,6 +47,7 @@ class FilterError(FeedsrvError):
 
     def __init__(self, parameter: str, message: str) -> None:
         self.parameter = parameter
+        self.reason = message
         self.message = f"{parameter}: {message}"
         super().__init__(self.message)
 
@@ -91,6 +92,40 @@ class FeedFilter:
         if self.limit is not None:
             parts.append(f"at most {self.limit}")
         return ", ".join(parts)
+
+    @property
+    def published_window(self) -> tuple[datetime | None, datetime | None]:
+        """The first instant ``since`` lets pass and the first one past ``until``
+        (None for a bound not given): an entry passes the dates when published at
+        or after the first, and before the second."""
+        start = datetime.combine(self.since, time(), UTC) if self.since is not None else None
+        end = datetime.combine(self.until + timedelta(days=1), time(), UTC) if self.until is not None else None
+        return start, end
+
+    def accepts(self, catalog: Catalog) -> Callable[[Entry], bool] | None:
+        """Whether an entry of ``catalog`` passes every parameter but ``limit``, for
+        entries met in an order of their own (a search's hits); None when none can
+        pass, as no author given has a feed.
+
+        Authors are matched through the catalog's author feeds, as :meth:`select`
+        matches them."""
+        authored = None
+        if self.authors:
+            author_feeds = (catalog.feeds.get(feed_key("author", slug)) for slug in self.authors)
+            authored = {id(entry) for author in author_feeds if author is not None for entry in author.history}
+            if not authored:
+                return None
+        start, end = self.published_window
+        topics, outlets = self.topics, self.outlets
+
+        def passes(entry: Entry) -> bool:
+            return ((start is None or entry.published >= start)
+                    and (end is None or entry.published < end)
+                    and (not topics or not topics.isdisjoint(entry.topics))
+                    and (not outlets or entry.outlet_slug in outlets)
+                    and (authored is None or id(entry) in authored))
+
+        return passes
 
     def select(self, feed: Feed, catalog: Catalog) -> tuple[Entry, ...]:
         """The newest entries of ``feed``'s whole history (a feed of ``catalog``) that

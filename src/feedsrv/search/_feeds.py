@@ -2,10 +2,13 @@
 search feed in each format (rendered by :mod:`feedsrv.render` like every feed) and
 the search page.
 
-A request is its query text and its limit. Its canonical form (the ``q``'s white
-space collapsed, the default limit left out, the parameters in name order,
-percent-encoded) names the resource: two spellings of one request share one
-self link, one cache slot, one ETag and one WebSub topic.
+A request is its query text, its limit and the filter of every feed
+(:mod:`feedsrv.filters`: ``topic``, ``outlet``, ``author``, ``since``, ``until``),
+which its results pass before the limit cuts them. Its canonical form (the
+``q``'s white space collapsed, the default limit left out, the filter's values as
+slugs, sorted and once, the parameters in name order, percent-encoded) names the
+resource: two spellings of one request share one self link, one cache slot, one
+ETag and one WebSub topic.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from urllib.parse import parse_qsl, quote, urlsplit
 
 from ..catalog import EPOCH, Feed
 from ..config import SiteConfig
+from ..filters import PARAMETERS as FEED_PARAMETERS
+from ..filters import FeedFilter, FilterError, parse_filter
 from ..pages import STYLESHEET
 from ..render import FORMATS, render_feed
 from ..representations import HTML_TYPE, Resource, hub_links, inline_disposition, make_resource
@@ -26,25 +31,39 @@ from ._query import SNIPPET_END, SNIPPET_START, Query, SearchQueryError, canonic
 
 # The key the search feeds' paths are made from: /feeds/search.atom.
 SEARCH_KEY = SEARCH.lstrip("/")
-PARAMETERS = ("limit", "q")
+# The filter's parameters but its limit: a search has a limit of its own, up to
+# search.max_results.
+FILTER_PARAMETERS = tuple(name for name in FEED_PARAMETERS if name != "limit")
+PARAMETERS = tuple(sorted(("limit", "q", *FILTER_PARAMETERS)))
 
 
 @dataclass(frozen=True, slots=True)
 class SearchRequest:
-    """What a search asks: the canonical query text, what it means, and how many
-    results at most."""
+    """What a search asks: the canonical query text, what it means, how many
+    results at most, and the filter they pass (with no limit of its own)."""
 
     text: str
     query: Query
     limit: int
     default_limit: int
+    feed_filter: FeedFilter
 
     @property
     def query_string(self) -> str:
-        """The canonical query string, without ``?``: ``limit=5&q=a%20b``."""
-        pairs = [] if self.limit == self.default_limit else [("limit", str(self.limit))]
-        pairs.append(("q", self.text))
-        return "&".join(f"{name}={quote(value, safe='')}" for name, value in pairs)
+        """The canonical query string, without ``?``: ``limit=5&q=a%20b&topic=syria``."""
+        own = [] if self.limit == self.default_limit else [f"limit={self.limit}"]
+        own.append(f"q={quote(self.text, safe='')}")
+        filtering = self.feed_filter.canonical_query
+        # Each part is name=value with the value percent-encoded; a stable sort by
+        # name keeps the filter's repeated values in their canonical order.
+        parts = [*own, *(filtering.split("&") if filtering else ())]
+        return "&".join(sorted(parts, key=lambda part: part.partition("=")[0]))
+
+    @property
+    def title(self) -> str:
+        """The search in words, for headings: ``ceasefire (topic syria)``."""
+        description = self.feed_filter.description
+        return f"{self.text} ({description})" if description else self.text
 
     def feed_path(self, extension: FeedExtension) -> str:
         """The search feed's path with its canonical query: ``/feeds/search.atom?q=…``."""
@@ -64,12 +83,17 @@ def default_limit(config: SiteConfig) -> int:
 def parse_search(parameters: Iterable[tuple[str, str]], config: SiteConfig) -> SearchRequest:
     """The request that the query parameters ``parameters`` make; raises
     :class:`SearchQueryError` naming the parameter at fault: a missing or
-    meaningless ``q``, a ``limit`` not from 1 to ``search.max_results``, a
-    parameter given twice or one of no meaning here."""
+    meaningless ``q``, a ``limit`` not from 1 to ``search.max_results``, ``q`` or
+    ``limit`` given twice, a filter parameter a feed would refuse
+    (:func:`~feedsrv.filters.parse_filter`) or one of no meaning here."""
     given: dict[str, str] = {}
+    filtering: list[tuple[str, str]] = []
     for name, value in parameters:
+        if name in FILTER_PARAMETERS:
+            filtering.append((name, value))
+            continue
         if name not in PARAMETERS:
-            raise SearchQueryError(name, f"unknown parameter (a search takes {' and '.join(PARAMETERS)})")
+            raise SearchQueryError(name, f"unknown parameter (a search takes {', '.join(PARAMETERS)})")
         if name in given:
             raise SearchQueryError(name, "given more than once")
         given[name] = value
@@ -78,7 +102,13 @@ def parse_search(parameters: Iterable[tuple[str, str]], config: SiteConfig) -> S
     fallback = default_limit(config)
     limit = _limit(given.get("limit"), fallback, config.search_max_results)
     query = parse_query(given["q"])
-    return SearchRequest(text=canonical_text(given["q"]), query=query, limit=limit, default_limit=fallback)
+    try:
+        # The filter's own limit is never given, so its bound is no matter.
+        feed_filter = parse_filter(filtering, max_limit=fallback)
+    except FilterError as error:
+        raise SearchQueryError(error.parameter, error.reason) from None
+    return SearchRequest(text=canonical_text(given["q"]), query=query, limit=limit, default_limit=fallback,
+                         feed_filter=feed_filter)
 
 
 def _limit(text: str | None, fallback: int, most: int) -> int:
@@ -129,9 +159,9 @@ def render_search_feed(config: SiteConfig, request: SearchRequest, extension: Fe
     ETag, change only when its results do."""
     entries = tuple(hit.entry for hit in hits)
     updated = max((entry.updated for entry in entries), default=EPOCH)
-    feed = SearchFeed(key=SEARCH_KEY, kind="all", slug=SEARCH_KEY, name=f"Search: {request.text}",
-                      title=f"Search: {request.text} — {config.title}",
-                      subtitle=f"Articles matching {request.text}, newest first.", history=entries,
+    feed = SearchFeed(key=SEARCH_KEY, kind="all", slug=SEARCH_KEY, name=f"Search: {request.title}",
+                      title=f"Search: {request.title} — {config.title}",
+                      subtitle=f"Articles matching {request.title}, newest first.", history=entries,
                       page_size=max(len(entries), 1), updated=updated,
                       homepage=config.url(request.page_path), request=request)
     path = request.feed_path(extension)
@@ -147,7 +177,7 @@ def render_search_page(config: SiteConfig, request: SearchRequest | None, hits: 
     snippet) and its feeds, announced for autodiscovery. ``error`` says why a
     request could not be searched."""
     text = request.text if request is not None else ""
-    heading = f"Search: {text}" if request is not None else "Search"
+    heading = f"Search: {request.title}" if request is not None else "Search"
     discovery = "" if request is None else "\n".join(
         f'<link rel="alternate" type="{feed_format.media_type}" '
         f'title="{escape(heading)} ({feed_format.label})" '

@@ -3,10 +3,12 @@ title, bylines and body, kept in step with the catalog served.
 
 Results come newest first without sorting every match: an entry's rowid is its
 publication second shifted left, plus a number telling apart entries of the same
-second, so FTS5 walks its doclists in descending rowid order and stops at the
-limit. Entries of the last second reached are all read and ordered as the
-catalog orders them (:func:`~feedsrv.catalog.sort_key`), so the order is exactly
-the feeds' own.
+second, so FTS5 walks its doclists in descending rowid order and stops once the
+limit is reached. A filter's dates bound that walk (as rowids), and its other
+parameters are asked of each match on the way, so a filtered search stops at its
+limit of matches that pass too. Entries of the last second reached are all read
+and ordered as the catalog orders them (:func:`~feedsrv.catalog.sort_key`), so
+the order is exactly the feeds' own.
 
 One connection serves every thread, behind a lock; SQLite's progress handler
 stops a query past its time limit, so no query holds the lock for long. The
@@ -20,7 +22,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -122,14 +124,18 @@ class FtsIndex:
         self._rowids[entry.slug] = rowid
         return (rowid, *_columns(entry))
 
-    def search(self, query: Query, limit: int, *, snippets: bool = False) -> list[Hit]:
-        """The ``limit`` newest entries matching ``query``, newest first; raises
+    def search(self, query: Query, limit: int, *, snippets: bool = False,
+               keep: Callable[[Entry], bool] | None = None,
+               published_from: datetime | None = None, published_before: datetime | None = None) -> list[Hit]:
+        """The ``limit`` newest entries matching ``query`` (and, with ``keep``,
+        passing it; published from ``published_from`` and before
+        ``published_before`` when given), newest first; raises
         :class:`SearchTimeout` when the query runs past the time limit."""
         expression = fts5_expression(query)
         with self._lock:
             self._deadline = time.monotonic() + self.time_limit
             try:
-                entries = self._search(expression, limit)
+                entries = self._search(expression, limit, keep, published_from, published_before)
             except sqlite3.OperationalError as exc:
                 if "interrupted" in str(exc):
                     raise SearchTimeout("q", f"the search took longer than {self.time_limit:g} s; "
@@ -141,16 +147,31 @@ class FtsIndex:
             return [Hit(entry) for entry in entries]
         return [Hit(entry, snippet(query, (entry.title, *entry.body))) for entry in entries]
 
-    def _search(self, expression: str, limit: int) -> list[Entry]:
-        rowids = [row[0] for row in self._db.execute(
-            "SELECT rowid FROM entries WHERE entries MATCH ? ORDER BY rowid DESC LIMIT ?", (expression, limit))]
-        if len(rowids) == limit:
-            # The rest of the last second reached: its entries sort by more than the second.
-            last = rowids[-1]
-            rowids.extend(row[0] for row in self._db.execute(
-                "SELECT rowid FROM entries WHERE entries MATCH ? AND rowid >= ? AND rowid < ?",
-                (expression, last >> _SHIFT << _SHIFT, last)))
-        return sorted((self._by_rowid[rowid] for rowid in rowids), key=sort_key, reverse=True)[:limit]
+    def _search(self, expression: str, limit: int, keep: Callable[[Entry], bool] | None,
+                published_from: datetime | None, published_before: datetime | None) -> list[Entry]:
+        # Dates outside the index's range share the rowids of its ends, so the bounds
+        # only narrow the walk; ``keep`` checks the dates exactly.
+        low = _rowid_base(published_from) if published_from is not None else 0
+        high = _rowid_base(published_before) if published_before is not None else 1 << 62
+        rows = self._db.execute("SELECT rowid FROM entries WHERE entries MATCH ? AND rowid >= ? AND rowid < ? "
+                                "ORDER BY rowid DESC", (expression, low, high))
+        entries: list[Entry] = []
+        last_second = None
+        try:
+            # Rows are stepped one at a time: the walk ends where the results do.
+            for (rowid,) in rows:
+                if last_second is not None and rowid >> _SHIFT != last_second:
+                    break
+                entry = self._by_rowid[rowid]
+                if keep is None or keep(entry):
+                    entries.append(entry)
+                    # The rest of the last second reached is read too: its entries
+                    # sort by more than the second.
+                    if len(entries) == limit:
+                        last_second = rowid >> _SHIFT
+        finally:
+            rows.close()
+        return sorted(entries, key=sort_key, reverse=True)[:limit]
 
     def _past_deadline(self) -> int:
         # Non-zero interrupts the statement running.

@@ -12,12 +12,15 @@ runs under a ``statement_timeout`` of the search's time limit.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 import psycopg
 from psycopg.rows import TupleRow
 
 from ..catalog import sort_key
 from ..errors import DatabaseError
+from ..filters import FeedFilter
+from ..model import Entry
 from ..site import Site
 from ..store import connect, describe
 from ._index import Hit, SearchTimeout
@@ -38,14 +41,18 @@ class DatabaseEngine:
     def sync(self, site: Site) -> None:
         """Nothing to do: every write keeps the database's words in step."""
 
-    def search(self, site: Site, query: Query, limit: int, *, snippets: bool) -> list[Hit]:
+    def search(self, site: Site, query: Query, limit: int, *, snippets: bool, feed_filter: FeedFilter) -> list[Hit]:
         """The ``limit`` newest of ``site``'s entries the database finds for
-        ``query``; raises :class:`SearchTimeout` past the time limit and
-        :class:`~feedsrv.errors.DatabaseError` when the database cannot be reached."""
+        ``query`` that pass ``feed_filter``; raises :class:`SearchTimeout` past the
+        time limit and :class:`~feedsrv.errors.DatabaseError` when the database
+        cannot be reached."""
+        keep = feed_filter.accepts(site.catalog)
+        if keep is None:
+            return []
         text = tsquery_text(query)
         with self._lock:
             try:
-                return self._search(site, text, limit, snippets)
+                return self._search(site, text, limit, snippets, keep)
             except psycopg.errors.QueryCanceled:
                 raise SearchTimeout("q", f"the search took longer than {self.time_limit:g} s; "
                                          "try rarer words") from None
@@ -53,7 +60,7 @@ class DatabaseEngine:
                 self._close()
                 raise DatabaseError(describe(self.url), f"search failed: {exc}") from None
 
-    def _search(self, site: Site, text: str, limit: int, snippets: bool) -> list[Hit]:
+    def _search(self, site: Site, text: str, limit: int, snippets: bool, keep: Callable[[Entry], bool]) -> list[Hit]:
         if self._connection is None:
             self._connection = connect(self.url)
         connection = self._connection
@@ -64,7 +71,7 @@ class DatabaseEngine:
                 "SELECT slug FROM search_documents WHERE words @@ to_tsquery('simple', %s)",
                 (text,)).fetchall()
             served = site.catalog.entries_by_slug
-            entries = sorted((entry for (slug,) in slugs if (entry := served.get(slug)) is not None),
+            entries = sorted((entry for (slug,) in slugs if (entry := served.get(slug)) is not None and keep(entry)),
                              key=sort_key, reverse=True)[:limit]
             if not snippets or not entries:
                 return [Hit(entry) for entry in entries]

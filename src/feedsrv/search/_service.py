@@ -21,6 +21,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Protocol
 
+from ..filters import FeedFilter
 from ..live import LiveSite
 from ..representations import Resource
 from ..site import Site
@@ -36,9 +37,10 @@ class Engine(Protocol):
     def sync(self, site: Site) -> None:
         """Take ``site``'s articles as the ones to search."""
 
-    def search(self, site: Site, query: Query, limit: int, *, snippets: bool) -> list[Hit]:
-        """The ``limit`` newest of ``site``'s entries matching ``query``; raises
-        :class:`SearchQueryError` for a query that ran too long."""
+    def search(self, site: Site, query: Query, limit: int, *, snippets: bool, feed_filter: FeedFilter) -> list[Hit]:
+        """The ``limit`` newest of ``site``'s entries matching ``query`` that pass
+        ``feed_filter`` (its own limit aside); raises :class:`SearchQueryError` for
+        a query that ran too long."""
 
     def close(self) -> None:
         """Let go of what the engine holds."""
@@ -54,9 +56,15 @@ class MemoryEngine:
         """Index what changed in ``site``'s catalog."""
         self.index.sync(site.catalog.entries_by_slug)
 
-    def search(self, site: Site, query: Query, limit: int, *, snippets: bool) -> list[Hit]:
-        """Search the index (in step with ``site``)."""
-        return self.index.search(query, limit, snippets=snippets)
+    def search(self, site: Site, query: Query, limit: int, *, snippets: bool, feed_filter: FeedFilter) -> list[Hit]:
+        """Search the index (in step with ``site``), its walk bounded by the
+        filter's dates and each match asked whether it passes the filter."""
+        keep = feed_filter.accepts(site.catalog)
+        if keep is None:
+            return []
+        published_from, published_before = feed_filter.published_window
+        return self.index.search(query, limit, snippets=snippets, keep=keep, published_from=published_from,
+                                 published_before=published_before)
 
     def close(self) -> None:
         """Free the index."""
@@ -98,12 +106,14 @@ class Search:
     def feed(self, request: SearchRequest, extension: FeedExtension) -> Resource:
         """The search feed of ``request`` in one format, for the Site served now."""
         return self._document(request.feed_path(extension), lambda site: render_search_feed(
-            site.config, request, extension, self.engine.search(site, request.query, request.limit, snippets=False)))
+            site.config, request, extension, self.engine.search(
+                site, request.query, request.limit, snippets=False, feed_filter=request.feed_filter)))
 
     def page(self, request: SearchRequest) -> Resource:
         """The search page of ``request``, results with their snippets."""
         return self._document(request.page_path, lambda site: render_search_page(
-            site.config, request, self.engine.search(site, request.query, request.limit, snippets=True)))
+            site.config, request, self.engine.search(
+                site, request.query, request.limit, snippets=True, feed_filter=request.feed_filter)))
 
     def _document(self, key: str, render: Callable[[Site], Resource]) -> Resource:
         site = self.current()

@@ -71,7 +71,8 @@ async def _indexing(app: web.Application) -> AsyncIterator[None]:
 
 async def search_feed(request: web.Request) -> web.Response:
     """``/feeds/search.{atom,rss,json}?q=…&limit=…``: the newest articles matching
-    ``q``, as a feed in that format."""
+    ``q`` (and passing the filter of every feed, ``?topic=…&since=…``), as a feed
+    in that format."""
     search = request.app[SEARCH_APP]
     extension = request.match_info["extension"]
     assert is_feed_extension(extension), "the route takes the feed formats' extensions only"
