@@ -121,3 +121,22 @@ def test_the_gate_is_per_client_and_feed_and_bounded():
     now[0] = 80.5
     assert gate.wait("2001:db8::2", FEED, unconditional) == 0
 
+
+
+async def test_search_feeds_are_polled_per_canonical_query(aiohttp_client, seed_config):
+    client, app = await _client(aiohttp_client, replace(seed_config, min_poll_interval=60.0))
+    first = await client.get("/feeds/search.atom?q=putin&topic=syria")
+    assert first.status == 200
+    assert first.headers["Content-Location"] == "http://127.0.0.1:8080/feeds/search.atom?q=putin&topic=syria"
+    # The same search, its parameters in another order, is the same feed: refused
+    # before it runs.
+    again = await client.get("/feeds/search.atom?topic=syria&q=putin")
+    assert again.status == 429
+    assert 1 <= int(again.headers["Retry-After"]) <= 60
+    # Revalidating it is answered, and another search is another feed.
+    revalidated = await client.get("/feeds/search.atom?q=putin&topic=syria",
+                                   headers={"If-None-Match": first.headers["ETag"]})
+    assert revalidated.status == 304
+    assert revalidated.headers["Content-Location"] == first.headers["Content-Location"]
+    assert (await client.get("/feeds/search.atom?q=assad")).status == 200
+    assert app[POLL_GATE].refused == 1

@@ -84,7 +84,7 @@ async def serve_resource(request: web.Request) -> web.Response:
             raise web.HTTPGone(text=f"410: gone: {request.path} had articles once and has none now\n")
         raise web.HTTPNotFound(text=f"404: no such page: {request.path}\n")
     if request.method == "GET":
-        _check_polling(request, request.path)
+        check_polling(request, request.path)
     return resource_response(request, resource)
 
 
@@ -126,14 +126,17 @@ def _serve_filtered(request: web.Request, site: Site) -> web.Response:
             raise web.HTTPGone(text=f"410: gone: {request.path} had articles once and has none now\n")
         raise web.HTTPNotFound(text=f"404: no such page: {request.path}\n")
     if request.method == "GET":
-        _check_polling(request, resource.path)
+        check_polling(request, resource.path)
     response = resource_response(request, resource)
     # A 304 carries it too (RFC 9110 §15.4.5): the one URL of what was asked for.
     response.headers["Content-Location"] = site.config.url(resource.path)
     return response
 
 
-def _check_polling(request: web.Request, path: str) -> None:
+def check_polling(request: web.Request, path: str) -> None:
+    """Raise ``429 Too Many Requests`` for an unconditional GET of the subscription
+    document ``path`` (its canonical path and query) that its client made too soon
+    (:class:`~feedsrv.web.polling.PollGate`), counted in the statistics."""
     gate = request.app[POLL_GATE]
     # Revalidations, the bulk of a feed's requests, are let through before the
     # path is read.

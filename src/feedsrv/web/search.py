@@ -31,7 +31,7 @@ from ..search import (
     render_search_page,
 )
 from ..urls import SEARCH, feed_path, is_feed_extension
-from .handlers import resource_response
+from .handlers import check_polling, resource_response
 
 log = logging.getLogger(__name__)
 
@@ -78,12 +78,21 @@ async def search_feed(request: web.Request) -> web.Response:
     assert is_feed_extension(extension), "the route takes the feed formats' extensions only"
     try:
         wanted = parse_search(request.query.items(), search.live.site.config)
+    except SearchQueryError as exc:
+        return bad_request(exc)
+    # Polled like every feed, per canonical query, and refused before the search runs.
+    if request.method == "GET":
+        check_polling(request, wanted.feed_path(extension))
+    try:
         resource = await asyncio.to_thread(search.feed, wanted, extension)
     except SearchQueryError as exc:
         return bad_request(exc)
     except DatabaseError as exc:
         return unavailable(exc)
-    return resource_response(request, resource)
+    response = resource_response(request, resource)
+    # As for a filtered feed: the one URL of what was asked for, on a 304 too.
+    response.headers["Content-Location"] = search.live.site.config.url(resource.path)
+    return response
 
 
 async def search_page(request: web.Request) -> web.Response:
