@@ -11,8 +11,10 @@ runs under a ``statement_timeout`` of the search's time limit.
 
 from __future__ import annotations
 
+import heapq
 import threading
 from collections.abc import Callable
+from itertools import islice
 
 import psycopg
 from psycopg.rows import TupleRow
@@ -26,6 +28,9 @@ from ..store import connect, describe
 from ._index import Hit, SearchTimeout
 from ._query import SNIPPET_END, SNIPPET_START, Query, tsquery_text
 
+# Matching one entry in this many or more, the catalog is walked rather than the
+# matches sorted (see _newest).
+_WALK_SHARE = 8
 _HEADLINE = f"StartSel={SNIPPET_START}, StopSel={SNIPPET_END}, MaxWords=24, MinWords=12"
 
 
@@ -70,9 +75,7 @@ class DatabaseEngine:
             slugs = connection.execute(
                 "SELECT slug FROM search_documents WHERE words @@ to_tsquery('simple', %s)",
                 (text,)).fetchall()
-            served = site.catalog.entries_by_slug
-            entries = sorted((entry for (slug,) in slugs if (entry := served.get(slug)) is not None and keep(entry)),
-                             key=sort_key, reverse=True)[:limit]
+            entries = _newest(site, {slug for (slug,) in slugs}, limit, keep)
             if not snippets or not entries:
                 return [Hit(entry) for entry in entries]
             marks: dict[str, str] = dict(connection.execute(
@@ -90,3 +93,18 @@ class DatabaseEngine:
         """Close the connection, if one is open."""
         with self._lock:
             self._close()
+
+
+def _newest(site: Site, slugs: set[str], limit: int, keep: Callable[[Entry], bool]) -> list[Entry]:
+    """The ``limit`` newest of ``site``'s entries among ``slugs`` that ``keep`` takes.
+
+    A common word matches most of the history: the catalog, newest first already,
+    is then walked until ``limit`` are found, a few steps for each, where sorting
+    every match took the most of the search. Few matches are sorted."""
+    entries = site.catalog.entries
+    if len(slugs) * _WALK_SHARE >= len(entries):
+        return list(islice((entry for entry in entries if entry.slug in slugs and keep(entry)), limit))
+    served = site.catalog.entries_by_slug
+    return heapq.nlargest(limit, (entry for slug in slugs if (entry := served.get(slug)) is not None and keep(entry)),
+                          key=sort_key)
+
