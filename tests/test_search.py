@@ -29,6 +29,9 @@ from websubtools import Subscriber, hub_config
 DATA = Path(__file__).parent / "data" / "search"
 QUERY_CASES = json.loads((DATA / "queries.json").read_text(encoding="utf-8"))
 BASE = "http://127.0.0.1:8080"
+# Each feed format: its extension, media type and the label of its autodiscovery link.
+FEED_FORMATS = (("atom", "application/atom+xml", "Atom"), ("rss", "application/rss+xml", "RSS"),
+                ("json", "application/feed+json", "JSON Feed"))
 ATOM = "application/atom+xml; charset=utf-8"
 
 
@@ -130,7 +133,13 @@ async def test_a_search_feed_is_a_valid_feed_with_stable_ids_and_a_canonical_sel
     assert response.headers["Content-Disposition"] == f'inline; filename="search.{extension}"'
     site = corpus.app[LIVE].site
     ids = [site.catalog.entries_by_slug[slug].id for slug in ("election", "truce", "ceasefire")]
-    title = f"Search: ceasefire OR truce — {site.config.title}"
+    _assert_search_feed(body, extension, canonical=canonical, title=f"Search: ceasefire OR truce — {site.config.title}",
+                        ids=ids, alternate=f"{BASE}/search?limit=5&q=ceasefire%20OR%20truce")
+
+
+def _assert_search_feed(body: bytes, extension: str, *, canonical: str, title: str, ids: list[str],
+                        alternate: str) -> None:
+    """A valid search feed in its format, named by ``canonical``, listing ``ids``."""
     if extension == "json":
         document = validate_json_feed(body)
         assert document["feed_url"] == canonical
@@ -144,7 +153,7 @@ async def test_a_search_feed_is_a_valid_feed_with_stable_ids_and_a_canonical_sel
     links = {link["rel"]: link["href"] for link in feed.feed.links}
     assert links["self"] == canonical
     assert links["hub"] == f"{BASE}/websub"
-    assert links["alternate"] == f"{BASE}/search?limit=5&q=ceasefire%20OR%20truce"
+    assert links["alternate"] == alternate
 
 
 async def test_an_empty_result_is_an_empty_valid_feed(corpus):
@@ -235,9 +244,7 @@ async def test_the_search_page_lists_results_and_announces_its_feeds(corpus):
     response = await corpus.get("/search?q=ceasefire")
     assert response.status == 200
     html = await response.text()
-    for extension, media_type, label in (("atom", "application/atom+xml", "Atom"),
-                                         ("rss", "application/rss+xml", "RSS"),
-                                         ("json", "application/feed+json", "JSON Feed")):
+    for extension, media_type, label in FEED_FORMATS:
         assert (f'<link rel="alternate" type="{media_type}" title="Search: ceasefire ({label})" '
                 f'href="{BASE}/feeds/search.{extension}?q=ceasefire">') in html
     assert html.index("Election Monitors Report Irregularities") < html.index("Envoy Urges Ceasefire in Geneva")
@@ -396,30 +403,16 @@ async def test_a_filtered_search_feed_is_a_valid_feed_named_by_its_canonical_que
     canonical = f"{BASE}/feeds/search.{extension}?{query}"
     site = corpus.app[LIVE].site
     ids = [site.catalog.entries_by_slug[slug].id for slug in ("truce", "ceasefire")]
-    title = f"Search: ceasefire OR truce (topic diplomacy, since 2015-10-20) — {site.config.title}"
-    if extension == "json":
-        document = validate_json_feed(body)
-        assert document["feed_url"] == canonical
-        assert document["title"] == title
-        assert [item["id"] for item in document["items"]] == ids
-        return
-    (validate_atom if extension == "atom" else validate_rss)(body)
-    feed = parse_with_feedparser(body)
-    assert feed.feed.title == title
-    assert [entry.id for entry in feed.entries] == ids
-    links = {link["rel"]: link["href"] for link in feed.feed.links}
-    assert links["self"] == canonical
-    assert links["hub"] == f"{BASE}/websub"
-    assert links["alternate"] == f"{BASE}/search?{query}"
+    _assert_search_feed(body, extension, canonical=canonical,
+                        title=f"Search: ceasefire OR truce (topic diplomacy, since 2015-10-20) — {site.config.title}",
+                        ids=ids, alternate=f"{BASE}/search?{query}")
 
 
 async def test_the_search_page_filters_its_results_and_announces_the_filtered_feeds(corpus):
     response = await corpus.get("/search?topic=diplomacy&q=ceasefire")
     assert response.status == 200
     html = await response.text()
-    for extension, media_type, label in (("atom", "application/atom+xml", "Atom"),
-                                         ("rss", "application/rss+xml", "RSS"),
-                                         ("json", "application/feed+json", "JSON Feed")):
+    for extension, media_type, label in FEED_FORMATS:
         assert (f'<link rel="alternate" type="{media_type}" title="Search: ceasefire (topic diplomacy) ({label})" '
                 f'href="{BASE}/feeds/search.{extension}?q=ceasefire&amp;topic=diplomacy">') in html
     assert "Envoy Urges Ceasefire in Geneva" in html
