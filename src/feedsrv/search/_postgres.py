@@ -2,28 +2,51 @@
 over the stored articles (``search_documents``, schema 6), which every write
 keeps in step in its own transaction, so an article is searchable once committed.
 
-The database finds the matching articles; they are ordered newest first as the
-catalog orders them, from the entries the instance serves (an article the
-instance does not serve yet is left out until it does). The tsquery is written
-from the query's tree with quoted lexemes and passed as a parameter; each query
-runs under a ``statement_timeout`` of the search's time limit.
+The order searched in is the instance's own: the catalog's (publication time,
+then update time, then id, all of them the parser's), which the database does
+not hold, and only the entries the instance serves (an article it does not serve
+yet is left out until it does). So the work stays bounded by the limit, not by
+the matches, in two steps:
+
+- the GIN index finds the matches, at most :data:`MATCHES_SORTED_HERE` of them
+  (or four times the limit, when more): a query with no more than that has them
+  all, ordered here as the catalog orders them;
+- a query with more is common, and its newest matches are among the catalog's
+  newest entries: those are walked newest first, a window at a time, growing,
+  asking the database which of a window's slugs match (by primary key, each
+  article's words checked), until ``limit`` are found.
+
+The tsquery is written from the query's tree with quoted lexemes and passed as a
+parameter; the statements of one search run under a ``statement_timeout`` of what
+is left of the search's time limit.
 """
 
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Sequence
 
 import psycopg
 from psycopg.rows import TupleRow
 
 from ..catalog import sort_key
 from ..errors import DatabaseError
+from ..model import Entry
 from ..site import Site
 from ..store import connect, describe
 from ._index import Hit, SearchTimeout
 from ._query import SNIPPET_END, SNIPPET_START, Query, tsquery_text
 
 _HEADLINE = f"StartSel={SNIPPET_START}, StopSel={SNIPPET_END}, MaxWords=24, MinWords=12"
+# Matches of a query ordered here at most (see the module documentation): past
+# these, walking the newest entries finds the limit sooner than sorting them all.
+MATCHES_SORTED_HERE = 2000
+# The first window of entries walked is this many times the limit, each next one
+# four times the one before: a query matching a share s of the entries finds the
+# limit within about 1/s times it, in a few windows.
+_FIRST_WINDOW_PER_RESULT = 2
+_WINDOW_GROWTH = 4
 
 
 class DatabaseEngine:
@@ -47,8 +70,7 @@ class DatabaseEngine:
             try:
                 return self._search(site, text, limit, snippets)
             except psycopg.errors.QueryCanceled:
-                raise SearchTimeout("q", f"the search took longer than {self.time_limit:g} s; "
-                                         "try rarer words") from None
+                raise self._timeout() from None
             except psycopg.Error as exc:
                 self._close()
                 raise DatabaseError(describe(self.url), f"search failed: {exc}") from None
@@ -57,22 +79,54 @@ class DatabaseEngine:
         if self._connection is None:
             self._connection = connect(self.url)
         connection = self._connection
+        deadline = time.monotonic() + self.time_limit
         with connection.transaction():
-            connection.execute("SELECT set_config('statement_timeout', %s, true)",
-                               (f"{max(1, round(self.time_limit * 1000))}ms",))
+            self._time_left(connection, deadline)
+            most = max(MATCHES_SORTED_HERE, 4 * limit)
             slugs = connection.execute(
-                "SELECT slug FROM search_documents WHERE words @@ to_tsquery('simple', %s)",
-                (text,)).fetchall()
-            served = site.catalog.entries_by_slug
-            entries = sorted((entry for (slug,) in slugs if (entry := served.get(slug)) is not None),
-                             key=sort_key, reverse=True)[:limit]
+                "SELECT slug FROM search_documents WHERE words @@ to_tsquery('simple', %s) LIMIT %s",
+                (text, most + 1)).fetchall()
+            if len(slugs) <= most:
+                served = site.catalog.entries_by_slug
+                entries = sorted((entry for (slug,) in slugs if (entry := served.get(slug)) is not None),
+                                 key=sort_key, reverse=True)[:limit]
+            else:
+                entries = self._newest_matching(connection, site.catalog.entries, text, limit, deadline)
             if not snippets or not entries:
                 return [Hit(entry) for entry in entries]
+            self._time_left(connection, deadline)
             marks: dict[str, str] = dict(connection.execute(
                 "SELECT slug, ts_headline('simple', articles_plain_text(source, metadata), "
                 "to_tsquery('simple', %s), %s) FROM articles WHERE slug = ANY(%s)",
                 (text, _HEADLINE, [entry.slug for entry in entries])).fetchall())
         return [Hit(entry, marks.get(entry.slug)) for entry in entries]
+
+    def _newest_matching(self, connection: psycopg.Connection[TupleRow], newest_first: Sequence[Entry],
+                         text: str, limit: int, deadline: float) -> list[Entry]:
+        """The first ``limit`` of ``newest_first`` whose words match ``text``,
+        asking for a growing window of them at a time."""
+        found: list[Entry] = []
+        start, window = 0, _FIRST_WINDOW_PER_RESULT * limit
+        while len(found) < limit and start < len(newest_first):
+            batch = newest_first[start:start + window]
+            self._time_left(connection, deadline)
+            matched = {slug for (slug,) in connection.execute(
+                "SELECT slug FROM search_documents WHERE slug = ANY(%s) AND words @@ to_tsquery('simple', %s)",
+                ([entry.slug for entry in batch], text))}
+            found.extend(entry for entry in batch if entry.slug in matched)
+            start, window = start + window, window * _WINDOW_GROWTH
+        return found[:limit]
+
+    def _time_left(self, connection: psycopg.Connection[TupleRow], deadline: float) -> None:
+        """Let the next statements of the transaction run until ``deadline`` at most;
+        raise :class:`SearchTimeout` when it has passed."""
+        left = round((deadline - time.monotonic()) * 1000)
+        if left <= 0:
+            raise self._timeout()
+        connection.execute("SELECT set_config('statement_timeout', %s, true)", (f"{left}ms",))
+
+    def _timeout(self) -> SearchTimeout:
+        return SearchTimeout("q", f"the search took longer than {self.time_limit:g} s; try rarer words")
 
     def _close(self) -> None:
         if self._connection is not None:
