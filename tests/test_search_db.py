@@ -156,9 +156,11 @@ async def test_a_lost_database_is_a_503_while_the_feeds_are_still_served(aiohttp
 
 # Generated articles, one a day, and queries of them matching all (80 of 80),
 # nearly all, some (15), a few and none, each at limits below and above its
-# matches: past four times the limit, the database engine walks the newest
-# entries instead of ordering every match. Words of the articles' bodies, which
-# both engines index (the embedded one leaves datelines, captions and sources out).
+# matches. Ordering at most four times the limit here (MATCHES_SORTED_HERE 0),
+# each way the database engine finds them is taken: among the newest entries,
+# ordering every match, and walking on past the newest. Words of the articles'
+# bodies, which both engines index (the embedded one leaves datelines, captions
+# and sources out).
 GENERATED = 80
 WALKED = ["welcomed", "troops", "troops -putin", "putin", "lindqvist OR petrov", "petrov", "zeppelin"]
 LIMITS = [1, 5, 12, 100]

@@ -5,16 +5,17 @@ keeps in step in its own transaction, so an article is searchable once committed
 The order searched in is the instance's own: the catalog's (publication time,
 then update time, then id, all of them the parser's), which the database does
 not hold, and only the entries the instance serves (an article it does not serve
-yet is left out until it does). So the work stays bounded by the limit, not by
-the matches, in two steps:
+yet is left out until it does). So that the work is bounded by the limit rather
+than by the matches, the catalog's newest entries are asked first:
 
-- the GIN index finds the matches, at most :data:`MATCHES_SORTED_HERE` of them
-  (or four times the limit, when more): a query with no more than that has them
-  all, ordered here as the catalog orders them;
-- a query with more is common, and its newest matches are among the catalog's
-  newest entries: those are walked newest first, a window at a time, growing,
-  asking the database which of a window's slugs match (by primary key, each
-  article's words checked), until ``limit`` are found.
+- the newest ``2 × limit`` entries' slugs go to the database, which says which
+  of them match (by primary key, each one's words checked): a common word has
+  its results there;
+- else the GIN index finds the matches, at most :data:`MATCHES_SORTED_HERE` of
+  them (or four times the limit, when more): a query with no more than that has
+  them all, ordered here as the catalog orders them;
+- else the word is common but not among the newest: the catalog is walked on,
+  newest first, in windows four times larger each, until ``limit`` are found.
 
 The tsquery is written from the query's tree with quoted lexemes and passed as a
 parameter; the statements of one search run under a ``statement_timeout`` of what
@@ -39,12 +40,11 @@ from ._index import Hit, SearchTimeout
 from ._query import SNIPPET_END, SNIPPET_START, Query, tsquery_text
 
 _HEADLINE = f"StartSel={SNIPPET_START}, StopSel={SNIPPET_END}, MaxWords=24, MinWords=12"
-# Matches of a query ordered here at most (see the module documentation): past
-# these, walking the newest entries finds the limit sooner than sorting them all.
-MATCHES_SORTED_HERE = 2000
-# The first window of entries walked is this many times the limit, each next one
-# four times the one before: a query matching a share s of the entries finds the
-# limit within about 1/s times it, in a few windows.
+# Matches of a query ordered here at most (see the module documentation): GIN
+# finds them without reading their words, where a window reads each entry's.
+MATCHES_SORTED_HERE = 5000
+# The first window of newest entries is this many times the limit, each next one
+# this many times the one before.
 _FIRST_WINDOW_PER_RESULT = 2
 _WINDOW_GROWTH = 4
 
@@ -81,17 +81,7 @@ class DatabaseEngine:
         connection = self._connection
         deadline = time.monotonic() + self.time_limit
         with connection.transaction():
-            self._time_left(connection, deadline)
-            most = max(MATCHES_SORTED_HERE, 4 * limit)
-            slugs = connection.execute(
-                "SELECT slug FROM search_documents WHERE words @@ to_tsquery('simple', %s) LIMIT %s",
-                (text, most + 1)).fetchall()
-            if len(slugs) <= most:
-                served = site.catalog.entries_by_slug
-                entries = sorted((entry for (slug,) in slugs if (entry := served.get(slug)) is not None),
-                                 key=sort_key, reverse=True)[:limit]
-            else:
-                entries = self._newest_matching(connection, site.catalog.entries, text, limit, deadline)
+            entries = self._newest_matches(connection, site, text, limit, deadline)
             if not snippets or not entries:
                 return [Hit(entry) for entry in entries]
             self._time_left(connection, deadline)
@@ -101,21 +91,39 @@ class DatabaseEngine:
                 (text, _HEADLINE, [entry.slug for entry in entries])).fetchall())
         return [Hit(entry, marks.get(entry.slug)) for entry in entries]
 
-    def _newest_matching(self, connection: psycopg.Connection[TupleRow], newest_first: Sequence[Entry],
-                         text: str, limit: int, deadline: float) -> list[Entry]:
-        """The first ``limit`` of ``newest_first`` whose words match ``text``,
-        asking for a growing window of them at a time."""
-        found: list[Entry] = []
-        start, window = 0, _FIRST_WINDOW_PER_RESULT * limit
+    def _newest_matches(self, connection: psycopg.Connection[TupleRow], site: Site, text: str, limit: int,
+                        deadline: float) -> list[Entry]:
+        """The ``limit`` newest of ``site``'s entries matching ``text`` (see the
+        module documentation)."""
+        newest_first = site.catalog.entries
+        window = _FIRST_WINDOW_PER_RESULT * limit
+        found = self._matching(connection, newest_first[:window], text, deadline)
+        if len(found) >= limit or window >= len(newest_first):
+            return found[:limit]
+        most = max(MATCHES_SORTED_HERE, 4 * limit)
+        self._time_left(connection, deadline)
+        slugs = connection.execute(
+            "SELECT slug FROM search_documents WHERE words @@ to_tsquery('simple', %s) LIMIT %s",
+            (text, most + 1)).fetchall()
+        if len(slugs) <= most:
+            served = site.catalog.entries_by_slug
+            return sorted((entry for (slug,) in slugs if (entry := served.get(slug)) is not None),
+                          key=sort_key, reverse=True)[:limit]
+        start = window
         while len(found) < limit and start < len(newest_first):
-            batch = newest_first[start:start + window]
-            self._time_left(connection, deadline)
-            matched = {slug for (slug,) in connection.execute(
-                "SELECT slug FROM search_documents WHERE slug = ANY(%s) AND words @@ to_tsquery('simple', %s)",
-                ([entry.slug for entry in batch], text))}
-            found.extend(entry for entry in batch if entry.slug in matched)
-            start, window = start + window, window * _WINDOW_GROWTH
+            window *= _WINDOW_GROWTH
+            found.extend(self._matching(connection, newest_first[start:start + window], text, deadline))
+            start += window
         return found[:limit]
+
+    def _matching(self, connection: psycopg.Connection[TupleRow], entries: Sequence[Entry], text: str,
+                  deadline: float) -> list[Entry]:
+        """Those of ``entries`` whose words match ``text``, in their order."""
+        self._time_left(connection, deadline)
+        matched = {slug for (slug,) in connection.execute(
+            "SELECT slug FROM search_documents WHERE slug = ANY(%s) AND words @@ to_tsquery('simple', %s)",
+            ([entry.slug for entry in entries], text))}
+        return [entry for entry in entries if entry.slug in matched]
 
     def _time_left(self, connection: psycopg.Connection[TupleRow], deadline: float) -> None:
         """Let the next statements of the transaction run until ``deadline`` at most;
