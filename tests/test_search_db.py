@@ -14,8 +14,12 @@ from conftest import CONFIG
 from feedcheck import parse_with_feedparser, validate_atom
 from feedsrv import store
 from feedsrv.config import SiteConfig, load_config
-from feedsrv.search import DatabaseEngine
+from feedsrv.filters import FeedFilter
+from feedsrv.search import DatabaseEngine, MemoryEngine, SearchTimeout, parse_query
+from feedsrv.search._postgres import MATCHES_SORTED_HERE
+from feedsrv.search._query import SNIPPET_START
 from feedsrv.site import assemble_site
+from feedsrv.synth import generate_articles, write_articles
 from feedsrv.web import create_app
 from feedsrv.web.search import SEARCH_APP
 from livetools import AUTH, TOKEN, article
@@ -23,6 +27,9 @@ from test_hostile_search import HOSTILE
 from test_search import FILTERED, outcome
 
 DATA = Path(__file__).parent / "data" / "search"
+
+# A search of every entry: what a feed without a query asks.
+NO_FILTER = FeedFilter()
 
 
 @pytest.fixture
@@ -167,3 +174,82 @@ async def test_a_lost_database_is_a_503_while_the_feeds_are_still_served(aiohttp
     assert response.status == 503
     assert response.headers["Retry-After"] == "5"
     assert (await client.get("/feeds/all.atom")).status == 200
+
+
+# Generated articles, one a day, and queries of them matching all (80 of 80),
+# nearly all, some (15), a few and none, each at limits below and above its
+# matches. Ordering at most four times the limit here (MATCHES_SORTED_HERE 0),
+# each way the database engine finds them is taken: among the newest entries,
+# ordering every match, and walking on past the newest. Words of the articles'
+# bodies, which both engines index (the embedded one leaves datelines, captions
+# and sources out).
+GENERATED = 80
+WALKED = ["welcomed", "troops", "troops -putin", "putin", "lindqvist OR petrov", "petrov", "zeppelin"]
+LIMITS = [1, 5, 12, 100]
+
+
+@pytest.fixture
+def generated_site(database_url, tmp_path, config):
+    write_articles(generate_articles(GENERATED, seed=15), tmp_path / "generated")
+    with store.connect(database_url) as connection:
+        store.upgrade(connection, "test")
+        store.import_articles(connection, tmp_path / "generated", config)
+    return read_site(database_url, config)
+
+
+def read_site(url: str, config: SiteConfig):
+    """The site an instance starting now serves from the database at ``url``."""
+    reader = store.StoreReader(url, config)
+    stored = reader.read_all()
+    reader.close()
+    return assemble_site(config, stored.loaded, deleted=stored.deleted)
+
+
+@pytest.mark.parametrize("sorted_here", [MATCHES_SORTED_HERE, 0], ids=["ordered here", "walked"])
+def test_the_database_finds_the_newest_matches_as_the_embedded_index_does(database_url, generated_site,
+                                                                           sorted_here, monkeypatch):
+    monkeypatch.setattr("feedsrv.search._postgres.MATCHES_SORTED_HERE", sorted_here)
+    index = MemoryEngine(time_limit=1.0)
+    index.sync(generated_site)
+    engine = DatabaseEngine(database_url, time_limit=5.0)
+    for q in WALKED:
+        for limit in LIMITS:
+            expected = [hit.entry.slug for hit in index.search(generated_site, parse_query(q), limit, snippets=False,
+                                                               feed_filter=NO_FILTER)]
+            hits = engine.search(generated_site, parse_query(q), limit, snippets=True, feed_filter=NO_FILTER)
+            assert [hit.entry.slug for hit in hits] == expected, (q, limit)
+            assert all(hit.snippet and SNIPPET_START in hit.snippet for hit in hits), (q, limit)
+    engine.close()
+
+
+def test_an_article_not_served_yet_takes_no_result_of_a_common_word(database_url, generated_site, tmp_path,
+                                                                     config, monkeypatch):
+    monkeypatch.setattr("feedsrv.search._postgres.MATCHES_SORTED_HERE", 0)
+    later = tmp_path / "later"
+    later.mkdir()
+    for number in range(5):
+        (later / f"later-{number}.txt").write_text(
+            article(f"Later Report {number}", author="Amira Haddad", outlet="Impunity Watch",
+                    text="Officials said the talks went on.", published=f"2030-01-0{number + 1}T09:00:00+00:00"),
+            encoding="utf-8")
+    with store.connect(database_url) as connection:
+        store.import_articles(connection, later, config)
+    engine = DatabaseEngine(database_url, time_limit=5.0)
+    said = parse_query("said")
+    index = MemoryEngine(time_limit=1.0)
+    index.sync(generated_site)
+    served = [hit.entry.slug for hit in index.search(generated_site, said, 3, snippets=False, feed_filter=NO_FILTER)]
+    found = engine.search(generated_site, said, 3, snippets=False, feed_filter=NO_FILTER)
+    assert [hit.entry.slug for hit in found] == served
+    site = read_site(database_url, config)
+    assert [hit.entry.slug for hit in engine.search(site, said, 3, snippets=False, feed_filter=NO_FILTER)] == [
+        "later-4", "later-3", "later-2"]
+    engine.close()
+
+
+def test_a_search_past_its_time_limit_is_stopped_before_its_next_statement(database_url, generated_site):
+    engine = DatabaseEngine(database_url, time_limit=1e-9)
+    with pytest.raises(SearchTimeout) as raised:
+        engine.search(generated_site, parse_query("said"), 5, snippets=False, feed_filter=NO_FILTER)
+    assert raised.value.parameter == "q"
+    engine.close()
