@@ -132,28 +132,18 @@ class FeedFilter:
         pass every parameter, at most ``limit`` (the feed's page size by default).
 
         Authors are matched through the catalog's author feeds, so no name is slugged
-        again; the history is newest first, so the walk stops at the first entry
-        published before ``since``."""
-        authored = None
-        if self.authors:
-            author_feeds = (catalog.feeds.get(feed_key("author", slug)) for slug in self.authors)
-            authored = {id(entry) for author in author_feeds if author is not None for entry in author.history}
-            if not authored:
-                return ()
+        again; the history is newest first, so the walk starts at the first entry
+        published before the day after ``until`` and stops at the first published
+        before ``since``."""
+        passes = self.accepts(catalog)
+        if passes is None:
+            return ()
+        start, end = self.published_window
         history: Iterable[Entry] = feed.history
-        if self.since is not None:
-            since = datetime.combine(self.since, time(), UTC)
-            history = itertools.takewhile(lambda entry: entry.published >= since, history)
-        if self.until is not None:
-            before = datetime.combine(self.until + timedelta(days=1), time(), UTC)
-            history = itertools.dropwhile(lambda entry: entry.published >= before, history)
-        topics, outlets = self.topics, self.outlets
-
-        def passes(entry: Entry) -> bool:
-            return ((not topics or not topics.isdisjoint(entry.topics))
-                    and (not outlets or entry.outlet_slug in outlets)
-                    and (authored is None or id(entry) in authored))
-
+        if start is not None:
+            history = itertools.takewhile(lambda entry: entry.published >= start, history)
+        if end is not None:
+            history = itertools.dropwhile(lambda entry: entry.published >= end, history)
         return tuple(itertools.islice(filter(passes, history), self.limit or feed.page_size))
 
 
