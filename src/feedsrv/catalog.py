@@ -227,8 +227,9 @@ def build_catalog(entries: Iterable[Entry], config: SiteConfig, *, stories_later
 
     With ``stories_later_past``, more entries than that are not grouped into stories
     here: the catalog has the stories ``remembered`` from an earlier run (see
-    :func:`.stories.remembered_stories`), none by default, and they are pending until :func:`complete_stories`
-    brings the ones grouped elsewhere, so a server can start serving first.
+    :func:`.stories.remembered_stories`), none by default, and they are pending
+    until :func:`complete_stories` brings the ones grouped elsewhere, so a server
+    can start serving first.
     """
     ordered = tuple(newest_first(entries))
     members: dict[str, list[Entry]] = {key: [] for key in _declared_keys(config)}
@@ -259,20 +260,15 @@ def update_catalog(catalog: Catalog, removed: Iterable[Entry], added: Iterable[E
                     pending=catalog.stories_pending)
 
 
-def complete_stories(catalog: Catalog, grouped: Stories, grouped_from: Iterable[Entry],
+def complete_stories(catalog: Catalog, grouped: Stories, removed: Iterable[Entry], added: Iterable[Entry],
                      config: SiteConfig) -> Catalog:
     """``catalog`` (built with its stories pending) with the stories ``grouped`` from
-    the entries ``grouped_from`` (an earlier catalog's), brought up to date with the
-    entries removed and added since; only the feeds whose entries' related coverage
-    changed are cut again. ``catalog`` itself when its stories are not pending."""
+    an earlier catalog's entries, brought up to date with the entries ``removed``
+    and ``added`` since; only the feeds whose entries' related coverage changed are
+    cut again. ``catalog`` itself when its stories are not pending."""
     if not catalog.stories_pending:
         return catalog
-    # Entries of unchanged files are the very same objects in both, so identity tells.
-    before, now = list(grouped_from), catalog.entries
-    before_ids, now_ids = set(map(id, before)), set(map(id, now))
-    stories = update_stories(grouped, [entry for entry in before if id(entry) not in now_ids],
-                             [entry for entry in now if id(entry) not in before_ids])
-    return _updated(catalog, [], [], config, stories, pending=False)
+    return _updated(catalog, [], [], config, update_stories(grouped, removed, added), pending=False)
 
 
 def _updated(catalog: Catalog, removed: list[Entry], added: list[Entry], config: SiteConfig, stories: Stories,

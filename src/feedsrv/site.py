@@ -288,9 +288,10 @@ def with_stories(current: Site, grouped: Stories, grouped_from: Catalog) -> Site
     them), brought up to date with what changed since; ``current`` itself when its
     stories are not pending. Like a reload, it reuses what did not change and leaves
     the eager documents that did to be rendered."""
-    catalog = complete_stories(current.catalog, grouped, grouped_from.entries, current.config)
-    if catalog is current.catalog:
+    if not current.catalog.stories_pending:
         return current
+    removed, added = _changed_entries(grouped_from.entries, current.catalog.entries)
+    catalog = complete_stories(current.catalog, grouped, removed, added, current.config)
     site = Site(config=current.config, catalog=catalog, loaded=current.loaded, gone=current.gone)
     site._rendered.update(_reusable(current, catalog))
     return site
