@@ -168,6 +168,25 @@ def test_a_hot_reload_makes_and_unmakes_the_story(tmp_path: Path) -> None:
     assert _body(apart, "/feeds/stories.json") == _body(alone, "/feeds/stories.json")
 
 
+def test_the_stories_feed_follows_reloads_and_stays_while_no_story_changes(tmp_path: Path) -> None:
+    articles = tmp_path / "articles"
+    shutil.copytree(SEEDS, articles)
+    config = replace(load_config(CONFIG), articles_dir=articles, parse_cache=None)
+    together = build_site(config)
+    assert len(together.catalog.feeds["stories"].history) == 1
+    # An article of no story changes no story: the feed of stories is kept whole.
+    (articles / "zz_note.txt").write_text("A Note on Gardening\n\nTomatoes need sun and water every day.\n",
+                                          encoding="utf-8")
+    grown = refresh_site(together)
+    assert grown.catalog.feeds["stories"] is together.catalog.feeds["stories"]
+    # Both articles of the story gone: so is the story.
+    for path in SEEDS.glob("*.txt"):
+        (articles / path.name).unlink()
+    emptied = refresh_site(grown)
+    assert emptied.catalog.feeds["stories"].history == ()
+    assert validate_json_feed(_body(emptied, "/feeds/stories.json"))["items"] == []
+
+
 def _body(site, path: str) -> bytes:
     resource = site.resource(path)
     assert resource is not None, path

@@ -277,8 +277,8 @@ def _updated(catalog: Catalog, removed: list[Entry], added: list[Entry], config:
     for entry in added:
         ordered.insert(_insertion_point(ordered, entry), entry)
     updated = _updated_after(catalog.updated, ordered, removed, added)
-    affected = {key for entry in (*removed, *added, *_relinked(catalog.stories, stories))
-                for key in _member_keys(entry, config)}
+    relinked = _relinked(catalog.stories, stories)
+    affected = {key for entry in (*removed, *added, *relinked) for key in _member_keys(entry, config)}
     feeds = {key: feed for key, feed in catalog.feeds.items() if key not in (ALL, STORIES)}
     for key, feed in feeds.items():
         # An empty feed is dated as the catalog.
@@ -302,8 +302,13 @@ def _updated(catalog: Catalog, removed: list[Entry], added: list[Entry], config:
         if entries_by_slug.get(entry.slug) is entry:
             del entries_by_slug[entry.slug]
     entries_by_slug.update((entry.slug, entry) for entry in added)
+    # No story changed (its members and their entries are the stories' whole
+    # content): the feed of stories is the very same, and so is what was rendered
+    # of it, unless it is empty and so dated as the catalog.
+    kept = catalog.feeds[STORIES]
+    unchanged = stories == catalog.stories and (bool(kept.history) or updated == catalog.updated)
     return _catalog(tuple(ordered), feeds, config, updated=updated, entries_by_slug=entries_by_slug, stories=stories,
-                    stories_pending=pending)
+                    stories_pending=pending, stories_feed=kept if unchanged else None)
 
 
 def _relinked(old: Stories, new: Stories) -> list[Entry]:
@@ -364,18 +369,20 @@ def _member_keys(entry: Entry, config: SiteConfig) -> list[str]:
 
 
 def _catalog(ordered: tuple[Entry, ...], feeds: Mapping[str, Feed], config: SiteConfig, *, updated: datetime,
-             entries_by_slug: Mapping[str, Entry], stories: Stories, stories_pending: bool) -> Catalog:
+             entries_by_slug: Mapping[str, Entry], stories: Stories, stories_pending: bool,
+             stories_feed: Feed | None = None) -> Catalog:
     """A catalog of ``ordered`` entries and ``feeds`` (besides ``all`` and
-    ``stories``), in feed order."""
+    ``stories``, which is cut from ``stories`` unless given), in feed order."""
     everything = Feed(key=ALL, kind="all", slug=ALL, name=config.title, title=config.title,
                       subtitle=config.description, history=ordered, page_size=config.entries_per_feed,
                       updated=updated, related=related_coverage(ordered[:config.entries_per_feed], stories))
-    story_entries = tuple(newest_first(story_entry(story, config) for story in stories.all()))
-    stories_feed = Feed(key=STORIES, kind="stories", slug=STORIES, name="Stories",
-                        title=f"Stories — {config.title}",
-                        subtitle="Each event several outlets report, with every outlet's article.",
-                        history=story_entries, page_size=config.entries_per_feed,
-                        updated=max((entry.updated for entry in story_entries), default=updated))
+    if stories_feed is None:
+        story_entries = tuple(newest_first(story_entry(story, config) for story in stories.all()))
+        stories_feed = Feed(key=STORIES, kind="stories", slug=STORIES, name="Stories",
+                            title=f"Stories — {config.title}",
+                            subtitle="Each event several outlets report, with every outlet's article.",
+                            history=story_entries, page_size=config.entries_per_feed,
+                            updated=max((entry.updated for entry in story_entries), default=updated))
     return Catalog(
         entries=ordered,
         feeds=MappingProxyType({ALL: everything, STORIES: stories_feed,
