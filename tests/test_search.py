@@ -240,13 +240,20 @@ async def test_a_request_that_cannot_be_searched_is_400_naming_the_parameter(cor
     assert response.headers["Cache-Control"] == "no-store"
 
 
-async def test_the_search_page_lists_results_and_announces_its_feeds(corpus):
-    response = await corpus.get("/search?q=ceasefire")
+async def _announcing_page(corpus, path: str, title: str, query: str):
+    """The response and the HTML of the search page at ``path``, checked to announce
+    its feed in every format under ``title``, at ``query`` (as the HTML writes it)."""
+    response = await corpus.get(path)
     assert response.status == 200
     html = await response.text()
     for extension, media_type, label in FEED_FORMATS:
-        assert (f'<link rel="alternate" type="{media_type}" title="Search: ceasefire ({label})" '
-                f'href="{BASE}/feeds/search.{extension}?q=ceasefire">') in html
+        assert (f'<link rel="alternate" type="{media_type}" title="{title} ({label})" '
+                f'href="{BASE}/feeds/search.{extension}?{query}">') in html
+    return response, html
+
+
+async def test_the_search_page_lists_results_and_announces_its_feeds(corpus):
+    response, html = await _announcing_page(corpus, "/search?q=ceasefire", "Search: ceasefire", "q=ceasefire")
     assert html.index("Election Monitors Report Irregularities") < html.index("Envoy Urges Ceasefire in Geneva")
     assert "<mark>ceasefire</mark>" in html
     assert "Harbor Gazette</a> · <time" in html
@@ -409,12 +416,8 @@ async def test_a_filtered_search_feed_is_a_valid_feed_named_by_its_canonical_que
 
 
 async def test_the_search_page_filters_its_results_and_announces_the_filtered_feeds(corpus):
-    response = await corpus.get("/search?topic=diplomacy&q=ceasefire")
-    assert response.status == 200
-    html = await response.text()
-    for extension, media_type, label in FEED_FORMATS:
-        assert (f'<link rel="alternate" type="{media_type}" title="Search: ceasefire (topic diplomacy) ({label})" '
-                f'href="{BASE}/feeds/search.{extension}?q=ceasefire&amp;topic=diplomacy">') in html
+    _, html = await _announcing_page(corpus, "/search?topic=diplomacy&q=ceasefire",
+                                     "Search: ceasefire (topic diplomacy)", "q=ceasefire&amp;topic=diplomacy")
     assert "Envoy Urges Ceasefire in Geneva" in html
     assert "Election Monitors Report Irregularities" not in html
     assert "1 article, newest first." in html
